@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { DirectoryEntry } from '@zhanqun/core';
+
+/** Loads the site directory through its definer-rights function (the app role cannot read sites out of scope). */
+export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry[]> {
+  return async () => {
+    const rows = await em.fork().execute<
+      { id: string; code: string; name: string; kind: string; parent_id: string | null; status: string; hosts: string[] }[]
+    >('select id, code, name, kind, parent_id, status, hosts from zq_site_directory()');
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      kind: r.kind as DirectoryEntry['kind'],
+      parentId: r.parent_id,
+      status: r.status as DirectoryEntry['status'],
+      hosts: r.hosts,
+    }));
+  };
+}

@@ -1,0 +1,4 @@
+export * from './config.ts';
+export * from './db/migrate.ts';
+export * from './db/orm.ts';
+export * from './db/site-directory-loader.ts';

@@ -1,0 +1,31 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+export const columnTypes = ['LIST', 'SINGLE_PAGE', 'LINK'] as const;
+export type ColumnType = (typeof columnTypes)[number];
+/** How often a column must be updated (2019 检查指标: 动态 2 weeks, 通知公告/政策文件 6 months, 规划/人事 1 year). */
+export const updateClasses = ['DYNAMIC_2W', 'NOTICE_6M', 'PLAN_1Y', 'STATIC'] as const;
+export type UpdateClass = (typeof updateClasses)[number];
+
+/** 栏目: a node in a site's tree of sections. `path` is derived from the codes of its ancestors. */
+export const ColumnSchema = defineEntity({
+  name: 'Column',
+  tableName: 'site_column',
+  properties: {
+    id: p.uuid().primary(),
+    siteId: p.uuid(),
+    parentId: p.uuid().nullable(),
+    code: p.string(),
+    path: p.string(),
+    name: p.string(),
+    type: p.enum(columnTypes),
+    updateClass: p.enum(updateClasses),
+    locked: p.boolean(),
+    visible: p.boolean(),
+    sortOrder: p.integer(),
+    linkUrl: p.string().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export class Column extends ColumnSchema.class {}
+ColumnSchema.setClass(Column);

@@ -1,0 +1,19 @@
+import { AuditRecordSchema } from './audit/audit-record.entity.ts';
+import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
+import { ColumnSchema } from './columns/column.entity.ts';
+import { MembershipSchema } from './people/membership.entity.ts';
+import { UserSchema } from './people/user.entity.ts';
+import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
+
+/** Every entity, passed explicitly to MikroORM (folder discovery breaks under ESM test runners). */
+export const entities = [
+  SiteSchema,
+  SiteDomainSchema,
+  ColumnSchema,
+  UserSchema,
+  MembershipSchema,
+  RefreshTokenSchema,
+  ApiTokenSchema,
+  LoginThrottleSchema,
+  AuditRecordSchema,
+];

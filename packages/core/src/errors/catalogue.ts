@@ -1,0 +1,66 @@
+/**
+ * The error catalogue. `kind` is the stable `extensions.code` clients branch on; `reason` is the specific,
+ * equally stable cause. docs/errors.md is generated from this file (pnpm generate) and CI fails on drift.
+ */
+export const errorKinds = {
+  UNAUTHENTICATED: { http: 401, description: 'No valid credentials, or they expired. Sign in again.' },
+  FORBIDDEN: { http: 403, description: 'Signed in, but this actor may not do this here.' },
+  NOT_FOUND: {
+    http: 404,
+    description: 'No such record in your reach. Records of sites you cannot see are reported exactly like missing ones.',
+  },
+  BAD_USER_INPUT: { http: 400, description: 'The input is invalid; `extensions.field` names the offending field.' },
+  CONFLICT: { http: 409, description: 'The change clashes with existing data (a unique name, code or host).' },
+  PRECONDITION_FAILED: { http: 412, description: 'The record is not in a state that allows this operation.' },
+  RATE_LIMITED: { http: 429, description: 'Too many attempts; wait before trying again.' },
+  INTERNAL: { http: 500, description: 'An unexpected failure. The message is hidden; quote the request id.' },
+} as const;
+
+export type ErrorKind = keyof typeof errorKinds;
+
+const r = (kind: ErrorKind, message: string, rule?: string) => ({ kind, message, rule });
+
+export const errorReasons = {
+  UNAUTHENTICATED: r('UNAUTHENTICATED', 'Authentication required'),
+  INVALID_CREDENTIALS: r('UNAUTHENTICATED', 'E-mail or password is wrong'),
+  TOKEN_EXPIRED: r('UNAUTHENTICATED', 'The token has expired'),
+  TOKEN_INVALID: r('UNAUTHENTICATED', 'The token is not valid'),
+  REFRESH_TOKEN_REUSED: r(
+    'UNAUTHENTICATED',
+    'This refresh token was already used; every session of its family is revoked',
+  ),
+  FORBIDDEN: r('FORBIDDEN', 'You may not do this'),
+  API_TOKEN_SCOPE: r('FORBIDDEN', 'The API token lacks the scope for this operation'),
+  NOT_FOUND: r('NOT_FOUND', 'Not found'),
+  INVALID_INPUT: r('BAD_USER_INPUT', 'Invalid input'),
+  TOWNSHIP_SITE_NOT_ALLOWED: r(
+    'BAD_USER_INPUT',
+    'Township (乡镇) sites are not allowed: publish township content as columns of the county portal',
+    '2015 §9',
+  ),
+  COUNTY_DEPARTMENT_SITE_NOT_ALLOWED: r(
+    'BAD_USER_INPUT',
+    'County departments have no sites of their own: their content goes into the county portal as columns',
+    '2015 §9',
+  ),
+  INVALID_PARENT_SITE: r('BAD_USER_INPUT', 'This kind of site cannot have that parent'),
+  WEAK_PASSWORD: r('BAD_USER_INPUT', 'The password is too weak'),
+  COLUMN_CYCLE: r('BAD_USER_INPUT', 'A column cannot be moved under itself or its own descendants'),
+  CONFLICT: r('CONFLICT', 'Already exists'),
+  ONE_SITE_PER_ORGANISATION: r('CONFLICT', 'This organisation already has a site: one site per organisation', '2015 §9'),
+  SITE_ARCHIVED: r('PRECONDITION_FAILED', 'The site is archived and read-only'),
+  INVALID_STATUS_TRANSITION: r('PRECONDITION_FAILED', 'The site cannot move from its current status to that one'),
+  CLOSING_NOTICE_PERIOD: r(
+    'PRECONDITION_FAILED',
+    'A closing site must show its closing notice for at least 30 days before it is archived',
+    'gov-standards ARC-02',
+  ),
+  COLUMN_LOCKED: r('PRECONDITION_FAILED', 'Template columns are locked: they may not be deleted, renamed or moved'),
+  COLUMN_NOT_EMPTY: r('PRECONDITION_FAILED', 'Only an empty column can be deleted: move or delete what it holds first'),
+  USER_DISABLED: r('PRECONDITION_FAILED', 'The user is disabled'),
+  LAST_SITE_ADMIN: r('PRECONDITION_FAILED', 'A site must keep at least one site admin'),
+  RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
+  INTERNAL: r('INTERNAL', 'Internal error'),
+} as const;
+
+export type ErrorReason = keyof typeof errorReasons;

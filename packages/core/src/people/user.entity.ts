@@ -1,0 +1,19 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** A person who signs in. Platform-wide; what they may do on a site comes from memberships. */
+export const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'app_user',
+  properties: {
+    id: p.uuid().primary(),
+    email: p.string(),
+    name: p.string(),
+    passwordHash: p.string().hidden(),
+    disabled: p.boolean(),
+    platformAdmin: p.boolean(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export class User extends UserSchema.class {}
+UserSchema.setClass(User);

@@ -1,0 +1,43 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Actor } from '../access/actor.ts';
+import { isPlatformWide, reachableSiteIds } from '../access/permissions.policy.ts';
+import type { SiteDirectory } from '../sites/site-directory.ts';
+import type { Ctx } from './context.ts';
+
+/**
+ * The database session variables that row-level security reads (see migration 0001). Set per transaction
+ * (`set_config(..., true)`), so a pooled connection never carries one request's scope into another.
+ */
+export function scopeSession(siteIds: readonly string[], opts: { userId?: string; platform?: boolean } = {}) {
+  return {
+    variables: {
+      'zq.site_ids': siteIds.join(','),
+      'zq.user_id': opts.userId ?? '',
+      'zq.platform': opts.platform ? 'on' : '',
+    },
+  };
+}
+
+/** A fork of `em` scoped to everything `actor` may reach. */
+export function forkForActor(em: EntityManager, actor: Actor, directory: SiteDirectory): EntityManager {
+  return em.fork({
+    session: scopeSession(reachableSiteIds(actor, directory), {
+      userId: actor.kind === 'user' ? actor.userId : undefined,
+      platform: isPlatformWide(actor),
+    }),
+  });
+}
+
+/**
+ * A fork whose scope also admits `extraSiteIds`: for provisioning, when the new site's id must be writable
+ * inside the transaction that creates it. Only called after the permission check.
+ */
+export function forkWithSites(ctx: Ctx, extraSiteIds: readonly string[]): EntityManager {
+  const ids = new Set([...reachableSiteIds(ctx.actor, ctx.directory), ...extraSiteIds]);
+  return ctx.em.fork({
+    session: scopeSession([...ids], {
+      userId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
+      platform: isPlatformWide(ctx.actor),
+    }),
+  });
+}

@@ -1,0 +1,102 @@
+import type { SiteKind, SiteStatus } from './site.entity.ts';
+
+export interface DirectoryEntry {
+  id: string;
+  code: string;
+  name: string;
+  kind: SiteKind;
+  parentId: string | null;
+  status: SiteStatus;
+  hosts: string[];
+}
+
+/**
+ * The platform's directory of sites: ids, codes, tree and host names. It is what the edge needs to resolve a
+ * Host header or a site code before any site scope exists, and what delegated administration needs to know a
+ * site's descendants. Kept in memory (sites change rarely, requests are many); reloaded after a TTL and at once
+ * after a site change made by this process.
+ */
+export class SiteDirectory {
+  #entries: DirectoryEntry[] = [];
+  #byId = new Map<string, DirectoryEntry>();
+  #byCode = new Map<string, DirectoryEntry>();
+  #byHost = new Map<string, DirectoryEntry>();
+  #children = new Map<string | null, DirectoryEntry[]>();
+  #loadedAt = -Infinity;
+  #loading: Promise<void> | null = null;
+  readonly #load: () => Promise<DirectoryEntry[]>;
+  readonly #ttlMs: number;
+
+  constructor(load: () => Promise<DirectoryEntry[]>, opts: { ttlMs?: number } = {}) {
+    this.#load = load;
+    this.#ttlMs = opts.ttlMs ?? 5_000;
+  }
+
+  /** Reloads when stale; concurrent callers share one load. */
+  async fresh(): Promise<this> {
+    if (performance.now() - this.#loadedAt < this.#ttlMs) return this;
+    this.#loading ??= this.#reload().finally(() => {
+      this.#loading = null;
+    });
+    await this.#loading;
+    return this;
+  }
+
+  invalidate(): void {
+    this.#loadedAt = -Infinity;
+  }
+
+  async #reload(): Promise<void> {
+    const startedAt = performance.now();
+    const entries = await this.#load();
+    this.#entries = entries;
+    this.#byId = new Map(entries.map((e) => [e.id, e]));
+    this.#byCode = new Map(entries.map((e) => [e.code, e]));
+    this.#byHost = new Map(entries.flatMap((e) => e.hosts.map((h) => [h, e] as const)));
+    this.#children = new Map();
+    for (const e of entries) {
+      const list = this.#children.get(e.parentId) ?? [];
+      list.push(e);
+      this.#children.set(e.parentId, list);
+    }
+    this.#loadedAt = startedAt;
+  }
+
+  all(): readonly DirectoryEntry[] {
+    return this.#entries;
+  }
+  byId(id: string): DirectoryEntry | undefined {
+    return this.#byId.get(id);
+  }
+  byCode(code: string): DirectoryEntry | undefined {
+    return this.#byCode.get(code);
+  }
+  byHost(host: string): DirectoryEntry | undefined {
+    return this.#byHost.get(host.toLowerCase().replace(/:\d+$/, ''));
+  }
+  children(id: string | null): readonly DirectoryEntry[] {
+    return this.#children.get(id) ?? [];
+  }
+
+  /** The site and every site below it. */
+  subtree(id: string): string[] {
+    const out: string[] = [];
+    const walk = (sid: string) => {
+      out.push(sid);
+      for (const c of this.children(sid)) walk(c.id);
+    };
+    if (this.#byId.has(id)) walk(id);
+    return out;
+  }
+
+  /** The site's ancestors, nearest first. */
+  ancestors(id: string): string[] {
+    const out: string[] = [];
+    let cur = this.#byId.get(id)?.parentId ?? null;
+    while (cur && !out.includes(cur)) {
+      out.push(cur);
+      cur = this.#byId.get(cur)?.parentId ?? null;
+    }
+    return out;
+  }
+}
