@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 
 export interface AuditFields {
-  siteId: string | null;
+  siteId?: string | null;
   at: Date;
   actorType: string;
-  actorId: string | null;
-  actorName: string | null;
+  actorId?: string | null;
+  actorName?: string | null;
   action: string;
   targetType: string;
-  targetId: string | null;
-  clientAddress: string | null;
-  requestId: string | null;
+  targetId?: string | null;
+  clientAddress?: string | null;
+  requestId?: string | null;
   changes: Record<string, unknown>;
 }
 
@@ -29,16 +29,16 @@ export function canonicalJson(value: unknown): string {
 export function auditHash(prevHash: string | null, f: AuditFields): string {
   const body = canonicalJson([
     prevHash,
-    f.siteId,
+    f.siteId ?? null,
     f.at.toISOString(),
     f.actorType,
-    f.actorId,
-    f.actorName,
+    f.actorId ?? null,
+    f.actorName ?? null,
     f.action,
     f.targetType,
-    f.targetId,
-    f.clientAddress,
-    f.requestId,
+    f.targetId ?? null,
+    f.clientAddress ?? null,
+    f.requestId ?? null,
     f.changes,
   ]);
   return createHash('sha256').update(body).digest('hex');

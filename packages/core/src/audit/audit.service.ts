@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import { actorLabel } from '../access/actor.ts';
 import { canAdministerSite } from '../access/permissions.policy.ts';
 import { AppError } from '../errors/app-error.ts';

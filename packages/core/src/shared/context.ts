@@ -1,6 +1,7 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
+import { forkForActor } from './scope.ts';
 
 export interface CoreSettings {
   accessTokenTtlSeconds: number;
@@ -33,4 +34,41 @@ export interface Ctx {
   requestId?: string;
   clientAddress?: string;
   signAccessToken?: AccessTokenSigner;
+}
+
+export interface CtxInit {
+  actor: Actor;
+  /** The root (or request) entity manager; the context derives its actor-scoped fork from it. */
+  rootEm: EntityManager;
+  directory: SiteDirectory;
+  settings?: CoreSettings;
+  now?: () => Date;
+  requestId?: string;
+  clientAddress?: string;
+  signAccessToken?: AccessTokenSigner;
+}
+
+/**
+ * Builds a context whose `em` is scoped to the actor's reach. The scope is derived from the site directory and
+ * re-derived when the directory changes (a site provisioned in this very operation becomes reachable at once).
+ */
+export function makeCtx(init: CtxInit): Ctx {
+  let em: EntityManager | null = null;
+  let version = -1;
+  return {
+    actor: init.actor,
+    directory: init.directory,
+    settings: init.settings ?? defaultCoreSettings,
+    now: init.now ?? (() => new Date()),
+    requestId: init.requestId,
+    clientAddress: init.clientAddress,
+    signAccessToken: init.signAccessToken,
+    get em() {
+      if (!em || version !== init.directory.version) {
+        em = forkForActor(init.rootEm, init.actor, init.directory);
+        version = init.directory.version;
+      }
+      return em;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
 import { isPlatformWide, reachableSiteIds } from '../access/permissions.policy.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
@@ -40,4 +40,12 @@ export function forkWithSites(ctx: Ctx, extraSiteIds: readonly string[]): Entity
       platform: isPlatformWide(ctx.actor),
     }),
   });
+}
+
+/**
+ * A read-only view of public sites for actors who cannot otherwise reach them (citizens, themes). Callers
+ * must only return what is public: a site that is online, visible columns, published content.
+ */
+export function forkForPublicRead(ctx: Ctx, siteIds: readonly string[]): EntityManager {
+  return ctx.em.fork({ session: scopeSession(siteIds) });
 }

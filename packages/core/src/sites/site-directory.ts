@@ -23,6 +23,7 @@ export class SiteDirectory {
   #byHost = new Map<string, DirectoryEntry>();
   #children = new Map<string | null, DirectoryEntry[]>();
   #loadedAt = -Infinity;
+  #version = 0;
   #loading: Promise<void> | null = null;
   readonly #load: () => Promise<DirectoryEntry[]>;
   readonly #ttlMs: number;
@@ -46,6 +47,13 @@ export class SiteDirectory {
     this.#loadedAt = -Infinity;
   }
 
+  /** Invalidates and reloads at once: after a site change, the rest of the operation sees it. */
+  async reload(): Promise<this> {
+    if (this.#loading) await this.#loading;
+    this.invalidate();
+    return this.fresh();
+  }
+
   async #reload(): Promise<void> {
     const startedAt = performance.now();
     const entries = await this.#load();
@@ -60,6 +68,12 @@ export class SiteDirectory {
       this.#children.set(e.parentId, list);
     }
     this.#loadedAt = startedAt;
+    this.#version += 1;
+  }
+
+  /** Bumped on every reload: scoped sessions built from an older version are re-derived. */
+  get version(): number {
+    return this.#version;
   }
 
   all(): readonly DirectoryEntry[] {

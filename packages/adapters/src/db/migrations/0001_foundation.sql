@@ -207,16 +207,13 @@ language sql stable security definer set search_path = public as $$
   from app_user u where u.id = p_user_id
 $$;
 
--- An API token by its hash (the token itself is never stored).
-create function zq_api_token(p_hash text) returns table (
+-- An API token by its hash (the token itself is never stored); records its use, at most once a minute.
+create function zq_api_token(p_hash text, p_now timestamptz) returns table (
   id uuid, site_id uuid, name text, scopes text[], expires_at timestamptz, revoked_at timestamptz)
-language sql stable security definer set search_path = public as $$
-  select t.id, t.site_id, t.name, t.scopes, t.expires_at, t.revoked_at from api_token t where t.token_hash = p_hash
-$$;
-
-create function zq_api_token_touch(p_id uuid, p_at timestamptz) returns void
 language sql volatile security definer set search_path = public as $$
-  update api_token set last_used_at = p_at where id = p_id and (last_used_at is null or last_used_at < p_at - interval '1 minute')
+  update api_token t set last_used_at = p_now
+   where t.token_hash = p_hash and (t.last_used_at is null or t.last_used_at < p_now - interval '1 minute');
+  select t.id, t.site_id, t.name, t.scopes, t.expires_at, t.revoked_at from api_token t where t.token_hash = p_hash;
 $$;
 
 -- The head of a site's audit chain. The caller holds pg_advisory_xact_lock for the chain, so appends serialise.
@@ -238,6 +235,6 @@ grant select, insert, update on site, app_user to zhanqun_app;
 grant select, insert, update, delete on site_domain, site_column, membership, refresh_token, api_token, login_throttle to zhanqun_app;
 grant select, insert on audit_record to zhanqun_app;
 grant usage on sequence audit_record_seq_seq to zhanqun_app;
-revoke all on function zq_site_directory(), zq_actor(uuid), zq_api_token(text), zq_api_token_touch(uuid, timestamptz), zq_audit_head(uuid) from public;
-grant execute on function zq_site_directory(), zq_actor(uuid), zq_api_token(text), zq_api_token_touch(uuid, timestamptz), zq_audit_head(uuid) to zhanqun_app;
+revoke all on function zq_site_directory(), zq_actor(uuid), zq_api_token(text, timestamptz), zq_audit_head(uuid) from public;
+grant execute on function zq_site_directory(), zq_actor(uuid), zq_api_token(text, timestamptz), zq_audit_head(uuid) to zhanqun_app;
 grant execute on function zq_allowed_sites(), zq_user_id(), zq_platform_scope() to zhanqun_app;

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
+import { canAdministerSite, reachableSiteIds } from '../access/permissions.policy.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Ctx } from '../shared/context.ts';
+import { mapUniqueViolations } from '../shared/db-errors.ts';
+import { diffFields } from '../shared/diff.ts';
+import { forkForPublicRead } from '../shared/scope.ts';
+import { parseInput } from '../shared/validation.ts';
+import { isPublicStatus } from '../sites/site.service.ts';
+import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
+import { Column, columnTypes, updateClasses } from './column.entity.ts';
+import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
+
+const columnConflicts = {
+  site_column_site_id_path_key: { field: 'code', message: 'A sibling column already uses this code' },
+};
+
+const code = z.string().trim().toLowerCase().regex(COLUMN_CODE, 'lower-case letters, digits and hyphens, up to 48');
+const name = z.string().trim().min(1).max(100);
+const linkUrl = z.url({ protocol: /^https?$/ }).max(500).nullish();
+
+const createInput = z.object({
+  site: z.string(),
+  parentId: z.uuid().nullish(),
+  code,
+  name,
+  type: z.enum(columnTypes).default('LIST'),
+  updateClass: z.enum(updateClasses).default('STATIC'),
+  visible: z.boolean().default(true),
+  linkUrl,
+  position: z.number().int().min(0).nullish(),
+});
+const updateInput = z.object({
+  id: z.uuid(),
+  code: code.nullish(),
+  name: name.nullish(),
+  type: z.enum(columnTypes).nullish(),
+  updateClass: z.enum(updateClasses).nullish(),
+  visible: z.boolean().nullish(),
+  linkUrl,
+});
+const moveInput = z.object({
+  id: z.uuid(),
+  /** The new parent; null for the top level. Omit to reorder among the current siblings. */
+  parentId: z.uuid().nullish(),
+  position: z.number().int().min(0),
+});
+export type CreateColumnInput = z.input<typeof createInput>;
+export type UpdateColumnInput = z.input<typeof updateInput>;
+export type MoveColumnInput = z.input<typeof moveInput>;
+
+/** Columns of a site are managed by its site admins (and admins above it). */
+async function requireManagedColumn(ctx: Ctx, id: string) {
+  const column = await ctx.em.findOne(Column, { id });
+  if (!column) throw new AppError('NOT_FOUND', 'Column not found', { field: 'id' });
+  const site = await requireSiteById(ctx, column.siteId);
+  if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
+  assertWritable(site);
+  return { column, site };
+}
+
+async function requireParent(em: EntityManager, siteId: string, parentId: string | null | undefined) {
+  if (!parentId) return null;
+  const parent = await em.findOne(Column, { id: parentId, siteId });
+  if (!parent) throw new AppError('NOT_FOUND', 'Parent column not found in this site', { field: 'parentId' });
+  return parent;
+}
+
+const siblingsOf = (em: EntityManager, siteId: string, parentId: string | null) =>
+  em.find(Column, { siteId, parentId }, { orderBy: { sortOrder: 'asc', code: 'asc' } });
+
+/** Rewrites the path of a column's whole subtree after its code or parent changed (one statement). */
+async function rebaseSubtree(tx: EntityManager, siteId: string, oldPath: string, newPath: string) {
+  await tx.execute(
+    `update site_column set path = ? || substr(path, ?), updated_at = now()
+      where site_id = ? and (path = ? or path like ?)`,
+    [newPath, oldPath.length + 1, siteId, oldPath, `${oldPath.replace(/[\\%_]/g, '\\$&')}/%`],
+  );
+}
+
+export async function createColumn(ctx: Ctx, raw: CreateColumnInput): Promise<Column> {
+  const input = parseInput(createInput, raw);
+  const site = await requireSiteByCode(ctx, input.site);
+  if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
+  assertWritable(site);
+  if (input.type === 'LINK' && !input.linkUrl) throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
+  const now = ctx.now();
+  return mapUniqueViolations(
+    () =>
+      ctx.em.transactional(async (tx) => {
+        const parent = await requireParent(tx, site.id, input.parentId);
+        const siblings = await siblingsOf(tx, site.id, parent?.id ?? null);
+        const id = randomUUID();
+        const order = renumber(siblings, id, input.position ?? siblings.length);
+        for (const s of siblings) s.sortOrder = order.get(s.id)!;
+        const column = tx.create(Column, {
+          id,
+          siteId: site.id,
+          parentId: parent?.id ?? null,
+          code: input.code,
+          path: columnPath(parent?.path ?? null, input.code),
+          name: input.name,
+          type: input.type,
+          updateClass: input.updateClass,
+          locked: false,
+          visible: input.visible,
+          sortOrder: order.get(id)!,
+          linkUrl: input.linkUrl ?? null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await tx.flush();
+        await appendAudit(tx, ctx, {
+          siteId: site.id,
+          action: 'column.create',
+          targetType: 'Column',
+          targetId: id,
+          changes: { path: column.path, name: column.name, type: column.type, updateClass: column.updateClass },
+        });
+        return column;
+      }),
+    columnConflicts,
+  );
+}
+
+export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Column> {
+  const input = parseInput(updateInput, raw);
+  const { column } = await requireManagedColumn(ctx, input.id);
+  const renaming = (input.code && input.code !== column.code) || (input.name && input.name !== column.name);
+  if (column.locked && renaming) throw new AppError('COLUMN_LOCKED', undefined, { field: input.code ? 'code' : 'name' });
+  return mapUniqueViolations(
+    () =>
+      ctx.em.transactional(async (tx) => {
+        const c = await tx.findOneOrFail(Column, { id: column.id });
+        const before = { code: c.code, path: c.path, name: c.name, type: c.type, updateClass: c.updateClass, visible: c.visible, linkUrl: c.linkUrl };
+        const oldPath = c.path;
+        if (input.code && input.code !== c.code) {
+          const parent = await requireParent(tx, c.siteId, c.parentId ?? null);
+          c.code = input.code;
+          c.path = columnPath(parent?.path ?? null, input.code);
+          await rebaseSubtree(tx, c.siteId, oldPath, c.path);
+        }
+        if (input.name) c.name = input.name;
+        if (input.type) c.type = input.type;
+        if (input.updateClass) c.updateClass = input.updateClass;
+        if (input.visible !== undefined && input.visible !== null) c.visible = input.visible;
+        if (input.linkUrl !== undefined) c.linkUrl = input.linkUrl ?? null;
+        if (c.type === 'LINK' && !c.linkUrl) throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
+        c.updatedAt = ctx.now();
+        tx.persist(c);
+        await tx.flush();
+        const after = { code: c.code, path: c.path, name: c.name, type: c.type, updateClass: c.updateClass, visible: c.visible, linkUrl: c.linkUrl };
+        await appendAudit(tx, ctx, { siteId: c.siteId, action: 'column.update', targetType: 'Column', targetId: c.id, changes: diffFields(before, after) });
+        return c;
+      }),
+    columnConflicts,
+  );
+}
+
+/** Moves a column (with its subtree) under a new parent, or reorders it among its siblings. */
+export async function moveColumn(ctx: Ctx, raw: MoveColumnInput): Promise<Column> {
+  const input = parseInput(moveInput, raw);
+  const { column } = await requireManagedColumn(ctx, input.id);
+  const reparent = input.parentId !== undefined && (input.parentId ?? null) !== column.parentId;
+  if (column.locked && reparent) throw new AppError('COLUMN_LOCKED', undefined, { field: 'parentId' });
+  return mapUniqueViolations(
+    () =>
+      ctx.em.transactional(async (tx) => {
+        const c = await tx.findOneOrFail(Column, { id: column.id });
+        const oldPath = c.path;
+        const oldParent = c.parentId;
+        if (reparent) {
+          const parent = await requireParent(tx, c.siteId, input.parentId);
+          checkMoveTarget(c.path, parent?.path ?? null);
+          c.parentId = parent?.id ?? null;
+          c.path = columnPath(parent?.path ?? null, c.code);
+          await rebaseSubtree(tx, c.siteId, oldPath, c.path);
+        }
+        const siblings = (await siblingsOf(tx, c.siteId, c.parentId ?? null)).filter((s) => s.id !== c.id);
+        const order = renumber(siblings, c.id, input.position);
+        for (const s of siblings) s.sortOrder = order.get(s.id)!;
+        c.sortOrder = order.get(c.id)!;
+        c.updatedAt = ctx.now();
+        tx.persist(c);
+        await tx.flush();
+        await appendAudit(tx, ctx, {
+          siteId: c.siteId,
+          action: reparent ? 'column.move' : 'column.reorder',
+          targetType: 'Column',
+          targetId: c.id,
+          changes: { path: [oldPath, c.path], parentId: [oldParent, c.parentId], position: input.position },
+        });
+        return c;
+      }),
+    columnConflicts,
+  );
+}
+
+/** Only an unlocked, empty column (no child columns; later: no items) can be deleted. */
+export async function deleteColumn(ctx: Ctx, id: string): Promise<string> {
+  const { column } = await requireManagedColumn(ctx, id);
+  if (column.locked) throw new AppError('COLUMN_LOCKED', undefined, { field: 'id' });
+  await ctx.em.transactional(async (tx) => {
+    const children = await tx.count(Column, { parentId: column.id });
+    if (children > 0) {
+      throw new AppError('COLUMN_NOT_EMPTY', `The column has ${children} child column(s)`, { details: { children } });
+    }
+    await tx.nativeDelete(Column, { id: column.id });
+    await appendAudit(tx, ctx, {
+      siteId: column.siteId,
+      action: 'column.delete',
+      targetType: 'Column',
+      targetId: column.id,
+      changes: { path: column.path, name: column.name },
+    });
+  });
+  return column.id;
+}
+
+/**
+ * Every column of the given sites in one query, for building trees. Members of a site see all its columns;
+ * everyone else sees only visible columns of public sites.
+ */
+export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Promise<Column[]> {
+  const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
+  const managed = siteIds.filter((id) => reach.has(id));
+  const publicIds = siteIds.filter((id) => !reach.has(id) && isPublicStatus(ctx.directory.byId(id)?.status ?? 'PREPARING'));
+  const all = [...managed, ...publicIds];
+  if (all.length === 0) return [];
+  const where = publicIds.length === 0
+    ? { siteId: { $in: managed } }
+    : { $or: [{ siteId: { $in: managed } }, { siteId: { $in: publicIds }, visible: true }] };
+  return forkForPublicRead(ctx, all).find(Column, where, { orderBy: { siteId: 'asc', sortOrder: 'asc', code: 'asc' } });
+}
