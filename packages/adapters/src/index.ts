@@ -2,3 +2,5 @@ export * from './config.ts';
 export * from './db/migrate.ts';
 export * from './db/orm.ts';
 export * from './db/site-directory-loader.ts';
+export * from './platform.ts';
+export * from './jobs/boss.ts';

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import type { DirectoryEntry } from '@zhanqun/core';
 
 /** Loads the site directory through its definer-rights function (the app role cannot read sites out of scope). */

@@ -99,3 +99,17 @@ export async function logout(ctx: Ctx, refreshToken: string): Promise<boolean> {
   if (token) await revokeFamily(ctx.em, token.familyId, ctx.now());
   return true;
 }
+
+/** Maintenance: drop refresh tokens expired for a week and throttle rows whose window and lock are over. */
+export async function purgeExpiredSessions(ctx: Ctx): Promise<{ refreshTokens: number; throttles: number }> {
+  const now = ctx.now();
+  const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+  const refreshTokens = await ctx.em.nativeDelete(RefreshToken, { expiresAt: { $lt: weekAgo } });
+  const windowStart = new Date(now.getTime() - ctx.settings.login.windowSeconds * 1000);
+  const [row] = await ctx.em.execute<{ n: number }[]>(
+    `with gone as (delete from login_throttle where window_started_at < ? and (locked_until is null or locked_until < ?) returning 1)
+     select count(*)::int as n from gone`,
+    [windowStart, now],
+  );
+  return { refreshTokens, throttles: row?.n ?? 0 };
+}

@@ -1,0 +1,50 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { type Ctx, type CoreSettings, makeCtx, SiteDirectory } from '@zhanqun/core';
+import { Meilisearch } from 'meilisearch';
+import { type Config, coreSettingsFrom } from './config.ts';
+import { createOrm } from './db/orm.ts';
+import { directoryLoader } from './db/site-directory-loader.ts';
+
+/** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
+export interface Platform {
+  config: Config;
+  orm: MikroORM;
+  directory: SiteDirectory;
+  settings: CoreSettings;
+  meili: Meilisearch;
+  /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
+  systemCtx(name: string): Ctx;
+  /** PostgreSQL and Meilisearch both answer. */
+  ready(): Promise<{ postgres: boolean; meilisearch: boolean }>;
+  close(): Promise<void>;
+}
+
+export async function createPlatform(config: Config, opts: { onQuery?: (sql: string) => void } = {}): Promise<Platform> {
+  const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, onQuery: opts.onQuery });
+  const directory = new SiteDirectory(directoryLoader(orm.em), { ttlMs: config.SITE_DIRECTORY_TTL_MS });
+  const meili = new Meilisearch({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeout: 5_000 });
+  return {
+    config,
+    orm,
+    directory,
+    settings: coreSettingsFrom(config),
+    meili,
+    systemCtx(name) {
+      return makeCtx({ actor: { kind: 'system', name }, rootEm: orm.em, directory, settings: coreSettingsFrom(config) });
+    },
+    async ready() {
+      const [postgres, meilisearch] = await Promise.all([
+        orm.em
+          .fork()
+          .execute('select 1')
+          .then(() => true)
+          .catch(() => false),
+        meili.isHealthy().catch(() => false),
+      ]);
+      return { postgres, meilisearch };
+    },
+    async close() {
+      await orm.close(true);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import fastifyJwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import type { Platform } from '@zhanqun/adapters';
+import { type Actor, type Column, isAppError, makeCtx } from '@zhanqun/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import mercurius from 'mercurius';
+import { guardRootFields } from './graphql/access.ts';
+import { checkComplexity } from './graphql/complexity.ts';
+import type { GqlContext } from './graphql/context.ts';
+import { toGraphQLError } from './graphql/errors.ts';
+import { resolvers } from './graphql/index.ts';
+import { loaders } from './graphql/loaders.ts';
+import { loadTypeDefs } from './graphql/schema.ts';
+import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+export interface AppOptions {
+  /** Fastify's logger: true/false or pino options. Tests pass false. */
+  logger?: boolean | object;
+  now?: () => Date;
+}
+
+/** The HTTP edge: auth → actor, one GraphQL endpoint for every site, health. No business rules live here. */
+export async function buildApp(platform: Platform, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = platform;
+  const now = opts.now ?? (() => new Date());
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.LOG_LEVEL },
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(rateLimit, {
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      errors: [{ message: `Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`, extensions: { code: 'RATE_LIMITED', reason: 'RATE_LIMITED' } }],
+    }),
+  });
+  await app.register(fastifyJwt, {
+    secret: config.jwtSecret,
+    sign: { algorithm: 'HS256', iss: JWT_ISSUER, aud: JWT_AUDIENCE },
+    verify: { algorithms: ['HS256'], allowedIss: JWT_ISSUER, allowedAud: JWT_AUDIENCE },
+  });
+
+  healthRoutes(app, platform);
+
+  // The actor is resolved before GraphQL runs; a bad credential answers 401 in GraphQL's error shape.
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.routeOptions.url !== '/graphql') return;
+    try {
+      req.actor = await resolveActor(req, app.jwt, platform, now());
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return reply.code(401).send({ data: null, errors: [{ message: e.message, extensions: { code: e.kind, reason: e.reason } }] });
+    }
+  });
+
+  await app.register(mercurius, {
+    schema: loadTypeDefs(),
+    resolvers: resolvers() as never,
+    loaders: loaders as never,
+    path: '/graphql',
+    graphiql: config.graphiql,
+    queryDepth: config.GRAPHQL_MAX_DEPTH,
+    allowBatchedQueries: false,
+    context: async (req): Promise<Partial<GqlContext>> => ({
+      zq: makeCtx({
+        actor: req.actor ?? { kind: 'anonymous' },
+        rootEm: platform.orm.em,
+        directory: await platform.directory.fresh(),
+        settings: platform.settings,
+        now,
+        requestId: req.id,
+        clientAddress: req.ip,
+        signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
+      }),
+      columnChildren: new WeakMap<Column, Column[]>(),
+    }),
+    errorFormatter: (execution, ctx) => {
+      const request = (ctx as unknown as GqlContext).reply?.request;
+      const log = request?.log ?? app.log;
+      const errors = (execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      // Partial results are still results: 200 whenever data is present, as GraphQL-over-HTTP recommends.
+      const statusCode = execution.data ? 200 : errors.some((e) => e.extensions.code === 'INTERNAL') ? 500 : 400;
+      return { statusCode, response: { data: execution.data ?? null, errors } };
+    },
+  });
+  guardRootFields(app.graphql.schema);
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    checkComplexity(schema, document, variables as Record<string, unknown>, config.GRAPHQL_MAX_COMPLEXITY);
+    void context;
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { AppError } from '@zhanqun/core';
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
+import type { GqlContext } from './context.ts';
+
+/**
+ * Deny by default: every root field needs a signed-in person unless it is listed here. A field added later
+ * without an entry is therefore closed, not open. Public fields only ever return public content (core decides
+ * what is public). API tokens reach only the fields that name one of their scopes.
+ */
+type Access = 'public' | { apiTokenScopes: string[] };
+
+export const rootFieldAccess: Record<string, Access> = {
+  'Query.me': 'public',
+  'Query.site': 'public',
+  'Query.sites': 'public',
+  'Mutation.login': 'public',
+  'Mutation.refreshSession': 'public',
+  'Mutation.logout': 'public',
+};
+
+export function checkRootAccess(coordinate: string, ctx: GqlContext): void {
+  const access = rootFieldAccess[coordinate];
+  if (access === 'public') return;
+  const actor = ctx.zq.actor;
+  if (actor.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
+  if (actor.kind === 'apiToken' && !access?.apiTokenScopes.some((s) => actor.scopes.includes(s as never))) {
+    throw new AppError('API_TOKEN_SCOPE', `An API token cannot call ${coordinate.split('.')[1]}`);
+  }
+}
+
+/** Wraps every Query and Mutation field of the built schema with the access check. */
+export function guardRootFields(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType()]) {
+    if (!type) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const coordinate = `${type.name}.${field.name}`;
+      field.resolve = (parent, args, ctx: GqlContext, info) => {
+        checkRootAccess(coordinate, ctx);
+        return resolve(parent, args, ctx, info);
+      };
+    }
+  }
+  return schema;
+}

@@ -1,0 +1,29 @@
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, isListType, getNullableType } from 'graphql';
+
+/**
+ * Cost = fields weighted by how many times they can repeat: a connection counts `first` (default 20) times its
+ * children, a plain list 20 times. Computed before execution, so a huge query is refused before it costs anything.
+ */
+const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const returns = getNullableType(field.type);
+  const isConnection = getNamedType(returns).name.endsWith('Connection');
+  if (isConnection) return 1 + (typeof args.first === 'number' ? args.first : 20) * Math.max(childComplexity, 1);
+  if (isListType(returns)) return 1 + 20 * Math.max(childComplexity, 1);
+  void type;
+  return 1 + childComplexity;
+};
+
+export function checkComplexity(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  max: number,
+): void {
+  const cost = getComplexity({ schema, query: document, variables, estimators: [estimator] });
+  if (cost > max) {
+    throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}. Ask for fewer fields or smaller pages.`, {
+      extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX', cost, limit: max },
+    });
+  }
+}

@@ -1,0 +1,17 @@
+import { auditResolvers } from './resolvers/audit.resolvers.ts';
+import { authResolvers } from './resolvers/auth.resolvers.ts';
+import { columnResolvers } from './resolvers/columns.resolvers.ts';
+import { peopleResolvers } from './resolvers/people.resolvers.ts';
+import { scalars } from './resolvers/scalars.ts';
+import { siteResolvers } from './resolvers/sites.resolvers.ts';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Merges the per-feature resolver maps (each feature owns its .graphql file and its resolvers). */
+export function resolvers(): Record<string, unknown> {
+  const out: ResolverMap = {};
+  for (const part of [authResolvers, siteResolvers, columnResolvers, peopleResolvers, auditResolvers] as ResolverMap[]) {
+    for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };
+  }
+  return { ...scalars, ...out };
+}

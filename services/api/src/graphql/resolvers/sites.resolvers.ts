@@ -1,0 +1,34 @@
+import {
+  findSite,
+  type ListSitesArgs,
+  listSites,
+  type ProvisionSiteInput,
+  provisionSite,
+  type Site,
+  setSiteStatus,
+  type UpdateSiteInput,
+  updateSite,
+} from '@zhanqun/core';
+import { connection, type GqlContext } from '../context.ts';
+
+export const siteResolvers = {
+  Query: {
+    site: (_: unknown, args: { code: string }, { zq }: GqlContext) => findSite(zq, args.code),
+    sites: async (_: unknown, args: ListSitesArgs, { zq }: GqlContext) => connection(await listSites(zq, args)),
+  },
+  Mutation: {
+    provisionSite(_: unknown, args: { input: ProvisionSiteInput }, ctx: GqlContext) {
+      return provisionSite(ctx.zq, args.input);
+    },
+    updateSite(_: unknown, args: { input: UpdateSiteInput }, ctx: GqlContext) {
+      return updateSite(ctx.zq, args.input);
+    },
+    setSiteStatus(_: unknown, args: { code: string; status: string; reason?: string }, ctx: GqlContext) {
+      return setSiteStatus(ctx.zq, args.code, args.status, args.reason);
+    },
+  },
+  Site: {
+    organisation: (s: Site) => ({ name: s.organisationName, code: s.organisationCode ?? null }),
+    footer: (s: Site) => s,
+  },
+};

@@ -1,0 +1,3 @@
+export { buildApp } from './app.ts';
+export { printedSchema, loadTypeDefs } from './graphql/schema.ts';
+export { rootFieldAccess } from './graphql/access.ts';
