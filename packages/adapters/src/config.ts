@@ -30,7 +30,7 @@ const schema = z.object({
   LOGIN_LOCK_SECONDS: z.coerce.number().int().min(10).default(900),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(7).max(30).default(12),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(20000),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),
   SITE_DIRECTORY_TTL_MS: z.coerce.number().int().min(0).default(5000),
 });

@@ -8,7 +8,7 @@ import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
 import type { GqlContext } from './graphql/context.ts';
-import { toGraphQLError } from './graphql/errors.ts';
+import { flattenErrors, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
@@ -47,10 +47,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      errors: [{ message: `Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`, extensions: { code: 'RATE_LIMITED', reason: 'RATE_LIMITED' } }],
-    }),
+    // Thrown as an error with status 429; the GraphQL error formatter turns it into RATE_LIMITED.
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
   });
   await app.register(fastifyJwt, {
     secret: config.jwtSecret,
@@ -95,10 +94,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     errorFormatter: (execution, ctx) => {
       const request = (ctx as unknown as GqlContext).reply?.request;
       const log = request?.log ?? app.log;
-      const errors = (execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
-      // Partial results are still results: 200 whenever data is present, as GraphQL-over-HTTP recommends.
-      const statusCode = execution.data ? 200 : errors.some((e) => e.extensions.code === 'INTERNAL') ? 500 : 400;
-      return { statusCode, response: { data: execution.data ?? null, errors } };
+      const errors = flattenErrors(execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      return { statusCode: statusFor(!!execution.data, errors), response: { data: execution.data ?? null, errors } };
     },
   });
   guardRootFields(app.graphql.schema);

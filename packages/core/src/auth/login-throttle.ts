@@ -8,7 +8,7 @@ import type { CoreSettings } from '../shared/context.ts';
  */
 export async function assertNotThrottled(em: EntityManager, keys: string[], now: Date): Promise<void> {
   const rows = await em.execute<{ n: string }[]>(
-    'select count(*) as n from login_throttle where key = any(?) and locked_until > ?',
+    'select count(*) as n from login_throttle where key in (?) and locked_until > ?',
     [keys, now],
   );
   if (Number(rows[0]?.n ?? 0) > 0) throw new AppError('RATE_LIMITED', 'Too many failed log-ins; try again later');

@@ -59,6 +59,11 @@ export const errorReasons = {
   COLUMN_NOT_EMPTY: r('PRECONDITION_FAILED', 'Only an empty column can be deleted: move or delete what it holds first'),
   USER_DISABLED: r('PRECONDITION_FAILED', 'The user is disabled'),
   LAST_SITE_ADMIN: r('PRECONDITION_FAILED', 'A site must keep at least one site admin'),
+  CALENDAR_YEAR_MISSING: r(
+    'PRECONDITION_FAILED',
+    'The working-day calendar has no data for that year: a platform admin must add its exceptions first',
+    'gov-standards §d.4',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

@@ -37,7 +37,7 @@ export function dummyPasswordHash(): Promise<string> {
 /**
  * 等保 identity rules: at least 10 characters with three of four character classes, and not the e-mail itself.
  */
-export function checkPasswordStrength(password: string, email?: string): void {
+export function checkPasswordStrength(password: string, email?: string, field = 'password'): void {
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
   const problem =
     password.length < 10
@@ -46,8 +46,8 @@ export function checkPasswordStrength(password: string, email?: string): void {
         ? 'at most 200 characters'
         : classes < 3
           ? 'three of: lower case, upper case, digits, symbols'
-          : email && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())
+          : email && email.split('@')[0]!.length >= 3 && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())
             ? 'not containing the e-mail name'
             : null;
-  if (problem) throw new AppError('WEAK_PASSWORD', `The password needs ${problem}`, { field: 'password' });
+  if (problem) throw new AppError('WEAK_PASSWORD', `The password needs ${problem}`, { field });
 }

@@ -21,8 +21,8 @@ export interface NewUser {
 }
 
 /** Hashes outside any transaction (scrypt is slow on purpose), so the caller's transaction stays short. */
-export async function prepareUser(input: NewUser, now: Date): Promise<User> {
-  checkPasswordStrength(input.password, input.email);
+export async function prepareUser(input: NewUser, now: Date, field = 'password'): Promise<User> {
+  checkPasswordStrength(input.password, input.email, field);
   const user = new User();
   Object.assign(user, {
     id: randomUUID(),

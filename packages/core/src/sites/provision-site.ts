@@ -85,7 +85,7 @@ export async function provisionSite(
   }
   const admin =
     existingAdmin ??
-    (await prepareUser({ email: input.admin.email, name: input.admin.name!, password: input.admin.password! }, now));
+    (await prepareUser({ email: input.admin.email, name: input.admin.name!, password: input.admin.password! }, now, 'admin.password'));
 
   const id = randomUUID();
   const em = forkWithSites(ctx, [id]);

@@ -8,7 +8,7 @@ import { Site } from './site.entity.ts';
  */
 export async function requireSiteByCode(ctx: Ctx, code: string): Promise<Site> {
   const site = await ctx.em.findOne(Site, { code });
-  if (!site) throw new AppError('NOT_FOUND', `Site ${code} not found`, { field: 'site' });
+  if (!site) throw new AppError('NOT_FOUND', 'Site not found', { field: 'site' });
   return site;
 }
 

@@ -3,14 +3,15 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, isLi
 
 /**
  * Cost = fields weighted by how many times they can repeat: a connection counts `first` (default 20) times its
- * children, a plain list 20 times. Computed before execution, so a huge query is refused before it costs anything.
+ * children, a plain list 10 times. Computed before execution, so a huge query is refused before it costs anything.
  */
 const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const returns = getNullableType(field.type);
   const isConnection = getNamedType(returns).name.endsWith('Connection');
   if (isConnection) return 1 + (typeof args.first === 'number' ? args.first : 20) * Math.max(childComplexity, 1);
-  if (isListType(returns)) return 1 + 20 * Math.max(childComplexity, 1);
-  void type;
+  // A connection's edges are already counted by its `first`.
+  if (type.name.endsWith('Connection')) return 1 + childComplexity;
+  if (isListType(returns)) return 1 + 10 * Math.max(childComplexity, 1);
   return 1 + childComplexity;
 };
 

@@ -1,6 +1,7 @@
 -- Zhanqun foundation: sites (tenants), columns, people, sign-in, audit.
 -- Runs as the schema owner. The application connects as `zhanqun_app`, a role that is neither superuser nor
--- owner, so every policy below is enforced for it (FORCE also subjects the owner, so nobody reads around them).
+-- owner, so every policy below is enforced for it. The owner is not subjected (no FORCE): it only runs
+-- migrations and owns the few narrow security-definer functions below, which must see across sites.
 
 -- The allowed site ids and the acting user are set per transaction (set_config(..., true)) by the application.
 -- An unset or empty setting yields the empty set: fail closed.
@@ -152,19 +153,15 @@ create index audit_record_site_idx on audit_record (site_id, seq);
 
 -- Row-level security on every site-owned table.
 alter table site enable row level security;
-alter table site force row level security;
 create policy site_scope on site using (id = any (zq_allowed_sites())) with check (id = any (zq_allowed_sites()));
 
 alter table site_domain enable row level security;
-alter table site_domain force row level security;
 create policy site_domain_scope on site_domain using (site_id = any (zq_allowed_sites())) with check (site_id = any (zq_allowed_sites()));
 
 alter table site_column enable row level security;
-alter table site_column force row level security;
 create policy site_column_scope on site_column using (site_id = any (zq_allowed_sites())) with check (site_id = any (zq_allowed_sites()));
 
 alter table membership enable row level security;
-alter table membership force row level security;
 -- A signed-in user may read their own memberships on any site (to know where they work); writes need the site in scope.
 create policy membership_read on membership for select using (site_id = any (zq_allowed_sites()) or user_id = zq_user_id());
 create policy membership_insert on membership for insert with check (site_id = any (zq_allowed_sites()));
@@ -172,11 +169,9 @@ create policy membership_update on membership for update using (site_id = any (z
 create policy membership_delete on membership for delete using (site_id = any (zq_allowed_sites()));
 
 alter table api_token enable row level security;
-alter table api_token force row level security;
 create policy api_token_scope on api_token using (site_id = any (zq_allowed_sites())) with check (site_id = any (zq_allowed_sites()));
 
 alter table audit_record enable row level security;
-alter table audit_record force row level security;
 create policy audit_read on audit_record for select
   using (site_id = any (zq_allowed_sites()) or (site_id is null and zq_platform_scope()));
 create policy audit_append on audit_record for insert

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ env: { GRAPHQL_MAX_DEPTH: '8', GRAPHQL_MAX_COMPLEXITY: '5000' } });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('the HTTP edge', () => {
+  it('answers /health and /ready', async () => {
+    expect((await t.app.inject('/health')).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject('/ready');
+    expect([ready.statusCode, ready.json()]).toEqual([200, { status: 'ready', checks: { postgres: true, meilisearch: true } }]);
+  });
+
+  it('maps invalid queries and variables to BAD_USER_INPUT', async () => {
+    expect(codeOf(await t.gql('{ nosuchfield }'))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql('query($n: Int!) { sites(first: $n) { edges { cursor } } }', { n: 'many' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql('{'))).toBe('BAD_USER_INPUT');
+  });
+
+  it('names the offending field of bad input', async () => {
+    const token = await t.tokenFor(demo.admin('miyi'));
+    const r = await t.gql('mutation { createColumn(input: { site: "miyi", code: "ok", name: "" }) { id } }', {}, token);
+    expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_INPUT', field: 'name' });
+  });
+
+  it('refuses queries that are too deep or too costly', async () => {
+    const deep = '{ site(code: "miyi") { parent { children { parent { children { parent { children { parent { code } } } } } } } } }';
+    expect(codeOf(await t.gql(deep))).toBe('BAD_USER_INPUT');
+    const costly = '{ sites(first: 100) { edges { node { columns { children { children { code } } } } } } }';
+    const r = await t.gql(costly);
+    expect([codeOf(r), reasonOf(r)]).toEqual(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX']);
+  });
+
+  it('hides internal failures behind INTERNAL with the request id', async () => {
+    const token = await t.tokenFor(demo.platformAdmin);
+    // Closing the ORM mid-flight makes the next database call fail unexpectedly.
+    const { em } = t.platform.orm;
+    const original = em.fork;
+    (em as { fork: unknown }).fork = () => {
+      throw new Error('secret detail: connection string postgres://…');
+    };
+    try {
+      const r = await t.gql('{ sites { edges { cursor } } }', {}, token);
+      expect(r.errors![0]!.extensions.code).toBe('INTERNAL');
+      expect(r.errors![0]!.message).toBe('Internal error');
+      expect(JSON.stringify(r)).not.toContain('secret detail');
+    } finally {
+      (em as { fork: unknown }).fork = original;
+    }
+  });
+
+  it('rate-limits per client in the GraphQL error shape', async () => {
+    const { buildApp } = await import('../src/app.ts');
+    const strict = await buildApp({ ...t.platform, config: { ...t.platform.config, RATE_LIMIT_PER_MINUTE: 2 } }, { logger: false });
+    const hit = () => strict.inject({ method: 'POST', url: '/graphql', payload: { query: '{ me { platformAdmin } }' } });
+    await hit();
+    await hit();
+    const third = await hit();
+    expect(third.statusCode).toBe(429);
+    expect(third.json().errors[0].extensions.code).toBe('RATE_LIMITED');
+    await strict.close();
+  });
+});

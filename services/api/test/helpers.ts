@@ -1,0 +1,92 @@
+import { createPlatform, loadConfig, type Platform } from '@zhanqun/adapters';
+import { DEMO_PASSWORD, type DemoLogin, seedDemoCity } from '@zhanqun/core';
+import { createTestDatabase, type TestDatabase } from '@zhanqun/testing/vitest';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../src/app.ts';
+
+export interface GqlResult<T = Record<string, any>> {
+  status: number;
+  data: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions: { code: string; reason?: string; field?: string } }[];
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  platform: Platform;
+  db: TestDatabase;
+  logins: DemoLogin[];
+  /** SQL statements seen since the last reset (only when started with countQueries). */
+  queries: string[];
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
+  /** Signs in and returns an access token. */
+  tokenFor(email: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh database (cloned from the migrated template) with the demo city, and the app built on it. */
+export async function startTestApp(opts: { countQueries?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const queries: string[] = [];
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.appUrl,
+    DATABASE_MIGRATION_URL: db.ownerUrl,
+    MEILI_URL: inject('meiliUrl'),
+    MEILI_MASTER_KEY: inject('meiliKey'),
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ...opts.env,
+  });
+  const platform = await createPlatform(config, opts.countQueries ? { onQuery: (sql) => queries.push(sql) } : {});
+  const logins = await seedDemoCity(platform.systemCtx('test:seed'));
+  const app = await buildApp(platform, { logger: process.env.TEST_LOG ? { level: 'error' } : false });
+  const tokens = new Map<string, string>();
+  const t: TestApp = {
+    app,
+    platform,
+    db,
+    logins,
+    queries,
+    async gql(query, variables, token) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        payload: { query, variables },
+      });
+      const body = res.json();
+      return { status: res.statusCode, data: body.data ?? null, errors: body.errors };
+    },
+    async tokenFor(email, password = DEMO_PASSWORD) {
+      const cached = tokens.get(email);
+      if (cached && password === DEMO_PASSWORD) return cached;
+      const r = await t.gql<{ login: { accessToken: string } }>(
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: email, p: password },
+      );
+      if (!r.data) throw new Error(`login ${email} failed: ${JSON.stringify(r.errors)}`);
+      tokens.set(email, r.data.login.accessToken);
+      return r.data.login.accessToken;
+    },
+    async close() {
+      await app.close();
+      await platform.close();
+      await db.drop();
+    },
+  };
+  return t;
+}
+
+export const demo = {
+  platformAdmin: 'admin@zhanqun.local',
+  admin: (site: string) => `admin@${site}.zhanqun.local`,
+  editor: (site: string) => `editor@${site}.zhanqun.local`,
+  reviewer: (site: string) => `reviewer@${site}.zhanqun.local`,
+  approver: (site: string) => `approver@${site}.zhanqun.local`,
+};
+
+/** The error code of the first error, for terse assertions. */
+export const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions.code ?? 'OK';
+export const reasonOf = (r: GqlResult) => r.errors?.[0]?.extensions.reason ?? 'OK';

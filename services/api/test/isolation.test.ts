@@ -1,0 +1,287 @@
+/**
+ * The tenant-isolation suite. Every root field of the schema must have a case here (the first test enumerates
+ * the schema, so an operation added later without coverage fails the build). Site A is 米易县 (miyi), site B
+ * is 攀枝花市教育局 (edu); the actor is A's site admin unless a case says otherwise. Aiming at B must give
+ * FORBIDDEN or NOT_FOUND — and a foreign record must be reported exactly like a missing one.
+ */
+import { randomUUID } from 'node:crypto';
+import { GraphQLObjectType, buildSchema } from 'graphql';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTypeDefs } from '../src/graphql/schema.ts';
+import { codeOf, demo, type GqlResult, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+let tokenA: string;
+let tokenB: string;
+const b = { columnId: '', hiddenColumnId: '', membershipId: '', apiTokenId: '', refreshToken: '' };
+const A_SITE = 'miyi';
+const B_SITE = 'edu';
+const PREPARING = 'secretdept';
+
+const denied = (r: GqlResult) => expect(['FORBIDDEN', 'NOT_FOUND']).toContain(codeOf(r));
+
+/** The foreign record and a record that does not exist at all must get the very same answer. */
+async function sameAsMissing(query: string, foreign: Record<string, unknown>, missing: Record<string, unknown>) {
+  const rf = await t.gql(query, foreign, tokenA);
+  const rm = await t.gql(query, missing, tokenA);
+  denied(rf);
+  expect(rf.errors?.[0]?.extensions).toEqual(rm.errors?.[0]?.extensions);
+  expect(rf.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID')).toBe(rm.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID'));
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  tokenA = await t.tokenFor(demo.admin(A_SITE));
+  tokenB = await t.tokenFor(demo.admin(B_SITE));
+  const root = await t.gql(`{ site(code: "${B_SITE}") { columns { id code } members { id user { email } } } }`, {}, tokenB);
+  b.columnId = root.data!.site.columns.find((c: { code: string }) => c.code === 'tzgg').id;
+  b.membershipId = root.data!.site.members.find((m: { user: { email: string } }) => m.user.email === demo.editor(B_SITE)).id;
+  const hidden = await t.gql(
+    `mutation { createColumn(input: { site: "${B_SITE}", code: "internal", name: "内部栏目", visible: false }) { id } }`,
+    {},
+    tokenB,
+  );
+  b.hiddenColumnId = hidden.data!.createColumn.id;
+  const tok = await t.gql(
+    `mutation($e: DateTime!) { createApiToken(input: { site: "${B_SITE}", name: "theme", scopes: [READ_PUBLISHED], expiresAt: $e }) { apiToken { id } } }`,
+    { e: new Date(Date.now() + 86_400_000).toISOString() },
+    tokenB,
+  );
+  b.apiTokenId = tok.data!.createApiToken.apiToken.id;
+  const session = await t.gql(
+    'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }',
+    { e: demo.editor(B_SITE), p: 'Zhanqun#Demo2026' },
+  );
+  b.refreshToken = session.data!.login.refreshToken;
+  const admin = await t.tokenFor(demo.platformAdmin);
+  const prep = await t.gql(
+    `mutation { provisionSite(input: { code: "${PREPARING}", name: "攀枝花市保密局", kind: "DEPARTMENT", parentCode: "panzhihua",
+      siteIdCode: "5104009999", domains: ["secret.localhost"], admin: { email: "${demo.admin(B_SITE)}" } }) { code status } }`,
+    {},
+    admin,
+  );
+  expect(prep.data?.provisionSite.status).toBe('PREPARING');
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const cases: Record<string, () => Promise<void>> = {
+  'Query.me': async () => {
+    const r = await t.gql('{ me { memberships { site { code } } } }', {}, tokenA);
+    expect(r.data!.me.memberships.map((m: { site: { code: string } }) => m.site.code)).toEqual([A_SITE]);
+  },
+  'Query.site': async () => {
+    const r = await t.gql(`{ site(code: "${B_SITE}") { code columns { id children { id } } members { id } apiTokens { id } } }`, {}, tokenA);
+    // B is online, so its public face is readable; its people, tokens and hidden columns are not.
+    expect(r.data!.site.code).toBe(B_SITE);
+    const ids = JSON.stringify(r.data!.site.columns);
+    expect(ids).not.toContain(b.hiddenColumnId);
+    expect(r.errors?.map((e) => [e.path?.join('.'), e.extensions.code])).toEqual([
+      ['site.members', 'FORBIDDEN'],
+      ['site.apiTokens', 'FORBIDDEN'],
+    ]);
+    const prep = await t.gql(`{ site(code: "${PREPARING}") { code } }`, {}, tokenA);
+    const none = await t.gql('{ site(code: "nosuchsite") { code } }', {}, tokenA);
+    expect(prep.data).toEqual({ site: null });
+    expect(prep).toEqual(none);
+  },
+  'Query.sites': async () => {
+    const r = await t.gql('{ sites(first: 100) { edges { node { code members { id } } } } }', {}, tokenA);
+    const codes = r.data!.sites.edges.map((e: { node: { code: string } }) => e.node.code);
+    expect(codes).toContain(B_SITE);
+    expect(codes).not.toContain(PREPARING);
+    const forbiddenPaths = (r.errors ?? []).filter((e) => e.extensions.code === 'FORBIDDEN').length;
+    expect(forbiddenPaths).toBe(codes.length - 1); // every site but A's own
+  },
+  'Query.auditLog': () => sameAsMissing('query($s: String) { auditLog(site: $s) { edges { node { seq } } } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.verifyAuditChain': () => sameAsMissing('query($s: String) { verifyAuditChain(site: $s) { ok } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Mutation.login': async () => {
+    // Not site-targeted: a log-in yields exactly the caller's own reach (checked through the token it returns).
+    const r = await t.gql('{ sites(first: 100) { edges { node { code apiTokens { id } } } } }', {}, tokenA);
+    const denied = new Set((r.errors ?? []).map((e) => Number(e.path?.[2])));
+    const edges: { node: { code: string } }[] = r.data!.sites.edges;
+    expect(edges.filter((_, i) => !denied.has(i)).map((e) => e.node.code)).toEqual([A_SITE]);
+  },
+  'Mutation.refreshSession': async () => {
+    // Not site-targeted: it acts on the presented secret only; a made-up one is refused like a spent one.
+    const r = await t.gql('mutation { refreshSession(refreshToken: "zqr_made_up") { accessToken } }', {}, tokenA);
+    expect(codeOf(r)).toBe('UNAUTHENTICATED');
+  },
+  'Mutation.logout': async () => {
+    const r = await t.gql('mutation { logout(refreshToken: "zqr_made_up") }', {}, tokenA);
+    expect(r.data).toEqual({ logout: true });
+    const still = await t.gql('mutation($r: String!) { refreshSession(refreshToken: $r) { refreshToken } }', { r: b.refreshToken });
+    expect(codeOf(still)).toBe('OK');
+  },
+  'Mutation.provisionSite': async () => {
+    const r = await t.gql(
+      `mutation { provisionSite(input: { code: "intruder", name: "攀枝花市某局", kind: "DEPARTMENT", parentCode: "panzhihua",
+        siteIdCode: "5104008888", domains: ["intruder.localhost"], admin: { email: "x@y.cn", name: "X", password: "Xx-1234567890" } }) { code } }`,
+      {},
+      tokenA,
+    );
+    denied(r);
+  },
+  'Mutation.updateSite': () => sameAsMissing('mutation($c: String!) { updateSite(input: { code: $c, name: "改名了" }) { code } }', { c: B_SITE }, { c: 'nosuchsite' }),
+  'Mutation.setSiteStatus': () => sameAsMissing('mutation($c: String!) { setSiteStatus(code: $c, status: CLOSING) { code } }', { c: B_SITE }, { c: 'nosuchsite' }),
+  'Mutation.createColumn': () =>
+    sameAsMissing('mutation($s: String!) { createColumn(input: { site: $s, code: "x", name: "X" }) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Mutation.updateColumn': () =>
+    sameAsMissing('mutation($id: ID!) { updateColumn(input: { id: $id, name: "X" }) { id } }', { id: b.columnId }, { id: randomUUID() }),
+  'Mutation.moveColumn': async () => {
+    await sameAsMissing('mutation($id: ID!) { moveColumn(input: { id: $id, position: 0 }) { id } }', { id: b.columnId }, { id: randomUUID() });
+    // Nor can A hang its own column under B's.
+    const own = await t.gql(`mutation { createColumn(input: { site: "${A_SITE}", code: "mine", name: "我的" }) { id } }`, {}, tokenA);
+    await sameAsMissing(
+      'mutation($id: ID!, $p: ID) { moveColumn(input: { id: $id, parentId: $p, position: 0 }) { id } }',
+      { id: own.data!.createColumn.id, p: b.columnId },
+      { id: own.data!.createColumn.id, p: randomUUID() },
+    );
+  },
+  'Mutation.deleteColumn': () => sameAsMissing('mutation($id: ID!) { deleteColumn(id: $id) }', { id: b.hiddenColumnId }, { id: randomUUID() }),
+  'Mutation.createUser': () =>
+    sameAsMissing(
+      'mutation($s: String) { createUser(input: { email: "new@x.cn", name: "N", password: "Abcdefg-12345", site: $s }) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.addMember': async () => {
+    await sameAsMissing(
+      'mutation($s: String!) { addMember(input: { site: $s, email: "editor@miyi.zhanqun.local", roles: [VIEWER] }) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    );
+    await sameAsMissing(
+      'mutation($c: ID) { addMember(input: { site: "miyi", email: "approver@panzhihua.zhanqun.local", roles: [EDITOR], columnId: $c }) { id } }',
+      { c: b.columnId },
+      { c: randomUUID() },
+    );
+  },
+  'Mutation.updateMember': () =>
+    sameAsMissing('mutation($id: ID!) { updateMember(input: { id: $id, roles: [SITE_ADMIN] }) { id } }', { id: b.membershipId }, { id: randomUUID() }),
+  'Mutation.removeMember': () => sameAsMissing('mutation($id: ID!) { removeMember(id: $id) }', { id: b.membershipId }, { id: randomUUID() }),
+  'Mutation.createApiToken': () =>
+    sameAsMissing(
+      'mutation($s: String!) { createApiToken(input: { site: $s, name: "x", scopes: [READ_PUBLISHED], expiresAt: "2099-01-01T00:00:00Z" }) { token } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.revokeApiToken': () => sameAsMissing('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: b.apiTokenId }, { id: randomUUID() }),
+};
+
+describe('tenant isolation through the API', () => {
+  it('covers every query and mutation of the schema', () => {
+    const schema = buildSchema(loadTypeDefs());
+    const fields = [schema.getQueryType(), schema.getMutationType()].flatMap((type) =>
+      Object.keys((type as GraphQLObjectType).getFields()).map((f) => `${type!.name}.${f}`),
+    );
+    const missing = fields.filter((f) => !(f in cases));
+    expect(missing, `add isolation cases for: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  for (const [name, run] of Object.entries(cases)) it(name, run);
+
+  it("leaves site B's records untouched", async () => {
+    const r = await t.gql(
+      `{ site(code: "${B_SITE}") { name columns { id } members { id roles } apiTokens { id revokedAt } } }`,
+      {},
+      tokenB,
+    );
+    expect(r.data!.site.name).toBe('攀枝花市教育局');
+    expect(r.data!.site.columns.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([b.columnId, b.hiddenColumnId]));
+    expect(r.data!.site.members.find((m: { id: string }) => m.id === b.membershipId).roles).toEqual(['EDITOR']);
+    expect(r.data!.site.apiTokens[0].revokedAt).toBeNull();
+  });
+
+  it("an API token of site A cannot read site B's people or tokens", async () => {
+    const created = await t.gql(
+      `mutation { createApiToken(input: { site: "${A_SITE}", name: "theme", scopes: [READ_PUBLISHED], expiresAt: "2099-01-01T00:00:00Z" }) { token } }`,
+      {},
+      tokenA,
+    );
+    expect(codeOf(created)).toBe('BAD_USER_INPUT'); // beyond the 366-day limit
+    const ok = await t.gql(
+      'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "theme", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      tokenA,
+    );
+    const token = ok.data!.createApiToken.token;
+    const r = await t.gql(`{ site(code: "${B_SITE}") { members { id } } }`, {}, token);
+    expect(codeOf(r)).toBe('FORBIDDEN');
+    const m = await t.gql(`mutation { createColumn(input: { site: "${A_SITE}", code: "x", name: "X" }) { id } }`, {}, token);
+    expect(codeOf(m)).toBe('FORBIDDEN');
+  });
+});
+
+describe('tenant isolation at the database', () => {
+  it('every table with a site_id (and site itself) has row-level security', async () => {
+    const client = new pg.Client({ connectionString: t.db.ownerUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ table: string; rls: boolean; force: boolean }>(`
+        select c.relname as table, c.relrowsecurity as rls, c.relforcerowsecurity as force
+          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = 'public' and c.relkind = 'r'
+           and (c.relname = 'site' or exists (select 1 from information_schema.columns k
+                 where k.table_schema = 'public' and k.table_name = c.relname and k.column_name = 'site_id'))`);
+      expect(rows.length).toBeGreaterThanOrEqual(6);
+      for (const r of rows) expect(r, r.table).toMatchObject({ rls: true });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('a raw SELECT as the app role without the setting returns no rows from any site-owned table', async () => {
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      const { rows: tables } = await client.query<{ table: string }>(`
+        select distinct table_name as table from information_schema.columns
+         where table_schema = 'public' and (column_name = 'site_id' or table_name = 'site')`);
+      expect(tables.map((r) => r.table)).toEqual(expect.arrayContaining(['site', 'site_column', 'membership', 'api_token', 'audit_record', 'site_domain']));
+      for (const { table } of tables) {
+        const { rows } = await client.query(`select count(*)::int as n from ${table}`);
+        expect(rows[0].n, table).toBe(0);
+      }
+      // With A's scope set, A's rows appear and B's do not, and B's rows cannot be written.
+      const ids = await t.platform.orm.em.fork().execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+      const aId = ids.find((r) => r.code === A_SITE)!.id;
+      const bId = ids.find((r) => r.code === B_SITE)!.id;
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      const seen = await client.query<{ site_id: string }>('select distinct site_id from site_column');
+      expect(seen.rows.map((r) => r.site_id)).toEqual([aId]);
+      const upd = await client.query("update site_column set name = 'hijacked' where site_id = $1", [bId]);
+      expect(upd.rowCount).toBe(0);
+      await expect(
+        client.query(
+          "insert into site_column (id, site_id, code, path, name, type, update_class, created_at, updated_at) values ($1, $2, 'x', '/x', 'x', 'LIST', 'STATIC', now(), now())",
+          [randomUUID(), bId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('the app role is neither superuser nor owner, and cannot rewrite audit history', async () => {
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        "select r.rolsuper, r.rolbypassrls, (select count(*)::int from pg_tables where tableowner = current_user) as owned from pg_roles r where r.rolname = current_user",
+      );
+      expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
+      await expect(client.query('update audit_record set action = action')).rejects.toThrow(/permission denied/);
+      await expect(client.query('delete from audit_record')).rejects.toThrow(/permission denied/);
+    } finally {
+      await client.end();
+    }
+  });
+});
