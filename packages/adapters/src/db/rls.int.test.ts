@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Relative on purpose: @zhanqun/testing depends on this package (for migrate), so a devDependency back on it
+// would make the workspace graph cyclic, which turbo rejects.
+import { createTestDatabase, type TestDatabase } from '../../../testing/src/vitest.ts';
+
+let db: TestDatabase;
+let owner: pg.Client;
+let app: pg.Client;
+const siteId = randomUUID();
+const otherSiteId = randomUUID();
+
+async function inScope<T>(client: pg.Client, siteIds: string, fn: () => Promise<T>): Promise<T> {
+  await client.query('begin');
+  try {
+    await client.query("select set_config('zq.site_ids', $1, true)", [siteIds]);
+    const result = await fn();
+    await client.query('commit');
+    return result;
+  } catch (e) {
+    await client.query('rollback');
+    throw e;
+  }
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  owner = new pg.Client({ connectionString: db.ownerUrl });
+  app = new pg.Client({ connectionString: db.appUrl });
+  await Promise.all([owner.connect(), app.connect()]);
+  // Written inside a site scope, as the application does; that works whether or not FORCE binds the owner.
+  await inScope(owner, siteId, () =>
+    owner.query(
+      `insert into site (id, code, name, kind, site_id_code, organisation_name, status_changed_at, created_at, updated_at)
+       values ($1, 'city', '示例市人民政府', 'CITY_PORTAL', '5104000001', '示例市人民政府办公室', now(), now(), now())`,
+      [siteId],
+    ),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all([owner?.end(), app?.end()]);
+  await db?.drop();
+});
+
+describe('the application role', () => {
+  it('is neither superuser nor able to bypass row-level security, and owns no table', async () => {
+    const me = await app.query(
+      'select current_user as name, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user',
+    );
+    expect(me.rows).toEqual([{ name: 'zhanqun_app', rolsuper: false, rolbypassrls: false }]);
+    const owners = await app.query("select distinct tableowner from pg_tables where schemaname = 'public'");
+    expect(owners.rows).toEqual([{ tableowner: 'zhanqun_owner' }]);
+  });
+
+  it('sees no site at all without a scope, even though one exists', async () => {
+    expect((await app.query('select * from site')).rowCount).toBe(0);
+    const asAdmin = new pg.Client({ connectionString: db.adminUrl });
+    await asAdmin.connect();
+    try {
+      expect((await asAdmin.query('select id from site')).rows).toEqual([{ id: siteId }]);
+    } finally {
+      await asAdmin.end();
+    }
+  });
+
+  it('sees exactly the scoped site inside a transaction, and nothing once it ends', async () => {
+    const rows = await inScope(app, siteId, async () => (await app.query('select id, code from site')).rows);
+    expect(rows).toEqual([{ id: siteId, code: 'city' }]);
+    expect(await inScope(app, otherSiteId, async () => (await app.query('select id from site')).rowCount)).toBe(0);
+    expect((await app.query('select * from site')).rowCount).toBe(0);
+  });
+
+  it('cannot write a site outside its scope', async () => {
+    const insert = inScope(app, otherSiteId, () =>
+      app.query(
+        `insert into site (id, code, name, kind, site_id_code, organisation_name, status_changed_at, created_at, updated_at)
+         values ($1, 'other', '另一个市', 'CITY_PORTAL', '5104000002', '另一个市人民政府', now(), now(), now())`,
+        [siteId],
+      ),
+    );
+    await expect(insert).rejects.toMatchObject({ code: '42501', message: /row-level security/ });
+  });
+
+  it('may not change or remove audit records, nor delete sites', async () => {
+    for (const sql of ['update audit_record set action = action', 'delete from audit_record', 'delete from site']) {
+      await expect(app.query(sql), sql).rejects.toMatchObject({ code: '42501', message: /permission denied/ });
+    }
+  });
+});
