@@ -1,0 +1,218 @@
+/**
+ * One-command local start (`pnpm start`, `./dev start`): embedded PostgreSQL and Meilisearch unless
+ * DATABASE_URL / MEILI_URL point elsewhere, migrations, the demo city on first run, then the API and the worker.
+ * State lives in .data/ at the repo root; delete it to start afresh.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '@zhanqun/adapters';
+import {
+  bootstrapDatabase,
+  isPortFree,
+  preferredOrFreePort,
+  startEmbeddedMeilisearch,
+  startEmbeddedPostgres,
+  stopChild,
+} from '@zhanqun/testing';
+import { prefix, spawnService } from './children.ts';
+import { loadOrCreateSecrets } from './secrets.ts';
+
+interface DemoLogin {
+  email: string;
+  password: string;
+  role: string;
+  site: string | null;
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dataDir = join(root, '.data');
+const files = {
+  secrets: join(dataDir, 'secrets.json'),
+  logins: join(dataDir, 'demo-logins.json'),
+  lock: join(dataDir, 'launcher.pid'),
+  postgres: join(dataDir, 'postgres'),
+  meili: join(dataDir, 'meilisearch'),
+};
+const env = process.env;
+const say = (message: string) => console.log(`${prefix('dev')} ${message}`);
+
+/** Stopped in reverse order of start: services first, then Meilisearch and PostgreSQL. */
+const running: { name: string; stop: () => Promise<void> }[] = [];
+let shuttingDown: Promise<never> | undefined;
+
+function shutdown(code: number, reason: string): Promise<never> {
+  shuttingDown ??= (async () => {
+    say(`${reason}; stopping`);
+    const services = running.filter((r) => r.name === 'api' || r.name === 'worker');
+    await Promise.all(services.map((r) => r.stop().catch((e) => say(`stopping ${r.name}: ${e}`))));
+    for (const r of running.filter((x) => !services.includes(x)).reverse()) {
+      await r.stop().catch((e) => say(`stopping ${r.name}: ${e}`));
+    }
+    rmSync(files.lock, { force: true });
+    say('stopped');
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+
+/** Two launchers on one .data/ would fight over the same clusters. */
+function takeLock(): void {
+  if (existsSync(files.lock)) {
+    const pid = Number(readFileSync(files.lock, 'utf8'));
+    let alive = false;
+    try {
+      // Alive and still a launcher (the pid may have been reused since a crash).
+      alive = pid > 0 && pid !== process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('start.ts');
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new Error(`another launcher (pid ${pid}) is using ${dataDir}; stop it first`);
+  }
+  writeFileSync(files.lock, String(process.pid));
+}
+
+async function database(secrets: ReturnType<typeof loadOrCreateSecrets>['secrets'], secretsCreated: boolean) {
+  if (env.DATABASE_URL) {
+    const ownerUrl = env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL;
+    const applied = await migrate(ownerUrl);
+    say(`using DATABASE_URL; ${applied.length} migration(s) applied`);
+    return { appUrl: env.DATABASE_URL, ownerUrl, where: 'DATABASE_URL' };
+  }
+  if (secretsCreated && existsSync(join(files.postgres, 'PG_VERSION'))) {
+    // The cluster's superuser password was fixed when it was created and is now lost with the old secrets file.
+    throw new Error(`${files.secrets} is new but ${files.postgres} is not: delete .data/ to start afresh`);
+  }
+  const pg = await startEmbeddedPostgres({
+    dataDir: files.postgres,
+    port: Number(env.PG_PORT ?? 54329),
+    persistent: true,
+    superuserPassword: secrets.pgSuperuserPassword,
+    log: say,
+  });
+  running.push({ name: 'postgres', stop: pg.stop });
+  const db = await bootstrapDatabase(pg.adminUrl, 'zhanqun', secrets);
+  say(`PostgreSQL 18 on 127.0.0.1:${pg.port} (${pg.dataDir}); ${db.applied.length} migration(s) applied`);
+  return { ...db, where: `127.0.0.1:${pg.port}` };
+}
+
+async function search(masterKey: string) {
+  if (env.MEILI_URL) return { url: env.MEILI_URL, key: env.MEILI_MASTER_KEY ?? '' };
+  const meili = await startEmbeddedMeilisearch({
+    dataDir: files.meili,
+    port: Number(env.MEILI_PORT ?? 7701),
+    masterKey,
+    log: say,
+  });
+  running.push({ name: 'meilisearch', stop: meili.stop });
+  say(`Meilisearch 1.21 on ${meili.url} (${meili.dataDir})`);
+  return { url: meili.url, key: masterKey };
+}
+
+/** PORT when given (it must be free); otherwise 4000, or any free port when 4000 is taken. */
+async function apiPort(host: string): Promise<number> {
+  if (env.PORT) {
+    const port = Number(env.PORT);
+    if (!(await isPortFree(port, host))) throw new Error(`PORT=${port} is already in use on ${host}`);
+    return port;
+  }
+  const { port, moved } = await preferredOrFreePort(4000);
+  if (moved) say(`port 4000 is taken; the API uses ${port}`);
+  return port;
+}
+
+async function seed(childEnv: Record<string, string>): Promise<DemoLogin[]> {
+  const { seedDemoCity } = await import('@zhanqun/worker');
+  const created: DemoLogin[] = await seedDemoCity(childEnv);
+  if (created.length > 0) {
+    writeFileSync(files.logins, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600 });
+    say(`seeded the demo city (${created.length} log-ins, saved in ${files.logins})`);
+    return created;
+  }
+  return existsSync(files.logins) ? (JSON.parse(readFileSync(files.logins, 'utf8')) as DemoLogin[]) : [];
+}
+
+function startService(name: string, entry: string, childEnv: Record<string, string>): ChildProcess {
+  const child = spawnService(name, entry, root, childEnv);
+  running.push({ name, stop: () => stopChild(child) });
+  child.once('exit', (code, signal) => {
+    if (!shuttingDown) void shutdown(1, `${name} exited unexpectedly (${signal ?? `code ${code}`})`);
+  });
+  return child;
+}
+
+async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let last = ''; Date.now() < deadline; await delay(200)) {
+    if (shuttingDown) await shuttingDown;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status} ${await res.text()}`;
+    } catch (e) {
+      last = String((e as Error).cause ?? e);
+    }
+    if (Date.now() + 200 >= deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (${last})`);
+  }
+}
+
+function banner(publicBase: string, logins: DemoLogin[]): void {
+  const seconds = process.uptime().toFixed(1);
+  const lines = [
+    '',
+    `Zhanqun is running (ready ${seconds} s after start).`,
+    `  GraphQL   ${publicBase}/graphql`,
+    `  GraphiQL  ${publicBase}/graphiql`,
+  ];
+  if (logins.length > 0) {
+    const width = Math.max(...logins.map((l) => l.email.length));
+    lines.push('  Demo log-ins:');
+    for (const l of logins)
+      lines.push(`    ${l.email.padEnd(width)}  ${l.password}  ${l.role}${l.site ? ` @ ${l.site}` : ''}`);
+  } else {
+    lines.push(`  Demo log-ins: none recorded (${files.logins} is missing; see docs/operations.md)`);
+  }
+  lines.push('Press Ctrl-C to stop.', '');
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT received'));
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM received'));
+  mkdirSync(dataDir, { recursive: true });
+  takeLock();
+  const { secrets, created } = loadOrCreateSecrets(files.secrets);
+  if (created) say(`generated local secrets in ${files.secrets}`);
+
+  const [db, meili] = await Promise.all([database(secrets, created), search(secrets.meiliMasterKey)]);
+  const host = env.HOST ?? '127.0.0.1';
+  const port = await apiPort(host);
+  const childEnv: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    NODE_ENV: 'development',
+    HOST: host,
+    PORT: String(port),
+    DATABASE_URL: db.appUrl,
+    DATABASE_MIGRATION_URL: db.ownerUrl,
+    MEILI_URL: meili.url,
+    MEILI_MASTER_KEY: meili.key,
+    JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+  };
+  const logins = await seed(childEnv);
+
+  startService('api', 'services/api/src/main.ts', childEnv);
+  startService('worker', 'services/worker/src/main.ts', childEnv);
+  // A wildcard bind address is reachable on loopback; that is the URL to print and to poll.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const base = `http://${reachable}:${port}`;
+  await waitUntilReady(`${base}/ready`, 120_000);
+  banner(base, logins);
+}
+
+main().catch((e: unknown) => {
+  if (shuttingDown) return;
+  console.error(`${prefix('dev')} start failed:`, e);
+  void shutdown(1, 'start failed');
+});
