@@ -5,7 +5,7 @@
  * FORBIDDEN or NOT_FOUND — and a foreign record must be reported exactly like a missing one.
  */
 import { randomUUID } from 'node:crypto';
-import { GraphQLObjectType, buildSchema } from 'graphql';
+import { buildSchema, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTypeDefs } from '../src/graphql/schema.ts';
@@ -62,6 +62,13 @@ beforeAll(async () => {
     admin,
   );
   expect(prep.data?.provisionSite.status).toBe('PREPARING');
+  const regional = await t.gql(
+    `mutation { setWorkdayExceptions(input: { year: 2024, site: "${B_SITE}", source: "test",
+      days: [{ date: "2024-07-29", off: true, name: "地方假日" }] }) { site } }`,
+    {},
+    tokenB,
+  );
+  expect(regional.data?.setWorkdayExceptions).toEqual([{ site: B_SITE }]);
 });
 
 afterAll(async () => {
@@ -98,6 +105,29 @@ const cases: Record<string, () => Promise<void>> = {
   },
   'Query.auditLog': () => sameAsMissing('query($s: String) { auditLog(site: $s) { edges { node { seq } } } }', { s: B_SITE }, { s: 'nosuchsite' }),
   'Query.verifyAuditChain': () => sameAsMissing('query($s: String) { verifyAuditChain(site: $s) { ok } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.workdayCalendar': async () => {
+    // Regional rows of an online site are public: A sees exactly what anyone sees, no more.
+    const query = 'query($s: String) { workdayCalendar(year: 2024, site: $s) { exceptions { date off site } } }';
+    const asA = await t.gql(query, { s: B_SITE }, tokenA);
+    expect(asA).toEqual(await t.gql(query, { s: B_SITE }));
+    expect(asA.data!.workdayCalendar.exceptions).toContainEqual({ date: '2024-07-29', off: true, site: B_SITE });
+    // A site that is not public yet has no public calendar: it is reported like a missing one.
+    await sameAsMissing(query, { s: PREPARING }, { s: 'nosuchsite' });
+  },
+  'Query.addWorkdays': async () => {
+    const query = 'query($s: String) { addWorkdays(date: "2024-07-26", days: 1, site: $s) }';
+    const asA = await t.gql(query, { s: B_SITE }, tokenA);
+    expect(asA).toEqual(await t.gql(query, { s: B_SITE }));
+    expect(asA.data).toEqual({ addWorkdays: '2024-07-30' }); // B's regional day off applies to B
+    expect((await t.gql(query, { s: A_SITE }, tokenA)).data).toEqual({ addWorkdays: '2024-07-29' });
+    await sameAsMissing(query, { s: PREPARING }, { s: 'nosuchsite' });
+  },
+  'Mutation.setWorkdayExceptions': async () => {
+    const query = `mutation($s: String) { setWorkdayExceptions(input: { year: 2024, site: $s, source: "x",
+      days: [{ date: "2024-07-30", off: true, name: "x" }] }) { date } }`;
+    await sameAsMissing(query, { s: B_SITE }, { s: 'nosuchsite' });
+    denied(await t.gql(query, { s: null }, tokenA)); // nor the national rows, which every site uses
+  },
   'Mutation.login': async () => {
     // Not site-targeted: a log-in yields exactly the caller's own reach (checked through the token it returns).
     const r = await t.gql('{ sites(first: 100) { edges { node { code apiTokens { id } } } } }', {}, tokenA);
@@ -242,8 +272,11 @@ describe('tenant isolation at the database', () => {
         select distinct table_name as table from information_schema.columns
          where table_schema = 'public' and (column_name = 'site_id' or table_name = 'site')`);
       expect(tables.map((r) => r.table)).toEqual(expect.arrayContaining(['site', 'site_column', 'membership', 'api_token', 'audit_record', 'site_domain']));
+      // National calendar rows (site_id null) are public by design; every site-owned row must stay hidden.
+      const nationalRows = new Set(['workday_exception', 'workday_year']);
       for (const { table } of tables) {
-        const { rows } = await client.query(`select count(*)::int as n from ${table}`);
+        const where = nationalRows.has(table) ? ' where site_id is not null' : '';
+        const { rows } = await client.query(`select count(*)::int as n from ${table}${where}`);
         expect(rows[0].n, table).toBe(0);
       }
       // With A's scope set, A's rows appear and B's do not, and B's rows cannot be written.

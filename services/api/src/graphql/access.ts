@@ -13,6 +13,9 @@ export const rootFieldAccess: Record<string, Access> = {
   'Query.me': 'public',
   'Query.site': 'public',
   'Query.sites': 'public',
+  // The working-day calendar is published information (national, and regional rows of sites that are public).
+  'Query.workdayCalendar': 'public',
+  'Query.addWorkdays': 'public',
   'Mutation.login': 'public',
   'Mutation.refreshSession': 'public',
   'Mutation.logout': 'public',

@@ -1,5 +1,6 @@
 import { auditResolvers } from './resolvers/audit.resolvers.ts';
 import { authResolvers } from './resolvers/auth.resolvers.ts';
+import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
@@ -10,7 +11,8 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /** Merges the per-feature resolver maps (each feature owns its .graphql file and its resolvers). */
 export function resolvers(): Record<string, unknown> {
   const out: ResolverMap = {};
-  for (const part of [authResolvers, siteResolvers, columnResolvers, peopleResolvers, auditResolvers] as ResolverMap[]) {
+  const parts = [authResolvers, siteResolvers, columnResolvers, peopleResolvers, auditResolvers, calendarResolvers];
+  for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };
   }
   return { ...scalars, ...out };

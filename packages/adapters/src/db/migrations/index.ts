@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Migration } from '@mikro-orm/migrations';
+import { WorkdaySeedMigration } from './0003_workday_seed.ts';
 
-/** Each migration is a committed .sql file, applied in order, once, by the schema owner. */
+/** Migrations are applied in order, once, by the schema owner; most are a committed .sql file. */
 function sqlMigration(name: string) {
   const sql = readFileSync(new URL(`./${name}.sql`, import.meta.url), 'utf8');
   return {
@@ -14,4 +15,8 @@ function sqlMigration(name: string) {
   };
 }
 
-export const migrationsList = [sqlMigration('0001_foundation')];
+export const migrationsList = [
+  sqlMigration('0001_foundation'),
+  // Generated from the pinned chinese-days package rather than committed as 600 lines of literal rows.
+  { name: '0003_workday_seed', class: WorkdaySeedMigration },
+];

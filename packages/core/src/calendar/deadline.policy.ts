@@ -1,0 +1,79 @@
+import { addWorkdays, type WorkdayCalendar } from './workday.policy.ts';
+
+/**
+ * How a column sets the publishing deadline of its items (`site_column.deadline_rule`):
+ * - BY_KIND (the default, also when unset): the city's rules per item kind, below;
+ * - NONE: no deadline (basic information is updated when it changes, 2015 §2);
+ * - HOURS_AFTER_OCCURRED: `amount` natural hours (default 24) after the event;
+ * - WORKDAYS_AFTER_ISSUED: `amount` working days (default 3) after the paper document was issued.
+ */
+export type DeadlineRule = 'BY_KIND' | 'NONE' | 'HOURS_AFTER_OCCURRED' | 'WORKDAYS_AFTER_ISSUED';
+
+export interface DeadlineInput {
+  rule: DeadlineRule | null;
+  amount: number | null;
+  kind: string;
+  occurredAt: Date | null;
+  /** The issuing date of the paper document, YYYY-MM-DD (China Standard Time). */
+  issuedAt: string | null;
+}
+
+const HOUR = 3_600_000;
+
+/** 24:00 China Standard Time (UTC+8, no daylight saving) of a date, i.e. 16:00 UTC of that same date. */
+export function endOfChinaDay(iso: string): Date {
+  return new Date(`${iso}T16:00:00.000Z`);
+}
+
+function hoursAfter(occurredAt: Date | null, hours: number): Date | null {
+  // gov-standards §d.2: hour limits count natural hours, never the working-day calendar.
+  return occurredAt ? new Date(occurredAt.getTime() + hours * HOUR) : null;
+}
+
+function workdaysAfter(issuedAt: string | null, days: number, cal: WorkdayCalendar): Date | null {
+  // Civil Code §201: the issuing day does not count; the deadline is the whole Nth working day after it.
+  return issuedAt ? endOfChinaDay(addWorkdays(cal, issuedAt, days)) : null;
+}
+
+/**
+ * The instant an item must be online by, or null when no rule applies or the date it counts from is missing.
+ * Throws CALENDAR_YEAR_MISSING when a working-day count runs into a year without calendar data.
+ */
+export function computeDeadline(input: DeadlineInput, cal: WorkdayCalendar): Date | null {
+  switch (input.rule ?? 'BY_KIND') {
+    case 'NONE':
+      return null;
+    case 'HOURS_AFTER_OCCURRED':
+      return hoursAfter(input.occurredAt, input.amount ?? 24);
+    case 'WORKDAYS_AFTER_ISSUED':
+      return workdaysAfter(input.issuedAt, input.amount ?? 3, cal);
+    default:
+      // 2015 §2: important activities online within 24 hours after they end.
+      if (input.kind === 'ARTICLE') return hoursAfter(input.occurredAt, 24);
+      // 2015 §2 / 2017 §1.1: normative documents online within 3 working days of the paper issue.
+      if (input.kind === 'POLICY_DOCUMENT') return workdaysAfter(input.issuedAt, 3, cal);
+      return null;
+  }
+}
+
+/**
+ * - ON_TIME / LATE: published, at or before the deadline / after it;
+ * - OVERDUE: not published and the deadline has passed;
+ * - DUE_SOON: not published, at most 24 hours left (the deadline itself included);
+ * - null: no deadline, or not published with more than 24 hours left (pending, nothing to flag yet).
+ */
+export type Timeliness = 'ON_TIME' | 'LATE' | 'DUE_SOON' | 'OVERDUE';
+
+const DUE_SOON_WINDOW = 24 * HOUR;
+
+export function timelinessOf(
+  item: { deadlineAt: Date | null; publishedAt: Date | null },
+  now: Date,
+): Timeliness | null {
+  const { deadlineAt, publishedAt } = item;
+  if (!deadlineAt) return null;
+  if (publishedAt) return publishedAt.getTime() <= deadlineAt.getTime() ? 'ON_TIME' : 'LATE';
+  const left = deadlineAt.getTime() - now.getTime();
+  if (left < 0) return 'OVERDUE';
+  return left <= DUE_SOON_WINDOW ? 'DUE_SOON' : null;
+}
