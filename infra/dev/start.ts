@@ -201,6 +201,11 @@ async function main(): Promise<void> {
     JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
   };
   const logins = await seed(childEnv);
+  // The operator CLI (`./dev zhanqun …`) reads these to reach the same embedded services.
+  const cliKeys = ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'MEILI_URL', 'MEILI_MASTER_KEY', 'JWT_SECRET'];
+  writeFileSync(join(dataDir, 'runtime.env'), cliKeys.map((k) => `${k}=${childEnv[k]}`).join('\n') + '\n', {
+    mode: 0o600,
+  });
 
   startService('api', 'services/api/src/main.ts', childEnv);
   startService('worker', 'services/worker/src/main.ts', childEnv);

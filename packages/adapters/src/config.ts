@@ -80,6 +80,10 @@ export function coreSettingsFrom(c: Config) {
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: c.REFRESH_TOKEN_TTL_DAYS,
     apiTokenMaxDays: 366,
-    login: { maxFailures: c.LOGIN_MAX_FAILURES, windowSeconds: c.LOGIN_WINDOW_SECONDS, lockSeconds: c.LOGIN_LOCK_SECONDS },
+    login: {
+      maxFailures: c.LOGIN_MAX_FAILURES,
+      windowSeconds: c.LOGIN_WINDOW_SECONDS,
+      lockSeconds: c.LOGIN_LOCK_SECONDS,
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, makeCtx, SiteDirectory } from '@zhanqun/core';
+import { type Ctx, type CoreSettings, type JobPort, makeCtx, SiteDirectory } from '@zhanqun/core';
+import { jobPort } from './jobs/boss.ts';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
@@ -12,6 +13,8 @@ export interface Platform {
   directory: SiteDirectory;
   settings: CoreSettings;
   meili: Meilisearch;
+  /** Background jobs (pg-boss), started on first use. */
+  jobs: JobPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
   /** PostgreSQL and Meilisearch both answer. */
@@ -19,18 +22,29 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function createPlatform(config: Config, opts: { onQuery?: (sql: string) => void } = {}): Promise<Platform> {
+export async function createPlatform(
+  config: Config,
+  opts: { onQuery?: (sql: string) => void } = {},
+): Promise<Platform> {
   const orm = await createOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, onQuery: opts.onQuery });
   const directory = new SiteDirectory(directoryLoader(orm.em), { ttlMs: config.SITE_DIRECTORY_TTL_MS });
   const meili = new Meilisearch({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeout: 5_000 });
+  const jobs = jobPort(config.DATABASE_URL);
   return {
     config,
     orm,
     directory,
     settings: coreSettingsFrom(config),
     meili,
+    jobs: jobs.port,
     systemCtx(name) {
-      return makeCtx({ actor: { kind: 'system', name }, rootEm: orm.em, directory, settings: coreSettingsFrom(config) });
+      return makeCtx({
+        actor: { kind: 'system', name },
+        rootEm: orm.em,
+        directory,
+        settings: coreSettingsFrom(config),
+        jobs: jobs.port,
+      });
     },
     async ready() {
       const [postgres, meilisearch] = await Promise.all([
@@ -44,6 +58,7 @@ export async function createPlatform(config: Config, opts: { onQuery?: (sql: str
       return { postgres, meilisearch };
     },
     async close() {
+      await jobs.stop();
       await orm.close(true);
     },
   };

@@ -1,6 +1,13 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import {
+  ItemLinkSchema,
+  ItemPlacementSchema,
+  ItemRevisionSchema,
+  ItemSchema,
+  SignOffSchema,
+} from './items/item.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
@@ -16,4 +23,9 @@ export const entities = [
   ApiTokenSchema,
   LoginThrottleSchema,
   AuditRecordSchema,
+  ItemSchema,
+  ItemRevisionSchema,
+  ItemPlacementSchema,
+  SignOffSchema,
+  ItemLinkSchema,
 ];

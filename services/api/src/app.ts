@@ -66,7 +66,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       req.actor = await resolveActor(req, app.jwt, platform, now());
     } catch (e) {
       if (!isAppError(e)) throw e;
-      return reply.code(401).send({ data: null, errors: [{ message: e.message, extensions: { code: e.kind, reason: e.reason } }] });
+      return reply
+        .code(401)
+        .send({ data: null, errors: [{ message: e.message, extensions: { code: e.kind, reason: e.reason } }] });
     }
   });
 
@@ -88,8 +90,10 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         requestId: req.id,
         clientAddress: req.ip,
         signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
+        jobs: platform.jobs,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
+      hostSite: platform.directory.byHost(req.hostname)?.code ?? null,
     }),
     errorFormatter: (execution, ctx) => {
       const request = (ctx as unknown as GqlContext).reply?.request;

@@ -32,7 +32,11 @@ describe('audit log', () => {
       payload: { query: 'mutation { createColumn(input: { site: "miyi", code: "jyta", name: "建议提案" }) { id } }' },
     });
     expect(res.headers['x-request-id']).toBe('req-audit-1');
-    const log = await t.gql('{ auditLog(site: "miyi", first: 1) { edges { node { action siteCode actor { type name } targetType clientAddress requestId changes hash prevHash } } } }', {}, admin);
+    const log = await t.gql(
+      '{ auditLog(site: "miyi", first: 1) { edges { node { action siteCode actor { type name } targetType clientAddress requestId changes hash prevHash } } } }',
+      {},
+      admin,
+    );
     const rec = log.data!.auditLog.edges[0].node;
     expect(rec).toMatchObject({
       action: 'column.create',
@@ -65,7 +69,7 @@ describe('audit log', () => {
       const { rows } = await c.query(
         "select seq from audit_record where site_id = (select id from site where code = 'miyi') order by seq limit 1 offset 2",
       );
-      await c.query("update audit_record set changes = '{\"forged\": true}' where seq = $1", [rows[0].seq]);
+      await c.query('update audit_record set changes = \'{"forged": true}\' where seq = $1', [rows[0].seq]);
       return String(rows[0].seq);
     });
     const broken = await t.gql('{ verifyAuditChain(site: "miyi") { ok checked firstBrokenSeq reason } }', {}, admin);
@@ -75,7 +79,9 @@ describe('audit log', () => {
 
   it('detects a deleted record', async () => {
     const seq = await asOwner(async (c) => {
-      const { rows } = await c.query("select seq from audit_record where site_id = (select id from site where code = 'edu') order by seq limit 1 offset 1");
+      const { rows } = await c.query(
+        "select seq from audit_record where site_id = (select id from site where code = 'edu') order by seq limit 1 offset 1",
+      );
       await c.query('delete from audit_record where seq = $1', [rows[0].seq]);
       return Number(rows[0].seq);
     });

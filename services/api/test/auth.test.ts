@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
-const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresIn user { email } } }';
+const LOGIN =
+  'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken expiresIn user { email } } }';
 const REFRESH = 'mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken refreshToken } }';
 const PW = 'Zhanqun#Demo2026';
 
@@ -18,7 +19,11 @@ describe('log-in', () => {
     const r = await t.gql(LOGIN, { e: demo.editor('miyi'), p: PW });
     expect(r.data!.login).toMatchObject({ expiresIn: 900, user: { email: demo.editor('miyi') } });
     expect(r.data!.login.refreshToken).toMatch(/^zqr_/);
-    const me = await t.gql('{ me { user { email } memberships { roles site { code } } } }', {}, r.data!.login.accessToken);
+    const me = await t.gql(
+      '{ me { user { email } memberships { roles site { code } } } }',
+      {},
+      r.data!.login.accessToken,
+    );
     expect(me.data!.me.memberships).toEqual([{ roles: ['EDITOR'], site: { code: 'miyi' } }]);
   });
 
@@ -31,7 +36,8 @@ describe('log-in', () => {
 
   it('throttles repeated failures, even with the right password, and tells nothing more', async () => {
     const e = demo.reviewer('edu');
-    for (let i = 0; i < 3; i++) expect(reasonOf(await t.gql(LOGIN, { e, p: 'Wrong#Password1' }))).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 3; i++)
+      expect(reasonOf(await t.gql(LOGIN, { e, p: 'Wrong#Password1' }))).toBe('INVALID_CREDENTIALS');
     expect(codeOf(await t.gql(LOGIN, { e, p: PW }))).toBe('RATE_LIMITED');
     expect(codeOf(await t.gql(LOGIN, { e: 'ghost@nowhere.cn', p: 'x' }))).not.toBe('OK');
   });
@@ -43,7 +49,10 @@ describe('log-in', () => {
     }
     const foreign = t.app.jwt.sign({ sub: '00000000-0000-4000-8000-000000000000' }, { expiresIn: 60 });
     expect(codeOf(await t.gql('{ me { user { email } } }', {}, foreign))).toBe('UNAUTHENTICATED');
-    const expired = t.app.jwt.sign({ sub: '00000000-0000-4000-8000-000000000000', exp: Math.floor(Date.now() / 1000) - 10 } as never);
+    const expired = t.app.jwt.sign({
+      sub: '00000000-0000-4000-8000-000000000000',
+      exp: Math.floor(Date.now() / 1000) - 10,
+    } as never);
     expect(reasonOf(await t.gql('{ me { user { email } } }', {}, expired))).toBe('TOKEN_EXPIRED');
   });
 });
@@ -61,7 +70,9 @@ describe('refresh tokens', () => {
 
   it('stop working after logout', async () => {
     const s = (await t.gql(LOGIN, { e: demo.approver('edu'), p: PW })).data!.login;
-    expect((await t.gql('mutation($r: String!) { logout(refreshToken: $r) }', { r: s.refreshToken })).data).toEqual({ logout: true });
+    expect((await t.gql('mutation($r: String!) { logout(refreshToken: $r) }', { r: s.refreshToken })).data).toEqual({
+      logout: true,
+    });
     expect(reasonOf(await t.gql(REFRESH, { r: s.refreshToken }))).toBe('TOKEN_INVALID');
   });
 });
@@ -88,17 +99,33 @@ describe('memberships', () => {
       admin,
     );
     expect(extend.data!.updateMember.active).toBe(true);
-    expect((await t.gql('{ me { memberships { site { code } } } }', {}, vendor)).data!.me.memberships).toEqual([{ site: { code: 'edu' } }]);
+    expect((await t.gql('{ me { memberships { site { code } } } }', {}, vendor)).data!.me.memberships).toEqual([
+      { site: { code: 'edu' } },
+    ]);
   });
 
   it('requires an end date for outsourced staff and keeps at least one site admin', async () => {
     const admin = await t.tokenFor(demo.admin('edu'));
-    const noEnd = await t.gql('mutation { addMember(input: { site: "edu", email: "admin@miyi.zhanqun.local", roles: [VIEWER], outsourced: true }) { id } }', {}, admin);
+    const noEnd = await t.gql(
+      'mutation { addMember(input: { site: "edu", email: "admin@miyi.zhanqun.local", roles: [VIEWER], outsourced: true }) { id } }',
+      {},
+      admin,
+    );
     expect(noEnd.errors![0]!.extensions.field).toBe('outsourcedUntil');
     const site = await t.gql('{ site(code: "edu") { members { id roles } } }', {}, admin);
     const only = site.data!.site.members.find((m: { roles: string[] }) => m.roles.includes('SITE_ADMIN'));
-    expect(reasonOf(await t.gql('mutation($id: ID!) { removeMember(id: $id) }', { id: only.id }, admin))).toBe('LAST_SITE_ADMIN');
-    expect(reasonOf(await t.gql('mutation($id: ID!) { updateMember(input: { id: $id, roles: [EDITOR] }) { id } }', { id: only.id }, admin))).toBe('LAST_SITE_ADMIN');
+    expect(reasonOf(await t.gql('mutation($id: ID!) { removeMember(id: $id) }', { id: only.id }, admin))).toBe(
+      'LAST_SITE_ADMIN',
+    );
+    expect(
+      reasonOf(
+        await t.gql(
+          'mutation($id: ID!) { updateMember(input: { id: $id, roles: [EDITOR] }) { id } }',
+          { id: only.id },
+          admin,
+        ),
+      ),
+    ).toBe('LAST_SITE_ADMIN');
   });
 
   it('a column-limited membership must point at a column of the same site', async () => {

@@ -4,7 +4,8 @@ import { codeOf, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts
 let t: TestApp;
 let token: string;
 
-const TREE = '{ site(code: "miyi") { columns { id code path locked sortOrder children { id code path children { id code path } } } } }';
+const TREE =
+  '{ site(code: "miyi") { columns { id code path locked sortOrder children { id code path children { id code path } } } } }';
 type Col = { id: string; code: string; path: string; locked: boolean; sortOrder: number; children: Col[] };
 
 async function tree(): Promise<Col[]> {
@@ -19,7 +20,11 @@ const find = (cols: Col[], path: string): Col | undefined => {
   return undefined;
 };
 const create = (input: Record<string, unknown>) =>
-  t.gql('mutation($i: CreateColumnInput!) { createColumn(input: $i) { id code path sortOrder } }', { i: { site: 'miyi', ...input } }, token);
+  t.gql(
+    'mutation($i: CreateColumnInput!) { createColumn(input: $i) { id code path sortOrder } }',
+    { i: { site: 'miyi', ...input } },
+    token,
+  );
 const move = (input: Record<string, unknown>) =>
   t.gql('mutation($i: MoveColumnInput!) { moveColumn(input: $i) { id path sortOrder } }', { i: input }, token);
 
@@ -81,7 +86,11 @@ describe('columns', () => {
 
   it('renames a column, and the subtree paths follow its new code', async () => {
     const cyfz = find(await tree(), '/zwdt/cyfz')!;
-    const r = await t.gql('mutation($id: ID!) { updateColumn(input: { id: $id, code: "cy", name: "产业" }) { path name } }', { id: cyfz.id }, token);
+    const r = await t.gql(
+      'mutation($id: ID!) { updateColumn(input: { id: $id, code: "cy", name: "产业" }) { path name } }',
+      { id: cyfz.id },
+      token,
+    );
     expect(r.data!.updateColumn).toEqual({ path: '/zwdt/cy', name: '产业' });
     expect(find(await tree(), '/zwdt/cy/tsny')).toBeDefined();
   });
@@ -90,11 +99,21 @@ describe('columns', () => {
     const zwgk = find(await tree(), '/zwgk')!;
     const guide = find(await tree(), '/zwgk/xxgkzn')!;
     expect(zwgk.locked).toBe(true);
-    const rename = await t.gql('mutation($id: ID!) { updateColumn(input: { id: $id, name: "改名" }) { id } }', { id: guide.id }, token);
+    const rename = await t.gql(
+      'mutation($id: ID!) { updateColumn(input: { id: $id, name: "改名" }) { id } }',
+      { id: guide.id },
+      token,
+    );
     expect(reasonOf(rename)).toBe('COLUMN_LOCKED');
     expect(reasonOf(await move({ id: guide.id, parentId: null, position: 0 }))).toBe('COLUMN_LOCKED');
-    expect(reasonOf(await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: guide.id }, token))).toBe('COLUMN_LOCKED');
-    const hide = await t.gql('mutation($id: ID!) { updateColumn(input: { id: $id, visible: false }) { visible } }', { id: guide.id }, token);
+    expect(reasonOf(await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: guide.id }, token))).toBe(
+      'COLUMN_LOCKED',
+    );
+    const hide = await t.gql(
+      'mutation($id: ID!) { updateColumn(input: { id: $id, visible: false }) { visible } }',
+      { id: guide.id },
+      token,
+    );
     expect(hide.data!.updateColumn.visible).toBe(false);
   });
 
@@ -103,8 +122,12 @@ describe('columns', () => {
     const full = await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: cy.id }, token);
     expect(reasonOf(full)).toBe('COLUMN_NOT_EMPTY');
     const tsny = find(await tree(), '/zwdt/cy/tsny')!;
-    expect((await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: tsny.id }, token)).data).toEqual({ deleteColumn: tsny.id });
-    expect((await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: cy.id }, token)).data).toEqual({ deleteColumn: cy.id });
+    expect((await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: tsny.id }, token)).data).toEqual({
+      deleteColumn: tsny.id,
+    });
+    expect((await t.gql('mutation($id: ID!) { deleteColumn(id: $id) }', { id: cy.id }, token)).data).toEqual({
+      deleteColumn: cy.id,
+    });
     expect(find(await tree(), '/zwdt/cy')).toBeUndefined();
   });
 
@@ -115,10 +138,18 @@ describe('columns', () => {
   });
 
   it('records every change in the audit log', async () => {
-    const log = await t.gql('{ auditLog(site: "miyi", first: 50) { edges { node { action actor { name } changes } } } }', {}, token);
+    const log = await t.gql(
+      '{ auditLog(site: "miyi", first: 50) { edges { node { action actor { name } changes } } } }',
+      {},
+      token,
+    );
     const actions = log.data!.auditLog.edges.map((e: { node: { action: string } }) => e.node.action);
-    expect(actions).toEqual(expect.arrayContaining(['column.create', 'column.move', 'column.reorder', 'column.update', 'column.delete']));
-    const move = log.data!.auditLog.edges.find((e: { node: { action: string } }) => e.node.action === 'column.move').node;
+    expect(actions).toEqual(
+      expect.arrayContaining(['column.create', 'column.move', 'column.reorder', 'column.update', 'column.delete']),
+    );
+    const move = log.data!.auditLog.edges.find(
+      (e: { node: { action: string } }) => e.node.action === 'column.move',
+    ).node;
     expect(move.changes.path).toEqual(['/xczx/cyfz', '/zwdt/cyfz']);
     expect(move.actor.name).toBe('米易县人民政府站点管理员');
   });

@@ -14,12 +14,17 @@ describe('the HTTP edge', () => {
   it('answers /health and /ready', async () => {
     expect((await t.app.inject('/health')).json()).toEqual({ status: 'ok' });
     const ready = await t.app.inject('/ready');
-    expect([ready.statusCode, ready.json()]).toEqual([200, { status: 'ready', checks: { postgres: true, meilisearch: true } }]);
+    expect([ready.statusCode, ready.json()]).toEqual([
+      200,
+      { status: 'ready', checks: { postgres: true, meilisearch: true } },
+    ]);
   });
 
   it('maps invalid queries and variables to BAD_USER_INPUT', async () => {
     expect(codeOf(await t.gql('{ nosuchfield }'))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await t.gql('query($n: Int!) { sites(first: $n) { edges { cursor } } }', { n: 'many' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql('query($n: Int!) { sites(first: $n) { edges { cursor } } }', { n: 'many' }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(codeOf(await t.gql('{'))).toBe('BAD_USER_INPUT');
   });
 
@@ -30,7 +35,8 @@ describe('the HTTP edge', () => {
   });
 
   it('refuses queries that are too deep or too costly', async () => {
-    const deep = '{ site(code: "miyi") { parent { children { parent { children { parent { children { parent { code } } } } } } } } }';
+    const deep =
+      '{ site(code: "miyi") { parent { children { parent { children { parent { children { parent { code } } } } } } } } }';
     expect(codeOf(await t.gql(deep))).toBe('BAD_USER_INPUT');
     const costly = '{ sites(first: 100) { edges { node { columns { children { children { code } } } } } } }';
     const r = await t.gql(costly);
@@ -57,8 +63,12 @@ describe('the HTTP edge', () => {
 
   it('rate-limits per client in the GraphQL error shape', async () => {
     const { buildApp } = await import('../src/app.ts');
-    const strict = await buildApp({ ...t.platform, config: { ...t.platform.config, RATE_LIMIT_PER_MINUTE: 2 } }, { logger: false });
-    const hit = () => strict.inject({ method: 'POST', url: '/graphql', payload: { query: '{ me { platformAdmin } }' } });
+    const strict = await buildApp(
+      { ...t.platform, config: { ...t.platform.config, RATE_LIMIT_PER_MINUTE: 2 } },
+      { logger: false },
+    );
+    const hit = () =>
+      strict.inject({ method: 'POST', url: '/graphql', payload: { query: '{ me { platformAdmin } }' } });
     await hit();
     await hit();
     const third = await hit();

@@ -8,7 +8,11 @@ import { buildApp } from '../src/app.ts';
 export interface GqlResult<T = Record<string, any>> {
   status: number;
   data: T | null;
-  errors?: { message: string; path?: (string | number)[]; extensions: { code: string; reason?: string; field?: string } }[];
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions: { code: string; reason?: string; field?: string };
+  }[];
 }
 
 export interface TestApp {
@@ -18,14 +22,20 @@ export interface TestApp {
   logins: DemoLogin[];
   /** SQL statements seen since the last reset (only when started with countQueries). */
   queries: string[];
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GqlResult<T>>;
   /** Signs in and returns an access token. */
   tokenFor(email: string, password?: string): Promise<string>;
   close(): Promise<void>;
 }
 
 /** A fresh database (cloned from the migrated template) with the demo city, and the app built on it. */
-export async function startTestApp(opts: { countQueries?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { countQueries?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const queries: string[] = [];
   const config = loadConfig({

@@ -14,7 +14,16 @@ import { codeOf, demo, type GqlResult, startTestApp, type TestApp } from './help
 let t: TestApp;
 let tokenA: string;
 let tokenB: string;
-const b = { columnId: '', hiddenColumnId: '', membershipId: '', apiTokenId: '', refreshToken: '' };
+const b = {
+  columnId: '',
+  hiddenColumnId: '',
+  membershipId: '',
+  apiTokenId: '',
+  refreshToken: '',
+  draftId: '',
+  publishedId: '',
+  otherColumnId: '',
+};
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
 const PREPARING = 'secretdept';
@@ -27,16 +36,25 @@ async function sameAsMissing(query: string, foreign: Record<string, unknown>, mi
   const rm = await t.gql(query, missing, tokenA);
   denied(rf);
   expect(rf.errors?.[0]?.extensions).toEqual(rm.errors?.[0]?.extensions);
-  expect(rf.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID')).toBe(rm.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID'));
+  expect(rf.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID')).toBe(
+    rm.errors?.[0]?.message.replace(/[0-9a-f-]{36}/g, 'ID'),
+  );
 }
 
 beforeAll(async () => {
   t = await startTestApp();
   tokenA = await t.tokenFor(demo.admin(A_SITE));
   tokenB = await t.tokenFor(demo.admin(B_SITE));
-  const root = await t.gql(`{ site(code: "${B_SITE}") { columns { id code } members { id user { email } } } }`, {}, tokenB);
+  const root = await t.gql(
+    `{ site(code: "${B_SITE}") { columns { id code } members { id user { email } } } }`,
+    {},
+    tokenB,
+  );
+  expect(root.errors).toBeUndefined();
   b.columnId = root.data!.site.columns.find((c: { code: string }) => c.code === 'tzgg').id;
-  b.membershipId = root.data!.site.members.find((m: { user: { email: string } }) => m.user.email === demo.editor(B_SITE)).id;
+  b.membershipId = root.data!.site.members.find(
+    (m: { user: { email: string } }) => m.user.email === demo.editor(B_SITE),
+  ).id;
   const hidden = await t.gql(
     `mutation { createColumn(input: { site: "${B_SITE}", code: "internal", name: "内部栏目", visible: false }) { id } }`,
     {},
@@ -54,6 +72,28 @@ beforeAll(async () => {
     { e: demo.editor(B_SITE), p: 'Zhanqun#Demo2026' },
   );
   b.refreshToken = session.data!.login.refreshToken;
+  // B's content: a draft and a published item (three signers of B).
+  const bt = {
+    editor: await t.tokenFor(demo.editor(B_SITE)),
+    reviewer: await t.tokenFor(demo.reviewer(B_SITE)),
+    approver: await t.tokenFor(demo.approver(B_SITE)),
+  };
+  const mk = async (title: string) =>
+    (
+      await t.gql(
+        `mutation { createItem(input: { site: "${B_SITE}", column: "/tzgg", kind: "NOTICE", title: "${title}", body: "<p>内容</p>", source: "教育局" }) { id } }`,
+        {},
+        bt.editor,
+      )
+    ).data!.createItem.id as string;
+  b.draftId = await mk('教育局内部草稿');
+  b.publishedId = await mk('教育局公开通知');
+  const id = { id: b.publishedId };
+  await t.gql('mutation($id: ID!) { submitItem(id: $id) { state } }', id, bt.editor);
+  for (const who of [bt.editor, bt.reviewer, bt.approver])
+    await t.gql('mutation($id: ID!) { signOff(input: { id: $id }) { state } }', id, who);
+  const gzdt = root.data!.site.columns.find((c: { code: string }) => c.code === 'gzdt');
+  b.otherColumnId = gzdt.id;
   const admin = await t.tokenFor(demo.platformAdmin);
   const prep = await t.gql(
     `mutation { provisionSite(input: { code: "${PREPARING}", name: "攀枝花市保密局", kind: "DEPARTMENT", parentCode: "panzhihua",
@@ -81,7 +121,11 @@ const cases: Record<string, () => Promise<void>> = {
     expect(r.data!.me.memberships.map((m: { site: { code: string } }) => m.site.code)).toEqual([A_SITE]);
   },
   'Query.site': async () => {
-    const r = await t.gql(`{ site(code: "${B_SITE}") { code columns { id children { id } } members { id } apiTokens { id } } }`, {}, tokenA);
+    const r = await t.gql(
+      `{ site(code: "${B_SITE}") { code columns { id children { id } } members { id } apiTokens { id } } }`,
+      {},
+      tokenA,
+    );
     // B is online, so its public face is readable; its people, tokens and hidden columns are not.
     expect(r.data!.site.code).toBe(B_SITE);
     const ids = JSON.stringify(r.data!.site.columns);
@@ -103,8 +147,14 @@ const cases: Record<string, () => Promise<void>> = {
     const forbiddenPaths = (r.errors ?? []).filter((e) => e.extensions.code === 'FORBIDDEN').length;
     expect(forbiddenPaths).toBe(codes.length - 1); // every site but A's own
   },
-  'Query.auditLog': () => sameAsMissing('query($s: String) { auditLog(site: $s) { edges { node { seq } } } }', { s: B_SITE }, { s: 'nosuchsite' }),
-  'Query.verifyAuditChain': () => sameAsMissing('query($s: String) { verifyAuditChain(site: $s) { ok } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.auditLog': () =>
+    sameAsMissing(
+      'query($s: String) { auditLog(site: $s) { edges { node { seq } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Query.verifyAuditChain': () =>
+    sameAsMissing('query($s: String) { verifyAuditChain(site: $s) { ok } }', { s: B_SITE }, { s: 'nosuchsite' }),
   'Query.workdayCalendar': async () => {
     // Regional rows of an online site are public: A sees exactly what anyone sees, no more.
     const query = 'query($s: String) { workdayCalendar(year: 2024, site: $s) { exceptions { date off site } } }';
@@ -143,7 +193,9 @@ const cases: Record<string, () => Promise<void>> = {
   'Mutation.logout': async () => {
     const r = await t.gql('mutation { logout(refreshToken: "zqr_made_up") }', {}, tokenA);
     expect(r.data).toEqual({ logout: true });
-    const still = await t.gql('mutation($r: String!) { refreshSession(refreshToken: $r) { refreshToken } }', { r: b.refreshToken });
+    const still = await t.gql('mutation($r: String!) { refreshSession(refreshToken: $r) { refreshToken } }', {
+      r: b.refreshToken,
+    });
     expect(codeOf(still)).toBe('OK');
   },
   'Mutation.provisionSite': async () => {
@@ -155,23 +207,50 @@ const cases: Record<string, () => Promise<void>> = {
     );
     denied(r);
   },
-  'Mutation.updateSite': () => sameAsMissing('mutation($c: String!) { updateSite(input: { code: $c, name: "改名了" }) { code } }', { c: B_SITE }, { c: 'nosuchsite' }),
-  'Mutation.setSiteStatus': () => sameAsMissing('mutation($c: String!) { setSiteStatus(code: $c, status: CLOSING) { code } }', { c: B_SITE }, { c: 'nosuchsite' }),
+  'Mutation.updateSite': () =>
+    sameAsMissing(
+      'mutation($c: String!) { updateSite(input: { code: $c, name: "改名了" }) { code } }',
+      { c: B_SITE },
+      { c: 'nosuchsite' },
+    ),
+  'Mutation.setSiteStatus': () =>
+    sameAsMissing(
+      'mutation($c: String!) { setSiteStatus(code: $c, status: CLOSING) { code } }',
+      { c: B_SITE },
+      { c: 'nosuchsite' },
+    ),
   'Mutation.createColumn': () =>
-    sameAsMissing('mutation($s: String!) { createColumn(input: { site: $s, code: "x", name: "X" }) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+    sameAsMissing(
+      'mutation($s: String!) { createColumn(input: { site: $s, code: "x", name: "X" }) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
   'Mutation.updateColumn': () =>
-    sameAsMissing('mutation($id: ID!) { updateColumn(input: { id: $id, name: "X" }) { id } }', { id: b.columnId }, { id: randomUUID() }),
+    sameAsMissing(
+      'mutation($id: ID!) { updateColumn(input: { id: $id, name: "X" }) { id } }',
+      { id: b.columnId },
+      { id: randomUUID() },
+    ),
   'Mutation.moveColumn': async () => {
-    await sameAsMissing('mutation($id: ID!) { moveColumn(input: { id: $id, position: 0 }) { id } }', { id: b.columnId }, { id: randomUUID() });
+    await sameAsMissing(
+      'mutation($id: ID!) { moveColumn(input: { id: $id, position: 0 }) { id } }',
+      { id: b.columnId },
+      { id: randomUUID() },
+    );
     // Nor can A hang its own column under B's.
-    const own = await t.gql(`mutation { createColumn(input: { site: "${A_SITE}", code: "mine", name: "我的" }) { id } }`, {}, tokenA);
+    const own = await t.gql(
+      `mutation { createColumn(input: { site: "${A_SITE}", code: "mine", name: "我的" }) { id } }`,
+      {},
+      tokenA,
+    );
     await sameAsMissing(
       'mutation($id: ID!, $p: ID) { moveColumn(input: { id: $id, parentId: $p, position: 0 }) { id } }',
       { id: own.data!.createColumn.id, p: b.columnId },
       { id: own.data!.createColumn.id, p: randomUUID() },
     );
   },
-  'Mutation.deleteColumn': () => sameAsMissing('mutation($id: ID!) { deleteColumn(id: $id) }', { id: b.hiddenColumnId }, { id: randomUUID() }),
+  'Mutation.deleteColumn': () =>
+    sameAsMissing('mutation($id: ID!) { deleteColumn(id: $id) }', { id: b.hiddenColumnId }, { id: randomUUID() }),
   'Mutation.createUser': () =>
     sameAsMissing(
       'mutation($s: String) { createUser(input: { email: "new@x.cn", name: "N", password: "Abcdefg-12345", site: $s }) { id } }',
@@ -191,15 +270,117 @@ const cases: Record<string, () => Promise<void>> = {
     );
   },
   'Mutation.updateMember': () =>
-    sameAsMissing('mutation($id: ID!) { updateMember(input: { id: $id, roles: [SITE_ADMIN] }) { id } }', { id: b.membershipId }, { id: randomUUID() }),
-  'Mutation.removeMember': () => sameAsMissing('mutation($id: ID!) { removeMember(id: $id) }', { id: b.membershipId }, { id: randomUUID() }),
+    sameAsMissing(
+      'mutation($id: ID!) { updateMember(input: { id: $id, roles: [SITE_ADMIN] }) { id } }',
+      { id: b.membershipId },
+      { id: randomUUID() },
+    ),
+  'Mutation.removeMember': () =>
+    sameAsMissing('mutation($id: ID!) { removeMember(id: $id) }', { id: b.membershipId }, { id: randomUUID() }),
   'Mutation.createApiToken': () =>
     sameAsMissing(
       'mutation($s: String!) { createApiToken(input: { site: $s, name: "x", scopes: [READ_PUBLISHED], expiresAt: "2099-01-01T00:00:00Z" }) { token } }',
       { s: B_SITE },
       { s: 'nosuchsite' },
     ),
-  'Mutation.revokeApiToken': () => sameAsMissing('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: b.apiTokenId }, { id: randomUUID() }),
+  'Query.item': async () => {
+    const draft = await t.gql('query($id: ID!) { item(id: $id) { id } }', { id: b.draftId }, tokenA);
+    const none = await t.gql('query($id: ID!) { item(id: $id) { id } }', { id: randomUUID() }, tokenA);
+    expect(draft).toEqual(none);
+    expect(draft.data).toEqual({ item: null });
+    // B's published item is public: readable, but without B's workflow.
+    const pub = await t.gql(
+      'query($id: ID!) { item(id: $id) { state signOffs { level } headRevision } }',
+      { id: b.publishedId },
+      tokenA,
+    );
+    expect(pub.data!.item).toEqual({ state: 'PUBLISHED', signOffs: [], headRevision: null });
+  },
+  'Query.items': async () => {
+    const drafts = await t.gql(`{ items(site: "${B_SITE}", state: DRAFT) { edges { node { id } } } }`, {}, tokenA);
+    expect(drafts.data!.items.edges).toEqual([]);
+    const all = await t.gql(`{ items(site: "${B_SITE}") { edges { node { id state } } } }`, {}, tokenA);
+    expect(all.data!.items.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([b.publishedId]);
+  },
+  'Query.reviewQueue': () =>
+    sameAsMissing('query($s: String!) { reviewQueue(site: $s) { level } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.itemRevisions': () =>
+    sameAsMissing('query($id: ID!) { itemRevisions(id: $id) { number } }', { id: b.publishedId }, { id: randomUUID() }),
+  'Query.itemRevisionDiff': () =>
+    sameAsMissing(
+      'query($id: ID!) { itemRevisionDiff(id: $id, from: 1, to: 1) { from } }',
+      { id: b.draftId },
+      { id: randomUUID() },
+    ),
+  'Query.overdueItems': () =>
+    sameAsMissing('query($s: String!) { overdueItems(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.timelinessReport': () =>
+    sameAsMissing(
+      'query($s: String!) { timelinessReport(site: $s, from: "2024-01-01", to: "2024-12-31") { total } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Query.policiesWithoutInterpretation': () =>
+    sameAsMissing(
+      'query($s: String!) { policiesWithoutInterpretation(site: $s) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.createItem': () =>
+    sameAsMissing(
+      'mutation($s: String!) { createItem(input: { site: $s, column: "/tzgg", kind: "NOTICE", title: "x" }) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.updateItem': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { updateItem(input: { id: $id, title: "篡改" }) { id } }',
+      { id: b.publishedId },
+      { id: randomUUID() },
+    ),
+  'Mutation.restoreRevision': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { restoreRevision(id: $id, revision: 1) { id } }',
+      { id: b.draftId },
+      { id: randomUUID() },
+    ),
+  'Mutation.submitItem': () =>
+    sameAsMissing('mutation($id: ID!) { submitItem(id: $id) { id } }', { id: b.draftId }, { id: randomUUID() }),
+  'Mutation.signOff': () =>
+    sameAsMissing('mutation($id: ID!) { signOff(input: { id: $id }) { id } }', { id: b.draftId }, { id: randomUUID() }),
+  'Mutation.rejectItem': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { rejectItem(id: $id, opinion: "x") { id } }',
+      { id: b.draftId },
+      { id: randomUUID() },
+    ),
+  'Mutation.withdrawItem': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { withdrawItem(id: $id, reason: "x") { id } }',
+      { id: b.publishedId },
+      { id: randomUUID() },
+    ),
+  'Mutation.mergeColumn': async () => {
+    await sameAsMissing(
+      'mutation($id: ID!, $into: ID!) { mergeColumn(id: $id, into: $into) { id } }',
+      { id: b.hiddenColumnId, into: b.otherColumnId },
+      { id: randomUUID(), into: randomUUID() },
+    );
+    const own = await t.gql(
+      `mutation { createColumn(input: { site: "${A_SITE}", code: "tomerge", name: "待合并" }) { id } }`,
+      {},
+      tokenA,
+    );
+    await sameAsMissing(
+      'mutation($id: ID!, $into: ID!) { mergeColumn(id: $id, into: $into) { id } }',
+      { id: own.data!.createColumn.id, into: b.otherColumnId },
+      { id: own.data!.createColumn.id, into: randomUUID() },
+    );
+  },
+  'Mutation.closeColumn': () =>
+    sameAsMissing('mutation($id: ID!) { closeColumn(id: $id) { id } }', { id: b.otherColumnId }, { id: randomUUID() }),
+  'Mutation.revokeApiToken': () =>
+    sameAsMissing('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: b.apiTokenId }, { id: randomUUID() }),
 };
 
 describe('tenant isolation through the API', () => {
@@ -221,9 +402,24 @@ describe('tenant isolation through the API', () => {
       tokenB,
     );
     expect(r.data!.site.name).toBe('攀枝花市教育局');
-    expect(r.data!.site.columns.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([b.columnId, b.hiddenColumnId]));
+    expect(r.data!.site.columns.map((c: { id: string }) => c.id)).toEqual(
+      expect.arrayContaining([b.columnId, b.hiddenColumnId]),
+    );
     expect(r.data!.site.members.find((m: { id: string }) => m.id === b.membershipId).roles).toEqual(['EDITOR']);
     expect(r.data!.site.apiTokens[0].revokedAt).toBeNull();
+    const items = await t.gql(`{ items(site: "${B_SITE}") { edges { node { id state title } } } }`, {}, tokenB);
+    expect(
+      items.data!.items.edges.map((e: { node: { id: string; state: string; title: string } }) => [
+        e.node.id,
+        e.node.state,
+        e.node.title,
+      ]),
+    ).toEqual(
+      [
+        [b.draftId, 'DRAFT', '教育局内部草稿'],
+        [b.publishedId, 'PUBLISHED', '教育局公开通知'],
+      ].reverse(),
+    );
   });
 
   it("an API token of site A cannot read site B's people or tokens", async () => {
@@ -241,7 +437,11 @@ describe('tenant isolation through the API', () => {
     const token = ok.data!.createApiToken.token;
     const r = await t.gql(`{ site(code: "${B_SITE}") { members { id } } }`, {}, token);
     expect(codeOf(r)).toBe('FORBIDDEN');
-    const m = await t.gql(`mutation { createColumn(input: { site: "${A_SITE}", code: "x", name: "X" }) { id } }`, {}, token);
+    const m = await t.gql(
+      `mutation { createColumn(input: { site: "${A_SITE}", code: "x", name: "X" }) { id } }`,
+      {},
+      token,
+    );
     expect(codeOf(m)).toBe('FORBIDDEN');
   });
 });
@@ -271,7 +471,9 @@ describe('tenant isolation at the database', () => {
       const { rows: tables } = await client.query<{ table: string }>(`
         select distinct table_name as table from information_schema.columns
          where table_schema = 'public' and (column_name = 'site_id' or table_name = 'site')`);
-      expect(tables.map((r) => r.table)).toEqual(expect.arrayContaining(['site', 'site_column', 'membership', 'api_token', 'audit_record', 'site_domain']));
+      expect(tables.map((r) => r.table)).toEqual(
+        expect.arrayContaining(['site', 'site_column', 'membership', 'api_token', 'audit_record', 'site_domain']),
+      );
       // National calendar rows (site_id null) are public by design; every site-owned row must stay hidden.
       const nationalRows = new Set(['workday_exception', 'workday_year']);
       for (const { table } of tables) {
@@ -280,9 +482,11 @@ describe('tenant isolation at the database', () => {
         expect(rows[0].n, table).toBe(0);
       }
       // With A's scope set, A's rows appear and B's do not, and B's rows cannot be written.
-      const ids = await t.platform.orm.em.fork().execute<{ id: string; code: string }[]>(
-        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
-      );
+      const ids = await t.platform.orm.em
+        .fork()
+        .execute<{ id: string; code: string }[]>(
+          "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+        );
       const aId = ids.find((r) => r.code === A_SITE)!.id;
       const bId = ids.find((r) => r.code === B_SITE)!.id;
       await client.query('begin');
@@ -303,12 +507,29 @@ describe('tenant isolation at the database', () => {
     }
   });
 
+  it('the ORM site filter is a layer of its own: it refuses unscoped reads and narrows scoped ones', async () => {
+    const { Column, scopeSession, SITE_FILTER } = await import('@zhanqun/core');
+    await expect(t.platform.orm.em.fork().find(Column, {})).rejects.toThrow(/filter 'site'/);
+    const ids = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+    const aId = ids.find((r) => r.code === A_SITE)!.id;
+    const bId = ids.find((r) => r.code === B_SITE)!.id;
+    // Suppose a bug let the database session admit both sites: the filter still keeps the fork to A.
+    const fork = t.platform.orm.em.fork({ session: scopeSession([aId, bId]) });
+    fork.setFilterParams(SITE_FILTER, { siteIds: [aId] });
+    const cols = await fork.find(Column, {});
+    expect(new Set(cols.map((c) => c.siteId))).toEqual(new Set([aId]));
+  });
+
   it('the app role is neither superuser nor owner, and cannot rewrite audit history', async () => {
     const client = new pg.Client({ connectionString: t.db.appUrl });
     await client.connect();
     try {
       const { rows } = await client.query(
-        "select r.rolsuper, r.rolbypassrls, (select count(*)::int from pg_tables where tableowner = current_user) as owned from pg_roles r where r.rolname = current_user",
+        'select r.rolsuper, r.rolbypassrls, (select count(*)::int from pg_tables where tableowner = current_user) as owned from pg_roles r where r.rolname = current_user',
       );
       expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
       await expect(client.query('update audit_record set action = action')).rejects.toThrow(/permission denied/);

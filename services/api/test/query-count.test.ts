@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 /**
  * Loaders keep SQL round trips constant: listing 50 sites with their parent, children, domains, column trees
  * and members costs the same number of statements as listing 5.
@@ -17,14 +18,21 @@ const LISTING = `query($n: Int!) { sites(first: $n) { edges { node {
 
 /** Data statements only: the per-transaction BEGIN / set_config / COMMIT are counted separately. */
 function classify(log: string[]) {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ORM logger colours its output
-  const sql = log.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[query\]\s*/, '').trim().toLowerCase());
+  const sql = log.map((l) =>
+    stripVTControlCharacters(l)
+      .replace(/^\[query\]\s*/, '')
+      .trim()
+      .toLowerCase(),
+  );
   const scope = sql.filter((s) => s.startsWith('begin') || s.startsWith('commit') || s.startsWith('select set_config'));
   const data = sql.filter((s) => /^(select|insert|update|delete|with)\b/.test(s) && !s.startsWith('select set_config'));
   return { data: data.length, scope: scope.length };
 }
 
-const LISTING_AFTER = LISTING.replace('query($n: Int!) { sites(first: $n)', 'query($n: Int!, $a: String) { sites(first: $n, after: $a)');
+const LISTING_AFTER = LISTING.replace(
+  'query($n: Int!) { sites(first: $n)',
+  'query($n: Int!, $a: String) { sites(first: $n, after: $a)',
+);
 
 async function measure(n: number, after?: string) {
   t.queries.length = 0;
@@ -65,7 +73,9 @@ describe('SQL round trips of the 50-site listing', () => {
     await measure(3, after); // warm the directory cache and the actor look-up path
     const three = await measure(3, after);
     const fifty = await measure(50);
-    console.log(`[figures] 50-site listing: ${fifty.data} data statements (+${fifty.scope} transaction/scope statements); 3 sites: ${three.data}`);
+    console.log(
+      `[figures] 50-site listing: ${fifty.data} data statements (+${fifty.scope} transaction/scope statements); 3 sites: ${three.data}`,
+    );
     expect(fifty.data).toBe(three.data);
     expect(fifty.data).toBeLessThanOrEqual(8);
   });

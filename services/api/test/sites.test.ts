@@ -62,7 +62,9 @@ describe('provisionSite', () => {
     // A new site shows no blank columns until its admins switch them on.
     expect(s.columns.every((c: { visible: boolean }) => !c.visible)).toBe(true);
     expect(s.members).toEqual([{ roles: ['SITE_ADMIN'], user: { email: 'admin@health.zhanqun.local' } }]);
-    const login = await t.gql('mutation { login(email: "admin@health.zhanqun.local", password: "Weijian#Guard2026") { user { name } } }');
+    const login = await t.gql(
+      'mutation { login(email: "admin@health.zhanqun.local", password: "Weijian#Guard2026") { user { name } } }',
+    );
     expect(login.data!.login.user.name).toBe('卫健委管理员');
   });
 
@@ -79,18 +81,64 @@ describe('provisionSite', () => {
   });
 
   it.each([
-    ['a township site', { kind: 'TOWNSHIP', name: '攀莲镇人民政府', code: 'panlian' }, 'TOWNSHIP_SITE_NOT_ALLOWED', 'kind'],
-    ['a township by name', { kind: 'COUNTY_PORTAL', name: '攀莲镇人民政府', code: 'panlian' }, 'TOWNSHIP_SITE_NOT_ALLOWED', 'name'],
-    ['a county department', { parentCode: 'miyi', name: '米易县教育局', code: 'miyiedu' }, 'COUNTY_DEPARTMENT_SITE_NOT_ALLOWED', 'parentCode'],
-    ['a second city portal', { kind: 'CITY_PORTAL', parentCode: null, code: 'city2', name: '另一个市人民政府' }, 'CONFLICT', 'kind'],
+    [
+      'a township site',
+      { kind: 'TOWNSHIP', name: '攀莲镇人民政府', code: 'panlian' },
+      'TOWNSHIP_SITE_NOT_ALLOWED',
+      'kind',
+    ],
+    [
+      'a township by name',
+      { kind: 'COUNTY_PORTAL', name: '攀莲镇人民政府', code: 'panlian' },
+      'TOWNSHIP_SITE_NOT_ALLOWED',
+      'name',
+    ],
+    [
+      'a county department',
+      { parentCode: 'miyi', name: '米易县教育局', code: 'miyiedu' },
+      'COUNTY_DEPARTMENT_SITE_NOT_ALLOWED',
+      'parentCode',
+    ],
+    [
+      'a second city portal',
+      { kind: 'CITY_PORTAL', parentCode: null, code: 'city2', name: '另一个市人民政府' },
+      'CONFLICT',
+      'kind',
+    ],
     ['a bad 网站标识码', { siteIdCode: '51040' }, 'INVALID_INPUT', 'siteIdCode'],
     ['a bad code', { code: 'Health!' }, 'INVALID_INPUT', 'code'],
     ['a taken code', { code: 'edu' }, 'CONFLICT', 'code'],
-    ['a taken 网站标识码', { code: 'h2', siteIdCode: '5104000002', organisation: { name: '某单位' } }, 'CONFLICT', 'siteIdCode'],
-    ['a second site of one organisation', { code: 'edu2', siteIdCode: '5104000077', organisation: { name: '攀枝花市教育局' } }, 'ONE_SITE_PER_ORGANISATION', 'organisation.name'],
-    ['a host of another site', { code: 'h3', siteIdCode: '5104000078', organisation: { name: '某单位3' }, domains: ['edu.localhost'] }, 'CONFLICT', 'domains'],
+    [
+      'a taken 网站标识码',
+      { code: 'h2', siteIdCode: '5104000002', organisation: { name: '某单位' } },
+      'CONFLICT',
+      'siteIdCode',
+    ],
+    [
+      'a second site of one organisation',
+      { code: 'edu2', siteIdCode: '5104000077', organisation: { name: '攀枝花市教育局' } },
+      'ONE_SITE_PER_ORGANISATION',
+      'organisation.name',
+    ],
+    [
+      'a host of another site',
+      { code: 'h3', siteIdCode: '5104000078', organisation: { name: '某单位3' }, domains: ['edu.localhost'] },
+      'CONFLICT',
+      'domains',
+    ],
     ['a missing parent', { code: 'h4', parentCode: 'nosuch' }, 'NOT_FOUND', 'parentCode'],
-    ['a weak admin password', { code: 'h5', siteIdCode: '5104000079', organisation: { name: '某单位5' }, domains: ['h5.localhost'], admin: { email: 'h5@x.cn', name: 'H', password: 'short' } }, 'WEAK_PASSWORD', 'admin.password'],
+    [
+      'a weak admin password',
+      {
+        code: 'h5',
+        siteIdCode: '5104000079',
+        organisation: { name: '某单位5' },
+        domains: ['h5.localhost'],
+        admin: { email: 'h5@x.cn', name: 'H', password: 'short' },
+      },
+      'WEAK_PASSWORD',
+      'admin.password',
+    ],
   ])('refuses %s', async (_label, over, reason, field) => {
     // The health admin exists after the first test; name an existing user without a password.
     const r = await t.gql(PROVISION, { input: health({ admin: { email: demo.admin('edu') }, ...over }) }, admin);
@@ -105,15 +153,27 @@ describe('provisionSite', () => {
   });
 
   it('leaves nothing behind when any part fails', async () => {
-    const before = await Promise.all(['site', 'site_column', 'site_domain', 'app_user', 'membership', 'audit_record'].map(countRows));
+    const before = await Promise.all(
+      ['site', 'site_column', 'site_domain', 'app_user', 'membership', 'audit_record'].map(countRows),
+    );
     // The admin e-mail is new (user would be created) but the host is taken: the whole provisioning rolls back.
     const r = await t.gql(
       PROVISION,
-      { input: health({ code: 'rollback', siteIdCode: '5104000091', organisation: { name: '回滚测试单位' }, domains: ['fresh.localhost', 'miyi.localhost'], admin: { email: 'new-admin@x.cn', name: 'N', password: 'Fresh#Admin2026' } }) },
+      {
+        input: health({
+          code: 'rollback',
+          siteIdCode: '5104000091',
+          organisation: { name: '回滚测试单位' },
+          domains: ['fresh.localhost', 'miyi.localhost'],
+          admin: { email: 'new-admin@x.cn', name: 'N', password: 'Fresh#Admin2026' },
+        }),
+      },
       admin,
     );
     expect(codeOf(r)).toBe('CONFLICT');
-    const after = await Promise.all(['site', 'site_column', 'site_domain', 'app_user', 'membership', 'audit_record'].map(countRows));
+    const after = await Promise.all(
+      ['site', 'site_column', 'site_domain', 'app_user', 'membership', 'audit_record'].map(countRows),
+    );
     expect(after).toEqual(before);
   });
 });
@@ -123,26 +183,46 @@ describe('delegated administration', () => {
     const city = await t.tokenFor(demo.admin('panzhihua'));
     const r = await t.gql(
       PROVISION,
-      { input: health({ code: 'water', name: '攀枝花市水务局', siteIdCode: '5104000004', domains: ['water.localhost'], admin: { email: demo.editor('edu') } }) },
+      {
+        input: health({
+          code: 'water',
+          name: '攀枝花市水务局',
+          siteIdCode: '5104000004',
+          domains: ['water.localhost'],
+          admin: { email: demo.editor('edu') },
+        }),
+      },
       city,
     );
     expect(r.errors).toBeUndefined();
     expect(r.data!.provisionSite.members[0].user.email).toBe(demo.editor('edu'));
     // …and manage it afterwards, as an ancestor admin.
-    const u = await t.gql('mutation { updateSite(input: { code: "water", footer: { contactPhone: "0812-1234567" } }) { footer { contactPhone } } }', {}, city);
+    const u = await t.gql(
+      'mutation { updateSite(input: { code: "water", footer: { contactPhone: "0812-1234567" } }) { footer { contactPhone } } }',
+      {},
+      city,
+    );
     expect(u.data!.updateSite.footer.contactPhone).toBe('0812-1234567');
   });
 
   it('does not let a site admin change their own site record or provision', async () => {
     const edu = await t.tokenFor(demo.admin('edu'));
-    expect(codeOf(await t.gql('mutation { updateSite(input: { code: "edu", name: "改名" }) { code } }', {}, edu))).toBe('FORBIDDEN');
-    expect(codeOf(await t.gql('mutation { setSiteStatus(code: "edu", status: CLOSING) { code } }', {}, edu))).toBe('FORBIDDEN');
+    expect(codeOf(await t.gql('mutation { updateSite(input: { code: "edu", name: "改名" }) { code } }', {}, edu))).toBe(
+      'FORBIDDEN',
+    );
+    expect(codeOf(await t.gql('mutation { setSiteStatus(code: "edu", status: CLOSING) { code } }', {}, edu))).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('does not let editors, reviewers or approvers administer', async () => {
     for (const who of [demo.editor('miyi'), demo.reviewer('miyi'), demo.approver('miyi')]) {
       const token = await t.tokenFor(who);
-      const r = await t.gql('mutation { createColumn(input: { site: "miyi", code: "x", name: "X" }) { id } }', {}, token);
+      const r = await t.gql(
+        'mutation { createColumn(input: { site: "miyi", code: "x", name: "X" }) { id } }',
+        {},
+        token,
+      );
       expect(codeOf(r), who).toBe('FORBIDDEN');
     }
   });
@@ -155,7 +235,8 @@ describe('delegated administration', () => {
 
 describe('site status', () => {
   it('moves through its states and refuses invalid transitions', async () => {
-    const q = 'mutation($c: String!, $s: SiteStatus!) { setSiteStatus(code: $c, status: $s) { status statusChangedAt } }';
+    const q =
+      'mutation($c: String!, $s: SiteStatus!) { setSiteStatus(code: $c, status: $s) { status statusChangedAt } }';
     expect(reasonOf(await t.gql(q, { c: 'health', s: 'CLOSING' }, admin))).toBe('INVALID_STATUS_TRANSITION');
     expect((await t.gql(q, { c: 'health', s: 'ONLINE' }, admin)).data!.setSiteStatus.status).toBe('ONLINE');
     expect((await t.gql(q, { c: 'health', s: 'CLOSING' }, admin)).data!.setSiteStatus.status).toBe('CLOSING');
@@ -165,28 +246,60 @@ describe('site status', () => {
 
   it('makes an archived site read-only', async () => {
     const q = 'mutation($c: String!, $s: SiteStatus!) { setSiteStatus(code: $c, status: $s) { status } }';
-    await t.gql(PROVISION, { input: health({ code: 'gone', name: '攀枝花市已撤销局', siteIdCode: '5104000005', domains: ['gone.localhost'], admin: { email: demo.admin('edu') } }) }, admin);
+    await t.gql(
+      PROVISION,
+      {
+        input: health({
+          code: 'gone',
+          name: '攀枝花市已撤销局',
+          siteIdCode: '5104000005',
+          domains: ['gone.localhost'],
+          admin: { email: demo.admin('edu') },
+        }),
+      },
+      admin,
+    );
     expect((await t.gql(q, { c: 'gone', s: 'ARCHIVED' }, admin)).data!.setSiteStatus.status).toBe('ARCHIVED');
     expect(reasonOf(await t.gql(q, { c: 'gone', s: 'ONLINE' }, admin))).toBe('SITE_ARCHIVED');
-    expect(reasonOf(await t.gql('mutation { createColumn(input: { site: "gone", code: "x", name: "X" }) { id } }', {}, admin))).toBe('SITE_ARCHIVED');
-    expect(reasonOf(await t.gql('mutation { updateSite(input: { code: "gone", name: "新名字" }) { code } }', {}, admin))).toBe('SITE_ARCHIVED');
+    expect(
+      reasonOf(
+        await t.gql('mutation { createColumn(input: { site: "gone", code: "x", name: "X" }) { id } }', {}, admin),
+      ),
+    ).toBe('SITE_ARCHIVED');
+    expect(
+      reasonOf(await t.gql('mutation { updateSite(input: { code: "gone", name: "新名字" }) { code } }', {}, admin)),
+    ).toBe('SITE_ARCHIVED');
   });
 });
 
 describe('reading sites', () => {
   it('shows online sites to anyone, with visible columns only', async () => {
-    const r = await t.gql('{ site(code: "miyi") { name kind parent { code } footer { icpRecord } organisation { name } columns { code } } }');
-    expect(r.data!.site).toMatchObject({ name: '米易县人民政府', kind: 'COUNTY_PORTAL', parent: { code: 'panzhihua' }, footer: { icpRecord: '蜀ICP备00000002号' } });
+    const r = await t.gql(
+      '{ site(code: "miyi") { name kind parent { code } footer { icpRecord } organisation { name } columns { code } } }',
+    );
+    expect(r.data!.site).toMatchObject({
+      name: '米易县人民政府',
+      kind: 'COUNTY_PORTAL',
+      parent: { code: 'panzhihua' },
+      footer: { icpRecord: '蜀ICP备00000002号' },
+    });
     expect(r.data!.site.columns.length).toBeGreaterThan(5);
   });
 
   it('pages through sites with cursors', async () => {
-    const first = await t.gql('{ sites(first: 2) { edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }');
+    const first = await t.gql(
+      '{ sites(first: 2) { edges { cursor node { code } } pageInfo { hasNextPage endCursor } } }',
+    );
     expect(first.data!.sites.pageInfo.hasNextPage).toBe(true);
-    const next = await t.gql('query($a: String) { sites(first: 2, after: $a) { edges { node { code } } pageInfo { hasPreviousPage } } }', {
-      a: first.data!.sites.pageInfo.endCursor,
-    });
-    const codes = [...first.data!.sites.edges, ...next.data!.sites.edges].map((e: { node: { code: string } }) => e.node.code);
+    const next = await t.gql(
+      'query($a: String) { sites(first: 2, after: $a) { edges { node { code } } pageInfo { hasPreviousPage } } }',
+      {
+        a: first.data!.sites.pageInfo.endCursor,
+      },
+    );
+    const codes = [...first.data!.sites.edges, ...next.data!.sites.edges].map(
+      (e: { node: { code: string } }) => e.node.code,
+    );
     expect(codes).toEqual([...codes].sort());
     expect(new Set(codes).size).toBe(codes.length);
     expect(next.data!.sites.pageInfo.hasPreviousPage).toBe(true);

@@ -86,7 +86,8 @@ const commands: Record<string, (args: string[], config: Config, out: Out) => Pro
   async 'seed:demo'(_args, config, out) {
     const logins = await withSystem(config, 'cli:seed:demo', seedDemoCity);
     if (logins.length === 0) out.log('the demo city is already seeded');
-    for (const l of logins) out.log(`${l.role.padEnd(15)} ${(l.site ?? '(platform)').padEnd(10)} ${l.email}  ${l.password}`);
+    for (const l of logins)
+      out.log(`${l.role.padEnd(15)} ${(l.site ?? '(platform)').padEnd(10)} ${l.email}  ${l.password}`);
   },
 };
 

@@ -1,5 +1,5 @@
 import { type Platform, queues } from '@zhanqun/adapters';
-import { purgeExpiredSessions } from '@zhanqun/core';
+import { publishDueItems, publishScheduled, purgeExpiredSessions } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
 
 /** Registers the worker's queues, schedules and handlers. Handlers call the same use cases as the API. */
@@ -7,6 +7,20 @@ export async function registerJobs(boss: PgBoss, platform: Platform, log: (msg: 
   if (!(await boss.getQueue(queues.maintenance))) await boss.createQueue(queues.maintenance, { retryLimit: 3 });
   // 03:17 China Standard Time, daily, off the hour when other jobs crowd in.
   await boss.schedule(queues.maintenance, '17 3 * * *', {}, { tz: 'Asia/Shanghai' });
+  for (const q of [queues.publishItem, queues.publishDue])
+    if (!(await boss.getQueue(q))) await boss.createQueue(q, { retryLimit: 5, retryBackoff: true });
+  // Scheduled publication: the job fires at the time; the minute sweep catches anything a restart delayed.
+  await boss.work<{ itemId: string }>(queues.publishItem, async (jobs) => {
+    for (const job of jobs) {
+      const done = await publishScheduled(platform.systemCtx('job:publish-item'), job.data.itemId);
+      log('scheduled publication', { itemId: job.data.itemId, published: done });
+    }
+  });
+  await boss.schedule(queues.publishDue, '* * * * *', {});
+  await boss.work(queues.publishDue, async () => {
+    const n = await publishDueItems(platform.systemCtx('job:publish-due'));
+    if (n > 0) log('published due items', { count: n });
+  });
   await boss.work(queues.maintenance, async () => {
     const result = await purgeExpiredSessions(platform.systemCtx('job:maintenance'));
     log('maintenance done', result);

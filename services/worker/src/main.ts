@@ -9,7 +9,9 @@ const log = (msg: string, extra: object = {}) =>
 const config = configOrExit();
 const platform = await createPlatform(config);
 const boss = createBoss(config.DATABASE_URL);
-boss.on('error', (err) => console.error(JSON.stringify({ level: 50, service: 'worker', msg: 'pg-boss error', err: String(err) })));
+boss.on('error', (err) =>
+  console.error(JSON.stringify({ level: 50, service: 'worker', msg: 'pg-boss error', err: String(err) })),
+);
 await boss.start();
 await registerJobs(boss, platform, log);
 log('worker started');

@@ -1,6 +1,6 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
-import { entities } from '@zhanqun/core';
+import { entities, siteFilter } from '@zhanqun/core';
 import { migrationsList } from './migrations/index.ts';
 
 export interface OrmOptions {
@@ -16,6 +16,7 @@ export function ormConfig(opts: OrmOptions): Options {
     clientUrl: opts.url,
     entities,
     extensions: [Migrator],
+    filters: { [siteFilter.name]: siteFilter as never },
     // Row-level security: session variables are applied with set_config(..., true) right after BEGIN, and
     // statements outside an explicit transaction are wrapped in a short one, so the scope is always set.
     sessionContext: 'transaction',

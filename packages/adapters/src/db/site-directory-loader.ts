@@ -5,7 +5,15 @@ import type { DirectoryEntry } from '@zhanqun/core';
 export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry[]> {
   return async () => {
     const rows = await em.fork().execute<
-      { id: string; code: string; name: string; kind: string; parent_id: string | null; status: string; hosts: string[] }[]
+      {
+        id: string;
+        code: string;
+        name: string;
+        kind: string;
+        parent_id: string | null;
+        status: string;
+        hosts: string[];
+      }[]
     >('select id, code, name, kind, parent_id, status, hosts from zq_site_directory()');
     return rows.map((r) => ({
       id: r.id,

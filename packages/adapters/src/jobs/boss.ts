@@ -1,3 +1,4 @@
+import type { JobPort } from '@zhanqun/core';
 import { PgBoss } from 'pg-boss';
 
 export const JOB_SCHEMA = 'pgboss';
@@ -6,14 +7,53 @@ export const JOB_SCHEMA = 'pgboss';
 export const queues = {
   /** Daily: purge spent refresh tokens and stale log-in throttles. */
   maintenance: 'maintenance',
+  /** One job per scheduled item, due at its publishing time. */
+  publishItem: 'publish-item',
+  /** Every minute: publish anything scheduled whose time has passed (backs up lost or late jobs). */
+  publishDue: 'publish-due',
 } as const;
+
+/** The job port core asks for work through; sends after the use case's transaction has committed. */
+export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> } {
+  let boss: PgBoss | null = null;
+  let starting: Promise<PgBoss> | null = null;
+  const ready = () => {
+    starting ??= (async () => {
+      const b = createBoss(appUrl, { supervise: false, schedule: false });
+      b.on('error', () => {});
+      await b.start();
+      if (!(await b.getQueue(queues.publishItem)))
+        await b.createQueue(queues.publishItem, { retryLimit: 5, retryBackoff: true });
+      boss = b;
+      return b;
+    })();
+    return starting;
+  };
+  return {
+    port: {
+      async schedulePublication(itemId, at) {
+        const b = await ready();
+        await b.send(queues.publishItem, { itemId }, { startAfter: at, singletonKey: `${itemId}:${at.toISOString()}` });
+      },
+    },
+    async stop() {
+      if (boss) await boss.stop({ graceful: false });
+    },
+  };
+}
 
 /**
  * Installs or upgrades pg-boss's own schema as the schema owner, then lets the application role use it.
  * Runs with the migrations, so the app role never needs CREATE on the database.
  */
 export async function installJobSchema(ownerUrl: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: ownerUrl, schema: JOB_SCHEMA, supervise: false, schedule: false, max: 1 });
+  const boss = new PgBoss({
+    connectionString: ownerUrl,
+    schema: JOB_SCHEMA,
+    supervise: false,
+    schedule: false,
+    max: 1,
+  });
   boss.on('error', () => {});
   await boss.start();
   await boss.stop({ graceful: false });

@@ -6,6 +6,8 @@ export interface ActorMembership {
   roles: SiteRole[];
   /** When set, the content roles apply only to this column and its descendants. */
   columnId: string | null;
+  /** The path of that column, so subtree checks need no query. */
+  columnPath?: string | null;
   outsourced: boolean;
   outsourcedUntil: string | null;
 }

@@ -89,7 +89,8 @@ export async function verifyAuditChain(ctx: Ctx, siteCode: string | null | undef
     );
     for (const rec of batch) {
       const broken = (reason: string): AuditChainReport => ({ ok: false, checked, firstBrokenSeq: rec.seq, reason });
-      if (rec.prevHash !== prevHash) return broken('prev_hash does not match the previous record (a record was removed or reordered)');
+      if (rec.prevHash !== prevHash)
+        return broken('prev_hash does not match the previous record (a record was removed or reordered)');
       if (auditHash(prevHash, rec) !== rec.hash) return broken('the record was changed after it was written');
       prevHash = rec.hash;
       checked += 1;

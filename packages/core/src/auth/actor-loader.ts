@@ -11,7 +11,14 @@ import type { ApiTokenScope } from './token.entities.ts';
  */
 export async function loadUserActor(em: EntityManager, userId: string, now: Date): Promise<Actor> {
   const [row] = await em.execute<
-    { id: string; email: string; name: string; disabled: boolean; platform_admin: boolean; memberships: ActorMembership[] }[]
+    {
+      id: string;
+      email: string;
+      name: string;
+      disabled: boolean;
+      platform_admin: boolean;
+      memberships: ActorMembership[];
+    }[]
   >('select * from zq_actor(?)', [userId]);
   if (!row || row.disabled) throw new AppError('TOKEN_INVALID');
   const today = chinaDate(now);

@@ -21,7 +21,10 @@ const createInput = z.object({
 export type CreateApiTokenInput = z.input<typeof createInput>;
 
 /** Returns the token once; only its hash is kept, so it cannot be shown again. */
-export async function createApiToken(ctx: Ctx, raw: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiToken }> {
+export async function createApiToken(
+  ctx: Ctx,
+  raw: CreateApiTokenInput,
+): Promise<{ token: string; apiToken: ApiToken }> {
   const input = parseInput(createInput, raw);
   const site = await requireSiteByCode(ctx, input.site);
   if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
@@ -29,9 +32,13 @@ export async function createApiToken(ctx: Ctx, raw: CreateApiTokenInput): Promis
   const now = ctx.now();
   const maxMs = ctx.settings.apiTokenMaxDays * 86_400_000;
   if (input.expiresAt <= now || input.expiresAt.getTime() - now.getTime() > maxMs) {
-    throw new AppError('INVALID_INPUT', `expiresAt must be in the future and within ${ctx.settings.apiTokenMaxDays} days`, {
-      field: 'expiresAt',
-    });
+    throw new AppError(
+      'INVALID_INPUT',
+      `expiresAt must be in the future and within ${ctx.settings.apiTokenMaxDays} days`,
+      {
+        field: 'expiresAt',
+      },
+    );
   }
   const token = newSecret('zqt');
   const apiToken = await ctx.em.transactional(async (tx) => {
@@ -72,7 +79,13 @@ export async function revokeApiToken(ctx: Ctx, id: string): Promise<ApiToken> {
     t.revokedAt = ctx.now();
     tx.persist(t);
     await tx.flush();
-    await appendAudit(tx, ctx, { siteId: t.siteId, action: 'apiToken.revoke', targetType: 'ApiToken', targetId: t.id, changes: { name: t.name } });
+    await appendAudit(tx, ctx, {
+      siteId: t.siteId,
+      action: 'apiToken.revoke',
+      targetType: 'ApiToken',
+      targetId: t.id,
+      changes: { name: t.name },
+    });
     return t;
   });
 }

@@ -85,9 +85,11 @@ export async function loadWorkdayCalendar(
       where (site_id is null or site_id = ?) and day >= make_date(greatest(?::int, 1), 1, 1)`,
     [siteId, from],
   );
+  // A year is covered only by national data: regional rows add local holidays, they never stand in for the
+  // State Council's notice (a year with only regional rows would silently lose every national holiday).
   const years = await em.execute<{ year: number }[]>(
-    'select distinct year from workday_year where (site_id is null or site_id = ?) and year >= ?',
-    [siteId, from],
+    'select year from workday_year where site_id is null and year >= ?',
+    [from],
   );
   const days = effective(rows);
   return {

@@ -27,7 +27,9 @@ export function toIso(d: Date): string {
 function requireYear(cal: WorkdayCalendar, iso: string): void {
   const year = Number(iso.slice(0, 4));
   if (!cal.years.has(year)) {
-    throw new AppError('CALENDAR_YEAR_MISSING', `The working-day calendar has no data for ${year}`, { details: { year } });
+    throw new AppError('CALENDAR_YEAR_MISSING', `The working-day calendar has no data for ${year}`, {
+      details: { year },
+    });
   }
 }
 

@@ -23,6 +23,13 @@ export const ColumnSchema = defineEntity({
     visible: p.boolean(),
     sortOrder: p.integer(),
     linkUrl: p.string().nullable(),
+    /** 2015 §14: a column whose updates cannot be guaranteed is merged into another or closed. */
+    status: p.enum(['OPEN', 'CLOSED', 'MERGED'] as const),
+    mergedIntoId: p.uuid().nullable(),
+    statusChangedAt: p.datetime().nullable(),
+    /** How items of this column get their publishing deadline; null means by kind. */
+    deadlineRule: p.string().nullable(),
+    deadlineAmount: p.integer().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

@@ -25,7 +25,11 @@ export function rebasePath(path: string, oldRoot: string, newRoot: string): stri
 }
 
 /** Sort orders 10, 20, 30… leave room; a reorder renumbers the whole sibling list in the order given. */
-export function renumber<T extends { id: string }>(siblings: T[], movedId: string, position: number): Map<string, number> {
+export function renumber<T extends { id: string }>(
+  siblings: T[],
+  movedId: string,
+  position: number,
+): Map<string, number> {
   const rest = siblings.filter((s) => s.id !== movedId);
   const at = Math.max(0, Math.min(position, rest.length));
   const ordered = [...rest.slice(0, at).map((s) => s.id), movedId, ...rest.slice(at).map((s) => s.id)];

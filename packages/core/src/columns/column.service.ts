@@ -11,6 +11,7 @@ import { forkForPublicRead } from '../shared/scope.ts';
 import { parseInput } from '../shared/validation.ts';
 import { isPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
+import { ItemPlacement } from '../items/item.entity.ts';
 import { Column, columnTypes, updateClasses } from './column.entity.ts';
 import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
 
@@ -20,7 +21,10 @@ const columnConflicts = {
 
 const code = z.string().trim().toLowerCase().regex(COLUMN_CODE, 'lower-case letters, digits and hyphens, up to 48');
 const name = z.string().trim().min(1).max(100);
-const linkUrl = z.url({ protocol: /^https?$/ }).max(500).nullish();
+const linkUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(500)
+  .nullish();
 
 const createInput = z.object({
   site: z.string(),
@@ -54,7 +58,7 @@ export type MoveColumnInput = z.input<typeof moveInput>;
 
 /** Columns of a site are managed by its site admins (and admins above it). */
 async function requireManagedColumn(ctx: Ctx, id: string) {
-  const column = await ctx.em.findOne(Column, { id });
+  const column = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(Column, { id }) : null;
   if (!column) throw new AppError('NOT_FOUND', 'Column not found', { field: 'id' });
   const site = await requireSiteById(ctx, column.siteId);
   if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
@@ -86,7 +90,8 @@ export async function createColumn(ctx: Ctx, raw: CreateColumnInput): Promise<Co
   const site = await requireSiteByCode(ctx, input.site);
   if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
   assertWritable(site);
-  if (input.type === 'LINK' && !input.linkUrl) throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
+  if (input.type === 'LINK' && !input.linkUrl)
+    throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
   const now = ctx.now();
   return mapUniqueViolations(
     () =>
@@ -109,6 +114,11 @@ export async function createColumn(ctx: Ctx, raw: CreateColumnInput): Promise<Co
           visible: input.visible,
           sortOrder: order.get(id)!,
           linkUrl: input.linkUrl ?? null,
+          status: 'OPEN',
+          mergedIntoId: null,
+          statusChangedAt: null,
+          deadlineRule: null,
+          deadlineAmount: null,
           createdAt: now,
           updatedAt: now,
         });
@@ -130,12 +140,21 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
   const input = parseInput(updateInput, raw);
   const { column } = await requireManagedColumn(ctx, input.id);
   const renaming = (input.code && input.code !== column.code) || (input.name && input.name !== column.name);
-  if (column.locked && renaming) throw new AppError('COLUMN_LOCKED', undefined, { field: input.code ? 'code' : 'name' });
+  if (column.locked && renaming)
+    throw new AppError('COLUMN_LOCKED', undefined, { field: input.code ? 'code' : 'name' });
   return mapUniqueViolations(
     () =>
       ctx.em.transactional(async (tx) => {
         const c = await tx.findOneOrFail(Column, { id: column.id });
-        const before = { code: c.code, path: c.path, name: c.name, type: c.type, updateClass: c.updateClass, visible: c.visible, linkUrl: c.linkUrl };
+        const before = {
+          code: c.code,
+          path: c.path,
+          name: c.name,
+          type: c.type,
+          updateClass: c.updateClass,
+          visible: c.visible,
+          linkUrl: c.linkUrl,
+        };
         const oldPath = c.path;
         if (input.code && input.code !== c.code) {
           const parent = await requireParent(tx, c.siteId, c.parentId ?? null);
@@ -148,12 +167,27 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
         if (input.updateClass) c.updateClass = input.updateClass;
         if (input.visible !== undefined && input.visible !== null) c.visible = input.visible;
         if (input.linkUrl !== undefined) c.linkUrl = input.linkUrl ?? null;
-        if (c.type === 'LINK' && !c.linkUrl) throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
+        if (c.type === 'LINK' && !c.linkUrl)
+          throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
         c.updatedAt = ctx.now();
         tx.persist(c);
         await tx.flush();
-        const after = { code: c.code, path: c.path, name: c.name, type: c.type, updateClass: c.updateClass, visible: c.visible, linkUrl: c.linkUrl };
-        await appendAudit(tx, ctx, { siteId: c.siteId, action: 'column.update', targetType: 'Column', targetId: c.id, changes: diffFields(before, after) });
+        const after = {
+          code: c.code,
+          path: c.path,
+          name: c.name,
+          type: c.type,
+          updateClass: c.updateClass,
+          visible: c.visible,
+          linkUrl: c.linkUrl,
+        };
+        await appendAudit(tx, ctx, {
+          siteId: c.siteId,
+          action: 'column.update',
+          targetType: 'Column',
+          targetId: c.id,
+          changes: diffFields(before, after),
+        });
         return c;
       }),
     columnConflicts,
@@ -205,8 +239,11 @@ export async function deleteColumn(ctx: Ctx, id: string): Promise<string> {
   if (column.locked) throw new AppError('COLUMN_LOCKED', undefined, { field: 'id' });
   await ctx.em.transactional(async (tx) => {
     const children = await tx.count(Column, { parentId: column.id });
-    if (children > 0) {
-      throw new AppError('COLUMN_NOT_EMPTY', `The column has ${children} child column(s)`, { details: { children } });
+    const items = await tx.count(ItemPlacement, { columnId: column.id });
+    if (children > 0 || items > 0) {
+      throw new AppError('COLUMN_NOT_EMPTY', `The column holds ${children} column(s) and ${items} item(s)`, {
+        details: { children, items },
+      });
     }
     await tx.nativeDelete(Column, { id: column.id });
     await appendAudit(tx, ctx, {
@@ -227,11 +264,27 @@ export async function deleteColumn(ctx: Ctx, id: string): Promise<string> {
 export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Promise<Column[]> {
   const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
   const managed = siteIds.filter((id) => reach.has(id));
-  const publicIds = siteIds.filter((id) => !reach.has(id) && isPublicStatus(ctx.directory.byId(id)?.status ?? 'PREPARING'));
+  const publicIds = siteIds.filter(
+    (id) => !reach.has(id) && isPublicStatus(ctx.directory.byId(id)?.status ?? 'PREPARING'),
+  );
   const all = [...managed, ...publicIds];
   if (all.length === 0) return [];
-  const where = publicIds.length === 0
-    ? { siteId: { $in: managed } }
-    : { $or: [{ siteId: { $in: managed } }, { siteId: { $in: publicIds }, visible: true }] };
+  const where =
+    publicIds.length === 0
+      ? { siteId: { $in: managed } }
+      : { $or: [{ siteId: { $in: managed } }, { siteId: { $in: publicIds }, visible: true }] };
   return forkForPublicRead(ctx, all).find(Column, where, { orderBy: { siteId: 'asc', sortOrder: 'asc', code: 'asc' } });
+}
+
+/** Columns by id, limited to sites the caller may see (members: all; others: visible columns of public sites). */
+export async function columnsByIds(ctx: Ctx, ids: readonly string[]): Promise<Column[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
+  const scope = ctx.directory
+    .all()
+    .filter((e) => reach.has(e.id) || isPublicStatus(e.status))
+    .map((e) => e.id);
+  const rows = await forkForPublicRead(ctx, scope).find(Column, { id: { $in: unique } });
+  return rows.filter((c) => reach.has(c.siteId) || c.visible);
 }

@@ -80,7 +80,12 @@ export async function seedDemoCity(ctx: Ctx): Promise<DemoLogin[]> {
   const logins: DemoLogin[] = [];
   const platformEmail = 'admin@zhanqun.local';
   if (!(await findUserByEmail(ctx.em, platformEmail))) {
-    await createUser(ctx, { email: platformEmail, name: '市电子政务办管理员', password: DEMO_PASSWORD, platformAdmin: true });
+    await createUser(ctx, {
+      email: platformEmail,
+      name: '市电子政务办管理员',
+      password: DEMO_PASSWORD,
+      platformAdmin: true,
+    });
   }
   logins.push({ email: platformEmail, password: DEMO_PASSWORD, role: 'PLATFORM_ADMIN', site: null });
   for (const site of demoSites) {

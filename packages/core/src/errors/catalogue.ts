@@ -7,7 +7,8 @@ export const errorKinds = {
   FORBIDDEN: { http: 403, description: 'Signed in, but this actor may not do this here.' },
   NOT_FOUND: {
     http: 404,
-    description: 'No such record in your reach. Records of sites you cannot see are reported exactly like missing ones.',
+    description:
+      'No such record in your reach. Records of sites you cannot see are reported exactly like missing ones.',
   },
   BAD_USER_INPUT: { http: 400, description: 'The input is invalid; `extensions.field` names the offending field.' },
   CONFLICT: { http: 409, description: 'The change clashes with existing data (a unique name, code or host).' },
@@ -33,6 +34,7 @@ export const errorReasons = {
   API_TOKEN_SCOPE: r('FORBIDDEN', 'The API token lacks the scope for this operation'),
   NOT_FOUND: r('NOT_FOUND', 'Not found'),
   INVALID_INPUT: r('BAD_USER_INPUT', 'Invalid input'),
+  QUERY_TOO_COMPLEX: r('BAD_USER_INPUT', 'The query asks for too much at once: fewer fields or smaller pages'),
   TOWNSHIP_SITE_NOT_ALLOWED: r(
     'BAD_USER_INPUT',
     'Township (乡镇) sites are not allowed: publish township content as columns of the county portal',
@@ -47,7 +49,11 @@ export const errorReasons = {
   WEAK_PASSWORD: r('BAD_USER_INPUT', 'The password is too weak'),
   COLUMN_CYCLE: r('BAD_USER_INPUT', 'A column cannot be moved under itself or its own descendants'),
   CONFLICT: r('CONFLICT', 'Already exists'),
-  ONE_SITE_PER_ORGANISATION: r('CONFLICT', 'This organisation already has a site: one site per organisation', '2015 §9'),
+  ONE_SITE_PER_ORGANISATION: r(
+    'CONFLICT',
+    'This organisation already has a site: one site per organisation',
+    '2015 §9',
+  ),
   SITE_ARCHIVED: r('PRECONDITION_FAILED', 'The site is archived and read-only'),
   INVALID_STATUS_TRANSITION: r('PRECONDITION_FAILED', 'The site cannot move from its current status to that one'),
   CLOSING_NOTICE_PERIOD: r(
@@ -63,6 +69,45 @@ export const errorReasons = {
     'PRECONDITION_FAILED',
     'The working-day calendar has no data for that year: a platform admin must add its exceptions first',
     'gov-standards §d.4',
+  ),
+  INVALID_ITEM_STATE: r('PRECONDITION_FAILED', 'The item is not in a state that allows this'),
+  REVIEW_ROLE_REQUIRED: r(
+    'FORBIDDEN',
+    'This review level needs a different role on the item’s site and column',
+    '2015 §12',
+  ),
+  SIGNER_ALREADY_SIGNED: r(
+    'FORBIDDEN',
+    'The three levels are signed by three different people: you already signed this item in this review',
+    '2015 §12',
+  ),
+  SELF_REVIEW_NOT_ALLOWED: r(
+    'FORBIDDEN',
+    'The author may sign the first review only, never the second or third',
+    '2015 §12',
+  ),
+  COLUMN_OUT_OF_SCOPE: r('FORBIDDEN', 'Your membership is limited to another part of the column tree'),
+  OPINION_REQUIRED: r('BAD_USER_INPUT', 'A rejection needs an opinion', '2015 §12'),
+  REASON_REQUIRED: r('BAD_USER_INPUT', 'This needs a reason that will be kept with the record'),
+  REQUIRED_FIELDS_MISSING: r('PRECONDITION_FAILED', 'Required fields are missing for publication', '2015 §12'),
+  IMAGE_ALT_MISSING: r('PRECONDITION_FAILED', 'Every image needs alternative text (GB/T 37668)'),
+  PERSONAL_DATA_FOUND: r(
+    'PRECONDITION_FAILED',
+    'The item seems to contain personal data (an ID number or a mobile number); remove it, or confirm with a reason',
+  ),
+  COLUMN_CLOSED: r(
+    'PRECONDITION_FAILED',
+    'The column is closed or merged: nothing more is published there',
+    '2015 §14',
+  ),
+  INTERPRETATION_WITHOUT_POLICY: r(
+    'PRECONDITION_FAILED',
+    'An interpretation must be linked to the policy document it explains',
+  ),
+  PUBLISH_TIME_IN_PAST: r(
+    'BAD_USER_INPUT',
+    'A scheduled time must be in the future; publishing dates are set by the server',
+    'veto: 伪造发稿日期',
   ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),

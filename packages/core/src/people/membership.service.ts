@@ -39,12 +39,21 @@ const updateInput = z.object({
 export type AddMemberInput = z.input<typeof addInput>;
 export type UpdateMemberInput = z.input<typeof updateInput>;
 
-function checkShape(m: { roles: string[]; columnId: string | null; outsourced: boolean; outsourcedUntil: string | null }) {
+function checkShape(m: {
+  roles: string[];
+  columnId: string | null;
+  outsourced: boolean;
+  outsourcedUntil: string | null;
+}) {
   if (m.columnId && !m.roles.some((r) => CONTENT_ROLES.has(r))) {
-    throw new AppError('INVALID_INPUT', 'A column limit applies to content roles, not to SITE_ADMIN alone', { field: 'columnId' });
+    throw new AppError('INVALID_INPUT', 'A column limit applies to content roles, not to SITE_ADMIN alone', {
+      field: 'columnId',
+    });
   }
   if (m.outsourced && !m.outsourcedUntil) {
-    throw new AppError('INVALID_INPUT', 'Outsourced memberships need an end date (2015 §10)', { field: 'outsourcedUntil' });
+    throw new AppError('INVALID_INPUT', 'Outsourced memberships need an end date (2015 §10)', {
+      field: 'outsourcedUntil',
+    });
   }
 }
 
@@ -55,7 +64,7 @@ async function checkColumn(ctx: Ctx, siteId: string, columnId: string | null) {
 }
 
 async function requireManagedMembership(ctx: Ctx, id: string) {
-  const membership = await ctx.em.findOne(Membership, { id });
+  const membership = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(Membership, { id }) : null;
   if (!membership) throw new AppError('NOT_FOUND', 'Membership not found', { field: 'id' });
   const site = await requireSiteById(ctx, membership.siteId);
   if (!canAdministerSite(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
@@ -90,7 +99,14 @@ export async function addMember(ctx: Ctx, raw: AddMemberInput): Promise<Membersh
   return mapUniqueViolations(
     () =>
       ctx.em.transactional(async (tx) => {
-        const m = tx.create(Membership, { id: randomUUID(), siteId: site.id, userId: user.id, ...shape, createdAt: now, updatedAt: now });
+        const m = tx.create(Membership, {
+          id: randomUUID(),
+          siteId: site.id,
+          userId: user.id,
+          ...shape,
+          createdAt: now,
+          updatedAt: now,
+        });
         await tx.flush();
         await appendAudit(tx, ctx, {
           siteId: site.id,

@@ -46,7 +46,9 @@ export function checkPasswordStrength(password: string, email?: string, field = 
         ? 'at most 200 characters'
         : classes < 3
           ? 'three of: lower case, upper case, digits, symbols'
-          : email && email.split('@')[0]!.length >= 3 && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())
+          : email &&
+              email.split('@')[0]!.length >= 3 &&
+              password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())
             ? 'not containing the e-mail name'
             : null;
   if (problem) throw new AppError('WEAK_PASSWORD', `The password needs ${problem}`, { field });

@@ -51,7 +51,9 @@ const createUserInput = z.object({
 });
 export type CreateUserInput = z.input<typeof createUserInput>;
 
-export const userConflicts = { app_user_email_uq: { field: 'email', message: 'A user with this e-mail already exists' } };
+export const userConflicts = {
+  app_user_email_uq: { field: 'email', message: 'A user with this e-mail already exists' },
+};
 
 /**
  * Users are platform-wide. Platform admins create anyone (and only they create platform admins); a site admin

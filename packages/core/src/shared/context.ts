@@ -20,6 +20,12 @@ export const defaultCoreSettings: CoreSettings = {
 /** Signs short-lived access tokens; the edge provides it (core knows nothing of JWT libraries). */
 export type AccessTokenSigner = (claims: { sub: string }, ttlSeconds: number) => Promise<string> | string;
 
+/** Background work a use case asks for after its transaction commits (pg-boss in production). */
+export interface JobPort {
+  /** Publish a scheduled item at `at`; a periodic sweep backs this up, so a lost job only delays by a minute. */
+  schedulePublication(itemId: string, at: Date): Promise<void>;
+}
+
 /**
  * Everything a use case needs, passed explicitly: no globals, no container. The edge (GraphQL, REST, CLI, jobs,
  * tests) builds it once per operation.
@@ -28,12 +34,18 @@ export interface Ctx {
   actor: Actor;
   /** Forked per operation; its database session is scoped to the sites the actor can reach (RLS). */
   em: EntityManager;
+  /**
+   * No site scope at all: row-level security shows nothing through it. Only for the narrow definer-rights
+   * functions (public reads, directory), which then need no transaction: one round trip.
+   */
+  unscopedEm: EntityManager;
   directory: SiteDirectory;
   settings: CoreSettings;
   now: () => Date;
   requestId?: string;
   clientAddress?: string;
   signAccessToken?: AccessTokenSigner;
+  jobs?: JobPort;
 }
 
 export interface CtxInit {
@@ -46,6 +58,7 @@ export interface CtxInit {
   requestId?: string;
   clientAddress?: string;
   signAccessToken?: AccessTokenSigner;
+  jobs?: JobPort;
 }
 
 /**
@@ -63,6 +76,10 @@ export function makeCtx(init: CtxInit): Ctx {
     requestId: init.requestId,
     clientAddress: init.clientAddress,
     signAccessToken: init.signAccessToken,
+    jobs: init.jobs,
+    get unscopedEm() {
+      return init.rootEm.fork();
+    },
     get em() {
       if (!em || version !== init.directory.version) {
         em = forkForActor(init.rootEm, init.actor, init.directory);

@@ -52,7 +52,9 @@ export async function pageOf<T extends object>(
   const dir = opts.direction ?? 'asc';
   const after = opts.args.after ? decodeCursor(opts.args.after) : undefined;
   const where = (
-    after === undefined ? opts.where : { $and: [opts.where, { [opts.orderBy]: { [dir === 'asc' ? '$gt' : '$lt']: after } }] }
+    after === undefined
+      ? opts.where
+      : { $and: [opts.where, { [opts.orderBy]: { [dir === 'asc' ? '$gt' : '$lt']: after } }] }
   ) as FilterQuery<T>;
   const rows = (await em.find(entity, where, {
     orderBy: { [opts.orderBy]: dir },
@@ -65,4 +67,19 @@ export async function pageOf<T extends object>(
     hasNextPage: rows.length > limit,
     hasPreviousPage: after !== undefined,
   };
+}
+
+/** Cursors over composite keys (e.g. [publishedAt, id]). */
+export function encodeCursorValue(value: unknown[]): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+export function decodeCursorValue(cursor: string): unknown[] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
 }

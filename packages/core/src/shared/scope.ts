@@ -3,6 +3,7 @@ import type { Actor } from '../access/actor.ts';
 import { isPlatformWide, reachableSiteIds } from '../access/permissions.policy.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { Ctx } from './context.ts';
+import { SITE_FILTER, type SiteFilterArgs } from './site-filter.ts';
 
 /**
  * The database session variables that row-level security reads (see migration 0001). Set per transaction
@@ -20,12 +21,21 @@ export function scopeSession(siteIds: readonly string[], opts: { userId?: string
 
 /** A fork of `em` scoped to everything `actor` may reach. */
 export function forkForActor(em: EntityManager, actor: Actor, directory: SiteDirectory): EntityManager {
-  return em.fork({
-    session: scopeSession(reachableSiteIds(actor, directory), {
-      userId: actor.kind === 'user' ? actor.userId : undefined,
-      platform: isPlatformWide(actor),
-    }),
+  return scopedFork(em, reachableSiteIds(actor, directory), {
+    userId: actor.kind === 'user' ? actor.userId : undefined,
+    platform: isPlatformWide(actor),
   });
+}
+
+/** Both layers at once: the RLS session variables and the ORM site filter, over the same site ids. */
+function scopedFork(em: EntityManager, siteIds: readonly string[], opts: { userId?: string; platform?: boolean } = {}) {
+  const fork = em.fork({ session: scopeSession(siteIds, opts) });
+  fork.setFilterParams(SITE_FILTER, {
+    siteIds: [...siteIds],
+    userId: opts.userId,
+    platform: opts.platform,
+  } satisfies SiteFilterArgs);
+  return fork;
 }
 
 /**
@@ -34,11 +44,9 @@ export function forkForActor(em: EntityManager, actor: Actor, directory: SiteDir
  */
 export function forkWithSites(ctx: Ctx, extraSiteIds: readonly string[]): EntityManager {
   const ids = new Set([...reachableSiteIds(ctx.actor, ctx.directory), ...extraSiteIds]);
-  return ctx.em.fork({
-    session: scopeSession([...ids], {
-      userId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
-      platform: isPlatformWide(ctx.actor),
-    }),
+  return scopedFork(ctx.em, [...ids], {
+    userId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
+    platform: isPlatformWide(ctx.actor),
   });
 }
 
@@ -47,5 +55,5 @@ export function forkWithSites(ctx: Ctx, extraSiteIds: readonly string[]): Entity
  * must only return what is public: a site that is online, visible columns, published content.
  */
 export function forkForPublicRead(ctx: Ctx, siteIds: readonly string[]): EntityManager {
-  return ctx.em.fork({ session: scopeSession(siteIds) });
+  return scopedFork(ctx.em, siteIds);
 }

@@ -40,6 +40,11 @@ export function instantiateTemplate(
         visible,
         sortOrder: (i + 1) * 10,
         linkUrl: null,
+        status: 'OPEN',
+        mergedIntoId: null,
+        statusChangedAt: null,
+        deadlineRule: null,
+        deadlineAmount: null,
         createdAt: now,
         updatedAt: now,
       });
@@ -85,7 +90,11 @@ export async function provisionSite(
   }
   const admin =
     existingAdmin ??
-    (await prepareUser({ email: input.admin.email, name: input.admin.name!, password: input.admin.password! }, now, 'admin.password'));
+    (await prepareUser(
+      { email: input.admin.email, name: input.admin.name!, password: input.admin.password! },
+      now,
+      'admin.password',
+    ));
 
   const id = randomUUID();
   const em = forkWithSites(ctx, [id]);
@@ -113,8 +122,15 @@ export async function provisionSite(
           updatedAt: now,
         });
         await tx.flush();
-        input.domains.forEach((host, i) => tx.create(SiteDomain, { host, siteId: id, isPrimary: i === 0 }));
-        const columns = instantiateTemplate(tx, id, columnTemplate(site.kind, site.name), now, opts.visibleColumns ?? false);
+        for (const [i, host] of input.domains.entries())
+          tx.create(SiteDomain, { host, siteId: id, isPrimary: i === 0 });
+        const columns = instantiateTemplate(
+          tx,
+          id,
+          columnTemplate(site.kind, site.name),
+          now,
+          opts.visibleColumns ?? false,
+        );
         if (!existingAdmin) tx.persist(admin);
         await tx.flush();
         tx.create(Membership, {

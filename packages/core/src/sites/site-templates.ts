@@ -19,7 +19,12 @@ const list = (code: string, name: string, updateClass: UpdateClass, children?: T
   updateClass,
   children,
 });
-const page = (code: string, name: string): TemplateColumn => ({ code, name, type: 'SINGLE_PAGE', updateClass: 'STATIC' });
+const page = (code: string, name: string): TemplateColumn => ({
+  code,
+  name,
+  type: 'SINGLE_PAGE',
+  updateClass: 'STATIC',
+});
 const link = (code: string, name: string): TemplateColumn => ({ code, name, type: 'LINK', updateClass: 'STATIC' });
 const group = (code: string, name: string, children: TemplateColumn[]): TemplateColumn =>
   list(code, name, 'STATIC', children);
@@ -116,7 +121,12 @@ function portalTemplate(siteName: string, level: '市' | '县'): TemplateColumn[
 /** gov-standards §c.2: a city department's site. */
 function departmentTemplate(): TemplateColumn[] {
   return [
-    group('jggk', '机构概况', [page('jgzn', '机构职能'), page('ldxx', '领导信息'), page('nsjg', '内设机构'), page('zsdw', '直属单位')]),
+    group('jggk', '机构概况', [
+      page('jgzn', '机构职能'),
+      page('ldxx', '领导信息'),
+      page('nsjg', '内设机构'),
+      page('zsdw', '直属单位'),
+    ]),
     list('gzdt', '工作动态', 'DYNAMIC_2W', [
       list('bbmdt', '本部门动态', 'DYNAMIC_2W'),
       list('xqdt', '县区动态', 'DYNAMIC_2W'),

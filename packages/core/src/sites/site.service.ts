@@ -49,10 +49,16 @@ export interface ListSitesArgs extends PageArgs {
 /** Sites the actor may see, ordered by code. */
 export async function listSites(ctx: Ctx, args: ListSitesArgs): Promise<Page<Site>> {
   await ctx.directory.fresh();
-  const parentId = args.parentCode ? (ctx.directory.byCode(args.parentCode)?.id ?? '00000000-0000-0000-0000-000000000000') : undefined;
+  const parentId = args.parentCode
+    ? (ctx.directory.byCode(args.parentCode)?.id ?? '00000000-0000-0000-0000-000000000000')
+    : undefined;
   const ids = visibleSiteIds(ctx).filter((id) => {
     const e = ctx.directory.byId(id) as DirectoryEntry;
-    return (!args.kind || e.kind === args.kind) && (!parentId || e.parentId === parentId) && (!args.status || e.status === args.status);
+    return (
+      (!args.kind || e.kind === args.kind) &&
+      (!parentId || e.parentId === parentId) &&
+      (!args.status || e.status === args.status)
+    );
   });
   return pageOf(forkForPublicRead(ctx, ids), Site, { where: { id: { $in: ids } }, orderBy: 'code', args });
 }
@@ -91,7 +97,9 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
     () =>
       ctx.em.transactional(async (tx) => {
         const s = await tx.findOneOrFail(Site, { id: site.id });
-        const oldDomains = (await tx.find(SiteDomain, { siteId: s.id }, { orderBy: { isPrimary: 'desc', host: 'asc' } })).map((d) => d.host);
+        const oldDomains = (
+          await tx.find(SiteDomain, { siteId: s.id }, { orderBy: { isPrimary: 'desc', host: 'asc' } })
+        ).map((d) => d.host);
         const before = snapshot(s, oldDomains);
         if (input.name) s.name = input.name;
         if (input.organisation) {
@@ -103,14 +111,21 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
         let domains = oldDomains;
         if (input.domains) {
           await tx.nativeDelete(SiteDomain, { siteId: s.id });
-          input.domains.forEach((host, i) => tx.create(SiteDomain, { host, siteId: s.id, isPrimary: i === 0 }));
+          for (const [i, host] of input.domains.entries())
+            tx.create(SiteDomain, { host, siteId: s.id, isPrimary: i === 0 });
           domains = input.domains;
         }
         s.updatedAt = ctx.now();
         tx.persist(s);
         await tx.flush();
         const changes = diffFields(before, snapshot(s, domains));
-        await appendAudit(tx, ctx, { siteId: s.id, action: 'site.update', targetType: 'Site', targetId: s.id, changes });
+        await appendAudit(tx, ctx, {
+          siteId: s.id,
+          action: 'site.update',
+          targetType: 'Site',
+          targetId: s.id,
+          changes,
+        });
         return s;
       }),
     siteConflicts,

@@ -19,6 +19,13 @@ export const rootFieldAccess: Record<string, Access> = {
   'Mutation.login': 'public',
   'Mutation.refreshSession': 'public',
   'Mutation.logout': 'public',
+  'Query.item': 'public',
+  'Query.items': 'public',
+  // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
+  'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
+  'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
+  'Mutation.restoreRevision': { apiTokenScopes: ['MANAGE_CONTENT'] },
+  'Mutation.submitItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
 };
 
 export function checkRootAccess(coordinate: string, ctx: GqlContext): void {

@@ -1,5 +1,12 @@
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, getNamedType, isListType, getNullableType } from 'graphql';
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getNamedType,
+  isListType,
+  getNullableType,
+} from 'graphql';
 
 /**
  * Cost = fields weighted by how many times they can repeat: a connection counts `first` (default 20) times its

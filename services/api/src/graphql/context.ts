@@ -6,6 +6,8 @@ export interface GqlContext extends MercuriusContext {
   zq: Ctx;
   /** Children of columns whose whole site tree was loaded in one query (keeps tree reads constant). */
   columnChildren: WeakMap<Column, Column[]>;
+  /** The site whose host name the request came to, if any (themes read `items` without naming the site). */
+  hostSite: string | null;
 }
 
 export type Resolver<A = Record<string, unknown>, P = unknown> = (parent: P, args: A, ctx: GqlContext) => unknown;

@@ -23,17 +23,26 @@ export function toGraphQLError(err: GraphQLError, log: FastifyBaseLogger, reques
   }
   const status = (original as { statusCode?: number } | undefined)?.statusCode;
   if (status === 429) {
-    return new GraphQLError(original!.message, { ...base, extensions: { code: 'RATE_LIMITED', reason: 'RATE_LIMITED' } });
+    return new GraphQLError(original!.message, {
+      ...base,
+      extensions: { code: 'RATE_LIMITED', reason: 'RATE_LIMITED' },
+    });
   }
   const merCode = (original as { code?: string } | undefined)?.code ?? '';
   if (!original || original instanceof GraphQLError || merCode.startsWith('MER_ERR_GQL') || status === 400) {
     // Parse and validation errors, and bad variable values: the client's mistake.
     const ext = (original instanceof GraphQLError ? original.extensions : err.extensions) ?? {};
     const code = typeof ext.code === 'string' && ext.code in errorKinds ? ext.code : 'BAD_USER_INPUT';
-    return new GraphQLError(err.message, { ...base, extensions: { ...ext, code, reason: ext.reason ?? 'INVALID_INPUT' } });
+    return new GraphQLError(err.message, {
+      ...base,
+      extensions: { ...ext, code, reason: ext.reason ?? 'INVALID_INPUT' },
+    });
   }
   log.error({ err: original, requestId }, 'unhandled error in resolver');
-  return new GraphQLError('Internal error', { ...base, extensions: { code: 'INTERNAL', reason: 'INTERNAL', requestId } });
+  return new GraphQLError('Internal error', {
+    ...base,
+    extensions: { code: 'INTERNAL', reason: 'INTERNAL', requestId },
+  });
 }
 
 /** Mercurius wraps parse, validation and depth errors in one error that carries the GraphQL errors in `errors`. */
@@ -41,14 +50,17 @@ export function flattenErrors(errors: readonly GraphQLError[]): GraphQLError[] {
   return errors.flatMap((e) => {
     const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
     if (!Array.isArray(inner)) return [e];
-    return inner.map((x) => (x instanceof GraphQLError ? x : new GraphQLError(String((x as Error).message ?? x), { originalError: x as Error })));
+    return inner.map((x) =>
+      x instanceof GraphQLError
+        ? x
+        : new GraphQLError(String((x as Error).message ?? x), { originalError: x as Error }),
+    );
   });
 }
 
-const statusOrder: Record<string, number> = { RATE_LIMITED: 429, INTERNAL: 500, UNAUTHENTICATED: 401, BAD_USER_INPUT: 400 };
-
-/** Partial results are results (200, GraphQL over HTTP); otherwise the status follows the first error's code. */
+/** Partial results are results (200, GraphQL over HTTP); otherwise the status is the first error's (docs/errors.md). */
 export function statusFor(hasData: boolean, errors: GraphQLError[]): number {
   if (hasData) return 200;
-  return statusOrder[String(errors[0]?.extensions.code)] ?? 200;
+  const code = String(errors[0]?.extensions.code);
+  return code in errorKinds ? errorKinds[code as keyof typeof errorKinds].http : 200;
 }

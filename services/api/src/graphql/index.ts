@@ -2,6 +2,7 @@ import { auditResolvers } from './resolvers/audit.resolvers.ts';
 import { authResolvers } from './resolvers/auth.resolvers.ts';
 import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
+import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
 import { siteResolvers } from './resolvers/sites.resolvers.ts';
@@ -11,7 +12,15 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /** Merges the per-feature resolver maps (each feature owns its .graphql file and its resolvers). */
 export function resolvers(): Record<string, unknown> {
   const out: ResolverMap = {};
-  const parts = [authResolvers, siteResolvers, columnResolvers, peopleResolvers, auditResolvers, calendarResolvers];
+  const parts = [
+    authResolvers,
+    siteResolvers,
+    columnResolvers,
+    peopleResolvers,
+    auditResolvers,
+    itemResolvers,
+    calendarResolvers,
+  ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };
   }

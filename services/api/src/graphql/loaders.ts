@@ -13,6 +13,7 @@ import {
 } from '@zhanqun/core';
 import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
+import { itemLoaders } from './items.loaders.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
 
@@ -41,32 +42,65 @@ export const loaders = {
     },
     async domains(queries: Q<Site>, { zq }: GqlContext) {
       const rows = await domainsOf(zq, [...new Set(queries.map((q) => q.obj.id))]);
-      return groupFor(queries, rows, (d) => d.siteId, (q) => q.obj.id).map((list) =>
-        list.map((d) => ({ host: d.host, primary: d.isPrimary })),
-      );
+      return groupFor(
+        queries,
+        rows,
+        (d) => d.siteId,
+        (q) => q.obj.id,
+      ).map((list) => list.map((d) => ({ host: d.host, primary: d.isPrimary })));
     },
     async parent(queries: Q<Site>, { zq }: GqlContext) {
-      const rows = await sitesByIds(zq, queries.map((q) => q.obj.parentId).filter((id): id is string => !!id));
+      const rows = await sitesByIds(
+        zq,
+        queries.map((q) => q.obj.parentId).filter((id): id is string => !!id),
+      );
       const byId = new Map(rows.map((s) => [s.id, s]));
       return queries.map((q) => (q.obj.parentId ? (byId.get(q.obj.parentId) ?? null) : null));
     },
     async children(queries: Q<Site>, { zq }: GqlContext) {
       const childIds = queries.flatMap((q) => zq.directory.children(q.obj.id).map((c) => c.id));
       const rows = await sitesByIds(zq, childIds);
-      return groupFor(queries, rows, (s) => s.parentId ?? '', (q) => q.obj.id).map((l) => l.sort((a, b) => a.code.localeCompare(b.code)));
+      return groupFor(
+        queries,
+        rows,
+        (s) => s.parentId ?? '',
+        (q) => q.obj.id,
+      ).map((l) => l.sort((a, b) => a.code.localeCompare(b.code)));
     },
     async members(queries: Q<Site>, { zq }: GqlContext) {
-      const rows = await membershipsOfSites(zq, queries.map((q) => q.obj.id));
-      const grouped = groupFor(queries, rows, (m) => m.siteId, (q) => q.obj.id);
-      return queries.map((q, i) => (canAdministerSite(zq.actor, q.obj.id, zq.directory) ? grouped[i] : new AppError('FORBIDDEN')));
+      const rows = await membershipsOfSites(
+        zq,
+        queries.map((q) => q.obj.id),
+      );
+      const grouped = groupFor(
+        queries,
+        rows,
+        (m) => m.siteId,
+        (q) => q.obj.id,
+      );
+      return queries.map((q, i) =>
+        canAdministerSite(zq.actor, q.obj.id, zq.directory) ? grouped[i] : new AppError('FORBIDDEN'),
+      );
     },
     async apiTokens(queries: Q<Site>, { zq }: GqlContext) {
-      const rows = await apiTokensOfSites(zq, queries.map((q) => q.obj.id));
-      const grouped = groupFor(queries, rows, (t) => t.siteId, (q) => q.obj.id);
-      return queries.map((q, i) => (canAdministerSite(zq.actor, q.obj.id, zq.directory) ? grouped[i] : new AppError('FORBIDDEN')));
+      const rows = await apiTokensOfSites(
+        zq,
+        queries.map((q) => q.obj.id),
+      );
+      const grouped = groupFor(
+        queries,
+        rows,
+        (t) => t.siteId,
+        (q) => q.obj.id,
+      );
+      return queries.map((q, i) =>
+        canAdministerSite(zq.actor, q.obj.id, zq.directory) ? grouped[i] : new AppError('FORBIDDEN'),
+      );
     },
   },
+  Item: itemLoaders.Item,
   Column: {
+    mergedInto: itemLoaders.Column.mergedInto,
     async children(queries: Q<Column>, ctx: GqlContext) {
       const missing = queries.filter((q) => !ctx.columnChildren.has(q.obj));
       if (missing.length > 0) {
@@ -76,21 +110,31 @@ export const loaders = {
           { parentId: { $in: missing.map((q) => q.obj.id) } },
           { orderBy: { sortOrder: 'asc', code: 'asc' } },
         );
-        groupFor(missing, rows, (c) => c.parentId ?? '', (q) => q.obj.id).forEach((list, i) =>
-          ctx.columnChildren.set(missing[i]!.obj, list),
+        const grouped = groupFor(
+          missing,
+          rows,
+          (c) => c.parentId ?? '',
+          (q) => q.obj.id,
         );
+        for (const [i, list] of grouped.entries()) ctx.columnChildren.set(missing[i]!.obj, list);
       }
       return queries.map((q) => ctx.columnChildren.get(q.obj) ?? []);
     },
   },
   Membership: {
     async user(queries: Q<Membership>, { zq }: GqlContext) {
-      const rows = await usersByIds(zq, queries.map((q) => q.obj.userId));
+      const rows = await usersByIds(
+        zq,
+        queries.map((q) => q.obj.userId),
+      );
       const byId = new Map(rows.map((u) => [u.id, u]));
       return queries.map((q) => byId.get(q.obj.userId) ?? new AppError('NOT_FOUND'));
     },
     async site(queries: Q<Membership>, { zq }: GqlContext) {
-      const rows = await sitesByIds(zq, queries.map((q) => q.obj.siteId));
+      const rows = await sitesByIds(
+        zq,
+        queries.map((q) => q.obj.siteId),
+      );
       const byId = new Map(rows.map((s) => [s.id, s]));
       return queries.map((q) => byId.get(q.obj.siteId) ?? new AppError('NOT_FOUND'));
     },

@@ -14,7 +14,8 @@ export async function resolveActor(req: FastifyRequest, jwt: JWT, platform: Plat
   const header = req.headers.authorization;
   if (!header) return anonymous;
   const [scheme, token] = header.split(' ', 2);
-  if (scheme?.toLowerCase() !== 'bearer' || !token) throw new AppError('TOKEN_INVALID', 'Use Authorization: Bearer <token>');
+  if (scheme?.toLowerCase() !== 'bearer' || !token)
+    throw new AppError('TOKEN_INVALID', 'Use Authorization: Bearer <token>');
   const em = platform.orm.em.fork();
   if (token.startsWith('zqt_')) return loadApiTokenActor(em, token, now);
   let sub: string;

@@ -17,6 +17,7 @@ function sqlMigration(name: string) {
 
 export const migrationsList = [
   sqlMigration('0001_foundation'),
+  sqlMigration('0002_content'),
   // Generated from the pinned chinese-days package rather than committed as 600 lines of literal rows.
   { name: '0003_workday_seed', class: WorkdaySeedMigration },
 ];

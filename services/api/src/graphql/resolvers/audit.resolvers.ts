@@ -8,7 +8,8 @@ export const auditResolvers = {
     verifyAuditChain: (_: unknown, args: { site?: string }, { zq }: GqlContext) => verifyAuditChain(zq, args.site),
   },
   AuditRecord: {
-    siteCode: (r: AuditRecord, _: unknown, { zq }: GqlContext) => (r.siteId ? (zq.directory.byId(r.siteId)?.code ?? null) : null),
+    siteCode: (r: AuditRecord, _: unknown, { zq }: GqlContext) =>
+      r.siteId ? (zq.directory.byId(r.siteId)?.code ?? null) : null,
     actor: (r: AuditRecord) => ({ type: r.actorType, id: r.actorId, name: r.actorName }),
   },
 };

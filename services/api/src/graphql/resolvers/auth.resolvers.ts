@@ -23,9 +23,11 @@ export const authResolvers = {
   },
   Mutation: {
     login: (_: unknown, args: { email: string; password: string }, { zq }: GqlContext) => login(zq, args),
-    refreshSession: (_: unknown, args: { refreshToken: string }, { zq }: GqlContext) => refreshSession(zq, args.refreshToken),
+    refreshSession: (_: unknown, args: { refreshToken: string }, { zq }: GqlContext) =>
+      refreshSession(zq, args.refreshToken),
     logout: (_: unknown, args: { refreshToken: string }, { zq }: GqlContext) => logout(zq, args.refreshToken),
-    createApiToken: (_: unknown, args: { input: CreateApiTokenInput }, { zq }: GqlContext) => createApiToken(zq, args.input),
+    createApiToken: (_: unknown, args: { input: CreateApiTokenInput }, { zq }: GqlContext) =>
+      createApiToken(zq, args.input),
     revokeApiToken: (_: unknown, args: { id: string }, { zq }: GqlContext) => revokeApiToken(zq, args.id),
   },
 };

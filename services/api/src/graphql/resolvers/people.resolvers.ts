@@ -30,7 +30,13 @@ export const peopleResolvers = {
   Membership: {
     active: (m: Membership, _: unknown, { zq }: GqlContext) =>
       isMembershipActive(
-        { siteId: m.siteId, roles: [], columnId: null, outsourced: m.outsourced, outsourcedUntil: m.outsourcedUntil ?? null },
+        {
+          siteId: m.siteId,
+          roles: [],
+          columnId: null,
+          outsourced: m.outsourced,
+          outsourcedUntil: m.outsourcedUntil ?? null,
+        },
         chinaDate(zq.now()),
       ),
   },

@@ -21,7 +21,8 @@ export const scalars = {
       return v;
     },
     parseLiteral: (ast) => {
-      if (ast.kind !== Kind.STRING || !/^\d{4}-\d{2}-\d{2}$/.test(ast.value)) throw new TypeError('Date must be YYYY-MM-DD');
+      if (ast.kind !== Kind.STRING || !/^\d{4}-\d{2}-\d{2}$/.test(ast.value))
+        throw new TypeError('Date must be YYYY-MM-DD');
       return ast.value;
     },
   }),

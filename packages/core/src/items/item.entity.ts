@@ -1,0 +1,137 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/** Kinds with rules of their own; the column accepts any upper-case kind, so more can come (room for more). */
+export const itemKinds = ['ARTICLE', 'NOTICE', 'POLICY_DOCUMENT', 'INTERPRETATION', 'PAGE'] as const;
+export type ItemKind = (typeof itemKinds)[number];
+
+/** The review states (2015 §12: 初审 → 审核 → 审发). */
+export const itemStates = [
+  'DRAFT',
+  'FIRST_REVIEW',
+  'REVIEW',
+  'SIGN_OFF',
+  'SCHEDULED',
+  'PUBLISHED',
+  'WITHDRAWN',
+] as const;
+export type ItemState = (typeof itemStates)[number];
+
+/** 信息 / 稿件: identity and workflow. The content of every version is an immutable ItemRevision. */
+export const ItemSchema = defineEntity({
+  name: 'Item',
+  tableName: 'item',
+  properties: {
+    id: p.uuid().primary(),
+    siteId: p.uuid(),
+    columnId: p.uuid(),
+    kind: p.string(),
+    state: p.enum(itemStates),
+    locale: p.string(),
+    translationGroupId: p.uuid(),
+    translationOfId: p.uuid().nullable(),
+    translationSourceNumber: p.integer().nullable(),
+    slug: p.string(),
+    title: p.string(),
+    headRevisionId: p.uuid().nullable(),
+    headNumber: p.integer(),
+    publishedRevisionId: p.uuid().nullable(),
+    publishedNumber: p.integer().nullable(),
+    publishedAt: p.datetime().nullable(),
+    lastPublishedAt: p.datetime().nullable(),
+    scheduledAt: p.datetime().nullable(),
+    reviewCycle: p.integer(),
+    occurredAt: p.datetime().nullable(),
+    issuedAt: p.string().columnType('date').nullable(),
+    deadlineAt: p.datetime().nullable(),
+    indexNumber: p.string().nullable(),
+    withdrawnAt: p.datetime().nullable(),
+    withdrawnReason: p.string().nullable(),
+    createdBy: p.uuid().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export class Item extends ItemSchema.class {}
+ItemSchema.setClass(Item);
+
+/** One saved version: who, when, what, and the hash a sign-off binds to. Never updated or deleted. */
+export const ItemRevisionSchema = defineEntity({
+  name: 'ItemRevision',
+  tableName: 'item_revision',
+  properties: {
+    id: p.uuid().primary(),
+    itemId: p.uuid(),
+    siteId: p.uuid(),
+    number: p.integer(),
+    content: p.json<Record<string, unknown>>(),
+    bodyText: p.text(),
+    contentHash: p.string(),
+    createdBy: p.uuid().nullable(),
+    createdByName: p.string().nullable(),
+    createdAt: p.datetime(),
+    note: p.string().nullable(),
+  },
+});
+export class ItemRevision extends ItemRevisionSchema.class {}
+ItemRevisionSchema.setClass(ItemRevision);
+
+/** Where an item appears; `live` mirrors whether its published version is public. */
+export const ItemPlacementSchema = defineEntity({
+  name: 'ItemPlacement',
+  tableName: 'item_placement',
+  primaryKeys: ['itemId', 'columnId'],
+  properties: {
+    itemId: p.uuid().primary(),
+    columnId: p.uuid().primary(),
+    siteId: p.uuid(),
+    itemSiteId: p.uuid(),
+    home: p.boolean(),
+    live: p.boolean(),
+    publishedAt: p.datetime().nullable(),
+    createdAt: p.datetime(),
+  },
+});
+export class ItemPlacement extends ItemPlacementSchema.class {}
+ItemPlacementSchema.setClass(ItemPlacement);
+
+/** One decision of the three-level review, bound to the revision it judged. */
+export const SignOffSchema = defineEntity({
+  name: 'SignOff',
+  tableName: 'sign_off',
+  properties: {
+    id: p.uuid().primary(),
+    itemId: p.uuid(),
+    siteId: p.uuid(),
+    cycle: p.integer(),
+    level: p.integer(),
+    decision: p.enum(['APPROVED', 'REJECTED'] as const),
+    userId: p.uuid(),
+    userName: p.string(),
+    role: p.string(),
+    opinion: p.string().nullable(),
+    revisionId: p.uuid(),
+    revisionNumber: p.integer(),
+    revisionHash: p.string(),
+    personalDataReason: p.string().nullable(),
+    signedAt: p.datetime(),
+    voidedAt: p.datetime().nullable(),
+    voidReason: p.string().nullable(),
+  },
+});
+export class SignOff extends SignOffSchema.class {}
+SignOffSchema.setClass(SignOff);
+
+/** 政策解读 → 规范性文件. */
+export const ItemLinkSchema = defineEntity({
+  name: 'ItemLink',
+  tableName: 'item_link',
+  primaryKeys: ['interpretationId', 'policyId'],
+  properties: {
+    interpretationId: p.uuid().primary(),
+    policyId: p.uuid().primary(),
+    siteId: p.uuid(),
+    createdAt: p.datetime(),
+  },
+});
+export class ItemLink extends ItemLinkSchema.class {}
+ItemLinkSchema.setClass(ItemLink);

@@ -1,0 +1,246 @@
+import { diffLines } from 'diff';
+import { AppError } from '../errors/app-error.ts';
+import type { Ctx } from '../shared/context.ts';
+import { decodeCursorValue, encodeCursorValue, pageSize } from '../shared/pagination.ts';
+import { forkForPublicRead } from '../shared/scope.ts';
+import { isPublicStatus } from '../sites/site.service.ts';
+import { requireSiteByCode } from '../sites/site-lookup.ts';
+import { Item, ItemLink, ItemPlacement, ItemRevision, type ItemState, itemStates, SignOff } from './item.entity.ts';
+import { canSeeDrafts, requireColumnOf } from './item-access.ts';
+import { isLive, type ItemView, type PublicItemRow, viewOf, viewOfPublicRow } from './item-view.ts';
+
+/** The public ids the caller may read live content of: every site that is online. */
+function publicSiteIds(ctx: Ctx): string[] {
+  return ctx.directory
+    .all()
+    .filter((e) => isPublicStatus(e.status))
+    .map((e) => e.id);
+}
+
+/** Views for items, with the revision each caller sees, in two queries. */
+async function viewsOf(ctx: Ctx, items: Item[]): Promise<ItemView[]> {
+  const internal = new Map(items.map((i) => [i.id, canSeeDrafts(ctx, i.siteId)]));
+  const visible = items.filter((i) => internal.get(i.id) || isLive(i));
+  const revIds = visible.map((i) => (internal.get(i.id) ? i.headRevisionId! : i.publishedRevisionId!));
+  if (revIds.length === 0) return [];
+  const siteIds = [...new Set(visible.map((i) => i.siteId))];
+  const revs = await forkForPublicRead(ctx, siteIds).find(ItemRevision, { id: { $in: revIds } });
+  const byId = new Map(revs.map((r) => [r.id, r]));
+  return visible.map((i) =>
+    viewOf(i, byId.get(internal.get(i.id) ? i.headRevisionId! : i.publishedRevisionId!)!, internal.get(i.id)!),
+  );
+}
+
+/** One item: its working version for people of its site, its live version for everyone else. */
+export async function findItem(ctx: Ctx, id: string): Promise<ItemView | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  await ctx.directory.fresh();
+  const own = await ctx.em.findOne(Item, { id });
+  const item =
+    own ??
+    (await forkForPublicRead(ctx, publicSiteIds(ctx)).findOne(Item, {
+      id,
+      publishedRevisionId: { $ne: null },
+      withdrawnAt: null,
+    }));
+  if (!item) return null;
+  return (await viewsOf(ctx, [item]))[0] ?? null;
+}
+
+export async function itemsByIds(ctx: Ctx, ids: readonly string[]): Promise<ItemView[]> {
+  if (ids.length === 0) return [];
+  const scope = [
+    ...new Set([
+      ...publicSiteIds(ctx),
+      ...ctx.directory
+        .all()
+        .map((e) => e.id)
+        .filter((sid) => canSeeDrafts(ctx, sid)),
+    ]),
+  ];
+  const items = await forkForPublicRead(ctx, scope).find(Item, { id: { $in: [...new Set(ids)] } });
+  return viewsOf(ctx, items);
+}
+
+export interface ListItemsArgs {
+  site: string;
+  column?: string | null;
+  state?: string | null;
+  kind?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface ItemPage {
+  nodes: ItemView[];
+  cursors: string[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+function pageFrom<T>(rows: T[], limit: number, after: unknown, key: (r: T) => [string, string]) {
+  const nodes = rows.slice(0, limit);
+  return {
+    nodes,
+    cursors: nodes.map((n) => encodeCursorValue(key(n))),
+    hasNextPage: rows.length > limit,
+    hasPreviousPage: after !== undefined,
+  };
+}
+
+/**
+ * A site's items, newest first. The public (and themes) get live items, ordered by publishing date, through one
+ * definer-rights query; people of the site get every state, ordered by last change.
+ */
+export async function listItems(ctx: Ctx, args: ListItemsArgs): Promise<ItemPage> {
+  const limit = pageSize(args.first);
+  const entry = (await ctx.directory.fresh()).byCode(args.site);
+  if (args.state && !(itemStates as readonly string[]).includes(args.state))
+    throw new AppError('INVALID_INPUT', 'Unknown state', { field: 'state' });
+  const after = args.after ? (decodeCursorValue(args.after) as [string, string]) : undefined;
+  if (entry && canSeeDrafts(ctx, entry.id)) return listInternal(ctx, entry.id, args, limit, after);
+  if (!entry || !isPublicStatus(entry.status) || (args.state && args.state !== 'PUBLISHED')) {
+    return { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
+  }
+  const rows = await ctx.unscopedEm.execute<PublicItemRow[]>('select * from zq_public_items(?, ?, ?, ?, ?, ?)', [
+    entry.id,
+    args.column ?? null,
+    args.kind ?? null,
+    limit + 1,
+    after?.[0] ?? null,
+    after?.[1] ?? null,
+  ]);
+  const page = pageFrom(rows, limit, after, (r) => [new Date(r.published_at).toISOString(), r.id]);
+  return { ...page, nodes: page.nodes.map(viewOfPublicRow) };
+}
+
+async function listInternal(
+  ctx: Ctx,
+  siteId: string,
+  args: ListItemsArgs,
+  limit: number,
+  after?: [string, string],
+): Promise<ItemPage> {
+  const column = args.column ? await requireColumnOf(ctx, siteId, args.column) : null;
+  const byPublished = args.state === 'PUBLISHED';
+  const key = byPublished ? 'publishedAt' : 'updatedAt';
+  const where: Record<string, unknown> = { siteId };
+  if (args.state) where.state = args.state as ItemState;
+  if (args.kind) where.kind = args.kind;
+  if (column) where.$or = [{ columnId: column.id }, { id: { $in: await placedIn(ctx, column.id) } }];
+  if (after)
+    where.$and = [
+      { $or: [{ [key]: { $lt: new Date(after[0]) } }, { [key]: new Date(after[0]), id: { $lt: after[1] } }] },
+    ];
+  const items = await ctx.em.find(Item, where, { orderBy: { [key]: 'desc', id: 'desc' }, limit: limit + 1 });
+  const page = pageFrom(items, limit, after, (i) => [(i[key] ?? i.updatedAt).toISOString(), i.id]);
+  return { ...page, nodes: await viewsOf(ctx, page.nodes) };
+}
+
+async function placedIn(ctx: Ctx, columnId: string): Promise<string[]> {
+  const rows = await ctx.em.execute<{ item_id: string }[]>(
+    'select item_id from item_placement where column_id = ? and not home',
+    [columnId],
+  );
+  return rows.map((r) => r.item_id);
+}
+
+/** Bodies of the given revisions (lists leave them out; this loads them in one query when a caller asks). */
+export async function bodiesOf(ctx: Ctx, views: ItemView[]): Promise<Map<string, string>> {
+  const siteIds = [...new Set(views.map((v) => v.siteId))];
+  if (siteIds.length === 0) return new Map();
+  const rows = await forkForPublicRead(ctx, siteIds).find(
+    ItemRevision,
+    { id: { $in: views.map((v) => v.revisionId) } },
+    { fields: ['id', 'content'] },
+  );
+  return new Map(rows.map((r) => [r.id, String((r.content as { body?: string }).body ?? '')]));
+}
+
+/** Sign-offs of items the caller may see the workflow of (people of the site). */
+export async function signOffsOf(ctx: Ctx, items: ItemView[]): Promise<SignOff[]> {
+  const ids = items.filter((i) => i.internal).map((i) => i.id);
+  if (ids.length === 0) return [];
+  return ctx.em.find(SignOff, { itemId: { $in: ids } }, { orderBy: { signedAt: 'asc', level: 'asc' } });
+}
+
+/** Both sides of 政策解读 ↔ 规范性文件 links, for the given items. */
+export async function linksOf(ctx: Ctx, itemIds: string[]): Promise<ItemLink[]> {
+  if (itemIds.length === 0) return [];
+  const scope = [
+    ...new Set([
+      ...publicSiteIds(ctx),
+      ...ctx.directory
+        .all()
+        .map((e) => e.id)
+        .filter((sid) => canSeeDrafts(ctx, sid)),
+    ]),
+  ];
+  return forkForPublicRead(ctx, scope).find(ItemLink, {
+    $or: [{ interpretationId: { $in: itemIds } }, { policyId: { $in: itemIds } }],
+  });
+}
+
+export async function itemRevisions(ctx: Ctx, id: string): Promise<ItemRevision[]> {
+  const view = await findItem(ctx, id);
+  if (!view?.internal) throw new AppError('NOT_FOUND', 'Item not found', { field: 'id' });
+  return ctx.em.find(ItemRevision, { itemId: id }, { orderBy: { number: 'desc' } });
+}
+
+/** What changed between two revisions: the fields, and the body's text line by line. */
+export async function diffRevisions(ctx: Ctx, id: string, from: number, to: number) {
+  const revs = await itemRevisions(ctx, id);
+  const a = revs.find((r) => r.number === from);
+  const b = revs.find((r) => r.number === to);
+  if (!a || !b) throw new AppError('NOT_FOUND', 'Revision not found', { field: a ? 'to' : 'from' });
+  const ca = a.content as Record<string, unknown>;
+  const cb = b.content as Record<string, unknown>;
+  const fields = Object.keys({ ...ca, ...cb }).filter(
+    (k) => k !== 'body' && JSON.stringify(ca[k]) !== JSON.stringify(cb[k]),
+  );
+  const body = diffLines(a.bodyText, b.bodyText).map((part) => ({
+    op: part.added ? 'ADDED' : part.removed ? 'REMOVED' : 'SAME',
+    text: part.value,
+  }));
+  return {
+    from,
+    to,
+    changedFields: fields.map((f) => ({ field: f, before: ca[f] ?? null, after: cb[f] ?? null })),
+    bodyChanged: a.bodyText !== b.bodyText,
+    body,
+  };
+}
+
+export async function requireSiteForItems(ctx: Ctx, code: string) {
+  const site = await requireSiteByCode(ctx, code);
+  if (!canSeeDrafts(ctx, site.id)) throw new AppError('FORBIDDEN');
+  return site;
+}
+
+/** Placements (home first) and translation siblings, for the GraphQL loaders. */
+export async function placementsOf(ctx: Ctx, items: ItemView[]): Promise<ItemPlacement[]> {
+  if (items.length === 0) return [];
+  const scope = [...new Set(items.map((i) => i.siteId))];
+  const rows = await forkForPublicRead(ctx, scope).find(
+    ItemPlacement,
+    { itemId: { $in: items.map((i) => i.id) } },
+    { orderBy: { home: 'desc', createdAt: 'asc' } },
+  );
+  const internal = new Set(items.filter((i) => i.internal).map((i) => i.id));
+  return rows.filter((p) => internal.has(p.itemId) || p.live);
+}
+
+export async function translationsOf(ctx: Ctx, groupIds: string[]): Promise<ItemView[]> {
+  if (groupIds.length === 0) return [];
+  const scope = [
+    ...new Set([
+      ...publicSiteIds(ctx),
+      ...ctx.directory
+        .all()
+        .map((e) => e.id)
+        .filter((sid) => canSeeDrafts(ctx, sid)),
+    ]),
+  ];
+  const items = await forkForPublicRead(ctx, scope).find(Item, { translationGroupId: { $in: [...new Set(groupIds)] } });
+  return viewsOf(ctx, items);
+}

@@ -1,0 +1,99 @@
+import { AppError } from '../errors/app-error.ts';
+import type { ErrorReason } from '../errors/catalogue.ts';
+import { imagesWithoutAlt, type ItemContent, plainText } from './item.content.ts';
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK = '10X98765432';
+
+/** GB 11643: an 18-character citizen ID whose last character is the check digit of the first 17. */
+export function isValidIdNumber(id: string): boolean {
+  if (!/^[1-9]\d{16}[\dXx]$/.test(id)) return false;
+  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
+  return ID_CHECK[sum % 11] === id[17]!.toUpperCase();
+}
+
+/** ID numbers (with a valid check digit) and mainland mobile numbers, standing alone (not inside longer numbers). */
+export function findPersonalData(text: string): { idNumbers: string[]; mobiles: string[] } {
+  const idNumbers = [...text.matchAll(/(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g)]
+    .map((m) => m[0])
+    .filter(isValidIdNumber);
+  const mobiles = [...text.matchAll(/(?<!\d)1[3-9]\d{9}(?!\d)/g)].map((m) => m[0]);
+  return { idNumbers, mobiles };
+}
+
+/** Masks all but the first 3 and last 4 characters, so reports do not repeat the personal data. */
+export const mask = (s: string) => `${s.slice(0, 3)}${'*'.repeat(Math.max(0, s.length - 7))}${s.slice(-4)}`;
+
+export interface PrepublishInput {
+  kind: string;
+  content: ItemContent;
+  columnStatus: string;
+  interpretedPolicies: number;
+  personalDataReason?: string | null;
+}
+
+export interface Problem {
+  reason: ErrorReason;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** Checks run when the approver signs the third level (2015 §12: review before publishing). */
+export function prepublishProblems(input: PrepublishInput): Problem[] {
+  const { content } = input;
+  const problems: Problem[] = [];
+  const required: (keyof ItemContent)[] = ['title', 'source'];
+  if (input.kind !== 'PAGE') required.push('body');
+  if (input.kind === 'POLICY_DOCUMENT') required.push('docNumber', 'issuingBody', 'writtenAt', 'issuedAt');
+  const missing = required.filter((f) => content[f] === null || content[f] === '' || content[f] === undefined);
+  if (missing.length)
+    problems.push({
+      reason: 'REQUIRED_FIELDS_MISSING',
+      message: `Missing: ${missing.join(', ')}`,
+      details: { fields: missing },
+    });
+  if (input.kind === 'INTERPRETATION' && input.interpretedPolicies === 0) {
+    problems.push({
+      reason: 'INTERPRETATION_WITHOUT_POLICY',
+      message: 'Link the policy document this interprets',
+      details: {},
+    });
+  }
+  const noAlt = [...content.images.filter((i) => !i.alt?.trim()).map((i) => i.url), ...imagesWithoutAlt(content.body)];
+  if (noAlt.length)
+    problems.push({
+      reason: 'IMAGE_ALT_MISSING',
+      message: `${noAlt.length} image(s) without alt text`,
+      details: { images: noAlt },
+    });
+  if (!input.personalDataReason?.trim()) {
+    const text = [
+      content.title,
+      content.subtitle,
+      content.summary,
+      plainText(content.body),
+      ...content.attachments.map((a) => a.name),
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const found = findPersonalData(text);
+    if (found.idNumbers.length || found.mobiles.length) {
+      problems.push({
+        reason: 'PERSONAL_DATA_FOUND',
+        message: `Found ${found.idNumbers.length} ID number(s) and ${found.mobiles.length} mobile number(s)`,
+        details: { idNumbers: found.idNumbers.map(mask), mobiles: found.mobiles.map(mask) },
+      });
+    }
+  }
+  if (input.columnStatus !== 'OPEN')
+    problems.push({ reason: 'COLUMN_CLOSED', message: `The column is ${input.columnStatus}`, details: {} });
+  return problems;
+}
+
+export function assertPublishable(input: PrepublishInput): void {
+  const [first, ...rest] = prepublishProblems(input);
+  if (first)
+    throw new AppError(first.reason, first.message, {
+      details: { ...first.details, alsoFailing: rest.map((p) => p.reason) },
+    });
+}

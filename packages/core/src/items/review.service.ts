@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sql';
+import { z } from 'zod';
+import { appendAudit } from '../audit/audit.service.ts';
+import type { Column } from '../columns/column.entity.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Ctx } from '../shared/context.ts';
+import { parseInput } from '../shared/validation.ts';
+import { Site } from '../sites/site.entity.ts';
+import type { ItemContent } from './item.content.ts';
+import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
+import { loadItemForWork, requireColumnRole } from './item-access.ts';
+import { voidSignOffs } from './item-writes.ts';
+import { assertPublishable } from './prepublish.policy.ts';
+import {
+  checkSigner,
+  checkSubmittable,
+  levelRole,
+  pendingLevel,
+  type ReviewLevel,
+  stateAfterApproval,
+} from './review.policy.ts';
+
+/** Submitting a draft opens a new review cycle at level 1 (初审). */
+export async function submitItem(ctx: Ctx, id: string): Promise<Item> {
+  const { item, column } = await loadItemForWork(ctx, id);
+  requireColumnRole(ctx, item.siteId, column.path, ['EDITOR']);
+  checkSubmittable(item.state);
+  return ctx.em.transactional(async (tx) => {
+    const it = await tx.findOneOrFail(Item, { id: item.id });
+    it.state = 'FIRST_REVIEW';
+    it.reviewCycle += 1;
+    it.updatedAt = ctx.now();
+    tx.persist(it);
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: it.siteId,
+      action: 'item.submit',
+      targetType: 'Item',
+      targetId: it.id,
+      changes: { cycle: it.reviewCycle, revision: it.headNumber },
+    });
+    return it;
+  });
+}
+
+const signOffInput = z.object({
+  id: z.uuid(),
+  /** The level the signer means to sign; refused if the item waits for another. */
+  level: z.number().int().min(1).max(3).nullish(),
+  opinion: z.string().trim().max(2000).nullish(),
+  /** Level 3 only: publish at this future time instead of now. */
+  publishAt: z.coerce.date().nullish(),
+  /** Level 3 only: confirms that personal data in the item is meant to be published, and why. */
+  personalDataReason: z.string().trim().max(500).nullish(),
+});
+export type SignOffInput = z.input<typeof signOffInput>;
+
+/** The signer: a person (never a token) with the level's role on the item's site and column. */
+function requireSigner(ctx: Ctx, item: Item, column: Column, level: ReviewLevel) {
+  if (ctx.actor.kind !== 'user')
+    throw new AppError(ctx.actor.kind === 'apiToken' ? 'API_TOKEN_SCOPE' : 'UNAUTHENTICATED');
+  try {
+    requireColumnRole(ctx, item.siteId, column.path, [levelRole[level]]);
+  } catch (e) {
+    if (e instanceof AppError && e.reason === 'FORBIDDEN') {
+      throw new AppError(
+        'REVIEW_ROLE_REQUIRED',
+        `Level ${level} is signed by a ${levelRole[level]} of this site and column`,
+      );
+    }
+    throw e;
+  }
+  return ctx.actor;
+}
+
+/**
+ * Signs the level the item waits for. Three different people sign the three levels; each sign-off records the
+ * person, role, time, opinion and the hash of the revision signed. Level 3 runs the pre-publish checks and
+ * publishes now or at the scheduled time.
+ */
+export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
+  const input = parseInput(signOffInput, raw);
+  const { item, column } = await loadItemForWork(ctx, input.id);
+  const level = pendingLevel(item.state);
+  if (input.level && input.level !== level) {
+    throw new AppError('INVALID_ITEM_STATE', `The item waits for level ${level}, not ${input.level}`, {
+      field: 'level',
+    });
+  }
+  const signer = requireSigner(ctx, item, column, level);
+  const now = ctx.now();
+  if (input.publishAt && level !== 3)
+    throw new AppError('INVALID_INPUT', 'Only the third level schedules publication', { field: 'publishAt' });
+  if (input.publishAt && input.publishAt.getTime() <= now.getTime() + 60_000)
+    throw new AppError('PUBLISH_TIME_IN_PAST', undefined, { field: 'publishAt' });
+  const signed = await ctx.em.find(SignOff, {
+    itemId: item.id,
+    cycle: item.reviewCycle,
+    decision: 'APPROVED',
+    voidedAt: null,
+  });
+  checkSigner({
+    level,
+    signerId: signer.userId,
+    authorId: item.createdBy ?? null,
+    signedThisCycle: signed.map((s) => s.userId),
+  });
+  const head = await ctx.em.findOneOrFail(ItemRevision, { id: item.headRevisionId! });
+  if (level === 3) {
+    const interpreted =
+      item.kind === 'INTERPRETATION' ? await ctx.em.count(ItemLink, { interpretationId: item.id }) : 0;
+    assertPublishable({
+      kind: item.kind,
+      content: head.content as unknown as ItemContent,
+      columnStatus: column.status,
+      interpretedPolicies: interpreted,
+      personalDataReason: input.personalDataReason,
+    });
+  }
+  const published = await ctx.em.transactional(async (tx) => {
+    const it = await tx.findOneOrFail(Item, { id: item.id });
+    if (it.state !== item.state || it.headRevisionId !== head.id)
+      throw new AppError('CONFLICT', 'The item changed meanwhile; reload and sign again');
+    tx.create(SignOff, {
+      id: randomUUID(),
+      itemId: it.id,
+      siteId: it.siteId,
+      cycle: it.reviewCycle,
+      level,
+      decision: 'APPROVED',
+      userId: signer.userId,
+      userName: signer.name,
+      role: levelRole[level],
+      opinion: input.opinion ?? null,
+      revisionId: head.id,
+      revisionNumber: head.number,
+      revisionHash: head.contentHash,
+      personalDataReason: input.personalDataReason ?? null,
+      signedAt: now,
+      voidedAt: null,
+      voidReason: null,
+    });
+    await appendAudit(tx, ctx, {
+      siteId: it.siteId,
+      action: 'item.signOff',
+      targetType: 'Item',
+      targetId: it.id,
+      changes: {
+        level,
+        role: levelRole[level],
+        opinion: input.opinion ?? null,
+        revision: head.number,
+        hash: head.contentHash,
+        personalDataReason: input.personalDataReason ?? null,
+      },
+    });
+    const next = stateAfterApproval(level);
+    if (next === 'PUBLISHED' && input.publishAt) {
+      it.state = 'SCHEDULED';
+      it.scheduledAt = input.publishAt;
+    } else if (next === 'PUBLISHED') {
+      await publishInTx(tx, ctx, it);
+    } else {
+      it.state = next;
+    }
+    it.updatedAt = now;
+    tx.persist(it);
+    await tx.flush();
+    return it;
+  });
+  if (published.state === 'SCHEDULED') await ctx.jobs?.schedulePublication(published.id, published.scheduledAt!);
+  return published;
+}
+
+/** 索引号 {organisation code}/{year}-{5-digit sequence}, allocated atomically per organisation and year. */
+async function allocateIndexNumber(tx: EntityManager, site: Site, year: number): Promise<string> {
+  const [row] = await tx.execute<{ last: number }[]>(
+    `insert into index_number_sequence (site_id, year, last) values (?, ?, 1)
+     on conflict (site_id, year) do update set last = index_number_sequence.last + 1 returning last`,
+    [site.id, year],
+  );
+  return `${site.organisationCode ?? site.siteIdCode}/${year}-${String(row!.last).padStart(5, '0')}`;
+}
+
+/**
+ * Makes the head revision the live one. publishedAt is the server's clock at this moment, set once, never
+ * earlier and never through the API (a backdated publishing date is a national veto item, 2019 检查指标).
+ */
+async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void> {
+  const now = ctx.now();
+  it.state = 'PUBLISHED';
+  it.publishedRevisionId = it.headRevisionId;
+  it.publishedNumber = it.headNumber;
+  it.publishedAt ??= now;
+  it.lastPublishedAt = now;
+  it.scheduledAt = null;
+  it.withdrawnAt = null;
+  it.withdrawnReason = null;
+  if (it.kind === 'POLICY_DOCUMENT' && !it.indexNumber) {
+    const site = await tx.findOneOrFail(Site, { id: it.siteId });
+    it.indexNumber = await allocateIndexNumber(tx, site, Number(it.publishedAt.toISOString().slice(0, 4)));
+  }
+  await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
+  await appendAudit(tx, ctx, {
+    siteId: it.siteId,
+    action: 'item.publish',
+    targetType: 'Item',
+    targetId: it.id,
+    changes: {
+      revision: it.headNumber,
+      publishedAt: it.publishedAt.toISOString(),
+      indexNumber: it.indexNumber ?? null,
+    },
+  });
+}
+
+/** Publishes a scheduled item whose time has come (the job, and the sweep that backs it up after a restart). */
+export async function publishScheduled(ctx: Ctx, itemId: string): Promise<boolean> {
+  return ctx.em.transactional(async (tx) => {
+    const it = await tx.findOne(Item, { id: itemId, state: 'SCHEDULED' }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
+    if (!it || !it.scheduledAt || it.scheduledAt.getTime() > ctx.now().getTime()) return false;
+    await publishInTx(tx, ctx, it);
+    tx.persist(it);
+    await tx.flush();
+    return true;
+  });
+}
+
+export async function publishDueItems(ctx: Ctx): Promise<number> {
+  const due = await ctx.em.find(
+    Item,
+    { state: 'SCHEDULED', scheduledAt: { $lte: ctx.now() } },
+    { fields: ['id'], limit: 500 },
+  );
+  let n = 0;
+  for (const it of due) if (await publishScheduled(ctx, it.id)) n += 1;
+  return n;
+}
+
+const rejectInput = z.object({ id: z.uuid(), opinion: z.string().trim().max(2000).nullish() });
+
+/** Rejecting at any level needs an opinion; the item returns to draft and this cycle's sign-offs are void. */
+export async function rejectItem(ctx: Ctx, raw: z.input<typeof rejectInput>): Promise<Item> {
+  const input = parseInput(rejectInput, raw);
+  const { item, column } = await loadItemForWork(ctx, input.id);
+  const level: ReviewLevel = item.state === 'SCHEDULED' ? 3 : pendingLevel(item.state);
+  const signer = requireSigner(ctx, item, column, level);
+  if (!input.opinion) throw new AppError('OPINION_REQUIRED', undefined, { field: 'opinion' });
+  const now = ctx.now();
+  return ctx.em.transactional(async (tx) => {
+    const it = await tx.findOneOrFail(Item, { id: item.id });
+    await voidSignOffs(tx, it, now, `rejected at level ${level}`);
+    tx.create(SignOff, {
+      id: randomUUID(),
+      itemId: it.id,
+      siteId: it.siteId,
+      cycle: it.reviewCycle,
+      level,
+      decision: 'REJECTED',
+      userId: signer.userId,
+      userName: signer.name,
+      role: levelRole[level],
+      opinion: input.opinion!,
+      revisionId: it.headRevisionId!,
+      revisionNumber: it.headNumber,
+      revisionHash: (await tx.findOneOrFail(ItemRevision, { id: it.headRevisionId! })).contentHash,
+      personalDataReason: null,
+      signedAt: now,
+      voidedAt: null,
+      voidReason: null,
+    });
+    it.state = 'DRAFT';
+    it.scheduledAt = null;
+    it.updatedAt = now;
+    tx.persist(it);
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: it.siteId,
+      action: 'item.reject',
+      targetType: 'Item',
+      targetId: it.id,
+      changes: { level, opinion: input.opinion },
+    });
+    return it;
+  });
+}
+
+const withdrawInput = z.object({ id: z.uuid(), reason: z.string().trim().max(2000).nullish() });
+
+/** 撤稿: a published item leaves the public site; the record, its versions and its sign-offs stay. */
+export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>): Promise<Item> {
+  const input = parseInput(withdrawInput, raw);
+  const { item, column } = await loadItemForWork(ctx, input.id);
+  requireColumnRole(ctx, item.siteId, column.path, ['APPROVER']);
+  if (!input.reason) throw new AppError('REASON_REQUIRED', 'Withdrawing needs a reason', { field: 'reason' });
+  if (!item.publishedRevisionId || item.withdrawnAt)
+    throw new AppError('INVALID_ITEM_STATE', 'Only a published item can be withdrawn');
+  const now = ctx.now();
+  return ctx.em.transactional(async (tx) => {
+    const it = await tx.findOneOrFail(Item, { id: item.id });
+    await voidSignOffs(tx, it, now, 'withdrawn');
+    it.state = 'WITHDRAWN';
+    it.withdrawnAt = now;
+    it.withdrawnReason = input.reason!;
+    it.scheduledAt = null;
+    it.updatedAt = now;
+    tx.persist(it);
+    await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: it.siteId,
+      action: 'item.withdraw',
+      targetType: 'Item',
+      targetId: it.id,
+      changes: { reason: input.reason },
+    });
+    return it;
+  });
+}
