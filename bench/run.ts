@@ -198,6 +198,7 @@ async function runOurs(stack: Stack, floor: ItemOut[]): Promise<Ours> {
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const pad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
 const padEnd = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.length));
@@ -254,7 +255,7 @@ function report(stack: Stack, floor: LoadResult, ours: Ours, startedAt: Date, lo
     );
     const s = ours.statements;
     lines.push(
-      `  ours issues ${s.warm.data + s.warm.scope} SQL statements per request (${s.warm.data} data + ${s.warm.scope} ` +
+      `  ours issues ${plural(s.warm.data + s.warm.scope, 'SQL statement')} per request (${s.warm.data} data + ${s.warm.scope} ` +
         `transaction/RLS scope: BEGIN, set_config, COMMIT); the first request after start ${s.cold.data + s.cold.scope} ` +
         `(${s.cold.data} + ${s.cold.scope}). The floor issues 1.`,
     );
