@@ -22,6 +22,12 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   MEILI_URL: z.url(),
   MEILI_MASTER_KEY: z.string().min(16).optional(),
+  MEILI_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{0,40}$/)
+    .default('zhanqun_'),
+  SEARCH_SYNONYMS_FILE: z.string().optional(),
+  SEARCH_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).max(60000).default(500),
   JWT_SECRET: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(30),

@@ -4,3 +4,4 @@ export * from './db/orm.ts';
 export * from './db/site-directory-loader.ts';
 export * from './platform.ts';
 export * from './jobs/boss.ts';
+export * from './search/meili-index.ts';

@@ -1,9 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, SiteDirectory } from '@zhanqun/core';
+import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
 import { jobPort } from './jobs/boss.ts';
+import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
+import { publicReads } from './db/public-reads.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
@@ -13,6 +15,10 @@ export interface Platform {
   directory: SiteDirectory;
   settings: CoreSettings;
   meili: Meilisearch;
+  /** The public search index. */
+  search: MeiliSearchIndex;
+  /** The public read path (prepared statements on a pool of its own). */
+  publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
@@ -30,6 +36,12 @@ export async function createPlatform(
   const directory = new SiteDirectory(directoryLoader(orm.em), { ttlMs: config.SITE_DIRECTORY_TTL_MS });
   const meili = new Meilisearch({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeout: 5_000 });
   const jobs = jobPort(config.DATABASE_URL);
+  const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
+  const search = new MeiliSearchIndex(meili, {
+    host: config.MEILI_URL,
+    indexUid: `${config.MEILI_INDEX_PREFIX}items`,
+    synonyms: loadSynonyms(config.SEARCH_SYNONYMS_FILE),
+  });
   return {
     config,
     orm,
@@ -37,6 +49,8 @@ export async function createPlatform(
     settings: coreSettingsFrom(config),
     meili,
     jobs: jobs.port,
+    search,
+    publicReads: reads,
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },
@@ -44,6 +58,7 @@ export async function createPlatform(
         directory,
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
+        search,
       });
     },
     async ready() {
@@ -59,6 +74,7 @@ export async function createPlatform(
     },
     async close() {
       await jobs.stop();
+      await reads.close();
       await orm.close(true);
     },
   };

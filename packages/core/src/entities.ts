@@ -1,6 +1,7 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import { SearchChangeSchema } from './search/search-change.entity.ts';
 import {
   ItemLinkSchema,
   ItemPlacementSchema,
@@ -28,4 +29,5 @@ export const entities = [
   ItemPlacementSchema,
   SignOffSchema,
   ItemLinkSchema,
+  SearchChangeSchema,
 ];

@@ -91,6 +91,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         clientAddress: req.ip,
         signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
         jobs: platform.jobs,
+        search: platform.search,
+        publicReads: platform.publicReads,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.byHost(req.hostname)?.code ?? null,

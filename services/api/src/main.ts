@@ -15,6 +15,8 @@ async function main() {
   }
   const platform = await createPlatform(config);
   const app = await buildApp(platform);
+  // Search settings are applied at start (idempotent); the API still starts if Meilisearch is not up yet.
+  platform.search.ensure().catch((err) => app.log.warn({ err }, 'search index not ready; the worker will retry'));
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -1,5 +1,11 @@
 import { createPlatform, loadConfig, type Platform } from '@zhanqun/adapters';
-import { DEMO_PASSWORD, type DemoLogin, seedDemoCity } from '@zhanqun/core';
+import {
+  DEMO_PASSWORD,
+  type DeliveryResult,
+  type DemoLogin,
+  deliverAllSearchChanges,
+  seedDemoCity,
+} from '@zhanqun/core';
 import { createTestDatabase, type TestDatabase } from '@zhanqun/testing/vitest';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
@@ -27,6 +33,8 @@ export interface TestApp {
     variables?: Record<string, unknown>,
     token?: string,
   ): Promise<GqlResult<T>>;
+  /** Delivers pending search changes to Meilisearch now (the worker's job, run in the test). */
+  syncSearch(): Promise<DeliveryResult>;
   /** Signs in and returns an access token. */
   tokenFor(email: string, password?: string): Promise<string>;
   close(): Promise<void>;
@@ -34,7 +42,7 @@ export interface TestApp {
 
 /** A fresh database (cloned from the migrated template) with the demo city, and the app built on it. */
 export async function startTestApp(
-  opts: { countQueries?: boolean; env?: Record<string, string> } = {},
+  opts: { countQueries?: boolean; env?: Record<string, string>; search?: boolean } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const queries: string[] = [];
@@ -47,10 +55,13 @@ export async function startTestApp(
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // One search index per test database, so test files never see each other's documents.
+    MEILI_INDEX_PREFIX: `${db.name}_`,
     ...opts.env,
   });
   const platform = await createPlatform(config, opts.countQueries ? { onQuery: (sql) => queries.push(sql) } : {});
   const logins = await seedDemoCity(platform.systemCtx('test:seed'));
+  if (opts.search) await platform.search.ensure();
   const app = await buildApp(platform, { logger: process.env.TEST_LOG ? { level: 'error' } : false });
   const tokens = new Map<string, string>();
   const t: TestApp = {
@@ -69,6 +80,7 @@ export async function startTestApp(
       const body = res.json();
       return { status: res.statusCode, data: body.data ?? null, errors: body.errors };
     },
+    syncSearch: () => deliverAllSearchChanges(platform.systemCtx('test:search-sync'), platform.search),
     async tokenFor(email, password = DEMO_PASSWORD) {
       const cached = tokens.get(email);
       if (cached && password === DEMO_PASSWORD) return cached;
@@ -82,6 +94,11 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
+      if (opts.search)
+        await platform.meili
+          .deleteIndex(platform.search.indexUid)
+          .waitTask()
+          .catch(() => undefined);
       await platform.close();
       await db.drop();
     },
@@ -100,3 +117,27 @@ export const demo = {
 /** The error code of the first error, for terse assertions. */
 export const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions.code ?? 'OK';
 export const reasonOf = (r: GqlResult) => r.errors?.[0]?.extensions.reason ?? 'OK';
+
+/** Drafts, submits and has three different people sign an item; returns its id (published). */
+export async function publishItem(t: TestApp, site: string, input: Record<string, unknown>): Promise<string> {
+  const editor = await t.tokenFor(demo.editor(site));
+  const created = await t.gql(
+    'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }',
+    {
+      i: { site, kind: 'ARTICLE', source: '测试来源', body: '<p>正文</p>', ...input },
+    },
+    editor,
+  );
+  if (!created.data) throw new Error(JSON.stringify(created.errors));
+  const id = created.data.createItem.id as string;
+  await t.gql('mutation($id: ID!) { submitItem(id: $id) { state } }', { id }, editor);
+  for (const who of [demo.editor(site), demo.reviewer(site), demo.approver(site)]) {
+    const r = await t.gql(
+      'mutation($id: ID!) { signOff(input: { id: $id }) { state } }',
+      { id },
+      await t.tokenFor(who),
+    );
+    if (!r.data) throw new Error(JSON.stringify(r.errors));
+  }
+  return id;
+}

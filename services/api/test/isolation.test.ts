@@ -42,7 +42,7 @@ async function sameAsMissing(query: string, foreign: Record<string, unknown>, mi
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ search: true });
   tokenA = await t.tokenFor(demo.admin(A_SITE));
   tokenB = await t.tokenFor(demo.admin(B_SITE));
   const root = await t.gql(
@@ -94,6 +94,7 @@ beforeAll(async () => {
     await t.gql('mutation($id: ID!) { signOff(input: { id: $id }) { state } }', id, who);
   const gzdt = root.data!.site.columns.find((c: { code: string }) => c.code === 'gzdt');
   b.otherColumnId = gzdt.id;
+  await t.syncSearch();
   const admin = await t.tokenFor(demo.platformAdmin);
   const prep = await t.gql(
     `mutation { provisionSite(input: { code: "${PREPARING}", name: "攀枝花市保密局", kind: "DEPARTMENT", parentCode: "panzhihua",
@@ -379,6 +380,37 @@ const cases: Record<string, () => Promise<void>> = {
   },
   'Mutation.closeColumn': () =>
     sameAsMissing('mutation($id: ID!) { closeColumn(id: $id) { id } }', { id: b.otherColumnId }, { id: randomUUID() }),
+  'Query.search': async () => {
+    const q =
+      'query($s: String!, $q: String!) { search(query: $q, site: $s, scope: CLUSTER) { edges { node { id } } } }';
+    const fromA = await t.gql(q, { s: A_SITE, q: '教育局' }, tokenA);
+    expect(fromA.data!.search.edges).toEqual([]);
+    const inB = await t.gql(q, { s: B_SITE, q: '' }, tokenA);
+    expect(inB.data!.search.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([b.publishedId]);
+  },
+  'Query.searchKey': async () => {
+    const { Meilisearch } = await import('meilisearch');
+    const key = (await t.gql(`{ searchKey(site: "${A_SITE}") { token host indexUid } }`, {}, tokenA)).data!.searchKey;
+    const [bSite] = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string }[]>("select id from zq_site_directory() where code = 'edu'");
+    const filter = `siteId = "${bSite!.id}" OR kind = "NOTICE"`;
+    // Control: without the token's rule this filter reaches B's published notice.
+    const master = await t.platform.meili.index(key.indexUid).search('', { filter });
+    expect(master.hits.map((h) => h.id)).toEqual([b.publishedId]);
+    const meili = new Meilisearch({ host: key.host, apiKey: key.token });
+    const res = await meili.index(key.indexUid).search('', { filter });
+    expect(res.hits).toEqual([]);
+  },
+  'Query.searchDrafts': () =>
+    sameAsMissing(
+      'query($s: String!) { searchDrafts(site: $s, query: "草稿") { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.reindexSearch': async () => {
+    expect(codeOf(await t.gql('mutation { reindexSearch { documents } }', {}, tokenA))).toBe('FORBIDDEN');
+  },
   'Mutation.revokeApiToken': () =>
     sameAsMissing('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: b.apiTokenId }, { id: randomUUID() }),
 };

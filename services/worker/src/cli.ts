@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPlatform, migrate, type Config } from '@zhanqun/adapters';
-import { type Ctx, createUser, isAppError, provisionSite, seedDemoCity } from '@zhanqun/core';
+import {
+  type Ctx,
+  createUser,
+  deliverAllSearchChanges,
+  isAppError,
+  provisionSite,
+  reindexSearch,
+  seedDemoCity,
+} from '@zhanqun/core';
 import { configOrExit } from './env.ts';
 
 const usage = `zhanqun — operator commands (same use cases as the API; every change is audited)
@@ -12,6 +20,8 @@ const usage = `zhanqun — operator commands (same use cases as the API; every c
                          --site-id-code 5104000001 --domain HOST [--domain HOST…]
                          --admin-email E [--admin-name N] [--admin-password P]
   zhanqun seed:demo
+  zhanqun search:reindex          rebuild the public search index and swap it in
+  zhanqun search:sync             deliver pending search changes now
 
 Configuration comes from the environment (docs/operations.md): DATABASE_URL, DATABASE_MIGRATION_URL, MEILI_URL…`;
 
@@ -82,6 +92,14 @@ const commands: Record<string, (args: string[], config: Config, out: Out) => Pro
       }),
     );
     out.log(`provisioned site ${site.code} (${site.name}), status ${site.status}`);
+  },
+  async 'search:reindex'(_args, config, out) {
+    const r = await withSystem(config, 'cli:search:reindex', (ctx) => reindexSearch(ctx));
+    out.log(`reindexed ${r.documents} documents; ${r.replayed} change(s) made meanwhile queued again`);
+  },
+  async 'search:sync'(_args, config, out) {
+    const r = await withSystem(config, 'cli:search:sync', (ctx) => deliverAllSearchChanges(ctx, ctx.search!));
+    out.log(`delivered ${r.processed} change(s): ${r.upserted} indexed, ${r.removed} removed`);
   },
   async 'seed:demo'(_args, config, out) {
     const logins = await withSystem(config, 'cli:seed:demo', seedDemoCity);

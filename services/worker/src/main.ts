@@ -1,6 +1,7 @@
 import { createBoss, createPlatform } from '@zhanqun/adapters';
 import { configOrExit } from './env.ts';
 import { registerJobs } from './jobs.ts';
+import { startSearchSync } from './search-sync.ts';
 
 /** The worker process: pg-boss on the application role, scheduled maintenance, graceful shutdown. */
 const log = (msg: string, extra: object = {}) =>
@@ -14,6 +15,7 @@ boss.on('error', (err) =>
 );
 await boss.start();
 await registerJobs(boss, platform, log);
+const searchSync = startSearchSync(platform, config.SEARCH_SYNC_INTERVAL_MS, log);
 log('worker started');
 
 let closing = false;
@@ -21,6 +23,7 @@ async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   log('shutting down', { signal });
+  await searchSync.stop();
   await boss.stop({ graceful: true, timeout: 10_000 });
   await platform.close();
   process.exit(0);

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.ts';
 import { Item, ItemPlacement } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { assertWritable, requireSiteById } from '../sites/site-lookup.ts';
+import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
 import { Column } from './column.entity.ts';
 
 async function requireOpenColumn(ctx: Ctx, id: string, field: string) {
@@ -46,6 +47,7 @@ export async function mergeColumn(ctx: Ctx, id: string, intoId: string): Promise
       `update item_placement p set home = (i.column_id = p.column_id) from item i where i.id = p.item_id and p.column_id = ?`,
       [target.id],
     );
+    await recordColumnSubtreeChanges(tx, target.siteId, target.path, 'column-merge');
     const c = await tx.findOneOrFail(Column, { id: source.id });
     Object.assign(c, {
       status: 'MERGED',

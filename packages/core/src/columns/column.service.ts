@@ -12,6 +12,7 @@ import { parseInput } from '../shared/validation.ts';
 import { isPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
+import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
 import { Column, columnTypes, updateClasses } from './column.entity.ts';
 import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
 
@@ -212,6 +213,8 @@ export async function moveColumn(ctx: Ctx, raw: MoveColumnInput): Promise<Column
           c.parentId = parent?.id ?? null;
           c.path = columnPath(parent?.path ?? null, c.code);
           await rebaseSubtree(tx, c.siteId, oldPath, c.path);
+          // Items below the column now have other column ancestors in their search documents.
+          await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-move');
         }
         const siblings = (await siblingsOf(tx, c.siteId, c.parentId ?? null)).filter((s) => s.id !== c.id);
         const order = renumber(siblings, c.id, input.position);

@@ -109,6 +109,10 @@ export const errorReasons = {
     'A scheduled time must be in the future; publishing dates are set by the server',
     'veto: 伪造发稿日期',
   ),
+  SEARCH_UNAVAILABLE: r(
+    'INTERNAL',
+    'Search is temporarily unavailable; published content is safe and will be searchable again',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

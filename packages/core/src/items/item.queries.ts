@@ -102,14 +102,19 @@ export async function listItems(ctx: Ctx, args: ListItemsArgs): Promise<ItemPage
   if (!entry || !isPublicStatus(entry.status) || (args.state && args.state !== 'PUBLISHED')) {
     return { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
   }
-  const rows = await ctx.unscopedEm.execute<PublicItemRow[]>('select * from zq_public_items(?, ?, ?, ?, ?, ?)', [
-    entry.id,
-    args.column ?? null,
-    args.kind ?? null,
-    limit + 1,
-    after?.[0] ?? null,
-    after?.[1] ?? null,
-  ]);
+  const args2 = {
+    siteId: entry.id,
+    columnPath: args.column ?? null,
+    kind: args.kind ?? null,
+    limit: limit + 1,
+    afterAt: after?.[0] ?? null,
+    afterId: after?.[1] ?? null,
+  };
+  const rows = (
+    ctx.publicReads
+      ? await ctx.publicReads.items(args2)
+      : await ctx.unscopedEm.execute('select * from zq_public_items(?, ?, ?, ?, ?, ?)', Object.values(args2))
+  ) as PublicItemRow[];
   const page = pageFrom(rows, limit, after, (r) => [new Date(r.published_at).toISOString(), r.id]);
   return { ...page, nodes: page.nodes.map(viewOfPublicRow) };
 }

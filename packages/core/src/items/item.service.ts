@@ -11,6 +11,8 @@ import { type CreateItemInput, createItemInput, type UpdateItemInput, updateItem
 import { loadItemForWork, requireColumnOf, requireColumnRole } from './item-access.ts';
 import { addRevision, deadlineFor, setInterpretedPolicies, setPlacements, voidSignOffs } from './item-writes.ts';
 import { REVIEW_STATES } from './review.policy.ts';
+import { recordSearchChanges } from '../search/search-outbox.ts';
+import { isLive } from './item-view.ts';
 
 const itemConflicts = {
   item_site_id_column_id_slug_locale_key: {
@@ -171,6 +173,8 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
         if (input.alsoIn) await setPlacements(tx, ctx, it, input.alsoIn);
         if (input.interprets) await setInterpretedPolicies(tx, ctx, it, input.interprets);
         await tx.flush();
+        // The live version is unchanged until signed, but its slug and placements are part of its document.
+        if (isLive(it) && (input.slug || input.alsoIn)) await recordSearchChanges(tx, [it], 'update');
         await appendAudit(tx, ctx, {
           siteId: it.siteId,
           action: 'item.update',

@@ -11,6 +11,7 @@ import type { ItemContent } from './item.content.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
 import { voidSignOffs } from './item-writes.ts';
+import { recordSearchChanges } from '../search/search-outbox.ts';
 import { assertPublishable } from './prepublish.policy.ts';
 import {
   checkSigner,
@@ -202,6 +203,7 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
     it.indexNumber = await allocateIndexNumber(tx, site, Number(it.publishedAt.toISOString().slice(0, 4)));
   }
   await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
+  await recordSearchChanges(tx, [it], 'publish');
   await appendAudit(tx, ctx, {
     siteId: it.siteId,
     action: 'item.publish',
@@ -307,6 +309,7 @@ export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>)
     it.updatedAt = now;
     tx.persist(it);
     await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
+    await recordSearchChanges(tx, [it], 'withdraw');
     await tx.flush();
     await appendAudit(tx, ctx, {
       siteId: it.siteId,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
+import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { forkForActor } from './scope.ts';
 
@@ -27,6 +28,21 @@ export interface JobPort {
 }
 
 /**
+ * The public read path's narrow doors (definer-rights functions), called with prepared statements and no
+ * transaction: one round trip per request. Only ever returns public content.
+ */
+export interface PublicReadPort {
+  items(args: {
+    siteId: string;
+    columnPath: string | null;
+    kind: string | null;
+    limit: number;
+    afterAt: string | null;
+    afterId: string | null;
+  }): Promise<unknown[]>;
+}
+
+/**
  * Everything a use case needs, passed explicitly: no globals, no container. The edge (GraphQL, REST, CLI, jobs,
  * tests) builds it once per operation.
  */
@@ -46,6 +62,9 @@ export interface Ctx {
   clientAddress?: string;
   signAccessToken?: AccessTokenSigner;
   jobs?: JobPort;
+  /** The public search index (Meilisearch in production). */
+  search?: SearchIndex;
+  publicReads?: PublicReadPort;
 }
 
 export interface CtxInit {
@@ -59,6 +78,8 @@ export interface CtxInit {
   clientAddress?: string;
   signAccessToken?: AccessTokenSigner;
   jobs?: JobPort;
+  search?: SearchIndex;
+  publicReads?: PublicReadPort;
 }
 
 /**
@@ -77,6 +98,8 @@ export function makeCtx(init: CtxInit): Ctx {
     clientAddress: init.clientAddress,
     signAccessToken: init.signAccessToken,
     jobs: init.jobs,
+    search: init.search,
+    publicReads: init.publicReads,
     get unscopedEm() {
       return init.rootEm.fork();
     },

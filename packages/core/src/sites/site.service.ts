@@ -12,6 +12,7 @@ import { Site, SiteDomain, type SiteKind, type SiteStatus, siteStatuses } from '
 import { siteConflicts, type UpdateSiteInput, updateSiteInput } from './site.inputs.ts';
 import { checkStatusTransition } from './site.policy.ts';
 import { assertWritable, requireSiteByCode } from './site-lookup.ts';
+import { recordSiteChanges } from '../search/search-outbox.ts';
 
 /** A site is public (its public content readable by anyone) once it has gone online. */
 export const isPublicStatus = (s: SiteStatus) => s !== 'PREPARING';
@@ -119,6 +120,7 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
         tx.persist(s);
         await tx.flush();
         const changes = diffFields(before, snapshot(s, domains));
+        if (changes.name) await recordSiteChanges(tx, s.id, 'site-rename');
         await appendAudit(tx, ctx, {
           siteId: s.id,
           action: 'site.update',
@@ -151,6 +153,8 @@ export async function setSiteStatus(ctx: Ctx, code: string, status: string, reas
     s.updatedAt = now;
     tx.persist(s);
     await tx.flush();
+    // Only online (and closing) sites are searchable: their documents come and go with the status.
+    await recordSiteChanges(tx, s.id, `site-status:${to}`);
     await appendAudit(tx, ctx, {
       siteId: s.id,
       action: 'site.status',

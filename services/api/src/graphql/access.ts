@@ -21,6 +21,8 @@ export const rootFieldAccess: Record<string, Access> = {
   'Mutation.logout': 'public',
   'Query.item': 'public',
   'Query.items': 'public',
+  'Query.search': 'public',
+  'Query.searchKey': 'public',
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

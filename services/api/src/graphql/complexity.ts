@@ -22,13 +22,31 @@ const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) 
   return 1 + childComplexity;
 };
 
+/**
+ * Mercurius reuses the parsed document of a repeated query, so the cost is computed once per document and per
+ * set of numeric variables (the only ones that change it): no per-request AST walk on the hot path.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined): number {
+  const numeric = variables ? Object.entries(variables).filter(([, v]) => typeof v === 'number') : [];
+  const key = JSON.stringify(numeric);
+  let perDoc = costs.get(document);
+  const hit = perDoc?.get(key);
+  if (hit !== undefined) return hit;
+  const cost = getComplexity({ schema, query: document, variables, estimators: [estimator] });
+  if (!perDoc) costs.set(document, (perDoc = new Map()));
+  if (perDoc.size < 100) perDoc.set(key, cost);
+  return cost;
+}
+
 export function checkComplexity(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   max: number,
 ): void {
-  const cost = getComplexity({ schema, query: document, variables, estimators: [estimator] });
+  const cost = costOf(schema, document, variables);
   if (cost > max) {
     throw new GraphQLError(`Query is too complex: cost ${cost}, limit ${max}. Ask for fewer fields or smaller pages.`, {
       extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX', cost, limit: max },

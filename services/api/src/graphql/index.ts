@@ -4,6 +4,7 @@ import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
+import { searchResolvers } from './resolvers/search.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
 import { siteResolvers } from './resolvers/sites.resolvers.ts';
 
@@ -20,6 +21,7 @@ export function resolvers(): Record<string, unknown> {
     auditResolvers,
     itemResolvers,
     calendarResolvers,
+    searchResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

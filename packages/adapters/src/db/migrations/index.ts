@@ -20,4 +20,6 @@ export const migrationsList = [
   sqlMigration('0002_content'),
   // Generated from the pinned chinese-days package rather than committed as 600 lines of literal rows.
   { name: '0003_workday_seed', class: WorkdaySeedMigration },
+  sqlMigration('0004_search'),
+  sqlMigration('0005_public_read_path'),
 ];

@@ -1,0 +1,28 @@
+import type { PublicReadPort } from '@zhanqun/core';
+import pg from 'pg';
+
+/**
+ * The public read path on plain `pg` with named prepared statements: the plan is prepared once per connection,
+ * no transaction, no session variables (the definer-rights function returns only public content). One round
+ * trip per request; this is what keeps public reads near the bare floor (bench/).
+ */
+export function publicReads(
+  url: string,
+  max: number,
+  onQuery?: (sql: string) => void,
+): PublicReadPort & { close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public' });
+  pool.on('error', () => {});
+  return {
+    async items(a) {
+      onQuery?.('[query] select * from zq_public_items($1, $2, $3, $4, $5, $6)');
+      const res = await pool.query({
+        name: 'zq_public_items',
+        text: 'select * from zq_public_items($1, $2, $3, $4, $5, $6)',
+        values: [a.siteId, a.columnPath, a.kind, a.limit, a.afterAt, a.afterId],
+      });
+      return res.rows;
+    },
+    close: () => pool.end(),
+  };
+}

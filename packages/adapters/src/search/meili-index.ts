@@ -1,0 +1,200 @@
+import { readFileSync } from 'node:fs';
+import type { SearchDocument, SearchIndex, SearchRequest, SearchResponse } from '@zhanqun/core';
+import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
+import { generateTenantToken } from 'meilisearch/token';
+
+const HIGHLIGHT_PRE = '\u0001';
+const HIGHLIGHT_POST = '\u0002';
+const HAN = /\p{Script=Han}/u;
+const KEY_NAME = 'zhanqun-public-search';
+
+/** Public-index settings, applied idempotently at start (and to every rebuilt index before its documents). */
+export function searchSettings(synonyms: Record<string, string[]>): Settings {
+  return {
+    // Order matters for the attribute ranking rule: a document number match outranks a body-text match.
+    searchableAttributes: ['docNumber', 'indexNumber', 'title', 'keywords', 'summary', 'issuingBody', 'bodyText'],
+    filterableAttributes: [
+      'siteId',
+      'siteAncestors',
+      'columnId',
+      'columnIds',
+      'kind',
+      'year',
+      'validity',
+      'locale',
+      'issuingBody',
+    ],
+    sortableAttributes: ['publishedAt'],
+    rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+    // Chinese is segmented as Chinese even in short, kanji-only titles (auto-detection may take them for Japanese).
+    localizedAttributes: [
+      { attributePatterns: ['title', 'summary', 'bodyText', 'keywords', 'issuingBody'], locales: ['cmn'] },
+    ],
+    // 攀办发〔2015〕49号 must find exactly that document: no typos on numbers or on document numbers.
+    typoTolerance: { enabled: true, disableOnNumbers: true, disableOnAttributes: ['docNumber', 'indexNumber'] },
+    synonyms,
+    pagination: { maxTotalHits: 1000 },
+    faceting: { maxValuesPerFacet: 200 },
+  };
+}
+
+export function loadSynonyms(file?: string): Record<string, string[]> {
+  const raw = JSON.parse(readFileSync(file ?? new URL('./synonyms.json', import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string[]] => Array.isArray(e[1])));
+}
+
+const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`);
+const anyOf = (field: string, values: (string | number)[] | null | undefined) =>
+  values?.length ? `(${values.map((v) => `${field} = ${quote(v)}`).join(' OR ')})` : null;
+
+/** Meilisearch returns stored text raw: escape it, then turn the highlight markers into <mark>. */
+export function safeHighlight(text: string): string {
+  const escaped = text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+  return escaped.replaceAll(HIGHLIGHT_PRE, '<mark>').replaceAll(HIGHLIGHT_POST, '</mark>');
+}
+
+async function done(task: EnqueuedTaskPromise, what: string): Promise<void> {
+  const t = await task.waitTask({ timeout: 120_000, interval: 50 });
+  if (t.status !== 'succeeded')
+    throw new Error(`Meilisearch ${what} ${t.status}: ${t.error?.code ?? ''} ${t.error?.message ?? ''}`);
+}
+
+export class MeiliSearchIndex implements SearchIndex {
+  readonly #client: Meilisearch;
+  readonly #host: string;
+  readonly #uid: string;
+  readonly #settings: Settings;
+  #searchKey: Promise<{ key: string; uid: string }> | null = null;
+
+  constructor(client: Meilisearch, opts: { host: string; indexUid: string; synonyms: Record<string, string[]> }) {
+    this.#client = client;
+    this.#host = opts.host;
+    this.#uid = opts.indexUid;
+    this.#settings = searchSettings(opts.synonyms);
+  }
+
+  get indexUid(): string {
+    return this.#uid;
+  }
+
+  /** Creates the index if needed and applies the settings (idempotent). */
+  async ensure(): Promise<void> {
+    const exists = await this.#client.getIndex(this.#uid).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await done(this.#client.createIndex(this.#uid, { primaryKey: 'id' }), 'createIndex');
+    await done(this.#client.index(this.#uid).updateSettings(this.#settings), 'updateSettings');
+  }
+
+  async upsert(docs: SearchDocument[]): Promise<void> {
+    await done(this.#client.index(this.#uid).addDocuments(docs, { primaryKey: 'id' }), 'addDocuments');
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    await done(this.#client.index(this.#uid).deleteDocuments(ids), 'deleteDocuments');
+  }
+
+  async search(req: SearchRequest): Promise<SearchResponse> {
+    const f = req.filters;
+    const filter = [
+      `${req.scope.field} = ${quote(req.scope.siteId)}`,
+      anyOf('kind', f.kind),
+      anyOf('year', f.year),
+      anyOf('columnIds', f.columnId),
+      anyOf('validity', f.validity),
+      f.locale ? `locale = ${quote(f.locale)}` : null,
+      f.issuingBody ? `issuingBody = ${quote(f.issuingBody)}` : null,
+    ].filter(Boolean);
+    const res = await this.#client.index<SearchDocument>(this.#uid).search(req.query, {
+      filter: filter.join(' AND '),
+      offset: req.offset,
+      limit: req.limit,
+      sort: req.sort === 'NEWEST' ? ['publishedAt:desc'] : req.sort === 'OLDEST' ? ['publishedAt:asc'] : undefined,
+      facets: req.facets,
+      attributesToHighlight: ['title'],
+      attributesToCrop: ['bodyText'],
+      cropLength: 40,
+      cropMarker: '…',
+      highlightPreTag: HIGHLIGHT_PRE,
+      highlightPostTag: HIGHLIGHT_POST,
+      ...(HAN.test(req.query) ? { locales: ['cmn'] } : {}),
+    });
+    return {
+      hits: res.hits.map((h) => {
+        const formatted = (h._formatted ?? {}) as Partial<SearchDocument>;
+        return {
+          doc: h as SearchDocument,
+          titleHighlighted: safeHighlight(String(formatted.title ?? h.title)),
+          snippet: safeHighlight(String(formatted.bodyText ?? h.summary ?? '')),
+        };
+      }),
+      estimatedTotalHits: res.estimatedTotalHits ?? res.hits.length,
+      facets: (res.facetDistribution ?? {}) as Record<string, Record<string, number>>,
+      processingTimeMs: res.processingTimeMs,
+    };
+  }
+
+  /** A search-only key, created once: tenant tokens are signed with it (never with the master key). */
+  #key(): Promise<{ key: string; uid: string }> {
+    this.#searchKey ??= (async () => {
+      const keys = await this.#client.getKeys({ limit: 1000 });
+      const name = `${KEY_NAME}:${this.#uid}`;
+      const found = keys.results.find((k) => k.name === name);
+      const key =
+        found ??
+        (await this.#client.createKey({
+          name,
+          description: 'Signs tenant tokens for themes; search only, public index only',
+          actions: ['search'],
+          indexes: [this.#uid],
+          expiresAt: null,
+        }));
+      return { key: key.key, uid: key.uid };
+    })().catch((e) => {
+      this.#searchKey = null;
+      throw e;
+    });
+    return this.#searchKey;
+  }
+
+  async tenantToken(scope: SearchRequest['scope'], expiresAt: Date) {
+    const { key, uid } = await this.#key();
+    // The rule names the public index only, and repeats the site clause: a client filter is ANDed with it.
+    const token = await generateTenantToken({
+      apiKey: key,
+      apiKeyUid: uid,
+      searchRules: { [this.#uid]: { filter: `${scope.field} = ${quote(scope.siteId)}` } },
+      expiresAt,
+    });
+    return { token, indexUid: this.#uid, host: this.#host };
+  }
+
+  async rebuild(load: (emit: (docs: SearchDocument[]) => Promise<void>) => Promise<void>) {
+    const next = `${this.#uid}_rebuild_${Date.now()}`;
+    await done(this.#client.createIndex(next, { primaryKey: 'id' }), 'createIndex');
+    try {
+      await done(this.#client.index(next).updateSettings(this.#settings), 'updateSettings');
+      let documents = 0;
+      await load(async (docs) => {
+        if (docs.length === 0) return;
+        await done(this.#client.index(next).addDocuments(docs, { primaryKey: 'id' }), 'addDocuments');
+        documents += docs.length;
+      });
+      await this.ensure();
+      await done(this.#client.swapIndexes([{ indexes: [this.#uid, next], rename: false }]), 'swapIndexes');
+      return { documents };
+    } finally {
+      await this.#client
+        .deleteIndex(next)
+        .waitTask({ timeout: 60_000 })
+        .catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Search through the real Meilisearch: published content only, per site and per cluster, in step with
+ * publishing and withdrawing, tenant tokens that cannot reach other sites, drafts through the API only.
+ */
+import { Meilisearch } from 'meilisearch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, demo, publishItem, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+let miyiId = '';
+let eduId = '';
+let cityId = '';
+let draftId = '';
+
+const SEARCH = `query($q: String!, $s: String, $scope: SearchScope, $f: SearchFilters) {
+  search(query: $q, site: $s, scope: $scope, filters: $f) {
+    estimatedTotalHits
+    edges { node { id title titleHighlighted snippet site { code } docNumber } }
+    facets { kind { value count } year { value count } column { value label count } site { value label count } }
+  } }`;
+const ids = (r: { data: Record<string, any> | null }) =>
+  r.data!.search.edges.map((e: { node: { id: string } }) => e.node.id);
+
+beforeAll(async () => {
+  t = await startTestApp({ search: true });
+  miyiId = await publishItem(t, 'miyi', {
+    column: '/zwdt/yw',
+    title: '米易县召开乡村振兴工作推进会',
+    body: '<p>会议部署了乡村振兴重点任务。</p>',
+  });
+  eduId = await publishItem(t, 'edu', {
+    column: '/tzgg',
+    kind: 'NOTICE',
+    title: '攀枝花市教育局关于义务教育招生工作的通知',
+    body: '<p>义务教育阶段招生。</p>',
+  });
+  cityId = await publishItem(t, 'panzhihua', {
+    column: '/zwdt/yw',
+    title: '攀枝花市政府常务会议研究乡村振兴',
+    body: '<p>市政府常务会议。</p>',
+  });
+  const editor = await t.tokenFor(demo.editor('miyi'));
+  const d = await t.gql(
+    'mutation { createItem(input: { site: "miyi", column: "/zwdt/yw", kind: "ARTICLE", title: "乡村振兴内部草稿" }) { id } }',
+    {},
+    editor,
+  );
+  draftId = d.data!.createItem.id;
+  const delivered = await t.syncSearch();
+  expect(delivered.upserted).toBe(3);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('public search', () => {
+  it('finds a site’s published items, never drafts, with HTML-safe highlights', async () => {
+    const r = await t.gql(SEARCH, { q: '乡村振兴', s: 'miyi' });
+    expect(ids(r)).toEqual([miyiId]);
+    expect(ids(r)).not.toContain(draftId);
+    expect(r.data!.search.edges[0].node.titleHighlighted).toContain('<mark>');
+  });
+
+  it('searches the whole cluster from the city portal, and a county portal’s own subtree only', async () => {
+    const city = await t.gql(SEARCH, { q: '乡村振兴', s: 'panzhihua', scope: 'CLUSTER' });
+    expect(ids(city).sort()).toEqual([miyiId, cityId].sort());
+    expect(city.data!.search.facets.site.map((f: { label: string }) => f.label).sort()).toEqual(
+      ['攀枝花市人民政府', '米易县人民政府'].sort(),
+    );
+    const county = await t.gql(SEARCH, { q: '乡村振兴', s: 'miyi', scope: 'CLUSTER' });
+    expect(ids(county)).toEqual([miyiId]);
+    const dept = await t.gql(SEARCH, { q: '乡村振兴', s: 'edu', scope: 'CLUSTER' });
+    expect(ids(dept)).toEqual([]);
+  });
+
+  it('counts facets by kind, year and column', async () => {
+    const r = await t.gql(SEARCH, { q: '', s: 'panzhihua', scope: 'CLUSTER' });
+    expect(r.data!.search.estimatedTotalHits).toBe(3);
+    expect(r.data!.search.facets.kind).toEqual(
+      expect.arrayContaining([
+        { value: 'ARTICLE', count: 2 },
+        { value: 'NOTICE', count: 1 },
+      ]),
+    );
+    const f = await t.gql(SEARCH, { q: '', s: 'panzhihua', scope: 'CLUSTER', f: { kind: ['NOTICE'] } });
+    expect(ids(f)).toEqual([eduId]);
+  });
+
+  it('drops a withdrawn item', async () => {
+    const approver = await t.tokenFor(demo.approver('miyi'));
+    await t.gql(`mutation { withdrawItem(id: "${miyiId}", reason: "信息有误") { state } }`, {}, approver);
+    expect((await t.syncSearch()).removed).toBe(1);
+    expect(ids(await t.gql(SEARCH, { q: '乡村振兴', s: 'miyi' }))).toEqual([]);
+  });
+});
+
+describe('tenant tokens for direct Meilisearch access', () => {
+  it('cannot reach another site even when the client sends its own filter', async () => {
+    const r = await t.gql('{ searchKey(site: "edu") { token host indexUid filter expiresAt } }');
+    const key = r.data!.searchKey;
+    expect(new Date(key.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+    const meili = new Meilisearch({ host: key.host, apiKey: key.token });
+    const own = await meili.index(key.indexUid).search('');
+    expect(own.hits.map((h) => h.id)).toEqual([eduId]);
+    const sneaky = await meili
+      .index(key.indexUid)
+      .search('', { filter: `siteCode = "panzhihua" OR siteId = "${cityId}"` })
+      .catch((e) => e);
+    // Either the filter is refused, or the token's rule still holds it to edu.
+    if (!(sneaky instanceof Error)) expect(sneaky.hits.map((h: { id: string }) => h.id)).toEqual([]);
+    const wide = await meili.index(key.indexUid).search('乡村振兴');
+    expect(wide.hits).toEqual([]);
+  });
+});
+
+describe('drafts', () => {
+  it('are searchable by people of the site through the API', async () => {
+    const editor = await t.tokenFor(demo.editor('miyi'));
+    const r = await t.gql('{ searchDrafts(site: "miyi", query: "内部草稿") { id state } }', {}, editor);
+    expect(r.data!.searchDrafts).toEqual([{ id: draftId, state: 'DRAFT' }]);
+    const other = await t.gql(
+      '{ searchDrafts(site: "miyi", query: "内部草稿") { id } }',
+      {},
+      await t.tokenFor(demo.editor('edu')),
+    );
+    expect(codeOf(other)).toBe('NOT_FOUND');
+  });
+});
+
+describe('reindex', () => {
+  it('rebuilds into a new index and swaps it in (platform admins only)', async () => {
+    expect(
+      codeOf(await t.gql('mutation { reindexSearch { documents } }', {}, await t.tokenFor(demo.admin('miyi')))),
+    ).toBe('FORBIDDEN');
+    const r = await t.gql(
+      'mutation { reindexSearch { documents replayed } }',
+      {},
+      await t.tokenFor(demo.platformAdmin),
+    );
+    expect(r.data!.reindexSearch.documents).toBe(2);
+    const city = await t.gql(SEARCH, { q: '', s: 'panzhihua', scope: 'CLUSTER' });
+    expect(ids(city).sort()).toEqual([eduId, cityId].sort());
+  });
+});
