@@ -35,7 +35,10 @@ function costOf(schema: GraphQLSchema, document: DocumentNode, variables: Record
   const hit = perDoc?.get(key);
   if (hit !== undefined) return hit;
   const cost = getComplexity({ schema, query: document, variables, estimators: [estimator] });
-  if (!perDoc) costs.set(document, (perDoc = new Map()));
+  if (!perDoc) {
+    perDoc = new Map();
+    costs.set(document, perDoc);
+  }
   if (perDoc.size < 100) perDoc.set(key, cost);
   return cost;
 }
