@@ -94,6 +94,26 @@ describe('public search', () => {
   });
 });
 
+describe('staying in step with the column tree', () => {
+  it('moves an item’s column ancestors in its document when its column moves', async () => {
+    const admin = await t.tokenFor(demo.admin('panzhihua'));
+    const cols = await t.gql('{ site(code: "panzhihua") { columns { id code children { id code } } } }', {}, admin);
+    const zwdt = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zwdt');
+    const yw = zwdt.children.find((c: { code: string }) => c.code === 'yw');
+    const zc = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zc');
+    const under = (columnId: string) => t.gql(SEARCH, { q: '', s: 'panzhihua', f: { column: [columnId] } });
+    expect(ids(await under(zwdt.id))).toEqual([cityId]);
+    await t.gql(
+      `mutation { moveColumn(input: { id: "${yw.id}", parentId: "${zc.id}", position: 0 }) { path } }`,
+      {},
+      admin,
+    );
+    expect((await t.syncSearch()).upserted).toBe(1);
+    expect(ids(await under(zc.id))).toEqual([cityId]);
+    expect(ids(await under(zwdt.id))).toEqual([]);
+  });
+});
+
 describe('tenant tokens for direct Meilisearch access', () => {
   it('cannot reach another site even when the client sends its own filter', async () => {
     const r = await t.gql('{ searchKey(site: "edu") { token host indexUid filter expiresAt } }');
