@@ -141,6 +141,21 @@ describe('column-limited editors', () => {
   });
 });
 
+describe('review queue', () => {
+  it('shows each person what waits for them, by level', async () => {
+    const { id } = await create({ title: '待审稿件' });
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    const q = '{ reviewQueue(site: "miyi") { level role items { id } } }';
+    const inQueue = (r: { data: Record<string, any> | null }, level: number) =>
+      r.data!.reviewQueue.find((l: { level: number }) => l.level === level).items.map((i: { id: string }) => i.id);
+    expect(inQueue(await gql('editor', q), 1)).toContain(id);
+    expect(inQueue(await gql('reviewer', q), 1)).not.toContain(id); // reviewers do not hold the EDITOR role here
+    await gql('editor', 'mutation($id: ID!) { signOff(input: { id: $id }) { state } }', { id });
+    expect(inQueue(await gql('reviewer', q), 2)).toContain(id);
+    expect(inQueue(await gql('editor', q), 2)).not.toContain(id);
+  });
+});
+
 describe('revisions', () => {
   it('lists, diffs and restores revisions; restoring makes a new revision', async () => {
     const { id } = await create({ title: '第一版', body: '<p>甲</p><p>乙</p>' });
@@ -196,6 +211,25 @@ describe('deadlines', () => {
     expect(report.data!.timelinessReport.dueSoon).toBeGreaterThanOrEqual(1);
     const bad = await gql('admin', `{ timelinessReport(site: "miyi", from: "${to}", to: "${from}") { total } }`);
     expect(bad.errors![0]!.extensions.field).toBe('to');
+  });
+
+  it('follows a column’s own deadline rule', async () => {
+    const cols = await gql('admin', '{ site(code: "miyi") { columns { code children { id code } } } }');
+    const sjjs = cols
+      .data!.site.columns.find((c: { code: string }) => c.code === 'zwdt')
+      .children.find((c: { code: string }) => c.code === 'sjjs');
+    const set = await gql(
+      'admin',
+      `mutation { updateColumn(input: { id: "${sjjs.id}", deadlineRule: HOURS_AFTER_OCCURRED, deadlineAmount: 48 }) { deadlineRule deadlineAmount } }`,
+    );
+    expect(set.data!.updateColumn).toEqual({ deadlineRule: 'HOURS_AFTER_OCCURRED', deadlineAmount: 48 });
+    const occurredAt = new Date(Date.now() - 3_600_000);
+    const item = await create({
+      title: '转载：省政府常务会议',
+      column: '/zwdt/sjjs',
+      occurredAt: occurredAt.toISOString(),
+    });
+    expect(item.deadlineAt).toBe(new Date(occurredAt.getTime() + 48 * 3_600_000).toISOString());
   });
 
   it('refuses a normative document issued in a year without calendar data', async () => {

@@ -38,6 +38,10 @@ const createInput = z.object({
   linkUrl,
   position: z.number().int().min(0).nullish(),
 });
+/** How items of the column get their deadline (2015 §2); null or BY_KIND: 24 h for activities, 3 working days for policies. */
+const deadlineRule = z.enum(['BY_KIND', 'NONE', 'HOURS_AFTER_OCCURRED', 'WORKDAYS_AFTER_ISSUED']).nullish();
+const deadlineAmount = z.number().int().min(1).max(365).nullish();
+
 const updateInput = z.object({
   id: z.uuid(),
   code: code.nullish(),
@@ -46,6 +50,21 @@ const updateInput = z.object({
   updateClass: z.enum(updateClasses).nullish(),
   visible: z.boolean().nullish(),
   linkUrl,
+  deadlineRule,
+  deadlineAmount,
+});
+
+/** The fields an update can change, for the audit record's before/after. */
+const snapshot = (c: Column) => ({
+  code: c.code,
+  path: c.path,
+  name: c.name,
+  type: c.type,
+  updateClass: c.updateClass,
+  visible: c.visible,
+  linkUrl: c.linkUrl,
+  deadlineRule: c.deadlineRule,
+  deadlineAmount: c.deadlineAmount,
 });
 const moveInput = z.object({
   id: z.uuid(),
@@ -147,15 +166,7 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
     () =>
       ctx.em.transactional(async (tx) => {
         const c = await tx.findOneOrFail(Column, { id: column.id });
-        const before = {
-          code: c.code,
-          path: c.path,
-          name: c.name,
-          type: c.type,
-          updateClass: c.updateClass,
-          visible: c.visible,
-          linkUrl: c.linkUrl,
-        };
+        const before = snapshot(c);
         const oldPath = c.path;
         if (input.code && input.code !== c.code) {
           const parent = await requireParent(tx, c.siteId, c.parentId ?? null);
@@ -168,26 +179,19 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
         if (input.updateClass) c.updateClass = input.updateClass;
         if (input.visible !== undefined && input.visible !== null) c.visible = input.visible;
         if (input.linkUrl !== undefined) c.linkUrl = input.linkUrl ?? null;
+        if (input.deadlineRule !== undefined) c.deadlineRule = input.deadlineRule ?? null;
+        if (input.deadlineAmount !== undefined) c.deadlineAmount = input.deadlineAmount ?? null;
         if (c.type === 'LINK' && !c.linkUrl)
           throw new AppError('INVALID_INPUT', 'A link column needs its URL', { field: 'linkUrl' });
         c.updatedAt = ctx.now();
         tx.persist(c);
         await tx.flush();
-        const after = {
-          code: c.code,
-          path: c.path,
-          name: c.name,
-          type: c.type,
-          updateClass: c.updateClass,
-          visible: c.visible,
-          linkUrl: c.linkUrl,
-        };
         await appendAudit(tx, ctx, {
           siteId: c.siteId,
           action: 'column.update',
           targetType: 'Column',
           targetId: c.id,
-          changes: diffFields(before, after),
+          changes: diffFields(before, snapshot(c)),
         });
         return c;
       }),
