@@ -81,8 +81,12 @@ describe('a Meilisearch outage', () => {
         return [before, ...during].every((id) => ids.includes(id)) ? ids : undefined;
       });
       expect(found.sort()).toEqual([before, ...during].sort());
-      const left = await c.query('select count(*)::int as n from search_change where processed_at is null');
-      expect(left.rows[0].n).toBe(0);
+      // The records are marked delivered in the same transaction, right after Meilisearch accepted the documents.
+      const left = await until('the change records to be marked delivered', async () => {
+        const r = await c.query('select count(*)::int as n from search_change where processed_at is null');
+        return r.rows[0].n === 0 ? 0 : undefined;
+      });
+      expect(left).toBe(0);
       expect(logs).toContain('search index reachable again; catching up');
     } finally {
       await loop.stop();
