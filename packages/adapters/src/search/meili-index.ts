@@ -85,11 +85,15 @@ export class MeiliSearchIndex implements SearchIndex {
 
   /** Creates the index if needed and applies the settings (idempotent). */
   async ensure(): Promise<void> {
-    const exists = await this.#client.getIndex(this.#uid).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) await done(this.#client.createIndex(this.#uid, { primaryKey: 'id' }), 'createIndex');
+    // Create unconditionally: an "already exists" task failure is the normal case after the first start.
+    const created = await this.#client
+      .createIndex(this.#uid, { primaryKey: 'id' })
+      .waitTask({ timeout: 120_000, interval: 50 });
+    if (created.status !== 'succeeded' && created.error?.code !== 'index_already_exists') {
+      throw new Error(
+        `Meilisearch createIndex ${created.status}: ${created.error?.code ?? ''} ${created.error?.message ?? ''}`,
+      );
+    }
     await done(this.#client.index(this.#uid).updateSettings(this.#settings), 'updateSettings');
   }
 
