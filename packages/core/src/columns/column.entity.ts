@@ -36,3 +36,12 @@ export const ColumnSchema = defineEntity({
 });
 export class Column extends ColumnSchema.class {}
 ColumnSchema.setClass(Column);
+
+/** The defaults of a new column: open, no merge, deadline by item kind. */
+export const newColumnDefaults = {
+  status: 'OPEN' as const,
+  mergedIntoId: null,
+  statusChangedAt: null,
+  deadlineRule: null,
+  deadlineAmount: null,
+};

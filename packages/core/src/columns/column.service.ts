@@ -13,7 +13,7 @@ import { isPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
-import { Column, columnTypes, updateClasses } from './column.entity.ts';
+import { Column, columnTypes, newColumnDefaults, updateClasses } from './column.entity.ts';
 import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
 
 const columnConflicts = {
@@ -134,11 +134,7 @@ export async function createColumn(ctx: Ctx, raw: CreateColumnInput): Promise<Co
           visible: input.visible,
           sortOrder: order.get(id)!,
           linkUrl: input.linkUrl ?? null,
-          status: 'OPEN',
-          mergedIntoId: null,
-          statusChangedAt: null,
-          deadlineRule: null,
-          deadlineAmount: null,
+          ...newColumnDefaults,
           createdAt: now,
           updatedAt: now,
         });

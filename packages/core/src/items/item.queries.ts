@@ -17,6 +17,15 @@ function publicSiteIds(ctx: Ctx): string[] {
     .map((e) => e.id);
 }
 
+/** Sites whose items the caller may read at all: live items of online sites, and everything of its own sites. */
+function readableSiteIds(ctx: Ctx): string[] {
+  const own = ctx.directory
+    .all()
+    .filter((e) => canSeeDrafts(ctx, e.id))
+    .map((e) => e.id);
+  return [...new Set([...publicSiteIds(ctx), ...own])];
+}
+
 /** Views for items, with the revision each caller sees, in two queries. */
 async function viewsOf(ctx: Ctx, items: Item[]): Promise<ItemView[]> {
   const internal = new Map(items.map((i) => [i.id, canSeeDrafts(ctx, i.siteId)]));
@@ -49,15 +58,7 @@ export async function findItem(ctx: Ctx, id: string): Promise<ItemView | null> {
 
 export async function itemsByIds(ctx: Ctx, ids: readonly string[]): Promise<ItemView[]> {
   if (ids.length === 0) return [];
-  const scope = [
-    ...new Set([
-      ...publicSiteIds(ctx),
-      ...ctx.directory
-        .all()
-        .map((e) => e.id)
-        .filter((sid) => canSeeDrafts(ctx, sid)),
-    ]),
-  ];
+  const scope = readableSiteIds(ctx);
   const items = await forkForPublicRead(ctx, scope).find(Item, { id: { $in: [...new Set(ids)] } });
   return viewsOf(ctx, items);
 }
@@ -172,15 +173,7 @@ export async function signOffsOf(ctx: Ctx, items: ItemView[]): Promise<SignOff[]
 /** Both sides of 政策解读 ↔ 规范性文件 links, for the given items. */
 export async function linksOf(ctx: Ctx, itemIds: string[]): Promise<ItemLink[]> {
   if (itemIds.length === 0) return [];
-  const scope = [
-    ...new Set([
-      ...publicSiteIds(ctx),
-      ...ctx.directory
-        .all()
-        .map((e) => e.id)
-        .filter((sid) => canSeeDrafts(ctx, sid)),
-    ]),
-  ];
+  const scope = readableSiteIds(ctx);
   return forkForPublicRead(ctx, scope).find(ItemLink, {
     $or: [{ interpretationId: { $in: itemIds } }, { policyId: { $in: itemIds } }],
   });
@@ -237,15 +230,7 @@ export async function placementsOf(ctx: Ctx, items: ItemView[]): Promise<ItemPla
 
 export async function translationsOf(ctx: Ctx, groupIds: string[]): Promise<ItemView[]> {
   if (groupIds.length === 0) return [];
-  const scope = [
-    ...new Set([
-      ...publicSiteIds(ctx),
-      ...ctx.directory
-        .all()
-        .map((e) => e.id)
-        .filter((sid) => canSeeDrafts(ctx, sid)),
-    ]),
-  ];
+  const scope = readableSiteIds(ctx);
   const items = await forkForPublicRead(ctx, scope).find(Item, { translationGroupId: { $in: [...new Set(groupIds)] } });
   return viewsOf(ctx, items);
 }

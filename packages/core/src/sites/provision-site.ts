@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import { canProvisionUnder, reachableSiteIds } from '../access/permissions.policy.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { Column } from '../columns/column.entity.ts';
+import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { columnPath } from '../columns/column.policy.ts';
 import { AppError } from '../errors/app-error.ts';
 import { Membership } from '../people/membership.entity.ts';
@@ -40,11 +40,7 @@ export function instantiateTemplate(
         visible,
         sortOrder: (i + 1) * 10,
         linkUrl: null,
-        status: 'OPEN',
-        mergedIntoId: null,
-        statusChangedAt: null,
-        deadlineRule: null,
-        deadlineAmount: null,
+        ...newColumnDefaults,
         createdAt: now,
         updatedAt: now,
       });

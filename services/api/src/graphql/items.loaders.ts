@@ -14,6 +14,31 @@ import { type GqlContext, groupFor } from './context.ts';
 type Q = { obj: ItemView; params: Record<string, unknown> }[];
 const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
 
+/** One side of 政策解读 ↔ 规范性文件 links for every item asked about: two queries for the whole list. */
+async function linkedItems(
+  queries: Q,
+  { zq }: GqlContext,
+  self: 'interpretationId' | 'policyId',
+  other: 'interpretationId' | 'policyId',
+) {
+  const links = await linksOf(
+    zq,
+    queries.map((q) => q.obj.id),
+  );
+  const items = byId(
+    await itemsByIds(
+      zq,
+      links.map((l) => l[other]),
+    ),
+  );
+  return queries.map((q) =>
+    links
+      .filter((l) => l[self] === q.obj.id)
+      .map((l) => items.get(l[other]))
+      .filter((i) => i !== undefined),
+  );
+}
+
 /** Item field loaders: each answers a whole list of items with one or two queries. */
 export const itemLoaders = {
   Item: {
@@ -70,42 +95,8 @@ export const itemLoaders = {
         (q) => q.obj.id,
       );
     },
-    async interprets(queries: Q, { zq }: GqlContext) {
-      const links = await linksOf(
-        zq,
-        queries.map((q) => q.obj.id),
-      );
-      const items = byId(
-        await itemsByIds(
-          zq,
-          links.map((l) => l.policyId),
-        ),
-      );
-      return queries.map((q) =>
-        links
-          .filter((l) => l.interpretationId === q.obj.id)
-          .map((l) => items.get(l.policyId))
-          .filter((i) => i !== undefined),
-      );
-    },
-    async interpretations(queries: Q, { zq }: GqlContext) {
-      const links = await linksOf(
-        zq,
-        queries.map((q) => q.obj.id),
-      );
-      const items = byId(
-        await itemsByIds(
-          zq,
-          links.map((l) => l.interpretationId),
-        ),
-      );
-      return queries.map((q) =>
-        links
-          .filter((l) => l.policyId === q.obj.id)
-          .map((l) => items.get(l.interpretationId))
-          .filter((i) => i !== undefined),
-      );
-    },
+    interprets: (queries: Q, ctx: GqlContext) => linkedItems(queries, ctx, 'interpretationId', 'policyId'),
+    interpretations: (queries: Q, ctx: GqlContext) => linkedItems(queries, ctx, 'policyId', 'interpretationId'),
     async supersededBy(queries: Q, { zq }: GqlContext) {
       const ids = queries.map((q) => q.obj.content.supersededById).filter((id): id is string => !!id);
       const items = byId(await itemsByIds(zq, ids));
