@@ -4,9 +4,11 @@
 #   ./dev start                        # in another terminal: embedded stack + demo city
 #   bash docs/examples/api-tour.sh     # BASE=http://host:port to aim elsewhere
 #
-# Needs curl and jq. Exits non-zero on any GraphQL error, except the one it provokes on purpose (a township
-# site, refused by 2015 §9), whose error it checks. Safe to run more than once: the department site it
-# provisions is reused when it already exists, and everything else it creates carries a per-run suffix.
+# Needs curl and jq. Exits non-zero on any GraphQL error, except the ones it provokes on purpose (a township
+# site, refused by 2015 §9; the refusals of the three-level review, 2015 §12; a pre-publish check), whose
+# reasons it checks. Safe to run more than once on the same database: the department site it provisions is
+# reused when it already exists, and everything else it creates (users, columns, tokens, items with their
+# slugs and titles) carries a per-run suffix (RUN, default: the current Unix time).
 set -euo pipefail
 
 BASE=${BASE:-http://127.0.0.1:4000}
@@ -186,6 +188,207 @@ gql "$HEALTH" '{ auditLog(site: "health", first: 5) {
   pageInfo { hasNextPage endCursor } } }' | jq '[.auditLog.edges[].node | {seq, action, actor: .actor.name}]'
 gql "$HEALTH" '{ verifyAuditChain(site: "health") { ok checked firstBrokenSeq reason } }'
 gql "$ADMIN" '{ verifyAuditChain { ok checked } }'
+
+#
+# Content and the three-level review (三审, 2015 §12; 2017 §1.2): a policy document of 米易县 goes from draft to
+# published through three different people. docs/api.md#content-and-the-three-level-review explains each step.
+#
+
+# as EMAIL: an access token for one of the demo city's people.
+as() { login "$1" | jq -r '.accessToken'; }
+# sign_vars ID [EXTRA_INPUT_JSON]: the variables of a signOff of item ID.
+sign_vars() { local extra=${2:-'{}'}; jq -n --arg id "$1" --argjson extra "$extra" '{input: ({id: $id} + $extra)}'; }
+id_vars() { jq -n --arg id "$1" '{id: $id}'; }
+SIGN='mutation Sign($input: SignOffInput!) { signOff(input: $input) { id state live revision publishedAt scheduledAt } }'
+SUBMIT='mutation Submit($id: ID!) { submitItem(id: $id) { id state revision } }'
+# check JSON JQ_EXPRESSION MESSAGE: the expression must hold of the JSON, or the tour stops.
+check() {
+  jq -e "$2" >/dev/null <<<"$1" || { echo "api-tour: expected $3" >&2; jq . <<<"$1" >&2; exit 1; }
+}
+
+step "content: the four people of 米易县 sign in (信息员 editor, 科室审核人 reviewer, 分管领导 approver, site admin)"
+EDITOR=$(as editor@miyi.zhanqun.local)
+REVIEWER=$(as reviewer@miyi.zhanqun.local)
+APPROVER=$(as approver@miyi.zhanqun.local)
+MIYI_ADMIN=$(as admin@miyi.zhanqun.local)
+echo "signed in"
+
+step "the working-day calendar (public): 3 working days after a paper document is issued (2015 §2)"
+CAL=$(gql '' '{ a: addWorkdays(date: "2024-09-27", days: 20) b: addWorkdays(date: "2024-09-27", days: 7)
+  c: addWorkdays(date: "2024-02-08", days: 7) d: addWorkdays(date: "2026-09-30", days: 3)
+  year: workdayCalendar(year: 2026) { year covered exceptions { date off name } } }')
+jq '{a, b, c, d, covered: .year.covered, october: [.year.exceptions[] | select(.date | startswith("2026-10")) | "\(.date) \(if .off then "off" else "on" end) \(.name)"]}' <<<"$CAL"
+check "$CAL" '.a == "2024-10-30" and .b == "2024-10-12" and .c == "2024-02-23" and .d == "2026-10-10"' "the checked working-day examples"
+
+step "create a policy document (规范性文件) in /zc/zcwj, also placed in /zwgk/fdzdgknr/zcwj"
+POLICY=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) {
+  createItem(input: $input) { id kind state live revision column { path } placements { path }
+    docNumber issuingBody issuedAt deadlineAt timeliness publishedAt indexNumber }
+}' "$(jq -n --arg run "$RUN" '{input: {
+      site: "miyi", column: "/zc/zcwj", alsoIn: ["/zwgk/fdzdgknr/zcwj"], kind: "POLICY_DOCUMENT",
+      slug: "tour-\($run)", title: "米易县人民政府关于加强政府网站信息内容建设的通知（导览 \($run)）",
+      body: "<p>各乡镇人民政府，县政府各部门：</p><p>现将有关事项通知如下。</p>",
+      source: "米易县人民政府办公室", docNumber: "米府发〔2026〕12号", issuingBody: "米易县人民政府",
+      writtenAt: "2026-09-25", issuedAt: "2026-09-30", validity: "EFFECTIVE"}}')" | jq '.createItem')
+echo "$POLICY"
+POLICY_ID=$(jq -r '.id' <<<"$POLICY")
+# Issued Wednesday 2026-09-30; 10-1…10-7 are 国庆 (10-3, 10-4 a weekend); 10-8, 10-9, then Saturday 10-10 (调休).
+check "$POLICY" '.state == "DRAFT" and .deadlineAt == "2026-10-10T16:00:00.000Z" and ([.placements[].path] == ["/zc/zcwj", "/zwgk/fdzdgknr/zcwj"])' \
+  "a draft in two columns, due at the end of 2026-10-10 China time"
+
+step "a draft is not public"
+gql '' 'query One($id: ID!) { item(id: $id) { id } }' "$(id_vars "$POLICY_ID")"
+
+step "it cannot be signed before it is submitted"
+expect_error INVALID_ITEM_STATE "$EDITOR" "$SIGN" "$(sign_vars "$POLICY_ID")"
+
+step "submit (初审 starts), and the editor signs level 1"
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$POLICY_ID")"
+gql "$EDITOR" "$SIGN" "$(sign_vars "$POLICY_ID" '{"level": 1, "opinion": "内容准确，同意报审"}')"
+
+step "the editor cannot sign level 2 (审核 is the REVIEWER's)"
+expect_error REVIEW_ROLE_REQUIRED "$EDITOR" "$SIGN" "$(sign_vars "$POLICY_ID")"
+
+step "the reviewer signs level 2"
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$POLICY_ID" '{"level": 2, "opinion": "同意"}')"
+
+step "one person signs once per review, even holding the next role (三审 by three people)"
+MEMBERSHIP=$(gql "$MIYI_ADMIN" '{ site(code: "miyi") { members { id user { email } roles } } }' |
+  jq -r '.site.members[] | select(.user.email == "reviewer@miyi.zhanqun.local") | .id')
+ROLES='mutation Roles($input: UpdateMemberInput!) { updateMember(input: $input) { user { email } roles } }'
+gql "$MIYI_ADMIN" "$ROLES" "$(jq -n --arg id "$MEMBERSHIP" '{input: {id: $id, roles: ["REVIEWER", "APPROVER"]}}')"
+RESPONSE=$(post "$REVIEWER" "$SIGN" "$(sign_vars "$POLICY_ID")")
+gql "$MIYI_ADMIN" "$ROLES" "$(jq -n --arg id "$MEMBERSHIP" '{input: {id: $id, roles: ["REVIEWER"]}}')"
+jq '.errors' <<<"$RESPONSE"
+check "$RESPONSE" '.errors[0].extensions.reason == "SIGNER_ALREADY_SIGNED"' "SIGNER_ALREADY_SIGNED"
+
+step "what waits for the approver (reviewQueue)"
+gql "$APPROVER" '{ reviewQueue(site: "miyi") { level role items { id title state } } }' |
+  jq --arg id "$POLICY_ID" '[.reviewQueue[] | {level, role, waiting: (.items | length), ours: any(.items[]; .id == $id)}]'
+
+step "an edit voids every sign-off and returns the item to draft (一事一审)"
+EDITED=$(gql "$EDITOR" 'mutation Edit($input: UpdateItemInput!) {
+  updateItem(input: $input) { state revision signOffs { level role voided voidReason } }
+}' "$(jq -n --arg id "$POLICY_ID" '{input: {id: $id, baseRevision: 1, summary: "明确信息发布、审核和更新的责任", note: "补充摘要"}}')" |
+  jq '.updateItem')
+echo "$EDITED"
+check "$EDITED" '.state == "DRAFT" and .revision == 2 and all(.signOffs[]; .voided)' "a draft at revision 2 with voided sign-offs"
+
+step "the review starts again: submit, level 1, level 2"
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$POLICY_ID")"
+gql "$EDITOR" "$SIGN" "$(sign_vars "$POLICY_ID" '{"opinion": "已按意见修改"}')"
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$POLICY_ID" '{"opinion": "同意"}')"
+
+step "a publishing date cannot be backdated: publishAt must lie in the future"
+expect_error PUBLISH_TIME_IN_PAST "$APPROVER" "$SIGN" "$(sign_vars "$POLICY_ID" '{"publishAt": "2026-09-30T00:00:00Z"}')"
+
+step "the approver signs level 3: published now, with the server's time and an 索引号"
+PUBLISHED=$(gql "$APPROVER" 'mutation Sign($input: SignOffInput!) {
+  signOff(input: $input) { state live revision publishedRevision publishedAt indexNumber deadlineAt timeliness
+    signOffs { level decision user { name } role opinion revision revisionHash voided } }
+}' "$(sign_vars "$POLICY_ID" '{"level": 3, "opinion": "同意发布"}')" | jq '.signOff')
+jq '. | .signOffs |= map(select(.voided | not) | {level, role, user: .user.name, revision, hash: .revisionHash[0:12]})' <<<"$PUBLISHED"
+check "$PUBLISHED" '.state == "PUBLISHED" and .live and .publishedAt != null and (.indexNumber | test("^5104210001/[0-9]{4}-[0-9]{5}$"))' \
+  "a published item with an 索引号"
+
+step "public reads: the column list (anonymous), the same through the site's host name, and the item itself"
+LIST='query List($site: String, $column: String) { items(site: $site, column: $column, first: 5) {
+  edges { node { id title docNumber indexNumber publishedAt } } pageInfo { hasNextPage endCursor } } }'
+PUBLIC=$(gql '' "$LIST" '{"site": "miyi", "column": "/zwgk/fdzdgknr/zcwj"}')
+jq '.items.edges[0].node' <<<"$PUBLIC"
+jq -e --arg id "$POLICY_ID" 'any(.items.edges[]; .node.id == $id)' >/dev/null <<<"$PUBLIC" ||
+  { echo "api-tour: the published item is missing from the public list" >&2; exit 1; }
+BY_HOST=$(jq -n --arg q "$LIST" '{query: $q, variables: {column: "/zc/zcwj"}}' |
+  curl -sS "$BASE/graphql" -H 'host: miyi.localhost' -H 'content-type: application/json' --data-binary @-)
+jq -e --arg id "$POLICY_ID" 'any(.data.items.edges[]; .node.id == $id)' >/dev/null <<<"$BY_HOST" ||
+  { echo "api-tour: the list by host name lacks the item" >&2; jq . <<<"$BY_HOST" >&2; exit 1; }
+echo "by host name (Host: miyi.localhost): found"
+gql '' 'query One($id: ID!) { item(id: $id) { title state revision indexNumber placements { path } signOffs { level } } }' \
+  "$(id_vars "$POLICY_ID")"
+
+step "an interpretation (政策解读), linked to the policy and published by the same three people"
+INTERP_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id interprets { id title } } }' \
+  "$(jq -n --arg p "$POLICY_ID" --arg run "$RUN" '{input: {
+      site: "miyi", column: "/zc/zcjd", kind: "INTERPRETATION", slug: "tour-jd-\($run)",
+      title: "《关于加强政府网站信息内容建设的通知》政策解读（导览 \($run)）",
+      body: "<p>一、出台背景</p><p>二、主要内容</p>", source: "米易县人民政府办公室", interprets: [$p]}}')" |
+  jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$INTERP_ID")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$INTERP_ID")" >/dev/null
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$INTERP_ID")" >/dev/null
+gql "$APPROVER" "$SIGN" "$(sign_vars "$INTERP_ID")" | jq -c '.signOff | {state, publishedAt}'
+gql '' 'query One($id: ID!) { item(id: $id) { title interpretations { id title } } }' "$(id_vars "$POLICY_ID")"
+MISSING=$(gql "$MIYI_ADMIN" '{ policiesWithoutInterpretation(site: "miyi") { id title } }')
+jq -e --arg id "$POLICY_ID" 'all(.policiesWithoutInterpretation[]; .id != $id)' >/dev/null <<<"$MISSING" ||
+  { echo "api-tour: the policy still counts as without interpretation" >&2; exit 1; }
+echo "policiesWithoutInterpretation no longer lists it"
+
+step "revisions: the list, and what changed from 1 to 2"
+gql "$EDITOR" 'query Revs($id: ID!) { itemRevisions(id: $id) { number createdBy note contentHash } }' "$(id_vars "$POLICY_ID")"
+gql "$EDITOR" 'query Diff($id: ID!) { itemRevisionDiff(id: $id, from: 1, to: 2) { changedFields { field before after } bodyChanged } }' \
+  "$(id_vars "$POLICY_ID")"
+
+step "reject with an opinion: an article goes back to draft at level 2"
+ARTICLE_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" '{input: {site: "miyi", column: "/zwdt/yw", kind: "ARTICLE", slug: "tour-yw-\($run)",
+      title: "县政府召开常务会议（导览 \($run)）", body: "<p>正文</p>", source: "米易县融媒体中心"}}')" | jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$ARTICLE_ID")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$ARTICLE_ID")" >/dev/null
+gql "$REVIEWER" 'mutation Reject($id: ID!, $opinion: String!) {
+  rejectItem(id: $id, opinion: $opinion) { state signOffs { level decision opinion voided } }
+}' "$(jq -n --arg id "$ARTICLE_ID" '{id: $id, opinion: "会议时间有误，请核实后重报"}')"
+
+step "a pre-publish check at level 3: personal data is refused, then published with the approver's reason"
+NOTICE_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" '{input: {site: "miyi", column: "/zwdt/tzgg", kind: "NOTICE", slug: "tour-gs-\($run)",
+      title: "获奖名单公示（导览 \($run)）", body: "<p>联系人：张老师 13812345678</p>", source: "米易县教育局"}}')" |
+  jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$NOTICE_ID")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$NOTICE_ID")" >/dev/null
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$NOTICE_ID")" >/dev/null
+expect_error PERSONAL_DATA_FOUND "$APPROVER" "$SIGN" "$(sign_vars "$NOTICE_ID")"
+gql "$APPROVER" "$SIGN" "$(sign_vars "$NOTICE_ID" '{"personalDataReason": "经本人书面同意公示"}')"
+
+step "schedule publication an hour from now (SCHEDULED; not public until then)"
+AT=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:00Z 2>/dev/null || date -u -v +1H +%Y-%m-%dT%H:%M:00Z)
+SCHEDULED_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" '{input: {site: "miyi", column: "/zwdt/tzgg", kind: "NOTICE", slug: "tour-ds-\($run)",
+      title: "关于调整办公时间的通知（导览 \($run)）", body: "<p>正文</p>", source: "米易县人民政府办公室"}}')" |
+  jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$SCHEDULED_ID")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$SCHEDULED_ID")" >/dev/null
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$SCHEDULED_ID")" >/dev/null
+gql "$APPROVER" "$SIGN" "$(sign_vars "$SCHEDULED_ID" "$(jq -n --arg at "$AT" '{publishAt: $at}')")"
+gql '' 'query One($id: ID!) { item(id: $id) { id } }' "$(id_vars "$SCHEDULED_ID")"
+
+step "withdraw (撤稿) the interpretation, with a reason; the record stays"
+gql "$APPROVER" 'mutation Withdraw($id: ID!, $reason: String!) {
+  withdrawItem(id: $id, reason: $reason) { state live withdrawnAt withdrawnReason }
+}' "$(jq -n --arg id "$INTERP_ID" '{id: $id, reason: "解读口径调整，待重新审定"}')"
+gql '' 'query One($id: ID!) { item(id: $id) { id } }' "$(id_vars "$INTERP_ID")"
+
+step "timeliness: the policy document was due on 2026-10-10 and published later"
+gql "$MIYI_ADMIN" '{ timelinessReport(site: "miyi", from: "2026-10-01", to: "2026-10-31") { total onTime late overdue dueSoon pending onTimeRate } }'
+gql "$MIYI_ADMIN" '{ overdueItems(site: "miyi") { id title deadlineAt timeliness } }' | jq '{overdue: (.overdueItems | length)}'
+
+step "columns (2015 §14): merge one into another (its items move), then close it"
+COLUMN='mutation Col($input: CreateColumnInput!) { createColumn(input: $input) { id path } }'
+FROM_COL=$(gql "$MIYI_ADMIN" "$COLUMN" "$(jq -n --arg c "tour-a-$RUN" '{input: {site: "miyi", code: $c, name: "导览专题甲", visible: true}}')" | jq -r '.createColumn.id')
+INTO_COL=$(gql "$MIYI_ADMIN" "$COLUMN" "$(jq -n --arg c "tour-b-$RUN" '{input: {site: "miyi", code: $c, name: "导览专题乙", visible: true}}')" | jq -r '.createColumn.id')
+MOVED_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg c "/tour-a-$RUN" '{input: {site: "miyi", column: $c, kind: "ARTICLE", title: "专题稿件"}}')" | jq -r '.createItem.id')
+gql "$MIYI_ADMIN" 'mutation Merge($id: ID!, $into: ID!) { mergeColumn(id: $id, into: $into) { path status visible mergedInto { path } } }' \
+  "$(jq -n --arg id "$FROM_COL" --arg into "$INTO_COL" '{id: $id, into: $into}')"
+gql "$EDITOR" 'query One($id: ID!) { item(id: $id) { column { path } } }' "$(id_vars "$MOVED_ID")"
+gql "$MIYI_ADMIN" 'mutation Close($id: ID!, $reason: String) { closeColumn(id: $id, reason: $reason) { path status visible } }' \
+  "$(jq -n --arg id "$INTO_COL" '{id: $id, reason: "无法保证更新"}')"
+expect_error COLUMN_CLOSED "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg c "/tour-b-$RUN" '{input: {site: "miyi", column: $c, kind: "ARTICLE", title: "再发一篇"}}')"
+
+step "the review in the audit log, and 米易县's chain verified"
+gql "$MIYI_ADMIN" '{ auditLog(site: "miyi", first: 100) { edges { node { action targetId actor { name } } } } }' |
+  jq --arg id "$POLICY_ID" '[.auditLog.edges[].node | select(.targetId == $id) | "\(.action) by \(.actor.name)"] | reverse'
+gql "$MIYI_ADMIN" '{ verifyAuditChain(site: "miyi") { ok checked firstBrokenSeq reason } }'
 
 step "done"
 echo "api-tour: every step answered as expected"
