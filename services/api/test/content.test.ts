@@ -299,3 +299,58 @@ describe('translations (2015 §8)', () => {
     expect(after.data).toEqual({ item: { translationStale: true }, source: { translations: [{ locale: 'en' }] } });
   });
 });
+
+describe('what the public sees of columns that close', () => {
+  it('takes items of a hidden column off the public site, and cancels a scheduled publication into a closed one', async () => {
+    const cols = await gql('admin', '{ site(code: "miyi") { columns { code children { id code } } } }');
+    const zwdt = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zwdt').children;
+    const sjjs = zwdt.find((c: { code: string }) => c.code === 'sjjs');
+    const tzgg = zwdt.find((c: { code: string }) => c.code === 'tzgg');
+    // Published, then its column is hidden: gone from the public, still there for the site's people.
+    const { id } = await create({ title: '上级精神传达', column: '/zwdt/sjjs' });
+    await toSignOff(id);
+    await approve(id);
+    expect((await t.gql(`{ item(id: "${id}") { id column { path } } }`)).data).toEqual({
+      item: { id, column: { path: '/zwdt/sjjs' } },
+    });
+    await gql('admin', `mutation { updateColumn(input: { id: "${sjjs.id}", visible: false }) { visible } }`);
+    expect((await t.gql(`{ item(id: "${id}") { id } }`)).data).toEqual({ item: null });
+    expect((await gql('editor', `{ item(id: "${id}") { id live } }`)).data).toEqual({ item: { id, live: true } });
+    // Scheduled, then its column is closed before the time: not published; the approver decides again.
+    const sched = await create({ title: '定时发布的公告', column: '/zwdt/tzgg' });
+    await toSignOff(sched.id);
+    const at = new Date(Date.now() + 3_600_000);
+    await approve(sched.id, `, publishAt: "${at.toISOString()}"`);
+    await gql('admin', `mutation { closeColumn(id: "${tzgg.id}") { status } }`);
+    const later = makeCtx({
+      actor: { kind: 'system', name: 'test' },
+      rootEm: t.platform.orm.em,
+      directory: t.platform.directory,
+      now: () => new Date(at.getTime() + 1000),
+    });
+    expect(await publishDueItems(later)).toBe(0);
+    const after = await gql('approver', `{ item(id: "${sched.id}") { state publishedAt signOffs { level voided } } }`);
+    expect(after.data!.item).toMatchObject({ state: 'SIGN_OFF', publishedAt: null });
+    expect(after.data!.item.signOffs.find((s: { level: number }) => s.level === 3).voided).toBe(true);
+  });
+
+  it('clears a translation’s stale mark when the translation is published again', async () => {
+    const src = await create({ title: '米易县简介' });
+    await toSignOff(src.id);
+    await approve(src.id);
+    const en = (
+      await gql(
+        'editor',
+        `mutation { createItem(input: { site: "miyi", column: "/english", kind: "ARTICLE", locale: "en", translationOf: "${src.id}", title: "Miyi at a glance", body: "<p>Miyi</p>", source: "Miyi" }) { id } }`,
+      )
+    ).data!.createItem.id;
+    await gql('editor', `mutation { updateItem(input: { id: "${src.id}", summary: "新版" }) { id } }`);
+    await toSignOff(src.id);
+    await approve(src.id);
+    expect((await gql('editor', `{ item(id: "${en}") { translationStale } }`)).data!.item.translationStale).toBe(true);
+    await gql('editor', `mutation { updateItem(input: { id: "${en}", body: "<p>Miyi, updated</p>" }) { id } }`);
+    await toSignOff(en);
+    await approve(en);
+    expect((await gql('editor', `{ item(id: "${en}") { translationStale } }`)).data!.item.translationStale).toBe(false);
+  });
+});

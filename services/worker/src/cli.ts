@@ -30,6 +30,7 @@ type Out = { log: (line: string) => void; error: (line: string) => void };
 async function withSystem<T>(config: Config, name: string, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   const platform = await createPlatform(config);
   try {
+    await platform.directory.fresh();
     return await fn(platform.systemCtx(name));
   } finally {
     await platform.close();

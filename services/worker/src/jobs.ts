@@ -22,6 +22,7 @@ export async function registerJobs(boss: PgBoss, platform: Platform, log: (msg: 
     if (n > 0) log('published due items', { count: n });
   });
   await boss.work(queues.maintenance, async () => {
+    await platform.directory.fresh();
     const result = await purgeExpiredSessions(platform.systemCtx('job:maintenance'));
     log('maintenance done', result);
   });

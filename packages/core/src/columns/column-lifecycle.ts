@@ -79,6 +79,7 @@ export async function closeColumn(ctx: Ctx, id: string, reason?: string | null):
     Object.assign(c, { status: 'CLOSED', visible: false, statusChangedAt: now, updatedAt: now });
     tx.persist(c);
     await tx.flush();
+    await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-close');
     await appendAudit(tx, ctx, {
       siteId: c.siteId,
       action: 'column.close',

@@ -182,6 +182,8 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
         c.updatedAt = ctx.now();
         tx.persist(c);
         await tx.flush();
+        // Hiding or showing a column takes its items off the public site or brings them back (search too).
+        if (before.visible !== c.visible) await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-visibility');
         await appendAudit(tx, ctx, {
           siteId: c.siteId,
           action: 'column.update',

@@ -26,10 +26,28 @@ function readableSiteIds(ctx: Ctx): string[] {
   return [...new Set([...publicSiteIds(ctx), ...own])];
 }
 
-/** Views for items, with the revision each caller sees, in two queries. */
+/**
+ * Live items the public may see: those placed in at least one visible column (a hidden or closed column takes
+ * its items off the public site, as it does from lists and search).
+ */
+async function shownPublicly(ctx: Ctx, items: Item[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const rows = await forkForPublicRead(ctx, [...new Set(items.map((i) => i.siteId))]).execute<{ item_id: string }[]>(
+    `select distinct p.item_id from item_placement p join site_column c on c.id = p.column_id
+      where p.item_id in (?) and p.live and c.visible and c.status = 'OPEN'`,
+    [items.map((i) => i.id)],
+  );
+  return new Set(rows.map((r) => r.item_id));
+}
+
+/** Views for items, with the revision each caller sees, in two or three queries. */
 async function viewsOf(ctx: Ctx, items: Item[]): Promise<ItemView[]> {
   const internal = new Map(items.map((i) => [i.id, canSeeDrafts(ctx, i.siteId)]));
-  const visible = items.filter((i) => internal.get(i.id) || isLive(i));
+  const shown = await shownPublicly(
+    ctx,
+    items.filter((i) => !internal.get(i.id) && isLive(i)),
+  );
+  const visible = items.filter((i) => internal.get(i.id) || shown.has(i.id));
   const revIds = visible.map((i) => (internal.get(i.id) ? i.headRevisionId! : i.publishedRevisionId!));
   if (revIds.length === 0) return [];
   const siteIds = [...new Set(visible.map((i) => i.siteId))];

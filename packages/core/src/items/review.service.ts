@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import { z } from 'zod';
 import { appendAudit } from '../audit/audit.service.ts';
-import type { Column } from '../columns/column.entity.ts';
+import { Column } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -197,6 +197,11 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   it.lastPublishedAt = now;
   it.scheduledAt = null;
   it.withdrawnAt = null;
+  if (it.translationOfId) {
+    // A translation published now is in step with its source's current version (2015 §8).
+    const source = await tx.findOne(Item, { id: it.translationOfId });
+    if (source) it.translationSourceNumber = source.publishedNumber ?? source.headNumber;
+  }
   it.withdrawnReason = null;
   if (it.kind === 'POLICY_DOCUMENT' && !it.indexNumber) {
     const site = await tx.findOneOrFail(Site, { id: it.siteId });
@@ -219,9 +224,32 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
 
 /** Publishes a scheduled item whose time has come (the job, and the sweep that backs it up after a restart). */
 export async function publishScheduled(ctx: Ctx, itemId: string): Promise<boolean> {
+  await ctx.directory.fresh();
   return ctx.em.transactional(async (tx) => {
     const it = await tx.findOne(Item, { id: itemId, state: 'SCHEDULED' }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
     if (!it || !it.scheduledAt || it.scheduledAt.getTime() > ctx.now().getTime()) return false;
+    // 2015 §14: nothing more is published in a column closed or merged since the sign-off; the approver decides again.
+    const column = await tx.findOneOrFail(Column, { id: it.columnId });
+    if (column.status !== 'OPEN') {
+      await tx.nativeUpdate(
+        SignOff,
+        { itemId: it.id, cycle: it.reviewCycle, level: 3, voidedAt: null },
+        { voidedAt: ctx.now(), voidReason: `column ${column.status} before the scheduled time` },
+      );
+      it.state = 'SIGN_OFF';
+      it.scheduledAt = null;
+      it.updatedAt = ctx.now();
+      tx.persist(it);
+      await tx.flush();
+      await appendAudit(tx, ctx, {
+        siteId: it.siteId,
+        action: 'item.scheduleCancelled',
+        targetType: 'Item',
+        targetId: it.id,
+        changes: { reason: 'COLUMN_CLOSED', column: column.path, status: column.status },
+      });
+      return false;
+    }
     await publishInTx(tx, ctx, it);
     tx.persist(it);
     await tx.flush();
@@ -230,6 +258,7 @@ export async function publishScheduled(ctx: Ctx, itemId: string): Promise<boolea
 }
 
 export async function publishDueItems(ctx: Ctx): Promise<number> {
+  await ctx.directory.fresh();
   const due = await ctx.em.find(
     Item,
     { state: 'SCHEDULED', scheduledAt: { $lte: ctx.now() } },

@@ -39,36 +39,41 @@ export async function indexableDocuments(
   );
   const live = rows.filter((r) => SEARCHABLE_SITE_STATUSES.has(dir.byId(r.site_id)?.status ?? ''));
   if (live.length === 0) return [];
+  // Only placements in visible, open columns are public (a hidden or closed column takes its items off the site).
   const placements = await em.execute<{ item_id: string; column_id: string }[]>(
-    'select item_id, column_id from item_placement where item_id in (?)',
+    `select p.item_id, p.column_id from item_placement p join site_column c on c.id = p.column_id
+      where p.item_id in (?) and c.visible and c.status = 'OPEN'`,
     [live.map((r) => r.id)],
   );
   const columns = await em.execute<{ id: string; path: string; site_id: string }[]>(
     'select id, path, site_id from site_column where site_id in (?)',
     [[...new Set(live.map((r) => r.site_id))]],
   );
-  return live.map((r) => {
-    const item: IndexableItem = {
-      id: r.id,
-      siteId: r.site_id,
-      columnId: r.column_id,
-      kind: r.kind,
-      locale: r.locale,
-      slug: r.slug,
-      indexNumber: r.index_number,
-      publishedAt: new Date(r.published_at),
-      lastPublishedAt: new Date(r.last_published_at),
-      publishedNumber: r.published_number,
-      content: r.content,
-      bodyText: r.body_text,
-      placementColumnIds: placements.filter((p) => p.item_id === r.id).map((p) => p.column_id),
-    };
-    return searchDocument(
-      item,
-      dir,
-      columns.filter((c) => c.site_id === r.site_id),
-    );
-  });
+  const placed = new Set(placements.map((p) => p.item_id));
+  return live
+    .filter((r) => placed.has(r.id))
+    .map((r) => {
+      const item: IndexableItem = {
+        id: r.id,
+        siteId: r.site_id,
+        columnId: r.column_id,
+        kind: r.kind,
+        locale: r.locale,
+        slug: r.slug,
+        indexNumber: r.index_number,
+        publishedAt: new Date(r.published_at),
+        lastPublishedAt: new Date(r.last_published_at),
+        publishedNumber: r.published_number,
+        content: r.content,
+        bodyText: r.body_text,
+        placementColumnIds: placements.filter((p) => p.item_id === r.id).map((p) => p.column_id),
+      };
+      return searchDocument(
+        item,
+        dir,
+        columns.filter((c) => c.site_id === r.site_id),
+      );
+    });
 }
 
 export interface DeliveryResult {

@@ -104,6 +104,8 @@ export function makeCtx(init: CtxInit): Ctx {
       return init.rootEm.fork();
     },
     get em() {
+      // A scope derived from a directory never loaded would be empty and hide everything, silently.
+      if (init.directory.version === 0) throw new Error('site directory not loaded: await ctx.directory.fresh() first');
       if (!em || version !== init.directory.version) {
         em = forkForActor(init.rootEm, init.actor, init.directory);
         version = init.directory.version;
