@@ -25,7 +25,10 @@ export function searchSettings(synonyms: Record<string, string[]>): Settings {
       'issuingBody',
     ],
     sortableAttributes: ['publishedAt'],
-    rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness'],
+    // `sort` right after `words`: NEWEST/OLDEST order every item matching all the query's words by date (with `sort`
+    // after `attribute`, a sort only broke ties). Without a sort parameter the rule does nothing, so relevance
+    // searches rank exactly as before: a document number match still outranks a body-text match.
+    rankingRules: ['words', 'sort', 'typo', 'proximity', 'attribute', 'exactness'],
     // Chinese is segmented as Chinese even in short, kanji-only titles (auto-detection may take them for Japanese).
     localizedAttributes: [
       { attributePatterns: ['title', 'summary', 'bodyText', 'keywords', 'issuingBody'], locales: ['cmn'] },

@@ -1,0 +1,590 @@
+/**
+ * `pnpm bench:search`: public search, measured side by side on the same index —
+ *
+ *   1. our API's `search` over HTTP (GraphQL, anonymous, the city portal's cluster scope), and
+ *   2. Meilisearch itself over HTTP with the very request our adapter sends for that search (same query, filter,
+ *      facets, highlighting, cropping; master key),
+ *
+ * for a fixed list of 20 queries (document numbers, Chinese words, English with typos, empty queries with filters),
+ * sequentially, one request in flight; then the publish-to-searchable delay: items published through the real use
+ * cases (three signers) while the worker's delivery loop runs, timed from the level-3 sign-off returning to the
+ * item appearing in a Meilisearch search. Prints figures; never fails on them. See bench/README.md.
+ *
+ *   BENCH_SEARCH_REQUESTS=200  sequential requests per query and target (10–5000)
+ *   BENCH_SEARCH_ITEMS=3000    published items in the index (the relevance fixture + variants; 300–50000)
+ *   BENCH_PUBLISH_N=30         items published for the publish-to-searchable delay (1–200)
+ */
+import { Agent, request as httpRequest } from 'node:http';
+import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createPlatform, loadConfig, MeiliSearchIndex, type Platform } from '../packages/adapters/src/index.ts';
+import {
+  type Actor,
+  createItem,
+  deliverAllSearchChanges,
+  loadUserActor,
+  makeCtx,
+  type SearchInput,
+  searchPublished,
+  signOff,
+  submitItem,
+} from '../packages/core/src/index.ts';
+import { withClient } from '../packages/testing/src/index.ts';
+import { startSearchSync } from '../services/worker/src/search-sync.ts';
+import { spawnTarget } from './lib/child.ts';
+import type { PgClient } from './lib/deps.ts';
+import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
+import { startStack } from './lib/stack.ts';
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+const settings = {
+  requests: intEnv('BENCH_SEARCH_REQUESTS', 200, 10, 5_000),
+  items: intEnv('BENCH_SEARCH_ITEMS', DEFAULT_SEARCH_COUNTS.published, 300, 50_000),
+  publishN: intEnv('BENCH_PUBLISH_N', 30, 1, 200),
+};
+const WARMUP = 10;
+const SITE = 'panzhihua';
+/** The worker's default delivery interval (services/worker: SEARCH_SYNC_INTERVAL_MS). */
+const SYNC_INTERVAL_MS = 500;
+const POLL_MS = 20;
+const POLL_LIMIT_MS = 15_000;
+
+const say = (m: string) => console.log(`[bench:search] ${m}`);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lifetime: everything started is stopped, in reverse order, on success, failure and Ctrl-C alike.
+
+const cleanups: (() => Promise<void>)[] = [];
+let stopping: Promise<void> | undefined;
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch((e) => say(`cleanup: ${e}`));
+  })();
+  return stopping;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping`);
+    const force = setTimeout(() => process.exit(130), 30_000);
+    force.unref();
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP: keep-alive, one request in flight, loopback only, timed from write to the last byte.
+
+function assertLoopback(url: string): void {
+  const host = new URL(url).hostname;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== 'localhost' && host !== '[::1]') {
+    throw new Error(`refusing to reach ${url}: benchmarks only target this machine's loopback addresses`);
+  }
+}
+
+interface Reply {
+  status: number;
+  text: string;
+  ms: number;
+}
+
+function post(agent: Agent, url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const r = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`${url}: no answer in 10 s`)));
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The queries
+
+interface BenchQuery {
+  label: string;
+  input: Omit<SearchInput, 'site' | 'scope' | 'first'>;
+}
+
+function queries(zcColumnId: string): BenchQuery[] {
+  const q = (query: string, rest: Omit<BenchQuery['input'], 'query'> = {}, label?: string): BenchQuery => ({
+    label: label ?? (query === '' ? '(empty)' : query),
+    input: { query, ...rest },
+  });
+  return [
+    q('攀办发〔2015〕49号'),
+    q('攀办函〔2017〕122号'),
+    q('米府发〔2024〕12号'),
+    q('攀教发〔2023〕7号'),
+    q('攀办发[2015]49号'),
+    q('乡村振兴'),
+    q('义务教育'),
+    q('政务公开'),
+    q('安全生产'),
+    q('医保'),
+    q('招生入学'),
+    q('政府网站信息内容建设'),
+    q('常务会议', { sort: 'NEWEST' }, '常务会议 · NEWEST'),
+    q('Panzhihau'),
+    q('school enrollment'),
+    q('', { sort: 'NEWEST' }, '(empty) · NEWEST'),
+    q('', { filters: { kind: ['POLICY_DOCUMENT'], year: [2023] } }, '(empty) · policy docs of 2023'),
+    q(
+      '',
+      { filters: { kind: ['POLICY_DOCUMENT'], validity: ['EFFECTIVE'] }, sort: 'NEWEST' },
+      '(empty) · effective policy docs · NEWEST',
+    ),
+    q('', { filters: { column: [zcColumnId] }, sort: 'NEWEST' }, '(empty) · column /zc subtree · NEWEST'),
+    q('乡村振兴', { filters: { year: [2024] }, sort: 'NEWEST' }, '乡村振兴 · 2024 · NEWEST'),
+  ];
+}
+
+const API_QUERY = `query($q: String!, $s: String!, $f: SearchFilters, $sort: SearchSort) {
+  search(query: $q, site: $s, scope: CLUSTER, filters: $f, sort: $sort, first: 10) {
+    estimatedTotalHits
+    edges { node { id title titleHighlighted snippet docNumber publishedAt site { code name } } }
+    facets { kind { value count } year { value count } column { value label count } site { value label count } }
+  } }`;
+
+/**
+ * The exact Meilisearch request our adapter sends for this search: searchPublished runs as it does in the API
+ * (input validation, cluster scope from the site directory), against a MeiliSearchIndex whose client only records
+ * what it is asked. The body is what the meilisearch client would POST to /indexes/{uid}/search.
+ */
+async function meiliRequestFor(platform: Platform, input: SearchInput): Promise<Record<string, unknown>> {
+  let captured: Record<string, unknown> | null = null;
+  const recorder = {
+    index: () => ({
+      search: async (query: string, params: Record<string, unknown>) => {
+        captured = { q: query, ...params };
+        return { hits: [], facetDistribution: {}, processingTimeMs: 0, estimatedTotalHits: 0 };
+      },
+    }),
+  };
+  const index = new MeiliSearchIndex(recorder as never, { host: '', indexUid: platform.search.indexUid, synonyms: {} });
+  const ctx = makeCtx({
+    actor: { kind: 'anonymous' },
+    rootEm: platform.orm.em,
+    directory: platform.directory,
+    search: index,
+  });
+  await searchPublished(ctx, input);
+  if (!captured) throw new Error('the adapter sent no search');
+  return captured;
+}
+
+interface QueryFigures {
+  label: string;
+  hits: number;
+  sameHits: boolean;
+  api: number[];
+  meili: number[];
+  /** Meilisearch asked for a compressed answer, as our adapter's client (fetch) asks by default. */
+  meiliGzip: number[];
+  meiliServer: number[];
+}
+
+async function measureQuery(
+  platform: Platform,
+  apiUrl: string,
+  meili: { url: string; key: string },
+  query: BenchQuery,
+): Promise<QueryFigures> {
+  const input: SearchInput = { ...query.input, site: SITE, scope: 'CLUSTER', first: 10 };
+  // Unset variables are left out: an explicit `sort: null` is refused by the API's input validation.
+  const apiBody = JSON.stringify({
+    query: API_QUERY,
+    variables: {
+      q: input.query,
+      s: SITE,
+      ...(input.filters ? { f: input.filters } : {}),
+      ...(input.sort ? { sort: input.sort } : {}),
+    },
+  });
+  const meiliBody = JSON.stringify(await meiliRequestFor(platform, input));
+  const meiliSearchUrl = `${meili.url}/indexes/${platform.search.indexUid}/search`;
+  const meiliHeaders = { authorization: `Bearer ${meili.key}` };
+  // What fetch (undici), and so the meilisearch client inside our API, sends unless told otherwise.
+  const gzipHeaders = { ...meiliHeaders, 'accept-encoding': 'gzip, deflate, br' };
+  const apiAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const meiliAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const gzipAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    // Probe: both answer, with the same hits in the same order.
+    const a = await post(apiAgent, `${apiUrl}/graphql`, apiBody);
+    const aj = JSON.parse(a.text) as {
+      data?: { search: { estimatedTotalHits: number; edges: { node: { id: string } }[] } };
+      errors?: unknown[];
+    };
+    if (a.status !== 200 || aj.errors?.length || !aj.data)
+      throw new Error(`API: HTTP ${a.status} ${a.text.slice(0, 300)}`);
+    const m = await post(meiliAgent, meiliSearchUrl, meiliBody, meiliHeaders);
+    if (m.status !== 200) throw new Error(`Meilisearch: HTTP ${m.status} ${m.text.slice(0, 300)}`);
+    const mj = JSON.parse(m.text) as { hits: { id: string }[]; estimatedTotalHits: number };
+    const apiIds = aj.data.search.edges.map((e) => e.node.id);
+    const sameHits = JSON.stringify(apiIds) === JSON.stringify(mj.hits.map((h) => h.id));
+
+    for (let i = 0; i < WARMUP; i++) {
+      await post(apiAgent, `${apiUrl}/graphql`, apiBody);
+      await post(meiliAgent, meiliSearchUrl, meiliBody, meiliHeaders);
+      await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
+    }
+    const api: number[] = [];
+    const meiliMs: number[] = [];
+    const meiliGzip: number[] = [];
+    const meiliServer: number[] = [];
+    // Alternating, so both targets see the same moments of the machine's load.
+    for (let i = 0; i < settings.requests; i++) {
+      const ra = await post(apiAgent, `${apiUrl}/graphql`, apiBody);
+      if (ra.status !== 200) throw new Error(`API: HTTP ${ra.status}`);
+      api.push(ra.ms);
+      const rm = await post(meiliAgent, meiliSearchUrl, meiliBody, meiliHeaders);
+      if (rm.status !== 200) throw new Error(`Meilisearch: HTTP ${rm.status}`);
+      meiliMs.push(rm.ms);
+      meiliServer.push((JSON.parse(rm.text) as { processingTimeMs: number }).processingTimeMs);
+      const rg = await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
+      if (rg.status !== 200) throw new Error(`Meilisearch: HTTP ${rg.status}`);
+      meiliGzip.push(rg.ms);
+    }
+    return {
+      label: query.label,
+      hits: aj.data.search.estimatedTotalHits,
+      sameHits,
+      api,
+      meili: meiliMs,
+      meiliGzip,
+      meiliServer,
+    };
+  } finally {
+    apiAgent.destroy();
+    meiliAgent.destroy();
+    gzipAgent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Publish to searchable
+
+/** Deterministic jitter (mulberry32), so each publish lands at a different phase of the delivery loop. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface PublishFigures {
+  /** ms from the level-3 signOff returning to the item being found by a search. */
+  delays: number[];
+  /** ms for create + submit + three sign-offs (the use cases themselves). */
+  publishing: number[];
+  missed: number;
+  /** Meilisearch's own figures for the documents-addition tasks of those items: queued, and processing. */
+  taskQueued: number[];
+  taskProcessing: number[];
+}
+
+async function measurePublishDelay(platform: Platform, meili: { url: string; key: string }): Promise<PublishFigures> {
+  const em = platform.orm.em.fork();
+  const actorOf = async (email: string): Promise<Actor> => {
+    const [u] = await em.execute<{ id: string }[]>('select id from app_user where email = ?', [email]);
+    if (!u) throw new Error(`no demo user ${email}`);
+    return loadUserActor(em, u.id, new Date());
+  };
+  const editor = await actorOf(`editor@${SITE}.zhanqun.local`);
+  const reviewer = await actorOf(`reviewer@${SITE}.zhanqun.local`);
+  const approver = await actorOf(`approver@${SITE}.zhanqun.local`);
+  const directory = await platform.directory.fresh();
+  const cityId = directory.byCode(SITE)!.id;
+  const as = (actor: Actor) => makeCtx({ actor, rootEm: platform.orm.em, directory });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = `${meili.url}/indexes/${platform.search.indexUid}/search`;
+  const found = async (id: string, title: string) => {
+    const r = await post(
+      agent,
+      url,
+      JSON.stringify({ q: title, filter: `siteAncestors = "${cityId}"`, limit: 5, attributesToRetrieve: ['id'] }),
+      { authorization: `Bearer ${meili.key}` },
+    );
+    return r.status === 200 && (JSON.parse(r.text) as { hits: { id: string }[] }).hits.some((h) => h.id === id);
+  };
+
+  let deliveries = 0;
+  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, (msg) => {
+    if (msg === 'search changes delivered') deliveries += 1;
+    else say(`worker: ${msg}`);
+  });
+  const figures: PublishFigures = { delays: [], publishing: [], missed: 0, taskQueued: [], taskProcessing: [] };
+  const jitter = prng(30);
+  try {
+    for (let k = 1; k <= settings.publishN; k++) {
+      await delay(Math.floor(jitter() * SYNC_INTERVAL_MS));
+      const title = `攀枝花市召开重点项目建设调度会（第${k}期）`;
+      const started = performance.now();
+      const item = await createItem(as(editor), {
+        site: SITE,
+        column: '/zwdt/yw',
+        kind: 'ARTICLE',
+        title,
+        summary: `会议调度了第${k}批重点项目建设进展。`,
+        body: `<p>会议调度了第${k}批重点项目建设进展，要求加快项目建设进度。</p>`,
+        source: '攀枝花日报',
+      });
+      await submitItem(as(editor), item.id);
+      await signOff(as(editor), { id: item.id, opinion: '初审通过' });
+      await signOff(as(reviewer), { id: item.id, opinion: '审核通过' });
+      await signOff(as(approver), { id: item.id, opinion: '同意发布' });
+      const signed = performance.now();
+      figures.publishing.push(signed - started);
+      let appeared: number | null = null;
+      for (let poll = 0; signed + poll * POLL_MS < signed + POLL_LIMIT_MS; poll++) {
+        const wait = signed + poll * POLL_MS - performance.now();
+        if (wait > 0) await delay(wait);
+        if (await found(item.id, title)) {
+          appeared = performance.now();
+          break;
+        }
+      }
+      if (appeared === null) figures.missed += 1;
+      else figures.delays.push(appeared - signed);
+    }
+  } finally {
+    await sync.stop();
+    agent.destroy();
+  }
+  const tasks = await platform.meili.tasks.getTasks({
+    indexUids: [platform.search.indexUid],
+    types: ['documentAdditionOrUpdate'],
+    limit: settings.publishN,
+  });
+  for (const t of tasks.results) {
+    const [enqueued, begun, finished] = [t.enqueuedAt, t.startedAt, t.finishedAt].map((d) => Date.parse(String(d)));
+    figures.taskQueued.push(begun! - enqueued!);
+    figures.taskProcessing.push(finished! - begun!);
+  }
+  say(`publish-to-searchable: ${settings.publishN} items, ${deliveries} delivery batches`);
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+/** Display width: CJK characters and full-width punctuation take two columns. */
+const width = (s: string) =>
+  [...s].reduce((w, ch) => w + (/[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u.test(ch) ? 2 : 1), 0);
+const padEnd = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+const padStart = (s: string, w: number) => ' '.repeat(Math.max(0, w - width(s))) + s;
+
+function report(
+  started: Date,
+  loadBefore: number,
+  seed: SearchSeedResult,
+  indexing: { documents: number; seconds: number },
+  rows: QueryFigures[],
+  publish: PublishFigures,
+): void {
+  const cpu = cpus();
+  const lines: string[] = [''];
+  lines.push(`Public search: our API (GraphQL over HTTP, anonymous, cluster scope of ${SITE}) vs Meilisearch directly`);
+  lines.push(
+    `  data     ${seed.published} published items (the relevance fixture + variants) and ${seed.drafts} drafts over the ` +
+      `3 demo sites; ${indexing.documents} documents delivered through the outbox in ${fmt(indexing.seconds)} s`,
+  );
+  lines.push(
+    `  machine  ${started.toISOString().slice(0, 10)}, ${osPlatform()} ${release()}, ${cpu.length} cores ` +
+      `(${cpu[0]?.model.trim() ?? '?'}), node ${process.version}; PostgreSQL, Meilisearch, the API and this client ` +
+      'share them',
+  );
+  lines.push(
+    `           load average ${fmt(loadBefore, 2)} before the run` +
+      (loadBefore > 0.5 ? ' — something else was busy; expect noisier figures' : ''),
+  );
+  lines.push(
+    `  method   per query: ${WARMUP} warm-up + ${settings.requests} sequential requests to each target, alternating, ` +
+      'keep-alive, one in flight; ms from sending to the last byte.',
+  );
+  lines.push('');
+  const W = 44;
+  const cols: [string, number][] = [
+    ['hits', 5],
+    ['API p50', 8],
+    ['API p95', 8],
+    ['Meili p50', 10],
+    ['Meili p95', 10],
+    ['srv p50', 8],
+    ['gzip p50', 9],
+    ['gzip p95', 9],
+  ];
+  const line = (label: string, cells: string[]) =>
+    [padEnd(label, W), ...cells.map((c, i) => padStart(c, cols[i]![1]))].join(' ');
+  const header = line(
+    'query',
+    cols.map(([h]) => h),
+  );
+  lines.push(header);
+  lines.push('-'.repeat(width(header)));
+  const all = { api: [] as number[], meili: [] as number[], gzip: [] as number[], server: [] as number[] };
+  const figures = (xs: { api: number[]; meili: number[]; gzip: number[]; server: number[] }) => [
+    fmt(percentile(xs.api, 50)),
+    fmt(percentile(xs.api, 95)),
+    fmt(percentile(xs.meili, 50)),
+    fmt(percentile(xs.meili, 95)),
+    fmt(percentile(xs.server, 50), 0),
+    fmt(percentile(xs.gzip, 50)),
+    fmt(percentile(xs.gzip, 95)),
+  ];
+  for (const r of rows) {
+    all.api.push(...r.api);
+    all.meili.push(...r.meili);
+    all.gzip.push(...r.meiliGzip);
+    all.server.push(...r.meiliServer);
+    lines.push(
+      line(r.label + (r.sameHits ? '' : ' *'), [
+        String(r.hits),
+        ...figures({ api: r.api, meili: r.meili, gzip: r.meiliGzip, server: r.meiliServer }),
+      ]),
+    );
+  }
+  lines.push('-'.repeat(width(header)));
+  lines.push(line(`all ${rows.length} queries`, ['', ...figures(all)]));
+  lines.push(
+    '  API: our GraphQL search (first 10, highlights, snippets, 4 facets with labels). Meili: the same Meilisearch ' +
+      'request, uncompressed answer.',
+  );
+  lines.push(
+    "  srv: Meilisearch's own processingTimeMs. gzip: the same request with accept-encoding: gzip, deflate, br — " +
+      'what fetch, and so the meilisearch client inside our API, sends by default.',
+  );
+  const differing = rows.filter((r) => !r.sameHits);
+  lines.push(
+    differing.length
+      ? `  * the API's first 10 hits differ from Meilisearch's for ${differing.length} queries`
+      : '  the API returned the same first 10 hits, in the same order, as Meilisearch for every query',
+  );
+  lines.push('');
+  const d = publish.delays;
+  lines.push(
+    `Publish to searchable: ${settings.publishN} items published on ${SITE} /zwdt/yw through createItem, submitItem and ` +
+      'three signOffs (editor, reviewer, approver),',
+  );
+  lines.push(
+    `  while the worker's delivery loop runs (startSearchSync, ${SYNC_INTERVAL_MS} ms interval); each publish starts at a ` +
+      `random phase of the loop; Meilisearch polled every ${POLL_MS} ms (limit ${POLL_LIMIT_MS / 1000} s).`,
+  );
+  lines.push(
+    `  delay from the level-3 signOff returning to the item found by search: p50 ${fmt(percentile(d, 50), 0)} ms, ` +
+      `p95 ${fmt(percentile(d, 95), 0)} ms, min ${fmt(Math.min(...d), 0)} ms, max ${fmt(Math.max(...d), 0)} ms` +
+      (publish.missed ? `; ${publish.missed} not found within the limit` : ''),
+  );
+  lines.push(
+    `  the publishing itself (create + submit + 3 sign-offs): p50 ${fmt(percentile(publish.publishing, 50), 0)} ms, ` +
+      `p95 ${fmt(percentile(publish.publishing, 95), 0)} ms`,
+  );
+  lines.push(
+    `  Meilisearch's documents-addition tasks for them: queued p50 ${fmt(percentile(publish.taskQueued, 50), 0)} ms / ` +
+      `p95 ${fmt(percentile(publish.taskQueued, 95), 0)} ms, processing p50 ${fmt(percentile(publish.taskProcessing, 50), 0)} ms / ` +
+      `p95 ${fmt(percentile(publish.taskProcessing, 95), 0)} ms`,
+  );
+  lines.push('');
+  console.log(lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const loadBefore = loadavg()[0] ?? 0;
+  say('starting PostgreSQL and Meilisearch in a temp dir, seeding the demo city');
+  const stack = await startStack(say, { targetPublished: 0, targetDrafts: 0, otherPublished: 0 });
+  cleanups.push(stack.stop);
+  assertLoopback(stack.meiliUrl);
+  const counts = { published: settings.items, drafts: DEFAULT_SEARCH_COUNTS.drafts };
+  const seed = await withClient(stack.ownerUrl, (c) => seedSearchContent(c as unknown as PgClient, counts));
+  say(`inserted ${seed.published} published items and ${seed.drafts} drafts in ${fmt(seed.seconds)} s`);
+
+  const platform = await createPlatform(loadConfig(stack.apiEnv));
+  cleanups.push(() => platform.close());
+  await platform.search.ensure();
+  const t0 = performance.now();
+  const delivered = await deliverAllSearchChanges(platform.systemCtx('bench'), platform.search);
+  const indexing = { documents: delivered.upserted, seconds: (performance.now() - t0) / 1000 };
+  say(
+    `delivered ${delivered.upserted} documents to Meilisearch in ${fmt(indexing.seconds)} s (${delivered.processed} change records)`,
+  );
+
+  const [zc] = await withClient(
+    stack.ownerUrl,
+    async (c) =>
+      (
+        await c.query<{ id: string }>(
+          `select c.id from site_column c join site s on s.id = c.site_id where s.code = $1 and c.path = '/zc'`,
+          [SITE],
+        )
+      ).rows,
+  );
+  if (!zc) throw new Error('the demo city portal has no /zc column');
+
+  const api = await spawnTarget('api', new URL('./ours.ts', import.meta.url), { env: stack.apiEnv });
+  cleanups.push(api.stop);
+  assertLoopback(api.url);
+  const meili = { url: stack.meiliUrl, key: stack.meiliKey };
+  const rows: QueryFigures[] = [];
+  for (const q of queries(zc.id)) {
+    const r = await measureQuery(platform, api.url, meili, q);
+    say(
+      `${q.label}: API p50 ${fmt(percentile(r.api, 50))} ms, Meilisearch p50 ${fmt(percentile(r.meili, 50))} ms (${r.hits} hits)`,
+    );
+    rows.push(r);
+  }
+  await api.stop();
+
+  const publish = await measurePublishDelay(platform, meili);
+  report(started, loadBefore, seed, indexing, rows, publish);
+}
+
+try {
+  await main();
+  await stopAll();
+  process.exit(0);
+} catch (e) {
+  console.error(e);
+  await stopAll();
+  process.exit(1);
+}
