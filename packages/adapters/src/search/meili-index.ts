@@ -41,12 +41,26 @@ export function searchSettings(synonyms: Record<string, string[]>): Settings {
   };
 }
 
+/** Synonyms from configuration, made symmetric: if 医保 means 医疗保险, 医疗保险 means 医保 too. */
 export function loadSynonyms(file?: string): Record<string, string[]> {
   const raw = JSON.parse(readFileSync(file ?? new URL('./synonyms.json', import.meta.url), 'utf8')) as Record<
     string,
     unknown
   >;
-  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string[]] => Array.isArray(e[1])));
+  const out = new Map<string, Set<string>>();
+  const add = (a: string, b: string) => {
+    if (a === b) return;
+    if (!out.has(a)) out.set(a, new Set());
+    out.get(a)!.add(b);
+  };
+  for (const [term, values] of Object.entries(raw)) {
+    if (!Array.isArray(values)) continue;
+    for (const v of values) {
+      add(term, String(v));
+      add(String(v), term);
+    }
+  }
+  return Object.fromEntries([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 
 const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`);

@@ -8,7 +8,7 @@ import type { Ctx } from '../shared/context.ts';
 import { mapUniqueViolations } from '../shared/db-errors.ts';
 import { diffFields } from '../shared/diff.ts';
 import { forkForPublicRead } from '../shared/scope.ts';
-import { parseInput } from '../shared/validation.ts';
+import { parseInput, withDefault } from '../shared/validation.ts';
 import { isPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
@@ -32,9 +32,9 @@ const createInput = z.object({
   parentId: z.uuid().nullish(),
   code,
   name,
-  type: z.enum(columnTypes).default('LIST'),
-  updateClass: z.enum(updateClasses).default('STATIC'),
-  visible: z.boolean().default(true),
+  type: withDefault(z.enum(columnTypes), 'LIST'),
+  updateClass: withDefault(z.enum(updateClasses), 'STATIC'),
+  visible: withDefault(z.boolean(), true),
   linkUrl,
   position: z.number().int().min(0).nullish(),
 });

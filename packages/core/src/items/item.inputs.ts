@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withDefault } from '../shared/validation.ts';
 import { contentFields } from './item.content.ts';
 
 const slug = z
@@ -14,10 +15,7 @@ export const createItemInput = z.object({
   /** The home column, by path (/zwdt/yw) or id: the review happens there. */
   column: z.string(),
   kind,
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$/)
-    .default('zh-CN'),
+  locale: withDefault(z.string().regex(/^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$/), 'zh-CN'),
   slug: slug.nullish(),
   /** Another item of this site this one translates (2015 §8: foreign-language versions kept in step). */
   translationOf: z.uuid().nullish(),

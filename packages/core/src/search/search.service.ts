@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/audit.service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { canSeeDrafts } from '../items/item-access.ts';
 import type { Ctx } from '../shared/context.ts';
-import { parseInput } from '../shared/validation.ts';
+import { parseInput, withDefault } from '../shared/validation.ts';
 import { requireSiteByCode } from '../sites/site-lookup.ts';
 import { SEARCHABLE_SITE_STATUSES } from './search-document.ts';
 import type { SearchIndex, SearchRequest, SearchResponse } from './search.port.ts';
@@ -18,7 +18,7 @@ function requireIndex(ctx: Ctx): SearchIndex {
 const searchInput = z.object({
   query: z.string().trim().max(200),
   site: z.string(),
-  scope: z.enum(['SITE', 'CLUSTER']).default('SITE'),
+  scope: withDefault(z.enum(['SITE', 'CLUSTER']), 'SITE'),
   filters: z
     .object({
       kind: z
@@ -38,8 +38,8 @@ const searchInput = z.object({
       issuingBody: z.string().trim().max(200).nullish(),
     })
     .nullish(),
-  sort: z.enum(['RELEVANCE', 'NEWEST', 'OLDEST']).default('RELEVANCE'),
-  first: z.number().int().min(0).max(50).default(10),
+  sort: withDefault(z.enum(['RELEVANCE', 'NEWEST', 'OLDEST']), 'RELEVANCE'),
+  first: withDefault(z.number().int().min(0).max(50), 10),
   after: z.string().nullish(),
 });
 export type SearchInput = z.input<typeof searchInput>;
@@ -95,7 +95,7 @@ export async function searchPublished(
   }
 }
 
-const keyInput = z.object({ site: z.string(), scope: z.enum(['SITE', 'CLUSTER']).default('SITE') });
+const keyInput = z.object({ site: z.string(), scope: withDefault(z.enum(['SITE', 'CLUSTER']), 'SITE') });
 
 /**
  * A Meilisearch tenant token for search-as-you-type straight from the browser. Its rules pin the site set and
@@ -113,7 +113,7 @@ export async function searchKey(ctx: Ctx, raw: z.input<typeof keyInput>) {
 const draftsInput = z.object({
   site: z.string(),
   query: z.string().trim().min(1).max(100),
-  first: z.number().int().min(1).max(50).default(20),
+  first: withDefault(z.number().int().min(1).max(50), 20),
 });
 
 /** Editors search their own site's drafts through the API only (never through the public index). */

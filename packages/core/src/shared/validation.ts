@@ -12,3 +12,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     details: { problems: result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) },
   });
 }
+
+/**
+ * An optional input with a default that also applies to an explicit null: GraphQL clients send `null` for
+ * arguments they leave unset as often as they leave them out.
+ */
+export function withDefault<S extends z.ZodType>(schema: S, fallback: z.output<S>) {
+  return schema.nullish().transform((v) => (v ?? fallback) as z.output<S>);
+}
