@@ -73,6 +73,11 @@ describe('public search', () => {
     expect(ids(dept)).toEqual([]);
   });
 
+  it('treats explicit nulls like absent arguments', async () => {
+    const r = await t.gql('{ search(query: "", site: "panzhihua", scope: null, sort: null, first: null, filters: null) { estimatedTotalHits } }');
+    expect(r.errors).toBeUndefined();
+  });
+
   it('counts facets by kind, year and column', async () => {
     const r = await t.gql(SEARCH, { q: '', s: 'panzhihua', scope: 'CLUSTER' });
     expect(r.data!.search.estimatedTotalHits).toBe(3);
