@@ -5,15 +5,18 @@
 #   bash docs/examples/api-tour.sh     # BASE=http://host:port to aim elsewhere
 #
 # Needs curl and jq. Exits non-zero on any GraphQL error, except the ones it provokes on purpose (a township
-# site, refused by 2015 §9; the refusals of the three-level review, 2015 §12; a pre-publish check), whose
-# reasons it checks. Safe to run more than once on the same database: the department site it provisions is
-# reused when it already exists, and everything else it creates (users, columns, tokens, items with their
-# slugs and titles) carries a per-run suffix (RUN, default: the current Unix time).
+# site, refused by 2015 §9; the refusals of the three-level review, 2015 §12; a pre-publish check; a search
+# rebuild by a site admin), whose reasons it checks. Search is delivered by the worker within about a second:
+# the tour polls, at most SEARCH_WAIT seconds (default 15), for an item to appear in or leave the index. Safe to
+# run more than once on the same database: the department site it provisions is reused when it already exists,
+# and everything else it creates (users, columns, tokens, items with their slugs and titles) carries a per-run
+# suffix (RUN, default: the current Unix time).
 set -euo pipefail
 
 BASE=${BASE:-http://127.0.0.1:4000}
 PASSWORD=${DEMO_PASSWORD:-'Zhanqun#Demo2026'}
 RUN=${RUN:-$(date +%s)}
+SEARCH_WAIT=${SEARCH_WAIT:-15}
 
 for tool in curl jq; do
   command -v "$tool" >/dev/null || { echo "api-tour: $tool is required" >&2; exit 2; }
@@ -389,6 +392,156 @@ step "the review in the audit log, and 米易县's chain verified"
 gql "$MIYI_ADMIN" '{ auditLog(site: "miyi", first: 100) { edges { node { action targetId actor { name } } } } }' |
   jq --arg id "$POLICY_ID" '[.auditLog.edges[].node | select(.targetId == $id) | "\(.action) by \(.actor.name)"] | reverse'
 gql "$MIYI_ADMIN" '{ verifyAuditChain(site: "miyi") { ok checked firstBrokenSeq reason } }'
+
+#
+# Search (docs/api.md#search): published content only, per site and per cluster, in step with publishing and
+# withdrawing through the worker; a tenant token for Meilisearch itself; drafts through the API only.
+#
+
+SEARCH='query Search($q: String!, $site: String, $scope: SearchScope, $filters: SearchFilters, $sort: SearchSort, $first: Int, $after: String) {
+  search(query: $q, site: $site, scope: $scope, filters: $filters, sort: $sort, first: $first, after: $after) {
+    estimatedTotalHits
+    edges { cursor node { id kind title titleHighlighted snippet docNumber indexNumber publishedAt site { code } } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    facets { kind { value count } year { value count } column { value label count } site { value label count } }
+  } }'
+# search_vars QUERY SITE [EXTRA_JSON]: the variables of a search.
+search_vars() { local extra=${3:-'{}'}; jq -n --arg q "$1" --arg site "$2" --argjson extra "$extra" '{q: $q, site: $site, first: 50} + $extra'; }
+# has ID: true when the search result on stdin lists item ID.
+has() { jq -e --arg id "$1" 'any(.search.edges[]; .node.id == $id)' >/dev/null; }
+# finds ID QUERY SITE [EXTRA_JSON]: true when a public search lists item ID (any GraphQL error stops the tour).
+finds() {
+  local result
+  result=$(gql '' "$SEARCH" "$(search_vars "$2" "$3" "${4:-}")") || exit 1
+  has "$1" <<<"$result"
+}
+# wait_search appear|leave ID QUERY SITE [EXTRA_JSON]: polls the public search until the item is in (or out of)
+# the results; at most SEARCH_WAIT seconds, then the tour stops.
+wait_search() {
+  local want=$1 id=$2 vars result started=$SECONDS
+  vars=$(search_vars "$3" "$4" "${5:-}")
+  while :; do
+    result=$(gql '' "$SEARCH" "$vars") || exit 1
+    if has "$id" <<<"$result"; then [[ $want == appear ]] && break; else [[ $want == leave ]] && break; fi
+    if ((SECONDS - started >= SEARCH_WAIT)); then
+      echo "api-tour: the item did not ${want/appear/appear in} search on $4 within ${SEARCH_WAIT} s (is the worker running?)" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  if [[ $want == appear ]]; then echo "search on $4: the item appeared after about $((SECONDS - started)) s"
+  else echo "search on $4: the item left after about $((SECONDS - started)) s"; fi
+}
+
+step "search: publish a notice on 米易县 through the three levels"
+SEARCH_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" '{input: {site: "miyi", column: "/zwdt/tzgg", alsoIn: ["/zwgk/fdzdgknr/zcwj"], kind: "NOTICE",
+      slug: "tour-fx-\($run)", title: "关于做好防汛抗旱工作的通知（导览 \($run)）", keywords: ["防汛", "抗旱"],
+      body: "<p>汛期水位 &lt; 警戒线时，也要落实防汛值班制度。</p>", source: "米易县应急管理局"}}')" | jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$SEARCH_ID")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$SEARCH_ID")" >/dev/null
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$SEARCH_ID")" >/dev/null
+gql "$APPROVER" "$SIGN" "$(sign_vars "$SEARCH_ID")" | jq -c '.signOff | {state, publishedAt}'
+
+step "search 米易县 (public): the worker indexes the notice within about a second"
+wait_search appear "$SEARCH_ID" "防汛 $RUN" miyi
+FOUND=$(gql '' "$SEARCH" "$(search_vars "防汛 $RUN" miyi)")
+jq --arg id "$SEARCH_ID" '{estimatedTotalHits: .search.estimatedTotalHits, ours: (.search.edges[] | select(.node.id == $id) | .node)}' <<<"$FOUND"
+jq -e --arg id "$SEARCH_ID" '.search.edges[] | select(.node.id == $id) | .node |
+    (.titleHighlighted | contains("<mark>防汛</mark>")) and (.snippet | contains("&lt;")) and (.snippet | contains("<p>") | not)' \
+  >/dev/null <<<"$FOUND" || { echo "api-tour: expected HTML-safe highlights" >&2; jq . <<<"$FOUND" >&2; exit 1; }
+echo "titleHighlighted marks the match; the snippet is escaped"
+
+step "search the whole city from the portal (scope: CLUSTER), but not from 攀枝花市教育局"
+finds "$SEARCH_ID" "防汛 $RUN" panzhihua '{"scope": "CLUSTER"}' ||
+  { echo "api-tour: the city portal's cluster search lacks the notice" >&2; exit 1; }
+echo "panzhihua, CLUSTER: found"
+if finds "$SEARCH_ID" "防汛 $RUN" panzhihua; then
+  echo "api-tour: the portal's own (SITE) search lists 米易县's notice" >&2; exit 1
+fi
+echo "panzhihua, SITE: not found (the notice is 米易县's)"
+if finds "$SEARCH_ID" "防汛 $RUN" edu '{"scope": "CLUSTER"}'; then
+  echo "api-tour: 攀枝花市教育局 finds 米易县's notice" >&2; exit 1
+fi
+echo "edu, CLUSTER: not found"
+
+step "filters (kind, year, column with its subtree, locale), sort and facets"
+ZWGK_ID=$(gql '' '{ site(code: "miyi") { columns { id path } } }' | jq -r '.site.columns[] | select(.path == "/zwgk") | .id')
+YEAR=$(TZ=Asia/Shanghai date +%Y)
+MATCHING=$(jq -n --arg col "$ZWGK_ID" --argjson y "$YEAR" '{scope: "SITE", sort: "NEWEST", filters: {kind: ["NOTICE"], year: [$y], column: [$col], locale: "zh-CN"}}')
+finds "$SEARCH_ID" "防汛 $RUN" miyi "$MATCHING" ||
+  { echo "api-tour: the filtered search lacks the notice" >&2; exit 1; }
+echo "kind NOTICE, year $YEAR, column /zwgk (it is placed in /zwgk/fdzdgknr/zcwj), zh-CN: found"
+if finds "$SEARCH_ID" "防汛 $RUN" miyi '{"filters": {"kind": ["POLICY_DOCUMENT"], "validity": ["EFFECTIVE"]}}'; then
+  echo "api-tour: a POLICY_DOCUMENT filter let the notice through" >&2; exit 1
+fi
+echo "kind POLICY_DOCUMENT, validity EFFECTIVE: not found"
+gql '' "$SEARCH" "$(search_vars '' panzhihua '{"scope": "CLUSTER", "first": 0}')" |
+  jq -c '.search | {estimatedTotalHits, kinds: .facets.kind, years: .facets.year, sites: [.facets.site[] | {name: .label, count}]}'
+
+step "pages: first 1, then the next page after its cursor"
+PAGE=$(gql '' "$SEARCH" "$(search_vars 防汛 miyi '{"first": 1}')")
+jq -c '.search | {estimatedTotalHits, titles: [.edges[].node.title], pageInfo}' <<<"$PAGE"
+if jq -e '.search.pageInfo.hasNextPage' >/dev/null <<<"$PAGE"; then
+  gql '' "$SEARCH" "$(search_vars 防汛 miyi "$(jq -n --arg a "$(jq -r '.search.pageInfo.endCursor' <<<"$PAGE")" '{first: 1, after: $a}')")" |
+    jq -c '.search | {titles: [.edges[].node.title], pageInfo}'
+fi
+
+step "searchKey: a tenant token, used directly against Meilisearch"
+KEY=$(gql '' '{ searchKey(site: "miyi") { token host indexUid expiresAt filter } }' | jq '.searchKey')
+jq '.token |= .[0:24] + "…"' <<<"$KEY"
+MEILI_HOST=$(jq -r '.host' <<<"$KEY")
+MEILI_INDEX=$(jq -r '.indexUid' <<<"$KEY")
+MEILI_TOKEN=$(jq -r '.token' <<<"$KEY")
+meili() { curl -sS --max-time 10 -X POST "$MEILI_HOST/indexes/$MEILI_INDEX/search" -H "Authorization: Bearer $1" \
+  -H 'content-type: application/json' --data-binary "$2"; }
+if curl -sS --max-time 5 -o /dev/null "$MEILI_HOST/health"; then
+  DIRECT=$(meili "$MEILI_TOKEN" "$(jq -n --arg q "防汛 $RUN" '{q: $q, attributesToRetrieve: ["id", "siteCode", "title"]}')")
+  jq -c '{hits: [.hits[] | {siteCode, title}], estimatedTotalHits}' <<<"$DIRECT"
+  check "$DIRECT" "any(.hits[]; .id == \"$SEARCH_ID\") and all(.hits[]; .siteCode == \"miyi\")" "the notice, found with the token"
+  MIYI_ID=$(gql '' '{ site(code: "miyi") { id } }' | jq -r '.site.id')
+  ESCAPE=$(meili "$MEILI_TOKEN" "$(jq -n --arg f "siteId != \"$MIYI_ID\" OR kind = \"NOTICE\"" '{q: "", filter: $f, attributesToRetrieve: ["siteCode"]}')")
+  jq -c '{filter: "siteId != <米易县> OR kind = NOTICE", sites: ([.hits[].siteCode] | unique)}' <<<"$ESCAPE"
+  check "$ESCAPE" 'all(.hits[]; .siteCode == "miyi")' "the token's filter to hold whatever filter the client adds"
+  PZH_ID=$(gql '' '{ site(code: "panzhihua") { id } }' | jq -r '.site.id')
+  WHOLE_CITY=$(jq -n --arg q "防汛 $RUN" --arg f "siteAncestors = \"$PZH_ID\"" '{q: $q, filter: $f, attributesToRetrieve: ["id"]}')
+  CITY_SITE=$(meili "$(gql '' '{ searchKey(site: "panzhihua") { token } }' | jq -r '.searchKey.token')" "$WHOLE_CITY")
+  CITY_CLUSTER=$(meili "$(gql '' '{ searchKey(site: "panzhihua", scope: CLUSTER) { token } }' | jq -r '.searchKey.token')" "$WHOLE_CITY")
+  check "$CITY_SITE" "all(.hits[]; .id != \"$SEARCH_ID\")" "the portal's SITE token not to reach 米易县"
+  check "$CITY_CLUSTER" "any(.hits[]; .id == \"$SEARCH_ID\")" "the portal's CLUSTER token to reach 米易县"
+  echo "the portal's SITE token asking for the whole city: not found; its CLUSTER token: found"
+  DOCS_STATUS=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "$MEILI_HOST/indexes/$MEILI_INDEX/documents" -H "Authorization: Bearer $MEILI_TOKEN")
+  [[ $DOCS_STATUS == 4* ]] || { echo "api-tour: the token read documents (HTTP $DOCS_STATUS)" >&2; exit 1; }
+  echo "reading documents with the token: HTTP $DOCS_STATUS (search only)"
+else
+  echo "Meilisearch at $MEILI_HOST is not reachable from here; skipping the direct search"
+fi
+
+step "searchDrafts: the site's people find drafts through the API; the public index never has them"
+DRAFT_ID=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" '{input: {site: "miyi", column: "/zwdt/tzgg", kind: "NOTICE", slug: "tour-cg-\($run)",
+      title: "防汛物资储备工作方案（征求意见稿，导览 \($run)）", body: "<p>草稿</p>", source: "米易县应急管理局"}}')" | jq -r '.createItem.id')
+DRAFTS=$(gql "$EDITOR" 'query Drafts($q: String!) { searchDrafts(site: "miyi", query: $q) { id title state } }' \
+  "$(jq -n --arg q "导览 $RUN" '{q: $q}')")
+jq -c '[.searchDrafts[] | {title, state}]' <<<"$DRAFTS"
+check "$DRAFTS" "any(.searchDrafts[]; .id == \"$DRAFT_ID\" and .state == \"DRAFT\")" "the draft in searchDrafts"
+if finds "$DRAFT_ID" "防汛 $RUN" miyi; then
+  echo "api-tour: a draft reached the public search" >&2; exit 1
+fi
+echo "public search: the draft is not there"
+expect_error UNAUTHENTICATED '' 'query Drafts($q: String!) { searchDrafts(site: "miyi", query: $q) { id } }' '{"q": "防汛"}'
+
+step "withdraw the notice: it leaves the index within about a second"
+gql "$APPROVER" 'mutation Withdraw($id: ID!, $reason: String!) { withdrawItem(id: $id, reason: $reason) { state live } }' \
+  "$(jq -n --arg id "$SEARCH_ID" '{id: $id, reason: "导览结束"}')"
+wait_search leave "$SEARCH_ID" "防汛 $RUN" miyi
+wait_search leave "$SEARCH_ID" "防汛 $RUN" panzhihua '{"scope": "CLUSTER"}'
+
+step "rebuild the index (platform admins only): a new index, swapped in"
+expect_error FORBIDDEN "$MIYI_ADMIN" 'mutation { reindexSearch { documents replayed } }'
+PLATFORM=$(as admin@zhanqun.local)
+gql "$PLATFORM" 'mutation { reindexSearch { documents replayed } }'
+gql '' "$SEARCH" "$(search_vars '' panzhihua '{"scope": "CLUSTER", "first": 0}')" | jq -c '{estimatedTotalHits: .search.estimatedTotalHits}'
 
 step "done"
 echo "api-tour: every step answered as expected"
