@@ -16,7 +16,12 @@ const problemsOf = (env: Record<string, string>) => {
 describe('loadConfig', () => {
   it('fills defaults and derives the migration URL', () => {
     const c = loadConfig(base);
-    expect(c).toMatchObject({ NODE_ENV: 'development', PORT: 4000, graphiql: true, databaseMigrationUrl: base.DATABASE_URL });
+    expect(c).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 4000,
+      graphiql: true,
+      databaseMigrationUrl: base.DATABASE_URL,
+    });
     expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
   });
 
@@ -32,7 +37,12 @@ describe('loadConfig', () => {
       'MEILI_MASTER_KEY: required in production',
       'GRAPHIQL: must not be enabled in production',
     ]);
-    const ok = loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MEILI_MASTER_KEY: 'k'.repeat(20) });
+    const ok = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      MEILI_MASTER_KEY: 'k'.repeat(20),
+    });
     expect(ok.graphiql).toBe(false);
   });
 });

@@ -13,10 +13,11 @@ afterAll(async () => {
 describe('the HTTP edge', () => {
   it('answers /health and /ready', async () => {
     expect((await t.app.inject('/health')).json()).toEqual({ status: 'ok' });
+    expect((await t.app.inject('/ready?checks=postgres')).json().required).toEqual(['postgres']);
     const ready = await t.app.inject('/ready');
     expect([ready.statusCode, ready.json()]).toEqual([
       200,
-      { status: 'ready', checks: { postgres: true, meilisearch: true } },
+      { status: 'ready', checks: { postgres: true, meilisearch: true }, required: ['postgres', 'meilisearch'] },
     ]);
   });
 

@@ -59,6 +59,7 @@ describe('public search', () => {
     expect(ids(r)).toEqual([miyiId]);
     expect(ids(r)).not.toContain(draftId);
     expect(r.data!.search.edges[0].node.titleHighlighted).toContain('<mark>');
+    expect(r.data!.search.edges[0].node.snippet).toContain('<mark>乡村振兴</mark>');
   });
 
   it('searches the whole cluster from the city portal, and a county portal’s own subtree only', async () => {
@@ -74,7 +75,9 @@ describe('public search', () => {
   });
 
   it('treats explicit nulls like absent arguments', async () => {
-    const r = await t.gql('{ search(query: "", site: "panzhihua", scope: null, sort: null, first: null, filters: null) { estimatedTotalHits } }');
+    const r = await t.gql(
+      '{ search(query: "", site: "panzhihua", scope: null, sort: null, first: null, filters: null) { estimatedTotalHits } }',
+    );
     expect(r.errors).toBeUndefined();
   });
 
@@ -116,6 +119,18 @@ describe('staying in step with the column tree', () => {
     expect((await t.syncSearch()).upserted).toBe(1);
     expect(ids(await under(zc.id))).toEqual([cityId]);
     expect(ids(await under(zwdt.id))).toEqual([]);
+  });
+});
+
+describe('staying in step with the site', () => {
+  it('carries a renamed site’s name into its documents', async () => {
+    const admin = await t.tokenFor(demo.platformAdmin);
+    await t.gql('mutation { updateSite(input: { code: "edu", name: "攀枝花市教育和体育局" }) { name } }', {}, admin);
+    expect((await t.syncSearch()).upserted).toBe(1);
+    const r = await t.gql('{ search(query: "", site: "edu") { edges { node { site { name } } } } }');
+    expect(r.data!.search.edges.map((e: { node: { site: { name: string } } }) => e.node.site.name)).toEqual([
+      '攀枝花市教育和体育局',
+    ]);
   });
 });
 

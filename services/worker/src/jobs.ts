@@ -1,5 +1,5 @@
 import { type Platform, queues } from '@zhanqun/adapters';
-import { publishDueItems, publishScheduled, purgeExpiredSessions } from '@zhanqun/core';
+import { publishDueItems, publishScheduled, purgeDeliveredSearchChanges, purgeExpiredSessions } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
 
 /** Registers the worker's queues, schedules and handlers. Handlers call the same use cases as the API. */
@@ -23,7 +23,8 @@ export async function registerJobs(boss: PgBoss, platform: Platform, log: (msg: 
   });
   await boss.work(queues.maintenance, async () => {
     await platform.directory.fresh();
-    const result = await purgeExpiredSessions(platform.systemCtx('job:maintenance'));
+    const ctx = platform.systemCtx('job:maintenance');
+    const result = { ...(await purgeExpiredSessions(ctx)), searchChanges: await purgeDeliveredSearchChanges(ctx) };
     log('maintenance done', result);
   });
 }

@@ -24,6 +24,9 @@ describe('loadSynonyms', () => {
 });
 
 describe('safeHighlight', () => {
+  it('joins the marks of a word segmented in two', () => {
+    expect(safeHighlight('会议\u0001乡村\u0002\u0001振兴\u0002工作')).toBe('会议<mark>乡村振兴</mark>工作');
+  });
   it('escapes stored text and keeps only our highlight marks', () => {
     expect(safeHighlight('<script>alert(1)</script>\u0001政务\u0002公开 & "x"')).toBe(
       '&lt;script&gt;alert(1)&lt;/script&gt;<mark>政务</mark>公开 &amp; &quot;x&quot;',

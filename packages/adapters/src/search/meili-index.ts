@@ -69,7 +69,9 @@ const anyOf = (field: string, values: (string | number)[] | null | undefined) =>
 
 /** Meilisearch returns stored text raw: escape it, then turn the highlight markers into <mark>. */
 export function safeHighlight(text: string): string {
-  const escaped = text.replace(
+  // Adjacent marks (a word segmented in two) read as one: <mark>乡村</mark><mark>振兴</mark> → <mark>乡村振兴</mark>.
+  const joined = text.replaceAll(HIGHLIGHT_POST + HIGHLIGHT_PRE, '');
+  const escaped = joined.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
@@ -139,7 +141,7 @@ export class MeiliSearchIndex implements SearchIndex {
       limit: req.limit,
       sort: req.sort === 'NEWEST' ? ['publishedAt:desc'] : req.sort === 'OLDEST' ? ['publishedAt:asc'] : undefined,
       facets: req.facets,
-      attributesToHighlight: ['title'],
+      attributesToHighlight: ['title', 'bodyText'],
       attributesToCrop: ['bodyText'],
       cropLength: 40,
       cropMarker: '…',

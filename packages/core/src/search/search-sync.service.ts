@@ -99,6 +99,8 @@ export async function deliverSearchChanges(ctx: Ctx, index: SearchIndex, batch =
       [batch],
     );
     if (pending.length === 0) return { processed: 0, upserted: 0, removed: 0 };
+    // Site names and statuses go into the documents: read them as they are now, not as cached up to a TTL ago.
+    await ctx.directory.reload();
     const itemIds = [...new Set(pending.map((p) => p.item_id))];
     const docs = await indexableDocuments(tx, ctx.directory, itemIds);
     const keep = new Set(docs.map((d) => d.id));
@@ -120,4 +122,15 @@ export async function deliverAllSearchChanges(ctx: Ctx, index: SearchIndex): Pro
     total.removed += r.removed;
     if (r.processed === 0) return total;
   }
+}
+
+/** Maintenance: delivered change records older than a week are history nobody needs. */
+export async function purgeDeliveredSearchChanges(ctx: Ctx, olderThanDays = 7): Promise<number> {
+  await ctx.directory.fresh();
+  const cutoff = new Date(ctx.now().getTime() - olderThanDays * 86_400_000);
+  const [row] = await ctx.em.execute<{ n: number }[]>(
+    'with gone as (delete from search_change where processed_at < ? returning 1) select count(*)::int as n from gone',
+    [cutoff],
+  );
+  return row?.n ?? 0;
 }

@@ -106,7 +106,13 @@ export async function searchKey(ctx: Ctx, raw: z.input<typeof keyInput>) {
   const input = parseInput(keyInput, raw);
   const scope = await scopeFor(ctx, input.site, input.scope);
   const expiresAt = new Date(ctx.now().getTime() + 3_600_000);
-  const { token, indexUid, host } = await requireIndex(ctx).tenantToken(scope, expiresAt);
+  const { token, indexUid, host } = await requireIndex(ctx)
+    .tenantToken(scope, expiresAt)
+    .catch((e: unknown) => {
+      throw new AppError('SEARCH_UNAVAILABLE', undefined, {
+        details: { cause: String((e as Error).message ?? e).slice(0, 200) },
+      });
+    });
   return { token, indexUid, host, expiresAt, filter: `${scope.field} = "${scope.siteId}"` };
 }
 
