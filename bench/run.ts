@@ -17,6 +17,7 @@ import { libs } from './lib/deps.ts';
 import { type LoadResult, measure } from './lib/load.ts';
 import { type Stack, startStack, TARGET } from './lib/stack.ts';
 import { countStatements, type GqlRequest, OURS_QUERY, type OursConfig, type StatementCount } from './ours.ts';
+import { lifetime } from './lib/lifetime.ts';
 
 const RATIO_TARGET = 0.7;
 const PAGE = 20;
@@ -45,22 +46,7 @@ const say = (m: string) => console.log(`[bench] ${m}`);
 // ---------------------------------------------------------------------------------------------------------------
 // Lifetime: everything started is stopped, in reverse order, on success, failure and Ctrl-C alike.
 
-const cleanups: (() => Promise<void>)[] = [];
-let stopping: Promise<void> | undefined;
-function stopAll(): Promise<void> {
-  stopping ??= (async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((e) => say(`cleanup: ${e}`));
-  })();
-  return stopping;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    const force = setTimeout(() => process.exit(130), 30_000);
-    force.unref();
-    void stopAll().finally(() => process.exit(130));
-  });
-}
+const { cleanups, stopAll } = lifetime(say);
 
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ import { spawnTarget } from './lib/child.ts';
 import type { PgClient } from './lib/deps.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
 import { startStack } from './lib/stack.ts';
+import { lifetime } from './lib/lifetime.ts';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -62,22 +63,7 @@ const say = (m: string) => console.log(`[bench:search] ${m}`);
 // ---------------------------------------------------------------------------------------------------------------
 // Lifetime: everything started is stopped, in reverse order, on success, failure and Ctrl-C alike.
 
-const cleanups: (() => Promise<void>)[] = [];
-let stopping: Promise<void> | undefined;
-function stopAll(): Promise<void> {
-  stopping ??= (async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((e) => say(`cleanup: ${e}`));
-  })();
-  return stopping;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    const force = setTimeout(() => process.exit(130), 30_000);
-    force.unref();
-    void stopAll().finally(() => process.exit(130));
-  });
-}
+const { cleanups, stopAll } = lifetime(say);
 
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP: keep-alive, one request in flight, loopback only, timed from write to the last byte.
