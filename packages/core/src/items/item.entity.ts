@@ -1,9 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-/** Kinds with rules of their own; the column accepts any upper-case kind, so more can come (room for more). */
-export const itemKinds = ['ARTICLE', 'NOTICE', 'POLICY_DOCUMENT', 'INTERPRETATION', 'PAGE'] as const;
-export type ItemKind = (typeof itemKinds)[number];
-
 /** The review states (2015 §12: 初审 → 审核 → 审发). */
 export const itemStates = [
   'DRAFT',
@@ -24,6 +20,7 @@ export const ItemSchema = defineEntity({
     id: p.uuid().primary(),
     siteId: p.uuid(),
     columnId: p.uuid(),
+    /** ARTICLE, NOTICE, POLICY_DOCUMENT, INTERPRETATION, PAGE have rules of their own; any upper-case kind is allowed. */
     kind: p.string(),
     state: p.enum(itemStates),
     locale: p.string(),

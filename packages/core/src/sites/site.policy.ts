@@ -70,10 +70,6 @@ export function checkStatusTransition(from: SiteStatus, to: SiteStatus, statusCh
   }
 }
 
-export function allowedNextStatuses(from: SiteStatus): readonly SiteStatus[] {
-  return transitions[from];
-}
-
 /** The short name used in template column names: 米易县人民政府 → 米易县. */
 export function shortSiteName(name: string): string {
   return name.replace(/人民政府$/, '') || name;
