@@ -1,12 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
-import { jobPort } from './jobs/boss.ts';
-import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
+import { type CoreSettings, type Ctx, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
-import { publicReads } from './db/public-reads.ts';
+import { type PoolStats, poolStats, publicReads } from './db/public-reads.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
+import { jobPort } from './jobs/boss.ts';
+import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
 export interface Platform {
@@ -23,6 +23,8 @@ export interface Platform {
   jobs: JobPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
+  /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
+  poolStats(): Promise<{ orm: PoolStats; publicReads: PoolStats }>;
   /** PostgreSQL and Meilisearch both answer. */
   ready(): Promise<{ postgres: boolean; meilisearch: boolean }>;
   close(): Promise<void>;
@@ -66,6 +68,10 @@ export async function createPlatform(
         jobs: jobs.port,
         search,
       });
+    },
+    async poolStats() {
+      const pool = await orm.em.getDriver().getConnection().getNativeClient();
+      return { orm: poolStats(pool, config.DATABASE_POOL_MAX), publicReads: reads.stats() };
     },
     async ready() {
       const [postgres, meilisearch] = await Promise.all([

@@ -13,6 +13,7 @@ import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 
 declare module 'fastify' {
@@ -109,5 +110,6 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     checkComplexity(schema, document, variables as Record<string, unknown>, config.GRAPHQL_MAX_COMPLEXITY);
     void context;
   });
+  await app.register(metricsPlugin, { platform });
   return app;
 }
