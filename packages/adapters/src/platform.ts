@@ -1,12 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type CoreSettings, type Ctx, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import { jobPort } from './jobs/boss.ts';
+import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
 import { type PoolStats, poolStats, publicReads } from './db/public-reads.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
-import { jobPort } from './jobs/boss.ts';
-import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
 export interface Platform {
