@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
+import { DOCUMENT_LIMITS, documentLimitsRule } from './graphql/document-limits.ts';
 import type { GqlContext } from './graphql/context.ts';
 import { flattenErrors, graphqlResponseOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
@@ -81,6 +82,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     path: '/graphql',
     graphiql: config.graphiql,
     queryDepth: config.GRAPHQL_MAX_DEPTH,
+    graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens } },
+    validationRules: [documentLimitsRule()],
     allowBatchedQueries: false,
     context: async (req): Promise<Partial<GqlContext>> => ({
       zq: makeCtx({

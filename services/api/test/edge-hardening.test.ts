@@ -127,6 +127,60 @@ describe('client mistakes are 4xx', () => {
   });
 });
 
+describe('no single request hogs the server', () => {
+  const ext = (r: { body: { errors?: { extensions: Record<string, unknown> }[] } }) => r.body.errors?.[0]?.extensions;
+
+  it('3,000 aliased search fields are refused before parsing finishes (token limit)', async () => {
+    const query = `{ ${Array.from({ length: 3000 }, (_, i) => `s${i}: search(site: "miyi", query: "x") { edges { cursor } }`).join(' ')} }`;
+    const r = await post({ query });
+    expect([r.status, ext(r)]).toEqual([
+      400,
+      expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' }),
+    ]);
+  });
+
+  it('caps root fields per operation, through fragments too', async () => {
+    const field = (i: number) => `a${i}: sites(first: 1) { edges { cursor } }`;
+    const many = await post({ query: `{ ${Array.from({ length: 31 }, (_, i) => field(i)).join(' ')} }` });
+    expect([many.status, ext(many)]).toEqual([
+      400,
+      expect.objectContaining({ reason: 'QUERY_TOO_LARGE', rootFields: 31, limit: 30 }),
+    ]);
+    const viaFragment = await post({
+      query: `query { ...F ${Array.from({ length: 16 }, (_, i) => field(100 + i)).join(' ')} }
+        fragment F on Query { ${Array.from({ length: 15 }, (_, i) => field(i)).join(' ')} }`,
+    });
+    expect(ext(viaFragment)).toMatchObject({ reason: 'QUERY_TOO_LARGE', rootFields: 31 });
+    const fine = await post({ query: `{ ${Array.from({ length: 30 }, (_, i) => field(i)).join(' ')} }` });
+    expect(fine.status).toBe(200);
+  });
+
+  it('caps aliases anywhere in the document', async () => {
+    const aliases = Array.from({ length: 101 }, (_, i) => `c${i}: code`).join(' ');
+    const r = await post({ query: `{ site(code: "miyi") { ${aliases} } }` });
+    expect([r.status, ext(r)]).toEqual([400, expect.objectContaining({ reason: 'QUERY_TOO_LARGE', aliases: 101 })]);
+  });
+
+  it('prices fields that call out to Meilisearch at a round trip each', async () => {
+    const strict = await buildApp(
+      { ...t.platform, config: { ...t.platform.config, GRAPHQL_MAX_COMPLEXITY: 5000 } },
+      { logger: false },
+    );
+    try {
+      const query = `{ ${Array.from({ length: 6 }, (_, i) => `s${i}: search(site: "miyi", query: "x", first: 1) { edges { cursor } }`).join(' ')} }`;
+      const res = await strict.inject({ method: 'POST', url: '/graphql', payload: { query } });
+      const e = res.json().errors[0].extensions;
+      expect([res.statusCode, e.reason]).toEqual([400, 'QUERY_TOO_COMPLEX']);
+      expect(e.cost).toBeGreaterThanOrEqual(6000);
+      const keys = `{ ${Array.from({ length: 3 }, (_, i) => `k${i}: searchKey(site: "miyi") { token }`).join(' ')} }`;
+      const k = await strict.inject({ method: 'POST', url: '/graphql', payload: { query: keys } });
+      expect(k.json().errors?.[0]?.extensions.reason).not.toBe('QUERY_TOO_COMPLEX');
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('a host of a site still PREPARING', () => {
   it('is answered exactly like an unknown host', async () => {
     const ask = (host: string) =>

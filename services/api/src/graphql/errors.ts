@@ -44,9 +44,12 @@ export function toGraphQLError(err: GraphQLError, log: FastifyBaseLogger, reques
     // Parse and validation errors, and bad variable values: the client's mistake.
     const ext = (original instanceof GraphQLError ? original.extensions : err.extensions) ?? {};
     const code = typeof ext.code === 'string' && ext.code in errorKinds ? ext.code : 'BAD_USER_INPUT';
+    // graphql's parser gives up on a document with too many tokens (DOCUMENT_LIMITS.maxTokens).
+    const reason =
+      ext.reason ?? (/Document contains more th\w+ \d+ tokens/.test(err.message) ? 'QUERY_TOO_LARGE' : 'INVALID_INPUT');
     return new GraphQLError(err.message, {
       ...base,
-      extensions: { ...ext, code, reason: ext.reason ?? 'INVALID_INPUT' },
+      extensions: { ...ext, code, reason },
     });
   }
   log.error({ err: original, requestId }, 'unhandled error in resolver');
