@@ -22,8 +22,8 @@ export const CALLOUT_COST: Record<string, number> = {
   'Query.searchKey': 100,
 };
 
-const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) =>
-  (CALLOUT_COST[`${type.name}.${field.name}`] ?? 0) + shapeCost({ type, field, args, childComplexity });
+const estimator: ComplexityEstimator = (options) =>
+  (CALLOUT_COST[`${options.type.name}.${options.field.name}`] ?? 0) + shapeCost(options);
 
 const shapeCost = ({ type, field, args, childComplexity }: Parameters<ComplexityEstimator>[0]): number => {
   const returns = getNullableType(field.type);
