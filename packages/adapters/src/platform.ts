@@ -26,8 +26,24 @@ export interface Platform {
   /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
   poolStats(): Promise<{ orm: PoolStats; publicReads: PoolStats }>;
   /** PostgreSQL and Meilisearch both answer. */
-  ready(): Promise<{ postgres: boolean; meilisearch: boolean }>;
+  /**
+   * Each check answers within `timeoutMs` (default 500 ms) or counts as failed, so a hung dependency never hangs
+   * the probe. Only the checks named in `wait` are waited for; the others report whether they answered by then.
+   */
+  ready(wait?: string[], timeoutMs?: number): Promise<{ postgres: boolean; meilisearch: boolean }>;
   close(): Promise<void>;
+}
+
+/** Well under a Kubernetes probe's 1 s default timeout, with room for the HTTP round trip. */
+export const READY_CHECK_TIMEOUT_MS = 500;
+
+/** A readiness check that fails, or does not answer in time, is simply not ready (the slow call is left to end). */
+function withinTime(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 export async function createPlatform(
@@ -73,16 +89,23 @@ export async function createPlatform(
       const pool = await orm.em.getDriver().getConnection().getNativeClient();
       return { orm: poolStats(pool, config.DATABASE_POOL_MAX), publicReads: reads.stats() };
     },
-    async ready() {
-      const [postgres, meilisearch] = await Promise.all([
-        orm.em
-          .fork()
-          .execute('select 1')
-          .then(() => true)
-          .catch(() => false),
-        meili.isHealthy().catch(() => false),
-      ]);
-      return { postgres, meilisearch };
+    async ready(wait = ['postgres', 'meilisearch'], timeoutMs = READY_CHECK_TIMEOUT_MS) {
+      const results = { postgres: false, meilisearch: false };
+      const checks: Record<keyof typeof results, () => Promise<boolean>> = {
+        postgres: () =>
+          orm.em
+            .fork()
+            .execute('select 1')
+            .then(() => true),
+        meilisearch: () => meili.isHealthy(),
+      };
+      const running = Object.entries(checks).map(async ([name, run]) => {
+        results[name as keyof typeof results] = await withinTime(run(), timeoutMs);
+        return name;
+      });
+      // Only the checks asked for are waited for; the others report what they know by then.
+      await Promise.all(running.filter((_, i) => wait.includes(Object.keys(checks)[i]!)));
+      return { ...results };
     },
     async close() {
       await jobs.stop();
