@@ -108,3 +108,15 @@ end
 $$;
 revoke all on function zq_public_items(uuid, text, text, integer, timestamptz, uuid) from public;
 grant execute on function zq_public_items(uuid, text, text, integer, timestamptz, uuid) to zhanqun_app;
+
+-- Issue 10, search freshness: a committed change record wakes the worker's delivery at once (LISTEN
+-- zq_search_change) instead of waiting for its next poll. NOTIFY is transactional: it is sent at commit, and
+-- never for a rolled-back change. One notification per statement; the payload is empty (the outbox is the truth).
+create function zq_notify_search_change() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('zq_search_change', '');
+  return null;
+end
+$$;
+create trigger search_change_notify after insert on search_change
+  for each statement execute function zq_notify_search_change();
