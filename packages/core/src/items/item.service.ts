@@ -12,6 +12,7 @@ import { loadItemForWork, requireColumnOf, requireColumnRole } from './item-acce
 import { addRevision, deadlineFor, setInterpretedPolicies, setPlacements, voidSignOffs } from './item-writes.ts';
 import { REVIEW_STATES } from './review.policy.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
+import { refreshListings } from './item-listing.ts';
 import { isLive } from './item-view.ts';
 
 const itemConflicts = {
@@ -174,7 +175,10 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
         if (input.interprets) await setInterpretedPolicies(tx, ctx, it, input.interprets);
         await tx.flush();
         // The live version is unchanged until signed, but its slug and placements are part of its document.
-        if (isLive(it) && (input.slug || input.alsoIn)) await recordSearchChanges(tx, [it], 'update');
+        if (isLive(it) && (input.slug || input.alsoIn)) {
+          await recordSearchChanges(tx, [it], 'update');
+          await refreshListings(tx, [it.id]);
+        }
         await appendAudit(tx, ctx, {
           siteId: it.siteId,
           action: 'item.update',

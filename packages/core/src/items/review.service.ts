@@ -12,6 +12,7 @@ import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.ent
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
 import { voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
+import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
 import {
   checkSigner,
@@ -209,6 +210,7 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   }
   await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
   await recordSearchChanges(tx, [it], 'publish');
+  await refreshListings(tx, [it.id]); // issue 10: the lists show it from this commit on
   await appendAudit(tx, ctx, {
     siteId: it.siteId,
     action: 'item.publish',
@@ -339,6 +341,7 @@ export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>)
     tx.persist(it);
     await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
     await recordSearchChanges(tx, [it], 'withdraw');
+    await refreshListings(tx, [it.id]);
     await tx.flush();
     await appendAudit(tx, ctx, {
       siteId: it.siteId,
