@@ -1,5 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import {
+  type Ctx,
+  type CoreSettings,
+  type HtmlWorkPort,
+  type JobPort,
+  makeCtx,
+  type PublicReadPort,
+  SiteDirectory,
+} from '@zhanqun/core';
+import { htmlWorkPool } from './html/html-pool.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
@@ -21,6 +30,8 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** Heavy HTML work on item bodies, in worker threads (ADR 0008). */
+  html: HtmlWorkPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
   /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
@@ -60,6 +71,7 @@ export async function createPlatform(
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
   const jobs = jobPort(config.DATABASE_URL);
+  const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const search = new MeiliSearchIndex(meili, {
     host: config.MEILI_URL,
@@ -75,6 +87,7 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    html,
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },
@@ -83,6 +96,7 @@ export async function createPlatform(
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
         search,
+        html,
       });
     },
     async poolStats() {
@@ -110,6 +124,7 @@ export async function createPlatform(
     async close() {
       await jobs.stop();
       await reads.close();
+      await html.close();
       await orm.close(true);
     },
   };

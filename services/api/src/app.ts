@@ -99,6 +99,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         jobs: platform.jobs,
         search: platform.search,
         publicReads: platform.publicReads,
+        html: platform.html,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
