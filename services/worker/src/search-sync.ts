@@ -63,7 +63,7 @@ export function startSearchSync(
     else if (failures === 0) schedule(0);
   };
   const listener = listen(platform.config.DATABASE_URL, 'zq_search_change', wake, {
-    onError: (err) => log('search change notifications interrupted; polling meanwhile', { err: String(err) }),
+    onError: (err) => log.warn({ err }, 'search change notifications interrupted; polling meanwhile'),
   });
   schedule(0);
   return {
