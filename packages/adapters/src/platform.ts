@@ -1,5 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import {
+  type CoreSettings,
+  type Ctx,
+  type JobPort,
+  makeCtx,
+  type ProofOfWorkPort,
+  type PublicReadPort,
+  SiteDirectory,
+} from '@zhanqun/core';
+import { altchaPort } from './interaction/altcha.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
@@ -21,6 +30,8 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** The proof-of-work challenge of public writes (ALTCHA). */
+  proofOfWork: ProofOfWorkPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
   /** PostgreSQL and Meilisearch both answer. */
@@ -57,6 +68,14 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    proofOfWork: altchaPort({
+      // Two secrets derived apart: the challenge signature and the derived-key signature never share a key.
+      hmacSecret: `${config.altchaSecret}:challenge`,
+      keySecret: `${config.altchaSecret}:key`,
+      cost: config.ALTCHA_COST,
+      maxCounter: config.ALTCHA_MAX_COUNTER,
+      expiresSeconds: config.ALTCHA_EXPIRES_SECONDS,
+    }),
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },

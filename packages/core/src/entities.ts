@@ -1,6 +1,7 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
 import { SearchChangeSchema } from './search/search-change.entity.ts';
 import {
   ItemLinkSchema,
@@ -30,4 +31,6 @@ export const entities = [
   SignOffSchema,
   ItemLinkSchema,
   SearchChangeSchema,
+  MailboxSchema,
+  LetterSchema,
 ];

@@ -8,7 +8,7 @@ import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
 import type { GqlContext } from './graphql/context.ts';
-import { flattenErrors, statusFor, toGraphQLError } from './graphql/errors.ts';
+import { flattenErrors, retryAfterOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
@@ -93,6 +93,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         jobs: platform.jobs,
         search: platform.search,
         publicReads: platform.publicReads,
+        proofOfWork: platform.proofOfWork,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.byHost(req.hostname)?.code ?? null,
@@ -101,6 +102,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       const request = (ctx as unknown as GqlContext).reply?.request;
       const log = request?.log ?? app.log;
       const errors = flattenErrors(execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      // A throttled public write says when to come back (RFC 9110 §10.2.3).
+      const retryAfter = errors.map((e) => retryAfterOf(e)).find((s) => s !== null);
+      if (retryAfter) (ctx as unknown as GqlContext).reply?.header('retry-after', String(retryAfter));
       return { statusCode: statusFor(!!execution.data, errors), response: { data: execution.data ?? null, errors } };
     },
   });

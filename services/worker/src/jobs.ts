@@ -1,5 +1,12 @@
 import { type Platform, queues } from '@zhanqun/adapters';
-import { publishDueItems, publishScheduled, purgeDeliveredSearchChanges, purgeExpiredSessions } from '@zhanqun/core';
+import {
+  publishDueItems,
+  publishScheduled,
+  purgeDeliveredSearchChanges,
+  purgeExpiredSessions,
+  purgePublicWriteState,
+  sweepLetterDeadlines,
+} from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
 
 /** Registers the worker's queues, schedules and handlers. Handlers call the same use cases as the API. */
@@ -24,7 +31,18 @@ export async function registerJobs(boss: PgBoss, platform: Platform, log: (msg: 
   await boss.work(queues.maintenance, async () => {
     await platform.directory.fresh();
     const ctx = platform.systemCtx('job:maintenance');
-    const result = { ...(await purgeExpiredSessions(ctx)), searchChanges: await purgeDeliveredSearchChanges(ctx) };
+    const result = {
+      ...(await purgeExpiredSessions(ctx)),
+      searchChanges: await purgeDeliveredSearchChanges(ctx),
+      ...(await purgePublicWriteState(ctx)),
+    };
     log('maintenance done', result);
+  });
+  // 2015 §4: letters' deadlines, reminders and escalations, hourly at minute 7.
+  if (!(await boss.getQueue(queues.letterDeadlines))) await boss.createQueue(queues.letterDeadlines, { retryLimit: 3 });
+  await boss.schedule(queues.letterDeadlines, '7 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(queues.letterDeadlines, async () => {
+    const result = await sweepLetterDeadlines(platform.systemCtx('job:letter-deadlines'));
+    if (result.reminded + result.escalated + result.deadlinesFilled > 0) log('letter deadlines', result);
   });
 }

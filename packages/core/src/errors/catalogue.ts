@@ -113,6 +113,22 @@ export const errorReasons = {
     'INTERNAL',
     'Search is temporarily unavailable; published content is safe and will be searchable again',
   ),
+  ALTCHA_INVALID: r(
+    'BAD_USER_INPUT',
+    'The proof-of-work solution is missing, wrong or expired: solve a new altchaChallenge',
+  ),
+  ALTCHA_REPLAYED: r('BAD_USER_INPUT', 'This proof-of-work challenge was already used: solve a new altchaChallenge'),
+  INVALID_LETTER_STATE: r('PRECONDITION_FAILED', 'The letter is not in a state that allows this', '2015 §4'),
+  LETTER_ALREADY_EXTENDED: r(
+    'PRECONDITION_FAILED',
+    'A letter’s deadline is extended once only, to 15 working days after receipt',
+    '2015 §4',
+  ),
+  LETTER_NOT_PUBLISHABLE: r(
+    'PRECONDITION_FAILED',
+    'Only an answered letter whose writer allowed publication can have its reply published',
+    '2015 §4',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

@@ -64,3 +64,10 @@ export function statusFor(hasData: boolean, errors: GraphQLError[]): number {
   const code = String(errors[0]?.extensions.code);
   return code in errorKinds ? errorKinds[code as keyof typeof errorKinds].http : 200;
 }
+
+/** The seconds a RATE_LIMITED error asks the client to wait, when it says (throttled public writes). */
+export function retryAfterOf(e: GraphQLError): number | null {
+  if (e.extensions.code !== 'RATE_LIMITED') return null;
+  const s = (e.extensions.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof s === 'number' && s > 0 ? s : null;
+}

@@ -8,7 +8,11 @@ describe('disclosure on request: due date (条例 2019 §30–§33)', () => {
     // case, clock, due
     ['received the Friday before National Day: 20 working days', { receivedOn: '2026-09-25' }, '2026-10-29'],
     ['extended by 20 with the office head’s approval', { receivedOn: '2026-09-25', extended: true }, '2026-11-26'],
-    ['a correction (补正) restarts the 20 days from the corrected request', { receivedOn: '2026-09-25', correctedOn: '2026-10-09' }, '2026-11-05'],
+    [
+      'a correction (补正) restarts the 20 days from the corrected request',
+      { receivedOn: '2026-09-25', correctedOn: '2026-10-09' },
+      '2026-11-05',
+    ],
     [
       'third-party consultation time (15 working days) is not counted',
       { receivedOn: '2026-09-25', pauses: [{ from: '2026-10-12', to: '2026-10-30' }] },

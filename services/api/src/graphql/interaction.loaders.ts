@@ -1,0 +1,17 @@
+import { type Letter, readLetterContacts } from '@zhanqun/core';
+import type { GqlContext } from './context.ts';
+
+type Q<T> = { obj: T; params: Record<string, unknown> }[];
+
+/** Letter.contact: one audited read for every letter of the request (one audit record per site). */
+export const interactionLoaders = {
+  Letter: {
+    async contact(queries: Q<Letter>, { zq }: GqlContext) {
+      const contacts = await readLetterContacts(
+        zq,
+        queries.map((q) => q.obj.id),
+      );
+      return queries.map((q) => contacts.get(q.obj.id) ?? null);
+    },
+  },
+};
