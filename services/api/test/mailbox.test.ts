@@ -163,7 +163,7 @@ describe('leader mailbox: a letter on the Friday before National Day 2026', () =
       },
     );
     expect(followed.data!.followLetter).toMatchObject({ status: 'ANSWERED', answeringBody: '米易县交通运输局' });
-  });
+  }, 90_000); // three sign-offs and a search delivery: slow on a loaded machine
 
   it('does not publish the reply of a writer who did not allow it', async () => {
     clock = new Date('2026-10-20T04:00:00Z');

@@ -24,7 +24,7 @@ export interface ListLettersArgs extends PageArgs {
   overdue?: boolean | null;
 }
 
-/** The handlers' list, newest first (by id order within the site). Contact details are a separate, audited read. */
+/** The handlers’ list, newest first (letter ids are time-ordered UUIDv7). Contact details are a separate, audited read. */
 export async function listLetters(ctx: Ctx, args: ListLettersArgs): Promise<Page<Letter>> {
   await ctx.directory.fresh();
   const site = await requireHandledSite(ctx, args.site);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { chinaDate } from '../../access/actor.ts';
 import { appendAudit } from '../../audit/audit.service.ts';
 import { loadWorkdayCalendar } from '../../calendar/calendar.service.ts';
@@ -25,6 +25,15 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 function newTrackingCode(): string {
   const chars = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]);
   return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
+}
+/** UUIDv7 (RFC 9562): time-ordered, so the handlers' list pages newest first on the primary key alone. */
+function uuidV7(at: Date): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(at.getTime(), 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -56,7 +65,7 @@ export async function submitLetter(ctx: Ctx, raw: SubmitLetterInput): Promise<Le
   const deadline = letterDeadline(cal, receivedOn, false);
   const secret = randomBytes(32).toString('base64url');
   const trackingCode = newTrackingCode();
-  const id = randomUUID();
+  const id = uuidV7(now);
   await em.transactional(async (tx) => {
     await spendProofOfWork(tx, ctx, input.altcha);
     tx.create(Letter, {
