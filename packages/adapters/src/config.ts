@@ -42,7 +42,7 @@ const schema = z.object({
   // Public writes (leader mailbox letters, …): proof of work (ALTCHA) and throttling in PostgreSQL.
   ALTCHA_HMAC_SECRET: z.string().min(32).optional(),
   ALTCHA_COST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  ALTCHA_MAX_COUNTER: z.coerce.number().int().min(2).max(10_000_000).default(20_000),
+  ALTCHA_MAX_COUNTER: z.coerce.number().int().min(2).max(10_000_000).default(5_000),
   ALTCHA_EXPIRES_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   PUBLIC_WRITE_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   PUBLIC_WRITE_PER_CONTACT: z.coerce.number().int().min(1).default(5),
