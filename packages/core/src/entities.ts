@@ -1,6 +1,7 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import { DisclosureRequestSchema } from './interaction/disclosure/disclosure-request.entity.ts';
 import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
 import { SearchChangeSchema } from './search/search-change.entity.ts';
 import {
@@ -33,4 +34,5 @@ export const entities = [
   SearchChangeSchema,
   MailboxSchema,
   LetterSchema,
+  DisclosureRequestSchema,
 ];

@@ -65,3 +65,6 @@ export * from './interaction/mailbox/letter-queries.ts';
 export * from './interaction/mailbox/letter-jobs.ts';
 export * from './interaction/mailbox/letter-publish.ts';
 export * from './interaction/disclosure/disclosure-deadline.policy.ts';
+export * from './interaction/disclosure/disclosure-request.entity.ts';
+export * from './interaction/disclosure/disclosure.inputs.ts';
+export * from './interaction/disclosure/disclosure.service.ts';

@@ -26,6 +26,7 @@ const b = {
   otherColumnId: '',
   letterId: '',
   letterCode: '',
+  disclosureId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -129,7 +130,14 @@ beforeAll(async () => {
   const list = await t.gql(`{ letters(site: "${B_SITE}") { edges { node { id } } } }`, {}, handlerB);
   b.letterId = list.data!.letters.edges[0].node.id;
   await t.gql('mutation($id: ID!) { acceptLetter(id: $id) { id } }', { id: b.letterId }, handlerB);
-});
+  const request = await t.gql(
+    `mutation { registerDisclosureRequest(input: { site: "${B_SITE}", applicant: { name: "王五", phone: "13800001111" },
+      description: "学区划分文件", deliveryForm: PAPER, channel: IN_PERSON, submittedOn: "2026-09-25" }) { id } }`,
+    {},
+    handlerB,
+  );
+  b.disclosureId = request.data!.registerDisclosureRequest.id;
+}, 180_000); // a whole city's fixtures: slow when the machine is shared
 
 afterAll(async () => {
   await t?.close();
@@ -525,6 +533,59 @@ const cases: Record<string, () => Promise<void>> = {
     ),
   'Mutation.draftLetterReply': () =>
     sameAsMissing('mutation($id: ID!) { draftLetterReply(id: $id) { id } }', { id: b.letterId }, { id: randomUUID() }),
+  // 依申请公开: B's requests and figures are B's alone.
+  'Query.disclosureRequests': () =>
+    sameAsMissing('query($s: String!) { disclosureRequests(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.disclosureYearReport': () =>
+    sameAsMissing(
+      'query($s: String!) { disclosureYearReport(site: $s, year: 2026) { received } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.submitDisclosureRequest': () =>
+    sameAsMissing(
+      `mutation($s: String!) { submitDisclosureRequest(input: { site: $s, applicant: { name: "x", phone: "12345" },
+        description: "x", deliveryForm: PAPER, altcha: "x" }) { trackingCode } }`,
+      { s: PREPARING },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.registerDisclosureRequest': () =>
+    sameAsMissing(
+      `mutation($s: String!) { registerDisclosureRequest(input: { site: $s, applicant: { name: "x" }, description: "x",
+        deliveryForm: PAPER, channel: IN_PERSON, submittedOn: "2026-09-25" }) { id } }`,
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.requestDisclosureCorrection': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { requestDisclosureCorrection(id: $id, note: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.recordDisclosureCorrection': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { recordDisclosureCorrection(id: $id, correctedOn: "2026-10-09") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.extendDisclosureRequest': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { extendDisclosureRequest(id: $id, approver: "x", reason: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.recordThirdPartyConsultation': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { recordThirdPartyConsultation(input: { id: $id, from: "2026-10-12", to: "2026-10-13", party: "x" }) { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.answerDisclosureRequest': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { answerDisclosureRequest(id: $id, type: DISCLOSED, answer: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
 };
 
 describe('tenant isolation through the API', () => {
@@ -570,6 +631,14 @@ describe('tenant isolation through the API', () => {
       await t.tokenFor(demo.handler(B_SITE)),
     );
     expect(letter.data!.letter).toEqual({ status: 'ACCEPTED', site: B_SITE, reply: null, transfers: [] });
+    const requests = await t.gql(
+      `{ disclosureRequests(site: "${B_SITE}") { id status dueOn answerType thirdPartyConsultations { party } } }`,
+      {},
+      await t.tokenFor(demo.handler(B_SITE)),
+    );
+    expect(requests.data!.disclosureRequests).toEqual([
+      { id: b.disclosureId, status: 'OPEN', dueOn: '2026-10-29', answerType: null, thirdPartyConsultations: [] },
+    ]);
   });
 
   it("an API token of site A cannot read site B's people or tokens", async () => {

@@ -129,6 +129,16 @@ export const errorReasons = {
     'Only an answered letter whose writer allowed publication can have its reply published',
     '2015 §4',
   ),
+  INVALID_DISCLOSURE_STATE: r(
+    'PRECONDITION_FAILED',
+    'The disclosure request is not in a state that allows this',
+    '条例 2019 §30–§36',
+  ),
+  DISCLOSURE_ALREADY_EXTENDED: r(
+    'PRECONDITION_FAILED',
+    'A disclosure request is extended once only, by at most 20 working days',
+    '条例 2019 §33',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

@@ -29,6 +29,8 @@ export const rootFieldAccess: Record<string, Access> = {
   'Query.mailboxes': 'public',
   'Query.followLetter': 'public',
   'Mutation.submitLetter': 'public',
+  // 依申请公开: the online request form (条例 2019 §29), guarded like letters.
+  'Mutation.submitDisclosureRequest': 'public',
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

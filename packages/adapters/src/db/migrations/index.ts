@@ -23,4 +23,5 @@ export const migrationsList = [
   sqlMigration('0004_search'),
   sqlMigration('0005_public_read_path'),
   sqlMigration('0010_interaction'),
+  sqlMigration('0015_disclosure_request'),
 ];
