@@ -51,6 +51,12 @@ describe('disclosure on request', () => {
     );
     id = list.data!.disclosureRequests[0].id;
     expect(list.data!.disclosureRequests[0].applicant.name).toBe('张三');
+    const audit = await t.gql(
+      `{ auditLog(site: "${SITE}", action: "disclosure.readApplicant") { edges { node { targetId } } } }`,
+      {},
+      await t.tokenFor(demo.admin(SITE)),
+    );
+    expect(audit.data!.auditLog.edges).toEqual([{ node: { targetId: id } }]);
   });
 
   it('stops the clock for a correction and restarts the 20 days from the corrected request', async () => {

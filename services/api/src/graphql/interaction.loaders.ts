@@ -1,4 +1,4 @@
-import { type Letter, readLetterContacts } from '@zhanqun/core';
+import { type DisclosureRequest, type Letter, readDisclosureApplicants, readLetterContacts } from '@zhanqun/core';
 import type { GqlContext } from './context.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
@@ -12,6 +12,15 @@ export const interactionLoaders = {
         queries.map((q) => q.obj.id),
       );
       return queries.map((q) => contacts.get(q.obj.id) ?? null);
+    },
+  },
+  DisclosureRequest: {
+    async applicant(queries: Q<DisclosureRequest>, { zq }: GqlContext) {
+      const applicants = await readDisclosureApplicants(
+        zq,
+        queries.map((q) => q.obj),
+      );
+      return queries.map((q) => applicants.get(q.obj.id) ?? null);
     },
   },
 };

@@ -101,6 +101,7 @@ export const loaders = {
   },
   Item: itemLoaders.Item,
   Letter: interactionLoaders.Letter,
+  DisclosureRequest: interactionLoaders.DisclosureRequest,
   Column: {
     mergedInto: itemLoaders.Column.mergedInto,
     async children(queries: Q<Column>, ctx: GqlContext) {

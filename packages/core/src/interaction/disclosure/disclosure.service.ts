@@ -285,3 +285,30 @@ export async function disclosureYearReport(
     }).length,
   };
 }
+
+/**
+ * The applicants' personal data of some requests, for their handlers only; every read is audited
+ * (`disclosure.readApplicant`, one record per site and call, naming the requests), like a letter's contact.
+ */
+export async function readDisclosureApplicants(
+  ctx: Ctx,
+  requests: readonly DisclosureRequest[],
+): Promise<Map<string, DisclosureRequest['applicant']>> {
+  await ctx.directory.fresh();
+  const allowed = requests.filter((r) => canHandleInteraction(ctx.actor, r.siteId, ctx.directory));
+  if (allowed.length === 0) return new Map();
+  const bySite = new Map<string, string[]>();
+  for (const r of allowed) bySite.set(r.siteId, [...(bySite.get(r.siteId) ?? []), r.id]);
+  await ctx.em.transactional(async (tx) => {
+    for (const [siteId, ids] of bySite) {
+      await appendAudit(tx, ctx, {
+        siteId,
+        action: 'disclosure.readApplicant',
+        targetType: 'DisclosureRequest',
+        targetId: ids.length === 1 ? ids[0] : null,
+        changes: { requests: ids },
+      });
+    }
+  });
+  return new Map(allowed.map((r) => [r.id, r.applicant]));
+}
