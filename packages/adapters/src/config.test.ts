@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expect(problems).toEqual([
       'JWT_SECRET: required in production (at least 32 characters)',
       'MEILI_MASTER_KEY: required in production',
+      'ALTCHA_HMAC_SECRET: required in production (at least 32 characters)',
       'GRAPHIQL: must not be enabled in production',
     ]);
     const ok = loadConfig({
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'x'.repeat(40),
       MEILI_MASTER_KEY: 'k'.repeat(20),
+      ALTCHA_HMAC_SECRET: 'a'.repeat(40),
     });
     expect(ok.graphiql).toBe(false);
   });

@@ -45,6 +45,14 @@ const schema = z.object({
   METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   METRICS_CACHE_MS: z.coerce.number().int().min(0).max(60000).default(5000),
+  // Public writes (leader mailbox letters, …): proof of work (ALTCHA) and throttling in PostgreSQL.
+  ALTCHA_HMAC_SECRET: z.string().min(32).optional(),
+  ALTCHA_COST: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  ALTCHA_MAX_COUNTER: z.coerce.number().int().min(2).max(10_000_000).default(5_000),
+  ALTCHA_EXPIRES_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  PUBLIC_WRITE_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  PUBLIC_WRITE_PER_CONTACT: z.coerce.number().int().min(1).default(5),
+  PUBLIC_WRITE_WINDOW_SECONDS: z.coerce.number().int().min(10).default(3600),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -52,6 +60,7 @@ export type RawConfig = z.infer<typeof schema>;
 export interface Config extends RawConfig {
   databaseMigrationUrl: string;
   jwtSecret: string;
+  altchaSecret: string;
   graphiql: boolean;
 }
 
@@ -75,6 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.NODE_ENV === 'production') {
     if (!parsed.data.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 characters)');
     if (!parsed.data.MEILI_MASTER_KEY) problems.push('MEILI_MASTER_KEY: required in production');
+    if (!parsed.data.ALTCHA_HMAC_SECRET)
+      problems.push('ALTCHA_HMAC_SECRET: required in production (at least 32 characters)');
     if (parsed.data.GRAPHIQL) problems.push('GRAPHIQL: must not be enabled in production');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -83,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     databaseMigrationUrl: c.DATABASE_MIGRATION_URL ?? c.DATABASE_URL,
     jwtSecret: c.JWT_SECRET ?? DEV_JWT_SECRET,
+    altchaSecret: c.ALTCHA_HMAC_SECRET ?? `${DEV_JWT_SECRET}-altcha`,
     graphiql: c.GRAPHIQL ?? c.NODE_ENV === 'development',
   };
 }
@@ -96,6 +108,11 @@ export function coreSettingsFrom(c: Config) {
       maxFailures: c.LOGIN_MAX_FAILURES,
       windowSeconds: c.LOGIN_WINDOW_SECONDS,
       lockSeconds: c.LOGIN_LOCK_SECONDS,
+    },
+    publicWrites: {
+      perAddress: c.PUBLIC_WRITE_PER_ADDRESS,
+      perContact: c.PUBLIC_WRITE_PER_CONTACT,
+      windowSeconds: c.PUBLIC_WRITE_WINDOW_SECONDS,
     },
   };
 }

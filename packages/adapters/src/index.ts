@@ -7,3 +7,4 @@ export * from './platform.ts';
 export * from './jobs/boss.ts';
 export * from './search/meili-index.ts';
 export * from './metrics.ts';
+export * from './interaction/altcha.ts';

@@ -1,14 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
-  type Ctx,
   type CoreSettings,
+  type Ctx,
   type HtmlWorkPort,
   type JobPort,
   makeCtx,
+  type ProofOfWorkPort,
   type PublicReadPort,
   SiteDirectory,
 } from '@zhanqun/core';
 import { htmlWorkPool } from './html/html-pool.ts';
+import { altchaPort } from './interaction/altcha.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
@@ -32,6 +34,8 @@ export interface Platform {
   jobs: JobPort;
   /** Heavy HTML work on item bodies, in worker threads (ADR 0008). */
   html: HtmlWorkPort;
+  /** The proof-of-work challenge of public writes (ALTCHA). */
+  proofOfWork: ProofOfWorkPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
   /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
@@ -88,6 +92,14 @@ export async function createPlatform(
     search,
     publicReads: reads,
     html,
+    proofOfWork: altchaPort({
+      // Two secrets derived apart: the challenge signature and the derived-key signature never share a key.
+      hmacSecret: `${config.altchaSecret}:challenge`,
+      keySecret: `${config.altchaSecret}:key`,
+      cost: config.ALTCHA_COST,
+      maxCounter: config.ALTCHA_MAX_COUNTER,
+      expiresSeconds: config.ALTCHA_EXPIRES_SECONDS,
+    }),
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },

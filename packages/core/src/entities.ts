@@ -1,6 +1,8 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import { DisclosureRequestSchema } from './interaction/disclosure/disclosure-request.entity.ts';
+import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
 import { SearchChangeSchema } from './search/search-change.entity.ts';
 import {
   ItemLinkSchema,
@@ -32,4 +34,7 @@ export const entities = [
   ItemLinkSchema,
   SearchChangeSchema,
   ItemListingSchema,
+  MailboxSchema,
+  LetterSchema,
+  DisclosureRequestSchema,
 ];

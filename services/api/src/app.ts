@@ -9,7 +9,7 @@ import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
 import { DOCUMENT_LIMITS, documentLimitsRule } from './graphql/document-limits.ts';
 import type { GqlContext } from './graphql/context.ts';
-import { flattenErrors, graphqlResponseOf, statusFor, toGraphQLError } from './graphql/errors.ts';
+import { flattenErrors, graphqlResponseOf, retryAfterOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
@@ -100,6 +100,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         search: platform.search,
         publicReads: platform.publicReads,
         html: platform.html,
+        proofOfWork: platform.proofOfWork,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
@@ -108,6 +109,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       const request = (ctx as unknown as GqlContext).reply?.request;
       const log = request?.log ?? app.log;
       const errors = flattenErrors(execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      // A throttled public write says when to come back (RFC 9110 §10.2.3).
+      const retryAfter = errors.map((e) => retryAfterOf(e)).find((s) => s !== null);
+      if (retryAfter) (ctx as unknown as GqlContext).reply?.header('retry-after', String(retryAfter));
       if (request?.graphqlMedia === 'graphql-response') return graphqlResponseOf(execution.data, errors);
       return { statusCode: statusFor(!!execution.data, errors), response: { data: execution.data ?? null, errors } };
     },

@@ -42,7 +42,7 @@ export interface TestApp {
 
 /** A fresh database (cloned from the migrated template) with the demo city, and the app built on it. */
 export async function startTestApp(
-  opts: { countQueries?: boolean; env?: Record<string, string>; search?: boolean } = {},
+  opts: { countQueries?: boolean; env?: Record<string, string>; search?: boolean; now?: () => Date } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const queries: string[] = [];
@@ -55,6 +55,9 @@ export async function startTestApp(
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Public writes' proof of work at a low test difficulty (solved in tests with altcha-lib's solver).
+    ALTCHA_COST: '1',
+    ALTCHA_MAX_COUNTER: '20',
     // One search index per test database, so test files never see each other's documents.
     MEILI_INDEX_PREFIX: `${db.name}_`,
     ...opts.env,
@@ -62,7 +65,7 @@ export async function startTestApp(
   const platform = await createPlatform(config, opts.countQueries ? { onQuery: (sql) => queries.push(sql) } : {});
   const logins = await seedDemoCity(platform.systemCtx('test:seed'));
   if (opts.search) await platform.search.ensure();
-  const app = await buildApp(platform, { logger: process.env.TEST_LOG ? { level: 'error' } : false });
+  const app = await buildApp(platform, { logger: process.env.TEST_LOG ? { level: 'error' } : false, now: opts.now });
   const tokens = new Map<string, string>();
   const t: TestApp = {
     app,
@@ -112,6 +115,7 @@ export const demo = {
   editor: (site: string) => `editor@${site}.zhanqun.local`,
   reviewer: (site: string) => `reviewer@${site}.zhanqun.local`,
   approver: (site: string) => `approver@${site}.zhanqun.local`,
+  handler: (site: string) => `handler@${site}.zhanqun.local`,
 };
 
 /** The error code of the first error, for terse assertions. */

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTypeDefs } from '../src/graphql/schema.ts';
 import { codeOf, demo, type GqlResult, startTestApp, type TestApp } from './helpers.ts';
+import { solveAltcha } from './interaction-helpers.ts';
 
 let t: TestApp;
 let tokenA: string;
@@ -23,6 +24,9 @@ const b = {
   draftId: '',
   publishedId: '',
   otherColumnId: '',
+  letterId: '',
+  letterCode: '',
+  disclosureId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -110,7 +114,30 @@ beforeAll(async () => {
     tokenB,
   );
   expect(regional.data?.setWorkdayExceptions).toEqual([{ site: B_SITE }]);
-});
+  // B's letter (a citizen's, to 局长信箱), accepted by B's interaction handler.
+  const letter = await t.gql('mutation($i: SubmitLetterInput!) { submitLetter(input: $i) { trackingCode } }', {
+    i: {
+      site: B_SITE,
+      subject: '关于学区划分的咨询',
+      body: '请问今年的学区划分何时公布？',
+      contact: { name: '李四', phone: '13912345678' },
+      mayPublish: false,
+      altcha: await solveAltcha(t),
+    },
+  });
+  b.letterCode = letter.data!.submitLetter.trackingCode;
+  const handlerB = await t.tokenFor(demo.handler(B_SITE));
+  const list = await t.gql(`{ letters(site: "${B_SITE}") { edges { node { id } } } }`, {}, handlerB);
+  b.letterId = list.data!.letters.edges[0].node.id;
+  await t.gql('mutation($id: ID!) { acceptLetter(id: $id) { id } }', { id: b.letterId }, handlerB);
+  const request = await t.gql(
+    `mutation { registerDisclosureRequest(input: { site: "${B_SITE}", applicant: { name: "王五", phone: "13800001111" },
+      description: "学区划分文件", deliveryForm: PAPER, channel: IN_PERSON, submittedOn: "2026-09-25" }) { id } }`,
+    {},
+    handlerB,
+  );
+  b.disclosureId = request.data!.registerDisclosureRequest.id;
+}, 180_000); // a whole city's fixtures: slow when the machine is shared
 
 afterAll(async () => {
   await t?.close();
@@ -413,6 +440,152 @@ const cases: Record<string, () => Promise<void>> = {
   },
   'Mutation.revokeApiToken': () =>
     sameAsMissing('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: b.apiTokenId }, { id: randomUUID() }),
+  // Interaction (2015 §4): B's mailbox is public, B's letters are not.
+  'Query.altchaChallenge': async () => {
+    // Not site-targeted: a signed challenge, the same for anyone.
+    const r = await t.gql('{ altchaChallenge }', {}, tokenA);
+    expect(r.data!.altchaChallenge.signature).toMatch(/^[0-9a-f]{64}$/);
+  },
+  'Query.mailboxes': async () => {
+    const query = 'query($s: String!) { mailboxes(site: $s) { id name maintainerName } }';
+    const asA = await t.gql(query, { s: B_SITE }, tokenA);
+    expect(asA).toEqual(await t.gql(query, { s: B_SITE }));
+    expect(asA.data!.mailboxes).toHaveLength(1);
+    await sameAsMissing(query, { s: PREPARING }, { s: 'nosuchsite' });
+  },
+  'Query.followLetter': () =>
+    // Without B's secret the tracking code of B's letter is worth exactly as much as a made-up one.
+    sameAsMissing(
+      'query($c: String!) { followLetter(trackingCode: $c, secret: "guess") { status } }',
+      { c: b.letterCode },
+      { c: 'AAAA-BBBB-CCCC' },
+    ),
+  'Query.letters': () =>
+    sameAsMissing(
+      'query($s: String!) { letters(site: $s) { edges { node { id } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Query.letter': () =>
+    sameAsMissing(
+      'query($id: ID!) { letter(id: $id) { id contact { name } } }',
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Query.letterStats': () =>
+    sameAsMissing(
+      'query($s: String!) { letterStats(site: $s, from: "2026-01-01", to: "2026-12-31") { received } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.submitLetter': async () => {
+    // A public write: anyone may write to B's mailbox (that is its point), never to a site that is not public.
+    await sameAsMissing(
+      `mutation($s: String!) { submitLetter(input: { site: $s, subject: "x", body: "x", contact: { name: "x", phone: "12345" },
+        mayPublish: false, altcha: "x" }) { trackingCode } }`,
+      { s: PREPARING },
+      { s: 'nosuchsite' },
+    );
+  },
+  'Mutation.createMailbox': () =>
+    sameAsMissing(
+      `mutation($s: String!) { createMailbox(input: { site: $s, name: "书记信箱", maintainer: "${demo.admin(B_SITE)}" }) { id } }`,
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.acceptLetter': () =>
+    sameAsMissing('mutation($id: ID!) { acceptLetter(id: $id) { id } }', { id: b.letterId }, { id: randomUUID() }),
+  'Mutation.markLetterInvalid': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { markLetterInvalid(id: $id, reason: "x") { id } }',
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.assignLetter': () =>
+    sameAsMissing(
+      `mutation($id: ID!) { assignLetter(id: $id, handler: "${demo.admin(A_SITE)}") { id } }`,
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.extendLetter': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { extendLetter(id: $id, reason: "x") { id } }',
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.transferLetter': () =>
+    sameAsMissing(
+      `mutation($id: ID!) { transferLetter(input: { id: $id, toSite: "${A_SITE}", reason: "x" }) { id } }`,
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.replyToLetter': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { replyToLetter(id: $id, reply: "x", answeringBody: "x") { id } }',
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.closeLetterUnhandleable': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { closeLetterUnhandleable(id: $id, explanation: "x") { id } }',
+      { id: b.letterId },
+      { id: randomUUID() },
+    ),
+  'Mutation.draftLetterReply': () =>
+    sameAsMissing('mutation($id: ID!) { draftLetterReply(id: $id) { id } }', { id: b.letterId }, { id: randomUUID() }),
+  // 依申请公开: B's requests and figures are B's alone.
+  'Query.disclosureRequests': () =>
+    sameAsMissing('query($s: String!) { disclosureRequests(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.disclosureYearReport': () =>
+    sameAsMissing(
+      'query($s: String!) { disclosureYearReport(site: $s, year: 2026) { received } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.submitDisclosureRequest': () =>
+    sameAsMissing(
+      `mutation($s: String!) { submitDisclosureRequest(input: { site: $s, applicant: { name: "x", phone: "12345" },
+        description: "x", deliveryForm: PAPER, altcha: "x" }) { trackingCode } }`,
+      { s: PREPARING },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.registerDisclosureRequest': () =>
+    sameAsMissing(
+      `mutation($s: String!) { registerDisclosureRequest(input: { site: $s, applicant: { name: "x" }, description: "x",
+        deliveryForm: PAPER, channel: IN_PERSON, submittedOn: "2026-09-25" }) { id } }`,
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.requestDisclosureCorrection': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { requestDisclosureCorrection(id: $id, note: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.recordDisclosureCorrection': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { recordDisclosureCorrection(id: $id, correctedOn: "2026-10-09") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.extendDisclosureRequest': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { extendDisclosureRequest(id: $id, approver: "x", reason: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.recordThirdPartyConsultation': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { recordThirdPartyConsultation(input: { id: $id, from: "2026-10-12", to: "2026-10-13", party: "x" }) { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
+  'Mutation.answerDisclosureRequest': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { answerDisclosureRequest(id: $id, type: DISCLOSED, answer: "x") { id } }',
+      { id: b.disclosureId },
+      { id: randomUUID() },
+    ),
 };
 
 describe('tenant isolation through the API', () => {
@@ -452,6 +625,20 @@ describe('tenant isolation through the API', () => {
         [b.publishedId, 'PUBLISHED', '教育局公开通知'],
       ].reverse(),
     );
+    const letter = await t.gql(
+      'query($id: ID!) { letter(id: $id) { status site reply transfers { toSite } } }',
+      { id: b.letterId },
+      await t.tokenFor(demo.handler(B_SITE)),
+    );
+    expect(letter.data!.letter).toEqual({ status: 'ACCEPTED', site: B_SITE, reply: null, transfers: [] });
+    const requests = await t.gql(
+      `{ disclosureRequests(site: "${B_SITE}") { id status dueOn answerType thirdPartyConsultations { party } } }`,
+      {},
+      await t.tokenFor(demo.handler(B_SITE)),
+    );
+    expect(requests.data!.disclosureRequests).toEqual([
+      { id: b.disclosureId, status: 'OPEN', dueOn: '2026-10-29', answerType: null, thirdPartyConsultations: [] },
+    ]);
   });
 
   it("an API token of site A cannot read site B's people or tokens", async () => {

@@ -1,5 +1,12 @@
 import { type Platform, queues } from '@zhanqun/adapters';
-import { publishDueItems, publishScheduled, purgeDeliveredSearchChanges, purgeExpiredSessions } from '@zhanqun/core';
+import {
+  publishDueItems,
+  publishScheduled,
+  purgeDeliveredSearchChanges,
+  purgeExpiredSessions,
+  purgePublicWriteState,
+  sweepLetterDeadlines,
+} from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from './logger.ts';
 
@@ -53,8 +60,22 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
     instrumented(queues.maintenance, hooks, async () => {
       await platform.directory.fresh();
       const ctx = platform.systemCtx('job:maintenance');
-      const result = { ...(await purgeExpiredSessions(ctx)), searchChanges: await purgeDeliveredSearchChanges(ctx) };
+      const result = {
+        ...(await purgeExpiredSessions(ctx)),
+        searchChanges: await purgeDeliveredSearchChanges(ctx),
+        ...(await purgePublicWriteState(ctx)),
+      };
       log.info(result, 'maintenance done');
+    }),
+  );
+  // 2015 §4: letters' deadlines, reminders and escalations, hourly at minute 7.
+  if (!(await boss.getQueue(queues.letterDeadlines))) await boss.createQueue(queues.letterDeadlines, { retryLimit: 3 });
+  await boss.schedule(queues.letterDeadlines, '7 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.letterDeadlines,
+    instrumented(queues.letterDeadlines, hooks, async () => {
+      const result = await sweepLetterDeadlines(platform.systemCtx('job:letter-deadlines'));
+      if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'letter deadlines');
     }),
   );
 }

@@ -11,6 +11,8 @@ export const queues = {
   publishItem: 'publish-item',
   /** Every minute: publish anything scheduled whose time has passed (backs up lost or late jobs). */
   publishDue: 'publish-due',
+  /** Hourly: letters' reminders, escalations and deadlines that became computable (2015 §4). */
+  letterDeadlines: 'letter-deadlines',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */

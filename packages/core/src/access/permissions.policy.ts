@@ -51,3 +51,15 @@ export function reachableSiteIds(actor: Actor, dir: SiteDirectory): string[] {
   }
   return [...ids];
 }
+
+/** The 互动交流 channel of every site template: where interaction handlers enter replies (2015 §4). */
+export const INTERACTION_CHANNEL = '/hdjl';
+
+/**
+ * Who handles the letters, questions and requests of a site (2015 §4): its interaction handlers
+ * (INTERACTION_HANDLER), and its admins (and admins above it, and platform admins). Nobody else sees the
+ * personal data they carry.
+ */
+export function canHandleInteraction(actor: Actor, siteId: string, dir: SiteDirectory): boolean {
+  return hasSiteRole(actor, siteId, 'INTERACTION_HANDLER') || canAdministerSite(actor, siteId, dir);
+}

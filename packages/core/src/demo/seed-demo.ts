@@ -5,6 +5,7 @@ import type { Ctx } from '../shared/context.ts';
 import { provisionSite } from '../sites/provision-site.ts';
 import type { ProvisionSiteInput } from '../sites/site.inputs.ts';
 import { setSiteStatus } from '../sites/site.service.ts';
+import { createMailbox } from '../interaction/mailbox/mailbox.service.ts';
 
 export interface DemoLogin {
   email: string;
@@ -60,13 +61,22 @@ const staff: { role: SiteRole; label: string }[] = [
   { role: 'EDITOR', label: 'editor' },
   { role: 'REVIEWER', label: 'reviewer' },
   { role: 'APPROVER', label: 'approver' },
+  { role: 'INTERACTION_HANDLER', label: 'handler' },
 ];
+
+/** 2015 §4: each demo site's leader mailbox, in the locked column of its 互动交流 channel. */
+const mailboxOf: Record<string, { name: string; column: string }> = {
+  CITY_PORTAL: { name: '市长信箱', column: '/hdjl/szxx' },
+  COUNTY_PORTAL: { name: '县长信箱', column: '/hdjl/xzxx' },
+  DEPARTMENT: { name: '局长信箱', column: '/hdjl/jzxx' },
+};
 
 const names: Record<string, string> = {
   admin: '站点管理员',
   editor: '信息员',
   reviewer: '科室审核人',
   approver: '分管领导',
+  handler: '互动交流专员',
 };
 
 /**
@@ -101,6 +111,10 @@ export async function seedDemoCity(ctx: Ctx): Promise<DemoLogin[]> {
       await createUser(ctx, { email, name: `${site.name}${names[s.label]}`, password: DEMO_PASSWORD, site: site.code });
       await addMember(ctx, { site: site.code, email, roles: [s.role] });
       logins.push({ email, password: DEMO_PASSWORD, role: s.role, site: site.code });
+    }
+    const mailbox = mailboxOf[site.kind];
+    if (mailbox) {
+      await createMailbox(ctx, { site: site.code, ...mailbox, maintainer: `handler@${site.code}.zhanqun.local` });
     }
     await setSiteStatus(ctx, site.code, 'ONLINE', 'demo city');
   }

@@ -145,6 +145,31 @@ export const errorReasons = {
     'BAD_USER_INPUT',
     'Not a valid 统一社会信用代码: 18 characters whose last is the check character of GB 32100-2015',
     'GB 32100-2015',
+  ALTCHA_INVALID: r(
+    'BAD_USER_INPUT',
+    'The proof-of-work solution is missing, wrong or expired: solve a new altchaChallenge',
+  ),
+  ALTCHA_REPLAYED: r('BAD_USER_INPUT', 'This proof-of-work challenge was already used: solve a new altchaChallenge'),
+  INVALID_LETTER_STATE: r('PRECONDITION_FAILED', 'The letter is not in a state that allows this', '2015 §4'),
+  LETTER_ALREADY_EXTENDED: r(
+    'PRECONDITION_FAILED',
+    'A letter’s deadline is extended once only, to 15 working days after receipt',
+    '2015 §4',
+  ),
+  LETTER_NOT_PUBLISHABLE: r(
+    'PRECONDITION_FAILED',
+    'Only an answered letter whose writer allowed publication can have its reply published',
+    '2015 §4',
+  ),
+  INVALID_DISCLOSURE_STATE: r(
+    'PRECONDITION_FAILED',
+    'The disclosure request is not in a state that allows this',
+    '条例 2019 §30–§36',
+  ),
+  DISCLOSURE_ALREADY_EXTENDED: r(
+    'PRECONDITION_FAILED',
+    'A disclosure request is extended once only, by at most 20 working days',
+    '条例 2019 §33',
   ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),

@@ -1,4 +1,4 @@
-import { canAdministerSite, isPlatformWide } from '../access/permissions.policy.ts';
+import { canAdministerSite, INTERACTION_CHANNEL, isPlatformWide } from '../access/permissions.policy.ts';
 import { Column } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { SiteRole } from '../people/membership.entity.ts';
@@ -35,6 +35,11 @@ export function requireColumnRole(ctx: Ctx, siteId: string, columnPath: string, 
   if (a.kind !== 'user') throw new AppError(a.kind === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
   const grants = roles.map((r) => grantsRoleFor(a.memberships, siteId, r, columnPath));
   if (grants.includes('YES')) return;
+  // 2015 §4: the interaction handler is the entry clerk (level 1) of the replies in the 互动交流 channel.
+  const interaction = columnPath === INTERACTION_CHANNEL || columnPath.startsWith(`${INTERACTION_CHANNEL}/`);
+  if (interaction && roles.includes('EDITOR')) {
+    if (grantsRoleFor(a.memberships, siteId, 'INTERACTION_HANDLER', columnPath) === 'YES') return;
+  }
   throw new AppError(grants.includes('OUT_OF_SCOPE') ? 'COLUMN_OUT_OF_SCOPE' : 'FORBIDDEN');
 }
 

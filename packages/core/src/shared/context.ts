@@ -10,6 +10,8 @@ export interface CoreSettings {
   refreshTokenTtlDays: number;
   apiTokenMaxDays: number;
   login: { maxFailures: number; windowSeconds: number; lockSeconds: number };
+  /** Public writes (letters, …): hits per client address and per contact within the window. */
+  publicWrites: { perAddress: number; perContact: number; windowSeconds: number };
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -17,6 +19,7 @@ export const defaultCoreSettings: CoreSettings = {
   refreshTokenTtlDays: 30,
   apiTokenMaxDays: 366,
   login: { maxFailures: 5, windowSeconds: 900, lockSeconds: 900 },
+  publicWrites: { perAddress: 10, perContact: 5, windowSeconds: 3600 },
 };
 
 /** Signs short-lived access tokens; the edge provides it (core knows nothing of JWT libraries). */
@@ -26,6 +29,16 @@ export type AccessTokenSigner = (claims: { sub: string }, ttlSeconds: number) =>
 export interface JobPort {
   /** Publish a scheduled item at `at`; a periodic sweep backs this up, so a lost job only delays by a minute. */
   schedulePublication(itemId: string, at: Date): Promise<void>;
+}
+
+/**
+ * The proof-of-work challenge of public writes (ALTCHA in production, see adapters). `verify` checks the
+ * solution and the challenge's HMAC signature and expiry; it does not know whether it was used before: core
+ * records the signature (`altcha_spent`) in the write's own transaction.
+ */
+export interface ProofOfWorkPort {
+  challenge(): Promise<Record<string, unknown>>;
+  verify(payload: string): Promise<{ ok: boolean; signature: string | null; expiresAt: Date | null }>;
 }
 
 /**
@@ -68,6 +81,7 @@ export interface Ctx {
   publicReads?: PublicReadPort;
   /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
   html?: HtmlWorkPort;
+  proofOfWork?: ProofOfWorkPort;
 }
 
 export interface CtxInit {
@@ -84,6 +98,7 @@ export interface CtxInit {
   search?: SearchIndex;
   publicReads?: PublicReadPort;
   html?: HtmlWorkPort;
+  proofOfWork?: ProofOfWorkPort;
 }
 
 /**
@@ -105,6 +120,7 @@ export function makeCtx(init: CtxInit): Ctx {
     search: init.search,
     publicReads: init.publicReads,
     html: init.html,
+    proofOfWork: init.proofOfWork,
     get unscopedEm() {
       return init.rootEm.fork();
     },

@@ -1,6 +1,8 @@
 import { AuditRecord } from '../audit/audit-record.entity.ts';
 import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
+import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
+import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
 import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
@@ -37,6 +39,9 @@ export const siteFilter = {
     ItemLink,
     SearchChange,
     ItemListing,
+    Mailbox,
+    Letter,
+    DisclosureRequest,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

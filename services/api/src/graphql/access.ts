@@ -23,6 +23,14 @@ export const rootFieldAccess: Record<string, Access> = {
   'Query.items': 'public',
   'Query.search': 'public',
   'Query.searchKey': 'public',
+  // Interaction (2015 §4): the public writes and follows letters without an account. Public writes are
+  // throttled per address and contact and need a solved ALTCHA challenge (core: public-write-guard).
+  'Query.altchaChallenge': 'public',
+  'Query.mailboxes': 'public',
+  'Query.followLetter': 'public',
+  'Mutation.submitLetter': 'public',
+  // 依申请公开: the online request form (条例 2019 §29), guarded like letters.
+  'Mutation.submitDisclosureRequest': 'public',
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

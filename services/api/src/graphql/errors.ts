@@ -52,7 +52,7 @@ export function toGraphQLError(err: GraphQLError, log: FastifyBaseLogger, reques
       extensions: { ...ext, code, reason },
     });
   }
-  log.error({ err: original, requestId }, 'unhandled error in resolver');
+  log.error({ err: loggableError(original), requestId }, 'unhandled error in resolver');
   return new GraphQLError('Internal error', {
     ...base,
     extensions: { code: 'INTERNAL', reason: 'INTERNAL', requestId },
@@ -109,4 +109,30 @@ export function graphqlResponseOf(
   const requestError = data == null && errors.length > 0 && errors.every((e) => !e.path);
   if (requestError) return { statusCode: statusFor(false, errors), response: { errors } };
   return { statusCode: 200, response: { data: data ?? null, errors } };
+/** The seconds a RATE_LIMITED error asks the client to wait, when it says (throttled public writes). */
+export function retryAfterOf(e: GraphQLError): number | null {
+  if (e.extensions.code !== 'RATE_LIMITED') return null;
+  const s = (e.extensions.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof s === 'number' && s > 0 ? s : null;
+}
+
+/**
+ * What of an unexpected error may be logged. A database error's message, detail and statement quote the values
+ * of the row (a letter's contact details are personal data: never in logs), so of those only the shape is kept:
+ * type, SQLSTATE, constraint, table, column and the stack frames.
+ */
+export function loggableError(err: unknown): unknown {
+  const e = (err ?? {}) as Record<string, unknown>;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = typeof e.code === 'string' ? e.code : typeof e.sqlState === 'string' ? e.sqlState : undefined;
+  const fromDb = (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) || /Exception$/.test(name) || 'sql' in e;
+  if (!fromDb) return err;
+  const stack =
+    typeof e.stack === 'string'
+      ? e.stack
+          .split('\n')
+          .filter((l) => /^\s+at /.test(l))
+          .join('\n')
+      : undefined;
+  return { type: name || 'DatabaseError', code, constraint: e.constraint, table: e.table, column: e.column, stack };
 }

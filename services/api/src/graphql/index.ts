@@ -2,6 +2,8 @@ import { auditResolvers } from './resolvers/audit.resolvers.ts';
 import { authResolvers } from './resolvers/auth.resolvers.ts';
 import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
+import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
+import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { searchResolvers } from './resolvers/search.resolvers.ts';
@@ -22,6 +24,8 @@ export function resolvers(): Record<string, unknown> {
     itemResolvers,
     calendarResolvers,
     searchResolvers,
+    interactionResolvers,
+    disclosureResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

@@ -13,6 +13,7 @@ import {
 } from '@zhanqun/core';
 import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
+import { interactionLoaders } from './interaction.loaders.ts';
 import { itemLoaders } from './items.loaders.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
@@ -99,6 +100,8 @@ export const loaders = {
     },
   },
   Item: itemLoaders.Item,
+  Letter: interactionLoaders.Letter,
+  DisclosureRequest: interactionLoaders.DisclosureRequest,
   Column: {
     mergedInto: itemLoaders.Column.mergedInto,
     async children(queries: Q<Column>, ctx: GqlContext) {

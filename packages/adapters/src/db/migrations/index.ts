@@ -24,5 +24,7 @@ export const migrationsList = [
   sqlMigration('0005_public_read_path'),
   sqlMigration('0006_review_hardening'),
   sqlMigration('0008_item_listing'),
+  sqlMigration('0010_interaction'),
   sqlMigration('0014_ops_metrics'),
+  sqlMigration('0015_disclosure_request'),
 ];
