@@ -145,6 +145,7 @@ export const errorReasons = {
     'BAD_USER_INPUT',
     'Not a valid 统一社会信用代码: 18 characters whose last is the check character of GB 32100-2015',
     'GB 32100-2015',
+  ),
   ALTCHA_INVALID: r(
     'BAD_USER_INPUT',
     'The proof-of-work solution is missing, wrong or expired: solve a new altchaChallenge',
