@@ -109,6 +109,8 @@ export function graphqlResponseOf(
   const requestError = data == null && errors.length > 0 && errors.every((e) => !e.path);
   if (requestError) return { statusCode: statusFor(false, errors), response: { errors } };
   return { statusCode: 200, response: { data: data ?? null, errors } };
+}
+
 /** The seconds a RATE_LIMITED error asks the client to wait, when it says (throttled public writes). */
 export function retryAfterOf(e: GraphQLError): number | null {
   if (e.extensions.code !== 'RATE_LIMITED') return null;

@@ -36,6 +36,7 @@ export async function listLetters(ctx: Ctx, args: ListLettersArgs): Promise<Page
       ...(args.overdue ? { status: { $in: ['RECEIVED', 'ACCEPTED'] }, dueOn: { $lt: today } } : {}),
     },
     orderBy: 'id',
+    cursor: 'uuid',
     direction: 'desc',
     args,
   });
