@@ -28,6 +28,7 @@ export * from './sites/site-templates.ts';
 export * from './sites/site.entity.ts';
 export * from './sites/site.inputs.ts';
 export * from './sites/site.policy.ts';
+export * from './sites/credit-code.policy.ts';
 export * from './sites/site.service.ts';
 export * from './demo/seed-demo.ts';
 export * from './calendar/calendar.inputs.ts';

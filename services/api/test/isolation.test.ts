@@ -98,7 +98,8 @@ beforeAll(async () => {
   const admin = await t.tokenFor(demo.platformAdmin);
   const prep = await t.gql(
     `mutation { provisionSite(input: { code: "${PREPARING}", name: "攀枝花市保密局", kind: "DEPARTMENT", parentCode: "panzhihua",
-      siteIdCode: "5104009999", domains: ["secret.localhost"], admin: { email: "${demo.admin(B_SITE)}" } }) { code status } }`,
+      siteIdCode: "5104009999", organisation: { name: "攀枝花市保密局", code: "115104000088510070" },
+      domains: ["secret.localhost"], admin: { email: "${demo.admin(B_SITE)}" } }) { code status } }`,
     {},
     admin,
   );
@@ -202,7 +203,8 @@ const cases: Record<string, () => Promise<void>> = {
   'Mutation.provisionSite': async () => {
     const r = await t.gql(
       `mutation { provisionSite(input: { code: "intruder", name: "攀枝花市某局", kind: "DEPARTMENT", parentCode: "panzhihua",
-        siteIdCode: "5104008888", domains: ["intruder.localhost"], admin: { email: "x@y.cn", name: "X", password: "Xx-1234567890" } }) { code } }`,
+        siteIdCode: "5104008888", organisation: { name: "攀枝花市某局", code: "115104000088510083" },
+        domains: ["intruder.localhost"], admin: { email: "x@y.cn", name: "X", password: "Xx-1234567890" } }) { code } }`,
       {},
       tokenA,
     );
