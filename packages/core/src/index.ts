@@ -30,6 +30,7 @@ export * from './sites/site.inputs.ts';
 export * from './sites/site.policy.ts';
 export * from './sites/credit-code.policy.ts';
 export * from './sites/site.service.ts';
+export * from './sites/site-takedown.ts';
 export * from './demo/seed-demo.ts';
 export * from './calendar/calendar.inputs.ts';
 export * from './calendar/calendar.service.ts';

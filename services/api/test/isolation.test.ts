@@ -222,6 +222,12 @@ const cases: Record<string, () => Promise<void>> = {
       { c: B_SITE },
       { c: 'nosuchsite' },
     ),
+  'Mutation.takeSiteDown': () =>
+    sameAsMissing(
+      'mutation($c: String!) { takeSiteDown(code: $c, reason: "无保障能力", notice: "本站已关停") { code } }',
+      { c: B_SITE },
+      { c: 'nosuchsite' },
+    ),
   'Mutation.createColumn': () =>
     sameAsMissing(
       'mutation($s: String!) { createColumn(input: { site: $s, code: "x", name: "X" }) { id } }',

@@ -119,6 +119,9 @@ export async function provisionSite(
           publicSecurityRecord: input.footer?.publicSecurityRecord ?? null,
           status: 'PREPARING',
           statusChangedAt: now,
+          takenDownAt: null,
+          closingReason: null,
+          closingNotice: null,
           createdAt: now,
           updatedAt: now,
         });
