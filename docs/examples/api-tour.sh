@@ -106,6 +106,7 @@ if [[ $EXISTING == null ]]; then
   }' '{"input": {
         "code": "health", "name": "攀枝花市卫生健康委员会", "kind": "DEPARTMENT", "parentCode": "panzhihua",
         "siteIdCode": "5104000003", "domains": ["health.localhost"],
+        "organisation": {"name": "攀枝花市卫生健康委员会", "code": "11510400008851004N"},
         "admin": {"email": "admin@health.zhanqun.local", "name": "市卫健委站点管理员", "password": "Zhanqun#Demo2026"}
       }}' | jq '.provisionSite | .columns |= [.[] | .path]'
   step "put it online (site records are managed from above)"
@@ -120,6 +121,7 @@ expect_error TOWNSHIP_SITE_NOT_ALLOWED "$ADMIN" 'mutation Provision($input: Prov
 }' '{"input": {
       "code": "panlian", "name": "攀莲镇人民政府", "kind": "TOWNSHIP", "parentCode": "miyi",
       "siteIdCode": "5104219001", "domains": ["panlian.localhost"],
+      "organisation": {"name": "攀莲镇人民政府", "code": "115104210088510132"},
       "admin": {"email": "admin@panlian.zhanqun.local", "name": "攀莲镇管理员", "password": "Zhanqun#Demo2026"}
     }}'
 
