@@ -293,7 +293,7 @@ PUBLISHED=$(gql "$APPROVER" 'mutation Sign($input: SignOffInput!) {
     signOffs { level decision user { name } role opinion revision revisionHash voided } }
 }' "$(sign_vars "$POLICY_ID" '{"level": 3, "opinion": "同意发布"}')" | jq '.signOff')
 jq '. | .signOffs |= map(select(.voided | not) | {level, role, user: .user.name, revision, hash: .revisionHash[0:12]})' <<<"$PUBLISHED"
-check "$PUBLISHED" '.state == "PUBLISHED" and .live and .publishedAt != null and (.indexNumber | test("^5104210001/[0-9]{4}-[0-9]{5}$"))' \
+check "$PUBLISHED" '.state == "PUBLISHED" and .live and .publishedAt != null and (.indexNumber | test("^11510421008851002X/[0-9]{4}-[0-9]{5}$"))' \
   "a published item with an 索引号"
 
 step "public reads: the column list (anonymous), the same through the site's host name, and the item itself"
