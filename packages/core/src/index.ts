@@ -44,6 +44,8 @@ export * from './items/item.inputs.ts';
 export * from './items/item.queries.ts';
 export * from './items/item.service.ts';
 export * from './items/item-access.ts';
+export * from './items/item-listing.entity.ts';
+export * from './items/item-listing.ts';
 export * from './items/item-reports.ts';
 export * from './items/item-view.ts';
 export * from './items/prepublish.policy.ts';

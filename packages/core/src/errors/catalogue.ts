@@ -35,6 +35,20 @@ export const errorReasons = {
   NOT_FOUND: r('NOT_FOUND', 'Not found'),
   INVALID_INPUT: r('BAD_USER_INPUT', 'Invalid input'),
   QUERY_TOO_COMPLEX: r('BAD_USER_INPUT', 'The query asks for too much at once: fewer fields or smaller pages'),
+  QUERY_TOO_LARGE: r(
+    'BAD_USER_INPUT',
+    'The query document is too large: too many tokens, root fields or aliases in one operation',
+  ),
+  REQUEST_TOO_LARGE: r('BAD_USER_INPUT', 'The request body is over the size limit (HTTP 413)'),
+  UNSUPPORTED_MEDIA_TYPE: r(
+    'BAD_USER_INPUT',
+    'Send GraphQL requests as application/json (or application/graphql), in UTF-8 (HTTP 415)',
+  ),
+  METHOD_NOT_ALLOWED: r('BAD_USER_INPUT', 'Mutations are sent with POST, not GET (HTTP 405)'),
+  NOT_ACCEPTABLE: r(
+    'BAD_USER_INPUT',
+    'The Accept header allows neither application/graphql-response+json nor application/json (HTTP 406)',
+  ),
   TOWNSHIP_SITE_NOT_ALLOWED: r(
     'BAD_USER_INPUT',
     'Township (乡镇) sites are not allowed: publish township content as columns of the county portal',

@@ -13,6 +13,7 @@ import { bodyImagesWithoutAlt } from './html-port.ts';
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
 import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
+import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
 import {
   checkSigner,
@@ -236,6 +237,7 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   const placement = await applyRevisionPlacement(tx, ctx, it, revision.content as unknown as ItemContent);
   await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
   await recordSearchChanges(tx, [it], 'publish');
+  await refreshListings(tx, [it.id]); // issue 10: the lists show it from this commit on
   await appendAudit(tx, ctx, {
     siteId: it.siteId,
     action: 'item.publish',
@@ -369,6 +371,7 @@ export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>)
     tx.persist(it);
     await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
     await recordSearchChanges(tx, [it], 'withdraw');
+    await refreshListings(tx, [it.id]);
     await tx.flush();
     await appendAudit(tx, ctx, {
       siteId: it.siteId,
