@@ -106,6 +106,7 @@ if [[ $EXISTING == null ]]; then
   }' '{"input": {
         "code": "health", "name": "攀枝花市卫生健康委员会", "kind": "DEPARTMENT", "parentCode": "panzhihua",
         "siteIdCode": "5104000003", "domains": ["health.localhost"],
+        "organisation": {"name": "攀枝花市卫生健康委员会", "code": "11510400008851004N"},
         "admin": {"email": "admin@health.zhanqun.local", "name": "市卫健委站点管理员", "password": "Zhanqun#Demo2026"}
       }}' | jq '.provisionSite | .columns |= [.[] | .path]'
   step "put it online (site records are managed from above)"
@@ -120,6 +121,7 @@ expect_error TOWNSHIP_SITE_NOT_ALLOWED "$ADMIN" 'mutation Provision($input: Prov
 }' '{"input": {
       "code": "panlian", "name": "攀莲镇人民政府", "kind": "TOWNSHIP", "parentCode": "miyi",
       "siteIdCode": "5104219001", "domains": ["panlian.localhost"],
+      "organisation": {"name": "攀莲镇人民政府", "code": "115104210088510132"},
       "admin": {"email": "admin@panlian.zhanqun.local", "name": "攀莲镇管理员", "password": "Zhanqun#Demo2026"}
     }}'
 
@@ -291,7 +293,7 @@ PUBLISHED=$(gql "$APPROVER" 'mutation Sign($input: SignOffInput!) {
     signOffs { level decision user { name } role opinion revision revisionHash voided } }
 }' "$(sign_vars "$POLICY_ID" '{"level": 3, "opinion": "同意发布"}')" | jq '.signOff')
 jq '. | .signOffs |= map(select(.voided | not) | {level, role, user: .user.name, revision, hash: .revisionHash[0:12]})' <<<"$PUBLISHED"
-check "$PUBLISHED" '.state == "PUBLISHED" and .live and .publishedAt != null and (.indexNumber | test("^5104210001/[0-9]{4}-[0-9]{5}$"))' \
+check "$PUBLISHED" '.state == "PUBLISHED" and .live and .publishedAt != null and (.indexNumber | test("^11510421008851002X/[0-9]{4}-[0-9]{5}$"))' \
   "a published item with an 索引号"
 
 step "public reads: the column list (anonymous), the same through the site's host name, and the item itself"

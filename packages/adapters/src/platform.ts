@@ -32,7 +32,7 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
-  /** Heavy HTML work on item bodies, in worker threads (ADR 0008). */
+  /** Heavy HTML work on item bodies, in worker threads (ADR 0009). */
   html: HtmlWorkPort;
   /** The proof-of-work challenge of public writes (ALTCHA). */
   proofOfWork: ProofOfWorkPort;

@@ -102,7 +102,8 @@ beforeAll(async () => {
   const admin = await t.tokenFor(demo.platformAdmin);
   const prep = await t.gql(
     `mutation { provisionSite(input: { code: "${PREPARING}", name: "攀枝花市保密局", kind: "DEPARTMENT", parentCode: "panzhihua",
-      siteIdCode: "5104009999", domains: ["secret.localhost"], admin: { email: "${demo.admin(B_SITE)}" } }) { code status } }`,
+      siteIdCode: "5104009999", organisation: { name: "攀枝花市保密局", code: "115104000088510070" },
+      domains: ["secret.localhost"], admin: { email: "${demo.admin(B_SITE)}" } }) { code status } }`,
     {},
     admin,
   );
@@ -229,7 +230,8 @@ const cases: Record<string, () => Promise<void>> = {
   'Mutation.provisionSite': async () => {
     const r = await t.gql(
       `mutation { provisionSite(input: { code: "intruder", name: "攀枝花市某局", kind: "DEPARTMENT", parentCode: "panzhihua",
-        siteIdCode: "5104008888", domains: ["intruder.localhost"], admin: { email: "x@y.cn", name: "X", password: "Xx-1234567890" } }) { code } }`,
+        siteIdCode: "5104008888", organisation: { name: "攀枝花市某局", code: "115104000088510083" },
+        domains: ["intruder.localhost"], admin: { email: "x@y.cn", name: "X", password: "Xx-1234567890" } }) { code } }`,
       {},
       tokenA,
     );
@@ -244,6 +246,12 @@ const cases: Record<string, () => Promise<void>> = {
   'Mutation.setSiteStatus': () =>
     sameAsMissing(
       'mutation($c: String!) { setSiteStatus(code: $c, status: CLOSING) { code } }',
+      { c: B_SITE },
+      { c: 'nosuchsite' },
+    ),
+  'Mutation.takeSiteDown': () =>
+    sameAsMissing(
+      'mutation($c: String!) { takeSiteDown(code: $c, reason: "无保障能力", notice: "本站已关停") { code } }',
       { c: B_SITE },
       { c: 'nosuchsite' },
     ),

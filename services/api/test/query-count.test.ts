@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
  * Loaders keep SQL round trips constant: listing 50 sites with their parent, children, domains, column trees
  * and members costs the same number of statements as listing 5.
  */
-import { provisionSite } from '@zhanqun/core';
+import { creditCodeCheck, provisionSite } from '@zhanqun/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, startTestApp, type TestApp } from './helpers.ts';
 
@@ -54,6 +54,8 @@ beforeAll(async () => {
       kind: 'DEPARTMENT',
       parentCode: 'panzhihua',
       siteIdCode: `51040010${n}`,
+      // A valid 统一社会信用代码 per department (17 characters and their GB 32100-2015 check character).
+      organisation: { name: `攀枝花市第${n}局`, code: `1151040000889${n}00${creditCodeCheck(`1151040000889${n}00`)}` },
       domains: [`dept${n}.localhost`],
       admin: { email: demo.admin('edu') },
     });

@@ -139,7 +139,7 @@ describe('three-level review of a policy document and its interpretation', () =>
     expect(item).toMatchObject({ state: 'PUBLISHED', live: true, publishedRevision: 2, timeliness: 'LATE' });
     expect(new Date(item.publishedAt).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(new Date(item.publishedAt).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
-    expect(item.indexNumber).toMatch(/^5104210001\/\d{4}-00001$/);
+    expect(item.indexNumber).toMatch(/^11510421008851002X\/\d{4}-00001$/);
     const live = item.signOffs.filter((s: { voided: boolean }) => !s.voided);
     expect(
       live.map((s: { level: number; role: string; user: { name: string } }) => [s.level, s.role, s.user.name]),

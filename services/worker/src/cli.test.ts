@@ -65,7 +65,8 @@ describe('the zhanqun CLI', () => {
     expect(u.lines[0]).toMatch(/^created user ops@city\.gov\.cn .* as platform admin$/);
     const s = capture();
     const args = ['site:provision', '--code', 'panzhihua', '--name', '攀枝花市人民政府', '--kind', 'CITY_PORTAL'];
-    args.push('--site-id-code', '5104000001', '--domain', 'www.panzhihua.gov.cn', '--admin-email', 'ops@city.gov.cn');
+    args.push('--site-id-code', '5104000001', '--credit-code', '11510400008851001D');
+    args.push('--domain', 'www.panzhihua.gov.cn', '--admin-email', 'ops@city.gov.cn');
     expect(await runCli(args, env, s.out)).toBe(0);
     expect(s.lines).toEqual(['provisioned site panzhihua (攀枝花市人民政府), status PREPARING']);
     expect(
@@ -91,7 +92,8 @@ describe('the zhanqun CLI', () => {
       '--parent',
       'panzhihua',
     ];
-    args.push('--site-id-code', '5104210099', '--domain', 'panlian.localhost', '--admin-email', 'ops@city.gov.cn');
+    args.push('--site-id-code', '5104210099', '--credit-code', '115104210088510132');
+    args.push('--domain', 'panlian.localhost', '--admin-email', 'ops@city.gov.cn');
     expect(await runCli(args, env, c.out)).toBe(1);
     expect(c.errors[0]).toMatch(/^error BAD_USER_INPUT\/TOWNSHIP_SITE_NOT_ALLOWED \(kind\): .*county portal/);
   });

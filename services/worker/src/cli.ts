@@ -17,7 +17,8 @@ const usage = `zhanqun — operator commands (same use cases as the API; every c
   zhanqun migrate
   zhanqun user:create --email E --name N (--password P | --password-stdin) [--platform-admin] [--site CODE]
   zhanqun site:provision --code C --name N --kind CITY_PORTAL|COUNTY_PORTAL|DEPARTMENT [--parent CODE]
-                         --site-id-code 5104000001 --domain HOST [--domain HOST…]
+                         --site-id-code 5104000001 --credit-code 统一社会信用代码 [--organisation NAME]
+                         --domain HOST [--domain HOST…]
                          --admin-email E [--admin-name N] [--admin-password P]
   zhanqun seed:demo
   zhanqun search:reindex          rebuild the public search index and swap it in
@@ -78,6 +79,8 @@ const commands: Record<string, (args: string[], config: Config, out: Out) => Pro
         domain: { type: 'string', multiple: true },
         'admin-email': { type: 'string' },
         'admin-name': { type: 'string' },
+        organisation: { type: 'string' },
+        'credit-code': { type: 'string' },
         'admin-password': { type: 'string' },
       },
     });
@@ -88,6 +91,7 @@ const commands: Record<string, (args: string[], config: Config, out: Out) => Pro
         kind: values.kind ?? '',
         parentCode: values.parent,
         siteIdCode: values['site-id-code'] ?? '',
+        organisation: { name: values.organisation ?? values.name ?? '', code: values['credit-code'] },
         domains: values.domain ?? [],
         admin: { email: values['admin-email'] ?? '', name: values['admin-name'], password: values['admin-password'] },
       }),

@@ -14,6 +14,7 @@ import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/sit
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
 import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
+import { publicColumns } from './public-columns.ts';
 import { Column, columnTypes, newColumnDefaults, updateClasses } from './column.entity.ts';
 import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
 
@@ -267,8 +268,8 @@ export async function deleteColumn(ctx: Ctx, id: string): Promise<string> {
 }
 
 /**
- * Every column of the given sites in one query, for building trees. Members of a site see all its columns;
- * everyone else sees only visible columns of public sites.
+ * Every column of the given sites, for building trees. Members of a site see all its columns; everyone else
+ * sees only the visible columns of public sites that hold something (two queries: columns, live placements).
  */
 export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Promise<Column[]> {
   const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
@@ -278,11 +279,25 @@ export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Prom
   );
   const all = [...managed, ...publicIds];
   if (all.length === 0) return [];
+  const em = forkForPublicRead(ctx, all);
   const where =
     publicIds.length === 0
       ? { siteId: { $in: managed } }
       : { $or: [{ siteId: { $in: managed } }, { siteId: { $in: publicIds }, visible: true }] };
-  return forkForPublicRead(ctx, all).find(Column, where, { orderBy: { siteId: 'asc', sortOrder: 'asc', code: 'asc' } });
+  const rows = await em.find(Column, where, { orderBy: { siteId: 'asc', sortOrder: 'asc', code: 'asc' } });
+  if (publicIds.length === 0) return rows;
+  // 2017 §1.3: the public never sees a blank column, nor a link column without its URL.
+  const live = await em.execute<{ column_id: string }[]>(
+    'select distinct column_id from item_placement where live and site_id in (?)',
+    [publicIds],
+  );
+  const shown = new Set(
+    publicColumns(
+      rows.filter((c) => !reach.has(c.siteId)),
+      new Set(live.map((r) => r.column_id)),
+    ).map((c) => c.id),
+  );
+  return rows.filter((c) => reach.has(c.siteId) || shown.has(c.id));
 }
 
 /** Columns by id, limited to sites the caller may see (members: all; others: visible columns of public sites). */

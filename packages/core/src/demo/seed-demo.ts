@@ -25,7 +25,8 @@ const demoSites: DemoSite[] = [
     name: '攀枝花市人民政府',
     kind: 'CITY_PORTAL',
     siteIdCode: '5104000001',
-    organisation: { name: '攀枝花市人民政府办公室' },
+    // Fictional 统一社会信用代码 (机关: 11 + division + organisation code) with valid check characters.
+    organisation: { name: '攀枝花市人民政府办公室', code: '11510400008851001D' },
     domains: ['www.panzhihua.gov.cn', 'panzhihua.localhost'],
     locales: ['zh-CN', 'en'],
     footer: {
@@ -41,7 +42,7 @@ const demoSites: DemoSite[] = [
     kind: 'COUNTY_PORTAL',
     parentCode: 'panzhihua',
     siteIdCode: '5104210001',
-    organisation: { name: '米易县人民政府办公室' },
+    organisation: { name: '米易县人民政府办公室', code: '11510421008851002X' },
     domains: ['www.miyi.gov.cn', 'miyi.localhost'],
     footer: { contactPhone: '0812-8171111', icpRecord: '蜀ICP备00000002号' },
   },
@@ -51,7 +52,7 @@ const demoSites: DemoSite[] = [
     kind: 'DEPARTMENT',
     parentCode: 'panzhihua',
     siteIdCode: '5104000002',
-    organisation: { name: '攀枝花市教育局' },
+    organisation: { name: '攀枝花市教育局', code: '11510400008851003K' },
     domains: ['edu.panzhihua.gov.cn', 'edu.localhost'],
     footer: { contactPhone: '0812-3334444' },
   },

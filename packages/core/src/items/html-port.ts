@@ -1,10 +1,10 @@
 import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
-import { type PreparedBody, prepareBody } from './html-work.ts';
+import { imagesWithoutAlt, type PreparedBody, prepareBody } from './html-work.ts';
 
 /**
  * Runs the HTML work of a body (`prepareBody`) off the event loop: a small worker-thread pool in production
- * (adapters, ADR 0008). A body of 100,000 nested elements used to block every other request for 37 s.
+ * (adapters, ADR 0009). A body of 100,000 nested elements used to block every other request for 37 s.
  */
 export interface HtmlWorkPort {
   prepare(html: string): Promise<PreparedBody>;
@@ -25,4 +25,10 @@ export async function prepareItemBody(ctx: Ctx, html: string): Promise<PreparedB
       details: { attribute: p.attribute, url: p.url },
     });
   return prepared;
+}
+
+/** Images in a stored (already sanitised) body without alt text: the only HTML work level 3 needs. */
+export async function bodyImagesWithoutAlt(ctx: Ctx, body: string): Promise<string[]> {
+  if (ctx.html && body.length >= INLINE_BELOW) return (await ctx.html.prepare(body)).imagesWithoutAlt;
+  return imagesWithoutAlt(body);
 }

@@ -51,9 +51,13 @@ export function checkSigner(input: {
   if (input.level > 1 && input.authorIds.includes(input.signerId)) throw new AppError('SELF_REVIEW_NOT_ALLOWED');
 }
 
+/** 互动交流: the interaction channel of every template (mailboxes, consultations, interviews, surveys). */
+export const INTERACTION_ROOT = '/hdjl';
+
 /**
  * Whether a membership grants `role` for a column: the membership is on the item's site and either covers the
- * whole site or a subtree containing the column.
+ * whole site or a subtree containing the column. The 互动交流 handler (INTERACTION_HANDLER) manages the content
+ * of the interaction columns — it acts as their EDITOR there, and nowhere else (issue 7: the role granted nothing).
  */
 export function grantsRoleFor(
   memberships: (ActorMembership & { columnPath?: string | null })[],
@@ -61,9 +65,15 @@ export function grantsRoleFor(
   role: SiteRole,
   columnPath: string,
 ): 'YES' | 'NO_ROLE' | 'OUT_OF_SCOPE' {
-  const withRole = memberships.filter((m) => m.siteId === siteId && m.roles.includes(role));
+  const handles = (m: ActorMembership) => role === 'EDITOR' && m.roles.includes('INTERACTION_HANDLER');
+  const withRole = memberships.filter((m) => m.siteId === siteId && (m.roles.includes(role) || handles(m)));
   if (withRole.length === 0) return 'NO_ROLE';
-  return withRole.some((m) => !m.columnId || (m.columnPath && isSameOrBelow(columnPath, m.columnPath)))
+  const inInteraction = isSameOrBelow(columnPath, INTERACTION_ROOT);
+  return withRole.some(
+    (m) =>
+      (!m.columnId || (m.columnPath && isSameOrBelow(columnPath, m.columnPath))) &&
+      (m.roles.includes(role) || inInteraction),
+  )
     ? 'YES'
     : 'OUT_OF_SCOPE';
 }

@@ -9,7 +9,7 @@ import { parseInput } from '../shared/validation.ts';
 import { Site } from '../sites/site.entity.ts';
 import type { ItemContent } from './item.content.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
-import { prepareItemBody } from './html-port.ts';
+import { bodyImagesWithoutAlt } from './html-port.ts';
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
 import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
@@ -137,7 +137,7 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
       personalDataReason: input.personalDataReason,
       bodyText: head.bodyText,
       // Parsing a large body is heavy HTML work: off the event loop like at save time.
-      bodyImagesWithoutAlt: (await prepareItemBody(ctx, content.body)).imagesWithoutAlt,
+      bodyImagesWithoutAlt: await bodyImagesWithoutAlt(ctx, content.body),
     });
   }
   const published = await ctx.em.transactional(async (tx) => {

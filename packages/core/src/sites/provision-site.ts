@@ -13,10 +13,14 @@ import { forkWithSites } from '../shared/scope.ts';
 import { parseInput } from '../shared/validation.ts';
 import { Site, SiteDomain, type SiteKind } from './site.entity.ts';
 import { type ProvisionSiteInput, provisionSiteInput, siteConflicts } from './site.inputs.ts';
+import { requireCreditCode } from './credit-code.policy.ts';
 import { checkSitePlacement } from './site.policy.ts';
 import { columnTemplate, type TemplateColumn } from './site-templates.ts';
 
-/** Creates the template's column tree; `visible` false keeps a new site free of blank columns (检查指标: 空白栏目). */
+/**
+ * Creates the template's column tree; `visible` false keeps a new site free of blank columns (检查指标: 空白栏目).
+ * A template's LINK columns have no URL yet, so they start hidden whatever `visible` says (2017 §1.3).
+ */
 export function instantiateTemplate(
   em: EntityManager,
   siteId: string,
@@ -37,7 +41,7 @@ export function instantiateTemplate(
         type: t.type,
         updateClass: t.updateClass,
         locked: t.locked ?? false,
-        visible,
+        visible: visible && t.type !== 'LINK',
         sortOrder: (i + 1) * 10,
         linkUrl: null,
         ...newColumnDefaults,
@@ -62,6 +66,7 @@ export async function provisionSite(
   opts: { visibleColumns?: boolean } = {},
 ): Promise<Site> {
   const input = parseInput(provisionSiteInput, raw);
+  const creditCode = requireCreditCode(input.organisation.code);
   const dir = await ctx.directory.fresh();
   const parent = input.parentCode ? dir.byCode(input.parentCode) : undefined;
   // A parent outside the actor's reach is reported like a missing one.
@@ -104,8 +109,8 @@ export async function provisionSite(
           kind: input.kind as SiteKind,
           parentId: parent?.id ?? null,
           siteIdCode: input.siteIdCode,
-          organisationName: input.organisation?.name ?? input.name,
-          organisationCode: input.organisation?.code ?? null,
+          organisationName: input.organisation.name,
+          organisationCode: creditCode,
           locales: input.locales ?? ['zh-CN'],
           contactPhone: input.footer?.contactPhone ?? null,
           contactEmail: input.footer?.contactEmail ?? null,
@@ -114,6 +119,9 @@ export async function provisionSite(
           publicSecurityRecord: input.footer?.publicSecurityRecord ?? null,
           status: 'PREPARING',
           statusChangedAt: now,
+          takenDownAt: null,
+          closingReason: null,
+          closingNotice: null,
           createdAt: now,
           updatedAt: now,
         });
@@ -152,6 +160,7 @@ export async function provisionSite(
             kind: site.kind,
             parent: parent?.code ?? null,
             siteIdCode: site.siteIdCode,
+            organisation: { name: site.organisationName, code: creditCode },
             domains: input.domains,
             columns,
             admin: admin.email,

@@ -40,15 +40,16 @@ function statutoryDisclosure(forDepartment: boolean): TemplateColumn {
     list('czxx', '财政信息', 'PLAN_1Y'),
     list('zfcg', '政府采购', 'NOTICE_6M'),
     list('rsxx', '人事信息', 'PLAN_1Y'),
+    // 2017 §1.3: 执法监督 — every site, departments included, discloses its law enforcement and inspections.
+    list('xzzf', '行政执法', 'NOTICE_6M'),
+    list('jdjc', '监督检查', 'NOTICE_6M'),
   ];
   const portalOnly = [
     link('xzxk', '行政许可与服务事项'),
-    list('xzzf', '行政执法', 'NOTICE_6M'),
     list('xzsyxsf', '行政事业性收费', 'PLAN_1Y'),
     list('zdjsxm', '重大建设项目', 'NOTICE_6M'),
     list('msxx', '民生信息', 'NOTICE_6M'),
     list('yjgl', '应急管理', 'NOTICE_6M'),
-    list('jdjc', '监督检查', 'NOTICE_6M'),
     list('szjs', '市政建设', 'NOTICE_6M'),
     list('shjz', '社会救助', 'NOTICE_6M'),
   ];

@@ -26,6 +26,10 @@ export const SiteSchema = defineEntity({
     publicSecurityRecord: p.string().nullable(),
     status: p.enum(siteStatuses),
     statusChangedAt: p.datetime(),
+    /** 2017 §2 立即关停: when a platform admin took the site down at once, why, and the notice shown instead. */
+    takenDownAt: p.datetime().nullable(),
+    closingReason: p.string().nullable(),
+    closingNotice: p.string().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

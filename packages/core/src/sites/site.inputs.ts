@@ -24,13 +24,8 @@ export const localesInput = z
 
 export const organisationInput = z.object({
   name: z.string().trim().min(2).max(100),
-  /** 统一社会信用代码 (18) or legacy 组织机构代码 (9). */
-  code: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[0-9A-Z]{9}([0-9A-Z]{9})?$/, 'a 9- or 18-character organisation code')
-    .nullish(),
+  /** 统一社会信用代码 (GB 32100-2015): required at provisioning; its check character is verified in core. */
+  code: z.string().trim().toUpperCase().nullish(),
 });
 
 export const footerInput = z
@@ -51,7 +46,8 @@ export const provisionSiteInput = z.object({
   kind: z.string(),
   parentCode: z.string().nullish(),
   siteIdCode: z.string().trim().regex(SITE_ID_CODE, '网站标识码: 10 digits, or bm followed by 8 digits'),
-  organisation: organisationInput.nullish(),
+  /** The organisation running the site: one site per 统一社会信用代码 (2015 §9). */
+  organisation: organisationInput,
   domains: domainsInput,
   locales: localesInput.nullish(),
   footer: footerInput.nullish(),

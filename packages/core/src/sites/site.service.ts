@@ -10,6 +10,7 @@ import { parseInput } from '../shared/validation.ts';
 import type { DirectoryEntry } from './site-directory.ts';
 import { Site, SiteDomain, type SiteKind, type SiteStatus, siteStatuses } from './site.entity.ts';
 import { siteConflicts, type UpdateSiteInput, updateSiteInput } from './site.inputs.ts';
+import { requireCreditCode } from './credit-code.policy.ts';
 import { checkStatusTransition } from './site.policy.ts';
 import { assertWritable, requireSiteByCode } from './site-lookup.ts';
 import { recordSiteChanges } from '../search/search-outbox.ts';
@@ -96,6 +97,8 @@ function snapshot(site: Site, domains: string[]) {
 /** Settings of a site record: managed from above (platform admins, ancestor site admins). */
 export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> {
   const input = parseInput(updateSiteInput, raw);
+  // An organisation changed later keeps the rule: a valid 统一社会信用代码 (or none, for a record from before it).
+  if (input.organisation) requireCreditCode(input.organisation.code, false);
   const site = await requireSiteByCode(ctx, input.code);
   if (!canManageSiteRecord(ctx.actor, site.id, ctx.directory)) throw new AppError('FORBIDDEN');
   assertWritable(site);

@@ -6,6 +6,7 @@ import {
   provisionSite,
   type Site,
   setSiteStatus,
+  takeSiteDown,
   type UpdateSiteInput,
   updateSite,
 } from '@zhanqun/core';
@@ -25,6 +26,9 @@ export const siteResolvers = {
     },
     setSiteStatus(_: unknown, args: { code: string; status: string; reason?: string }, ctx: GqlContext) {
       return setSiteStatus(ctx.zq, args.code, args.status, args.reason);
+    },
+    takeSiteDown(_: unknown, args: { code: string; reason: string; notice: string }, ctx: GqlContext) {
+      return takeSiteDown(ctx.zq, args);
     },
   },
   Site: {
