@@ -1,5 +1,11 @@
 import { type Platform, queues } from '@zhanqun/adapters';
-import { publishDueItems, publishScheduled, purgeDeliveredSearchChanges, purgeExpiredSessions } from '@zhanqun/core';
+import {
+  checkpointAuditChains,
+  publishDueItems,
+  publishScheduled,
+  purgeDeliveredSearchChanges,
+  purgeExpiredSessions,
+} from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
 
 /** Registers the worker's queues, schedules and handlers. Handlers call the same use cases as the API. */
@@ -21,10 +27,33 @@ export async function registerJobs(boss: PgBoss, platform: Platform, log: (msg: 
     const n = await publishDueItems(platform.systemCtx('job:publish-due'));
     if (n > 0) log('published due items', { count: n });
   });
+  if (!(await boss.getQueue(queues.auditCheckpoint)))
+    await boss.createQueue(queues.auditCheckpoint, { retryLimit: 3, retryBackoff: true });
+  await boss.schedule(queues.auditCheckpoint, '*/10 * * * *', {});
+  await boss.work(queues.auditCheckpoint, () => anchorAuditChains(platform, log));
   await boss.work(queues.maintenance, async () => {
     await platform.directory.fresh();
     const ctx = platform.systemCtx('job:maintenance');
     const result = { ...(await purgeExpiredSessions(ctx)), searchChanges: await purgeDeliveredSearchChanges(ctx) };
     log('maintenance done', result);
   });
+}
+
+/**
+ * Anchors every audit chain that moved and writes each checkpoint to the log as one structured line: the log is
+ * shipped off the database server, so a checkpoint survives even an owner who deletes records and checkpoints.
+ */
+export async function anchorAuditChains(platform: Platform, log: (msg: string, extra?: object) => void) {
+  const checkpoints = await checkpointAuditChains(platform.systemCtx('job:audit-checkpoint'));
+  for (const c of checkpoints) {
+    log('audit checkpoint', {
+      event: 'audit.checkpoint',
+      chain: c.siteId ?? 'platform',
+      headSeq: c.headSeq,
+      headHash: c.headHash,
+      records: c.records,
+      at: c.at.toISOString(),
+    });
+  }
+  return checkpoints;
 }

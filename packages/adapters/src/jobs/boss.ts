@@ -11,6 +11,8 @@ export const queues = {
   publishItem: 'publish-item',
   /** Every minute: publish anything scheduled whose time has passed (backs up lost or late jobs). */
   publishDue: 'publish-due',
+  /** Every 10 minutes: anchor the head of every audit chain that moved (存档备查; docs/architecture.md). */
+  auditCheckpoint: 'audit-checkpoint',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */
