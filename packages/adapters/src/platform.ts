@@ -1,11 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import {
+  type Ctx,
+  type CoreSettings,
+  type HtmlWorkPort,
+  type JobPort,
+  makeCtx,
+  type PublicReadPort,
+  SiteDirectory,
+} from '@zhanqun/core';
+import { htmlWorkPool } from './html/html-pool.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
-import { publicReads } from './db/public-reads.ts';
+import { type PoolStats, poolStats, publicReads } from './db/public-reads.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
@@ -21,8 +30,12 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** Heavy HTML work on item bodies, in worker threads (ADR 0008). */
+  html: HtmlWorkPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
+  /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
+  poolStats(): Promise<{ orm: PoolStats; publicReads: PoolStats }>;
   /** PostgreSQL and Meilisearch both answer. */
   /**
    * Each check answers within `timeoutMs` (default 500 ms) or counts as failed, so a hung dependency never hangs
@@ -58,6 +71,7 @@ export async function createPlatform(
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
   const jobs = jobPort(config.DATABASE_URL);
+  const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const search = new MeiliSearchIndex(meili, {
     host: config.MEILI_URL,
@@ -73,6 +87,7 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    html,
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },
@@ -81,7 +96,12 @@ export async function createPlatform(
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
         search,
+        html,
       });
+    },
+    async poolStats() {
+      const pool = await orm.em.getDriver().getConnection().getNativeClient();
+      return { orm: poolStats(pool, config.DATABASE_POOL_MAX), publicReads: reads.stats() };
     },
     async ready(wait = ['postgres', 'meilisearch'], timeoutMs = READY_CHECK_TIMEOUT_MS) {
       const results = { postgres: false, meilisearch: false };
@@ -104,6 +124,7 @@ export async function createPlatform(
     async close() {
       await jobs.stop();
       await reads.close();
+      await html.close();
       await orm.close(true);
     },
   };

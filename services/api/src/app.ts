@@ -15,6 +15,7 @@ import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 
 declare module 'fastify' {
@@ -98,6 +99,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         jobs: platform.jobs,
         search: platform.search,
         publicReads: platform.publicReads,
+        html: platform.html,
       }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
@@ -115,5 +117,6 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     checkComplexity(schema, document, variables as Record<string, unknown>, config.GRAPHQL_MAX_COMPLEXITY);
     void context;
   });
+  await app.register(metricsPlugin, { platform });
   return app;
 }

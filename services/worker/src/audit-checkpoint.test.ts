@@ -32,8 +32,8 @@ afterAll(async () => {
 describe('the audit-checkpoint job', () => {
   it('logs one structured line per chain it anchors, and nothing when no chain moved', async () => {
     const lines: { msg: string; extra?: Record<string, unknown> }[] = [];
-    const log = (msg: string, extra?: object) => lines.push({ msg, extra: extra as Record<string, unknown> });
-    const anchored = await anchorAuditChains(platform, log);
+    const log = { info: (extra: object, msg: string) => lines.push({ msg, extra: extra as Record<string, unknown> }) };
+    const anchored = await anchorAuditChains(platform, log as never);
     expect(anchored.length).toBeGreaterThan(1); // the platform chain and every demo site's
     expect(lines).toHaveLength(anchored.length);
     const platformLine = lines.find((l) => l.extra?.chain === 'platform');
@@ -42,7 +42,7 @@ describe('the audit-checkpoint job', () => {
       extra: { event: 'audit.checkpoint', headSeq: expect.stringMatching(/^\d+$/), headHash: expect.any(String) },
     });
     lines.length = 0;
-    expect(await anchorAuditChains(platform, log)).toEqual([]);
+    expect(await anchorAuditChains(platform, log as never)).toEqual([]);
     expect(lines).toEqual([]);
   });
 });
