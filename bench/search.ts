@@ -332,10 +332,12 @@ async function measurePublishDelay(platform: Platform, meili: { url: string; key
   };
 
   let deliveries = 0;
-  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, (msg) => {
+  // The worker's loop logs through pino (info/warn with an object, then the message).
+  const onLine = (_fields: unknown, msg: string) => {
     if (msg === 'search changes delivered') deliveries += 1;
     else say(`worker: ${msg}`);
-  });
+  };
+  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, { info: onLine, warn: onLine } as never);
   const figures: PublishFigures = { delays: [], publishing: [], missed: 0, taskQueued: [], taskProcessing: [] };
   const jitter = prng(30);
   try {

@@ -1,3 +1,4 @@
+import { AuditCheckpointSchema } from './audit/audit-checkpoint.entity.ts';
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
@@ -27,6 +28,7 @@ export const entities = [
   ApiTokenSchema,
   LoginThrottleSchema,
   AuditRecordSchema,
+  AuditCheckpointSchema,
   ItemSchema,
   ItemRevisionSchema,
   ItemPlacementSchema,

@@ -1,5 +1,6 @@
 export * from './access/actor.ts';
 export * from './access/permissions.policy.ts';
+export * from './audit/audit-checkpoint.entity.ts';
 export * from './audit/audit-hash.ts';
 export * from './audit/audit-record.entity.ts';
 export * from './audit/audit.service.ts';
@@ -13,6 +14,7 @@ export * from './columns/column.policy.ts';
 export * from './columns/column.service.ts';
 export * from './entities.ts';
 export * from './errors/index.ts';
+export * from './people/account.service.ts';
 export * from './people/membership.entity.ts';
 export * from './people/membership.service.ts';
 export * from './people/password.ts';

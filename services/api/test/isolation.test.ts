@@ -9,7 +9,7 @@ import { buildSchema, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTypeDefs } from '../src/graphql/schema.ts';
-import { codeOf, demo, type GqlResult, startTestApp, type TestApp } from './helpers.ts';
+import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 import { solveAltcha } from './interaction-helpers.ts';
 
 let t: TestApp;
@@ -19,6 +19,7 @@ const b = {
   columnId: '',
   hiddenColumnId: '',
   membershipId: '',
+  editorUserId: '',
   apiTokenId: '',
   refreshToken: '',
   draftId: '',
@@ -50,15 +51,17 @@ beforeAll(async () => {
   tokenA = await t.tokenFor(demo.admin(A_SITE));
   tokenB = await t.tokenFor(demo.admin(B_SITE));
   const root = await t.gql(
-    `{ site(code: "${B_SITE}") { columns { id code } members { id user { email } } } }`,
+    `{ site(code: "${B_SITE}") { columns { id code } members { id user { id email } } } }`,
     {},
     tokenB,
   );
   expect(root.errors).toBeUndefined();
   b.columnId = root.data!.site.columns.find((c: { code: string }) => c.code === 'tzgg').id;
-  b.membershipId = root.data!.site.members.find(
+  const bEditor = root.data!.site.members.find(
     (m: { user: { email: string } }) => m.user.email === demo.editor(B_SITE),
-  ).id;
+  );
+  b.membershipId = bEditor.id;
+  b.editorUserId = bEditor.user.id;
   const hidden = await t.gql(
     `mutation { createColumn(input: { site: "${B_SITE}", code: "internal", name: "内部栏目", visible: false }) { id } }`,
     {},
@@ -287,6 +290,27 @@ const cases: Record<string, () => Promise<void>> = {
   },
   'Mutation.deleteColumn': () =>
     sameAsMissing('mutation($id: ID!) { deleteColumn(id: $id) }', { id: b.hiddenColumnId }, { id: randomUUID() }),
+  'Mutation.changePassword': async () => {
+    // Not site-targeted: it acts on the caller's own account only, and needs the caller's current password.
+    const r = await t.gql(
+      'mutation { changePassword(input: { currentPassword: "Zhanqun#Demo2026-wrong", newPassword: "Hijack#Pass2027" }) { accessToken } }',
+      {},
+      tokenA,
+    );
+    expect(reasonOf(r)).toBe('INVALID_CREDENTIALS');
+    expect(codeOf(await t.gql('{ me { user { email } } }', {}, tokenB))).toBe('OK');
+  },
+  'Mutation.resetPassword': async () => {
+    const query = `mutation($u: ID!, $s: String) { resetPassword(input: { userId: $u, newPassword: "Hijack#Pass2027", site: $s }) { id } }`;
+    // B's member, through A's site or through B's: the same answer as a user that does not exist.
+    await sameAsMissing(query, { u: b.editorUserId, s: A_SITE }, { u: randomUUID(), s: A_SITE });
+    await sameAsMissing(query, { u: b.editorUserId, s: B_SITE }, { u: b.editorUserId, s: 'nosuchsite' });
+  },
+  'Mutation.setUserDisabled': async () => {
+    const query = `mutation($u: ID!, $s: String) { setUserDisabled(input: { userId: $u, disabled: true, site: $s }) { id } }`;
+    await sameAsMissing(query, { u: b.editorUserId, s: A_SITE }, { u: randomUUID(), s: A_SITE });
+    await sameAsMissing(query, { u: b.editorUserId, s: B_SITE }, { u: b.editorUserId, s: 'nosuchsite' });
+  },
   'Mutation.createUser': () =>
     sameAsMissing(
       'mutation($s: String) { createUser(input: { email: "new@x.cn", name: "N", password: "Abcdefg-12345", site: $s }) { id } }',

@@ -1,5 +1,6 @@
 import { type Platform, queues } from '@zhanqun/adapters';
 import {
+  checkpointAuditChains,
   publishDueItems,
   publishScheduled,
   purgeDeliveredSearchChanges,
@@ -78,4 +79,35 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'letter deadlines');
     }),
   );
+  if (!(await boss.getQueue(queues.auditCheckpoint)))
+    await boss.createQueue(queues.auditCheckpoint, { retryLimit: 3, retryBackoff: true });
+  await boss.schedule(queues.auditCheckpoint, '*/10 * * * *', {});
+  await boss.work(
+    queues.auditCheckpoint,
+    instrumented(queues.auditCheckpoint, hooks, async () => {
+      await anchorAuditChains(platform, log);
+    }),
+  );
+}
+
+/**
+ * Anchors every audit chain that moved and writes each checkpoint to the log as one structured line: the log is
+ * shipped off the database server, so a checkpoint survives even an owner who deletes records and checkpoints.
+ */
+export async function anchorAuditChains(platform: Platform, log: Pick<Logger, 'info'>) {
+  const checkpoints = await checkpointAuditChains(platform.systemCtx('job:audit-checkpoint'));
+  for (const c of checkpoints) {
+    log.info(
+      {
+        event: 'audit.checkpoint',
+        chain: c.siteId ?? 'platform',
+        headSeq: c.headSeq,
+        headHash: c.headHash,
+        records: c.records,
+        at: c.at.toISOString(),
+      },
+      'audit checkpoint',
+    );
+  }
+  return checkpoints;
 }

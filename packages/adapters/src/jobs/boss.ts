@@ -13,6 +13,8 @@ export const queues = {
   publishDue: 'publish-due',
   /** Hourly: letters' reminders, escalations and deadlines that became computable (2015 §4). */
   letterDeadlines: 'letter-deadlines',
+  /** Every 10 minutes: anchor the head of every audit chain that moved (存档备查; docs/architecture.md). */
+  auditCheckpoint: 'audit-checkpoint',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */

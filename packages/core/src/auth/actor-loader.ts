@@ -11,7 +11,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The actor behind a verified access token: one round trip (definer-rights function), with the memberships
  * that are active today. A disabled or deleted user is unauthenticated at once, whatever the token says.
  */
-export async function loadUserActor(em: EntityManager, userId: unknown, now: Date): Promise<Actor> {
+export async function loadUserActor(
+  em: EntityManager,
+  userId: unknown,
+  now: Date,
+  sessionVersion: unknown = 0,
+): Promise<Actor> {
   // A validly signed token whose subject is not a user id is a bad credential (401), not a failed query (500).
   if (typeof userId !== 'string' || !UUID.test(userId)) throw new AppError('TOKEN_INVALID');
   const [row] = await em.execute<
@@ -21,10 +26,14 @@ export async function loadUserActor(em: EntityManager, userId: unknown, now: Dat
       name: string;
       disabled: boolean;
       platform_admin: boolean;
+      session_version: number;
       memberships: ActorMembership[];
     }[]
   >('select * from zq_actor(?)', [userId]);
   if (!row || row.disabled) throw new AppError('TOKEN_INVALID');
+  // A password change or reset, or disabling the user, bumps the version: older access tokens stop at once.
+  if ((typeof sessionVersion === 'number' ? sessionVersion : -1) !== row.session_version)
+    throw new AppError('TOKEN_INVALID', 'This session was ended (password changed or account disabled)');
   const today = chinaDate(now);
   return {
     kind: 'user',

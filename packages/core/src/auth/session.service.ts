@@ -20,7 +20,7 @@ export interface Session {
 
 const loginInput = z.object({ email: z.string().trim().toLowerCase().max(200), password: z.string().max(200) });
 
-async function issueSession(ctx: Ctx, em: EntityManager, user: User, familyId: string): Promise<Session> {
+export async function issueSession(ctx: Ctx, em: EntityManager, user: User, familyId: string): Promise<Session> {
   if (!ctx.signAccessToken) throw new Error('signAccessToken is not configured');
   const now = ctx.now();
   const refreshToken = newSecret('zqr');
@@ -36,7 +36,12 @@ async function issueSession(ctx: Ctx, em: EntityManager, user: User, familyId: s
   });
   await em.flush();
   const ttl = ctx.settings.accessTokenTtlSeconds;
-  return { accessToken: await ctx.signAccessToken({ sub: user.id }, ttl), refreshToken, expiresIn: ttl, user };
+  return {
+    accessToken: await ctx.signAccessToken({ sub: user.id, sv: user.sessionVersion }, ttl),
+    refreshToken,
+    expiresIn: ttl,
+    user,
+  };
 }
 
 /**

@@ -11,6 +11,8 @@ export const UserSchema = defineEntity({
     passwordHash: p.string().hidden(),
     disabled: p.boolean(),
     platformAdmin: p.boolean(),
+    /** Bumped when a password changes or the user is disabled: access tokens of an older version stop at once. */
+    sessionVersion: p.integer().default(0),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

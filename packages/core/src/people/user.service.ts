@@ -31,6 +31,7 @@ export async function prepareUser(input: NewUser, now: Date, field = 'password')
     passwordHash: await hashPassword(input.password),
     disabled: false,
     platformAdmin: input.platformAdmin ?? false,
+    sessionVersion: 0,
     createdAt: now,
     updatedAt: now,
   });

@@ -23,7 +23,7 @@ export const defaultCoreSettings: CoreSettings = {
 };
 
 /** Signs short-lived access tokens; the edge provides it (core knows nothing of JWT libraries). */
-export type AccessTokenSigner = (claims: { sub: string }, ttlSeconds: number) => Promise<string> | string;
+export type AccessTokenSigner = (claims: { sub: string; sv: number }, ttlSeconds: number) => Promise<string> | string;
 
 /** Background work a use case asks for after its transaction commits (pg-boss in production). */
 export interface JobPort {

@@ -57,3 +57,14 @@ export function forkWithSites(ctx: Ctx, extraSiteIds: readonly string[]): Entity
 export function forkForPublicRead(ctx: Ctx, siteIds: readonly string[]): EntityManager {
   return scopedFork(ctx.em, siteIds);
 }
+
+/**
+ * The actor's own reach plus the platform's audit chain, for one purpose only: recording an act on the actor's
+ * own account (a password change), which belongs to no site. Only called by `changePassword`.
+ */
+export function forkForOwnAccountRecord(ctx: Ctx): EntityManager {
+  return scopedFork(ctx.em, reachableSiteIds(ctx.actor, ctx.directory), {
+    userId: ctx.actor.kind === 'user' ? ctx.actor.userId : undefined,
+    platform: true,
+  });
+}

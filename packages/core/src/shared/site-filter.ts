@@ -1,3 +1,4 @@
+import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.ts';
 import { AuditRecord } from '../audit/audit-record.entity.ts';
 import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
@@ -32,6 +33,7 @@ export const siteFilter = {
     Membership,
     ApiToken,
     AuditRecord,
+    AuditCheckpoint,
     Item,
     ItemRevision,
     ItemPlacement,
@@ -48,7 +50,8 @@ export const siteFilter = {
     const inScope = { $in: args.siteIds };
     if (entityName === 'Site') return { id: inScope };
     if (entityName === 'Membership' && args.userId) return { $or: [{ siteId: inScope }, { userId: args.userId }] };
-    if (entityName === 'AuditRecord' && args.platform) return { $or: [{ siteId: inScope }, { siteId: null }] };
+    if ((entityName === 'AuditRecord' || entityName === 'AuditCheckpoint') && args.platform)
+      return { $or: [{ siteId: inScope }, { siteId: null }] };
     return { siteId: inScope };
   },
 };

@@ -18,12 +18,13 @@ export async function resolveActor(req: FastifyRequest, jwt: JWT, platform: Plat
     throw new AppError('TOKEN_INVALID', 'Use Authorization: Bearer <token>');
   const em = platform.orm.em.fork();
   if (token.startsWith('zqt_')) return loadApiTokenActor(em, token, now);
-  let sub: string;
+  let claims: { sub?: unknown; sv?: unknown };
   try {
-    ({ sub } = jwt.verify<{ sub: string }>(token));
+    claims = jwt.verify<{ sub?: unknown; sv?: unknown }>(token);
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new AppError(code === 'FAST_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
   }
-  return loadUserActor(em, sub, now);
+  // Tokens issued before session versions existed carry none: they count as version 0.
+  return loadUserActor(em, claims.sub, now, claims.sv ?? 0);
 }

@@ -23,6 +23,7 @@ export const migrationsList = [
   sqlMigration('0004_search'),
   sqlMigration('0005_public_read_path'),
   sqlMigration('0006_review_hardening'),
+  sqlMigration('0007_account_care_audit_anchor'),
   sqlMigration('0008_item_listing'),
   sqlMigration('0010_interaction'),
   sqlMigration('0014_ops_metrics'),

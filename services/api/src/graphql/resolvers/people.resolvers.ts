@@ -1,6 +1,12 @@
 import {
   type AddMemberInput,
   addMember,
+  type ChangePasswordInput,
+  changePassword,
+  type ResetPasswordInput,
+  resetPassword,
+  type SetUserDisabledInput,
+  setUserDisabled,
   chinaDate,
   type CreateUserInput,
   createUser,
@@ -14,6 +20,12 @@ import type { GqlContext } from '../context.ts';
 
 export const peopleResolvers = {
   Mutation: {
+    changePassword: (_: unknown, args: { input: ChangePasswordInput }, { zq }: GqlContext) =>
+      changePassword(zq, args.input),
+    resetPassword: (_: unknown, args: { input: ResetPasswordInput }, { zq }: GqlContext) =>
+      resetPassword(zq, args.input),
+    setUserDisabled: (_: unknown, args: { input: SetUserDisabledInput }, { zq }: GqlContext) =>
+      setUserDisabled(zq, args.input),
     createUser(_: unknown, args: { input: CreateUserInput }, ctx: GqlContext) {
       return createUser(ctx.zq, args.input);
     },
