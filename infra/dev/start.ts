@@ -13,6 +13,7 @@ import {
   bootstrapDatabase,
   isPortFree,
   preferredOrFreePort,
+  indexingBounds,
   startEmbeddedMeilisearch,
   startEmbeddedPostgres,
   stopChild,
@@ -126,7 +127,11 @@ async function search(masterKey: string) {
   });
   running.push({ name: 'meilisearch', stop: meili.stop });
   watchServer('Meilisearch', meili);
-  say(`Meilisearch 1.21 on ${meili.url} (${meili.dataDir})`);
+  const bounds = indexingBounds({});
+  say(
+    `Meilisearch 1.21 on ${meili.url} (${meili.dataDir}); indexing bounded to ${bounds.memory}, ` +
+      `${bounds.threads} thread(s) (MEILI_MAX_INDEXING_MEMORY / MEILI_MAX_INDEXING_THREADS)`,
+  );
   return { url: meili.url, key: masterKey };
 }
 
