@@ -31,6 +31,7 @@ import {
   submitItem,
 } from '../packages/core/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
+import { createWorkerLogger } from '../services/worker/src/logger.ts';
 import { startSearchSync } from '../services/worker/src/search-sync.ts';
 import { spawnTarget } from './lib/child.ts';
 import type { PgClient } from './lib/deps.ts';
@@ -332,12 +333,15 @@ async function measurePublishDelay(platform: Platform, meili: { url: string; key
   };
 
   let deliveries = 0;
-  // The worker's loop logs through pino (info/warn with an object, then the message).
-  const onLine = (_fields: unknown, msg: string) => {
-    if (msg === 'search changes delivered') deliveries += 1;
-    else say(`worker: ${msg}`);
-  };
-  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, { info: onLine, warn: onLine } as never);
+  // The worker's loop logs through pino: the bench reads its lines, counts the deliveries and shows the rest.
+  const workerLog = createWorkerLogger('info', {
+    write(line: string) {
+      const { msg } = JSON.parse(line) as { msg: string };
+      if (msg === 'search changes delivered') deliveries += 1;
+      else say(`worker: ${msg}`);
+    },
+  });
+  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, workerLog);
   const figures: PublishFigures = { delays: [], publishing: [], missed: 0, taskQueued: [], taskProcessing: [] };
   const jitter = prng(30);
   try {

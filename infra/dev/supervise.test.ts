@@ -61,3 +61,45 @@ describe('the embedded Meilisearch the launcher starts', () => {
     expect(await giveUp).toMatch(/^Meilisearch died \(SIGKILL\) 2 times within 60 s; giving up/);
   });
 });
+
+describe('the embedded PostgreSQL the launcher starts', () => {
+  // initdb alone can take half a minute on a loaded machine.
+  it('is restarted on the same port with its data when it dies', { timeout: 150_000 }, async () => {
+    const { startEmbeddedPostgres, withClient } = await import('@zhanqun/testing');
+    const pgDir = mkdtempSync(join(tmpdir(), 'zq-launcher-pg-'));
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(pgDir, 'pg'),
+      persistent: true,
+      onLog: () => {},
+      log: () => {},
+    });
+    try {
+      await withClient(pg.adminUrl, (c) => c.query('create table kept (n int); insert into kept values (42)'));
+      let restarted!: (pid: number) => void;
+      const next = new Promise<number>((r) => (restarted = r));
+      let gaveUp = '';
+      supervise('PostgreSQL', pg, {
+        maxRestarts: 1,
+        windowMs: 60_000,
+        say: () => {},
+        giveUp: (reason) => {
+          gaveUp = reason;
+          restarted(-1);
+        },
+        onRestarted: (pid) => restarted(pid),
+      });
+      const first = pg.pid;
+      process.kill(first, 'SIGKILL');
+      const second = await next;
+      expect(gaveUp).toBe('');
+      expect(second).not.toBe(first);
+      const { rows } = await withClient(pg.adminUrl, (c) => c.query('select n from kept'));
+      expect(rows).toEqual([{ n: 42 }]);
+    } finally {
+      await pg.stop();
+      // Persistent like the launcher's (a throwaway cluster runs without fsync and may lose the last commit).
+      rmSync(pg.dataDir, { recursive: true, force: true });
+      rmSync(pgDir, { recursive: true, force: true });
+    }
+  });
+});
