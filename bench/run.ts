@@ -293,7 +293,7 @@ async function main(): Promise<void> {
     drafts: Math.round(settings.items / 20),
     withdrawn: Math.round(settings.items / 50),
   };
-  const stack = await startStack(say, (c) => seedRealistic(c, counts, say));
+  const stack = await startStack(say, (c, su) => seedRealistic(c, su, counts, say));
   cleanups.push(stack.stop);
   const seed = stack.seeded;
   const floorConfig: FloorConfig = { ownerUrl: stack.ownerUrl, poolMax: 10 };

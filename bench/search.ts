@@ -34,6 +34,7 @@ import {
 import { withClient } from '../packages/testing/src/index.ts';
 import { startSearchSync } from '../services/worker/src/search-sync.ts';
 import { spawnTarget } from './lib/child.ts';
+import { rssMiB } from './lib/cpu.ts';
 import { backgroundLoad } from './lib/load.ts';
 import type { PgClient } from './lib/deps.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
@@ -579,6 +580,7 @@ async function main(): Promise<void> {
     `delivered ${delivered.upserted} documents to Meilisearch in ${fmt(indexing.seconds)} s (${delivered.processed} change records)`,
   );
 
+  say(`Meilisearch RSS after indexing: ${fmt(rssMiB(stack.meiliPid()), 0)} MiB (VmRSS)`);
   const [zc] = await withClient(
     stack.ownerUrl,
     async (c) =>
@@ -625,6 +627,7 @@ async function main(): Promise<void> {
   };
   say(`publish-to-searchable under mixed load: ${mixed.connections} connections of column lists and searches`);
   const loaded = await measurePublishDelay(platform, meili, mixed);
+  say(`Meilisearch RSS after the mixed load: ${fmt(rssMiB(stack.meiliPid()), 0)} MiB (VmRSS)`);
   await api.stop();
   report(started, loadBefore, seed, indexing, rows, idle, loaded);
 }

@@ -37,7 +37,7 @@ export interface Stack {
  */
 export async function startStack<T = undefined>(
   log: (m: string) => void,
-  seed?: (owner: PgClient) => Promise<T>,
+  seed?: (owner: PgClient, superuserUrl: string) => Promise<T>,
 ): Promise<Stack & { seeded: T }> {
   const dir = await mkdtemp(join(tmpdir(), 'zq-bench-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to traverse the data dir's parents.
@@ -73,7 +73,11 @@ export async function startStack<T = undefined>(
     } finally {
       await platform.close();
     }
-    const seeded = seed ? await withClient(db.ownerUrl, (c) => seed(c as unknown as PgClient)) : (undefined as T);
+    // The superuser, on the bench database (bulk loads may skip foreign-key checks: see realistic-seed.ts).
+    const superuserUrl = Object.assign(new URL(pg.adminUrl), { pathname: '/zq_bench' }).toString();
+    const seeded = seed
+      ? await withClient(db.ownerUrl, (c) => seed(c as unknown as PgClient, superuserUrl))
+      : (undefined as T);
     log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return {
       ownerUrl: db.ownerUrl,
