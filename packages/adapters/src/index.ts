@@ -6,3 +6,4 @@ export * from './db/notifications.ts';
 export * from './platform.ts';
 export * from './jobs/boss.ts';
 export * from './search/meili-index.ts';
+export * from './metrics.ts';

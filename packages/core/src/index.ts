@@ -35,6 +35,7 @@ export * from './calendar/calendar.service.ts';
 export * from './calendar/deadline.policy.ts';
 export * from './calendar/workday.policy.ts';
 export * from './columns/column-lifecycle.ts';
+export * from './items/html-port.ts';
 export * from './items/item.content.ts';
 export * from './items/item.entity.ts';
 export * from './items/item.inputs.ts';

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishItem, startTestApp, type TestApp } from '../../api/test/helpers.ts';
+import { createWorkerLogger } from './logger.ts';
 import { startSearchSync } from './search-sync.ts';
 
 let t: TestApp;
@@ -37,7 +38,8 @@ afterAll(async () => {
 describe('the search delivery loop', () => {
   it('wakes on a committed change instead of waiting for its poll', async () => {
     const logs: string[] = [];
-    const loop = startSearchSync(t.platform, 600_000, (msg) => logs.push(msg));
+    const log = createWorkerLogger('info', { write: (line: string) => void logs.push(JSON.parse(line).msg) });
+    const loop = startSearchSync(t.platform, 600_000, log);
     try {
       // The first tick runs at once and drains whatever the seed left pending; after it the loop sleeps 10 min.
       await until('the first delivery', async () =>
