@@ -349,10 +349,12 @@ async function measurePublishDelay(
   };
 
   let deliveries = 0;
-  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, (msg) => {
+  const onLog = (_fields: unknown, msg?: string) => {
     if (msg === 'search changes delivered') deliveries += 1;
     else say(`worker: ${msg}`);
-  });
+  };
+  const workerLog = { info: onLog, warn: onLog } as unknown as Parameters<typeof startSearchSync>[2];
+  const sync = startSearchSync(platform, SYNC_INTERVAL_MS, workerLog);
   const figures: PublishFigures = { delays: [], publishing: [], missed: 0, taskQueued: [], taskProcessing: [] };
   const jitter = prng(30);
   const load = mixed
