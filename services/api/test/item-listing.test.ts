@@ -163,10 +163,13 @@ describe('the list projection follows the publication', () => {
     });
   });
 
-  it('lists a live item in a column it is added to, and drops it on withdrawal', async () => {
+  it('lists a live item in a column it is added to once re-published, and drops it on withdrawal', async () => {
     const id = await create('防汛工作部署');
     await publish(id);
     await gql('editor', `mutation { updateItem(input: { id: "${id}", alsoIn: ["/zwdt/tzgg"] }) { id } }`);
+    // Issue 7: where a live item is shown is signed with it — the new column takes effect at re-publication.
+    expect((await listingRows(id)).map((r) => r.path)).toEqual(['/zwdt/yw']);
+    await publish(id);
     expect((await listingRows(id)).map((r) => [r.path, r.home])).toEqual([
       ['/zwdt/tzgg', false],
       ['/zwdt/yw', true],
