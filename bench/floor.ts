@@ -1,7 +1,11 @@
 /**
- * The bare floor: the least any Fastify + Mercurius + pg server can do to answer "the 20 newest published
- * items of a column". One pool (as the schema owner, so no row-level security), one named prepared statement,
- * no auth, no site resolution, no rate limit, no ORM. Same library versions as services/api.
+ * The bare floor: the least a Fastify + Mercurius + pg server can do to give the same answers as our API, from a
+ * plain table of the same rows — `articles(id, column_id, kind, title, summary, source, doc_number, body,
+ * published, published_at, …)` with one index `(column_id, published_at desc, id desc) where published`, filled
+ * by the seed with exactly our published content. Its schema has the same field names as ours for the queries
+ * the bench sends, so the same request gets the same JSON. One pool (as the schema owner: no row-level
+ * security), named prepared statements, no auth, no site resolution, no rate limit, no ORM; the column paths are
+ * resolved from a map loaded at start. Same library versions as services/api.
  *
  * Run by bench/run.ts in a child process; `node bench/floor.ts` alone does nothing.
  */
@@ -15,49 +19,73 @@ export interface FloorConfig {
   poolMax: number;
 }
 
-export const FLOOR_QUERY =
-  'query($c: ID!, $n: Int!) { columnItems(columnId: $c, first: $n) { id title publishedAt summary } }';
-
 const schema = `
-  type Query { columnItems(columnId: ID!, first: Int!): [Item!]! }
-  type Item { id: ID! title: String! publishedAt: String! summary: String }
+  type Query {
+    items(site: String!, column: String, first: Int): ItemConnection!
+    item(id: ID!): Item
+  }
+  type ItemConnection { edges: [ItemEdge!]! }
+  type ItemEdge { node: Item! }
+  type Item {
+    id: ID!
+    kind: String!
+    title: String!
+    summary: String
+    source: String
+    docNumber: String
+    publishedAt: String
+    body: String!
+  }
 `;
 
-const SQL = `select i.id, r.content->>'title' as title, r.content->>'summary' as summary, p.published_at
-  from item_placement p
-  join item i on i.id = p.item_id
-  join item_revision r on r.id = i.published_revision_id
- where p.column_id = $1 and p.live
- order by p.published_at desc
- limit $2`;
+const LIST = `select id, kind, title, summary, source, doc_number, published_at
+  from articles where column_id = $1 and published order by published_at desc, id desc limit $2`;
+const ONE = `select id, kind, title, summary, source, doc_number, published_at, body
+  from articles where id = $1 and published`;
 
 interface Row {
   id: string;
+  kind: string;
   title: string;
   summary: string | null;
+  source: string | null;
+  doc_number: string | null;
   published_at: Date;
+  body?: string;
 }
+
+const toItem = (r: Row) => ({
+  id: r.id,
+  kind: r.kind,
+  title: r.title,
+  summary: r.summary,
+  source: r.source,
+  docNumber: r.doc_number,
+  publishedAt: r.published_at.toISOString(),
+  body: r.body,
+});
 
 export async function startFloor(config: FloorConfig): Promise<{ url: string; close(): Promise<void> }> {
   const [Fastify, mercurius, pg] = await Promise.all([libs.fastify(), libs.mercurius(), libs.pg()]);
   const pool = new pg.Pool({ connectionString: config.ownerUrl, max: config.poolMax });
+  const { rows: cols } = await pool.query<{ id: string; code: string; path: string }>(
+    'select c.id, s.code, c.path from site_column c join site s on s.id = c.site_id',
+  );
+  const columnId = new Map(cols.map((c) => [`${c.code} ${c.path}`, c.id]));
   const app = Fastify({ logger: false });
   await app.register(mercurius, {
     schema,
     resolvers: {
       Query: {
-        columnItems: async (_: unknown, args: { columnId: string; first: number }) => {
-          const { rows } = await pool.query<Row>({
-            name: 'column-items',
-            text: SQL,
-            values: [args.columnId, args.first],
-          });
-          return rows.map((r) => ({
-            id: r.id,
-            title: r.title,
-            summary: r.summary,
-            publishedAt: r.published_at.toISOString(),
-          }));
+        items: async (_: unknown, a: { site: string; column: string; first?: number }) => {
+          const id = columnId.get(`${a.site} ${a.column}`);
+          if (!id) return { edges: [] };
+          const { rows } = await pool.query<Row>({ name: 'list', text: LIST, values: [id, a.first ?? 20] });
+          return { edges: rows.map((r) => ({ node: toItem(r) })) };
+        },
+        item: async (_: unknown, a: { id: string }) => {
+          const { rows } = await pool.query<Row>({ name: 'one', text: ONE, values: [a.id] });
+          return rows[0] ? toItem(rows[0]) : null;
         },
       },
     },

@@ -12,9 +12,6 @@ export interface OursConfig {
   env: Record<string, string>;
 }
 
-export const OURS_QUERY =
-  'query($s: String!, $c: String!) { items(site: $s, column: $c, first: 20) { edges { node { id title publishedAt summary } } } }';
-
 export interface GqlRequest {
   query: string;
   variables: Record<string, unknown>;

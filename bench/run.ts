@@ -1,26 +1,31 @@
 /**
- * `pnpm bench` / `./dev bench`: the public read "the 20 newest published items of a column", measured side by
- * side on the bare floor (Fastify + Mercurius + one pg query) and on our API, on the same seeded data.
- * Prints figures; never fails on them. See bench/README.md.
+ * `pnpm bench` / `./dev bench`: public reads on realistic government content (issue 10), side by side on the bare
+ * floor (Fastify + Mercurius + pg over a plain `articles` table of the same rows) and on our API, one scenario at a
+ * time. Prints figures; never fails on them. See bench/README.md.
  *
- *   BENCH_SECONDS=10      measuring window per target (1–300)
- *   BENCH_WARMUP=2        warm-up per target, discarded (0–60)
- *   BENCH_CONNECTIONS=20  concurrent keep-alive connections (1–256)
- *   BENCH_VERBOSE=1       also print the SQL our API issues for one request
+ *   BENCH_ITEMS=100000    published items over BENCH_COLUMNS columns of one site (1000–1000000)
+ *   BENCH_COLUMNS=50      list columns (1–50)
+ *   BENCH_SECONDS=10      measuring window per scenario and target (1–300)
+ *   BENCH_WARMUP=3        warm-up per scenario and target, discarded (0–60)
+ *   BENCH_CONNECTIONS=32  concurrent keep-alive connections (1–256)
+ *   BENCH_ONLY=list,item  run only these scenarios
+ *   BENCH_VERBOSE=1       also print the SQL our API issues for one request of each scenario
  */
+import { isDeepStrictEqual } from 'node:util';
+import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
-import { FLOOR_QUERY, type FloorConfig } from './floor.ts';
+import type { FloorConfig } from './floor.ts';
 import { spawnTarget, type Target } from './lib/child.ts';
+import { postgresCpu, postmasterPid, processCpu, rssMiB } from './lib/cpu.ts';
 import { libs } from './lib/deps.ts';
-import { type LoadResult, measure } from './lib/load.ts';
-import { type Stack, startStack, TARGET } from './lib/stack.ts';
-import { countStatements, type GqlRequest, OURS_QUERY, type OursConfig, type StatementCount } from './ours.ts';
 import { lifetime } from './lib/lifetime.ts';
+import { type LoadResult, measure } from './lib/load.ts';
+import { type RealisticSeed, SEED_SITE, seedRealistic } from './lib/realistic-seed.ts';
+import { type Stack, startStack } from './lib/stack.ts';
+import { countStatements, type GqlRequest, type OursConfig, type StatementCount } from './ours.ts';
 
 const RATIO_TARGET = 0.7;
-const PAGE = 20;
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -30,44 +35,65 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
   return n;
 }
 
-function flagEnv(name: string): boolean {
-  return process.env[name] === '1';
-}
-
 const settings = {
+  items: intEnv('BENCH_ITEMS', 100_000, 1_000, 1_000_000),
+  columns: intEnv('BENCH_COLUMNS', 50, 1, 50),
   seconds: intEnv('BENCH_SECONDS', 10, 1, 300),
-  warmup: intEnv('BENCH_WARMUP', 2, 0, 60),
-  connections: intEnv('BENCH_CONNECTIONS', 20, 1, 256),
-  verbose: flagEnv('BENCH_VERBOSE'),
+  warmup: intEnv('BENCH_WARMUP', 3, 0, 60),
+  connections: intEnv('BENCH_CONNECTIONS', 32, 1, 256),
+  only: (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean),
+  verbose: process.env.BENCH_VERBOSE === '1',
 };
 
 const say = (m: string) => console.log(`[bench] ${m}`);
+const { cleanups, stopAll } = lifetime(say);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Lifetime: everything started is stopped, in reverse order, on success, failure and Ctrl-C alike.
+// Scenarios: one request shape each, with the variables it rotates through. A route(host, path) scenario is one
+// more entry here once `route` exists (both servers must answer it).
 
-const { cleanups, stopAll } = lifetime(say);
+interface Scenario {
+  name: string;
+  title: string;
+  query: string;
+  variables: (seed: RealisticSeed) => Record<string, unknown>[];
+}
+
+const ITEM_FIELDS = 'id kind title summary source docNumber publishedAt';
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'list',
+    title: 'column list: the 20 newest published items of a column (rotating over every column)',
+    query: `query($s: String!, $c: String) { items(site: $s, column: $c, first: 20) { edges { node { ${ITEM_FIELDS} } } } }`,
+    variables: (seed) => seed.columnList.map((c) => ({ s: SEED_SITE.code, c: c.path })),
+  },
+  {
+    name: 'item',
+    title: 'item page: one published item with its ~3 KB body, item(id:) (rotating over a sample of items)',
+    query: `query($id: ID!) { item(id: $id) { ${ITEM_FIELDS} body } }`,
+    variables: (seed) => seed.sampleItemIds.map((id) => ({ id })),
+  },
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 
 interface Gql {
   status: number;
-  text: string;
-  json: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  json: { data?: unknown; errors?: { message: string }[] };
 }
 
-/** One POST /graphql over a fresh connection (node:http, so the Host header can be set). */
-function postGraphql(base: string, req: GqlRequest): Promise<Gql> {
-  const body = JSON.stringify({ query: req.query, variables: req.variables });
-  const url = new URL('/graphql', base);
+/** One POST /graphql over a fresh connection: probes and answer checks only, never under measurement. */
+function postGraphql(base: string, query: string, variables: Record<string, unknown>): Promise<Gql> {
+  const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
     const r = httpRequest(
-      url,
+      new URL('/graphql', base),
       {
         method: 'POST',
         agent: false,
         timeout: 10_000,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...req.headers },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -75,205 +101,213 @@ function postGraphql(base: string, req: GqlRequest): Promise<Gql> {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           try {
-            resolve({ status: res.statusCode ?? 0, text, json: JSON.parse(text) });
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
           } catch {
-            reject(new Error(`${url}: HTTP ${res.statusCode}, not JSON: ${text.slice(0, 300)}`));
+            reject(new Error(`HTTP ${res.statusCode}, not JSON: ${text.slice(0, 300)}`));
           }
         });
       },
     );
-    r.on('timeout', () => r.destroy(new Error(`${url}: no answer in 10 s`)));
+    r.on('timeout', () => r.destroy(new Error('no answer in 10 s')));
     r.on('error', reject);
     r.end(body);
   });
 }
 
-interface ItemOut {
-  id: string;
-  title: string;
-  publishedAt: string;
-  summary: string | null;
+/** A spread sample of the scenario's variables: the answers checked before and after each window. */
+const sampleOf = <T>(xs: T[], n = 8): T[] => xs.filter((_, i) => i % Math.max(1, Math.floor(xs.length / n)) === 0);
+
+async function answers(target: Target, s: Scenario, vars: Record<string, unknown>[]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const v of vars) {
+    const r = await postGraphql(target.url, s.query, v);
+    if (r.status !== 200 || r.json.errors?.length) {
+      throw new Error(`${target.name} ${s.name}: HTTP ${r.status} ${JSON.stringify(r.json.errors ?? r.json)}`);
+    }
+    out.push(r.json.data);
+  }
+  return out;
 }
 
-function floorItems(g: Gql): ItemOut[] {
-  return (g.json.data as { columnItems: ItemOut[] }).columnItems;
-}
-function ourItems(g: Gql): ItemOut[] {
-  return (g.json.data as { items: { edges: { node: ItemOut }[] } }).items.edges.map((e) => e.node);
+interface Figures {
+  result: LoadResult;
+  /** CPU ms per request of the server process and of PostgreSQL (postmaster + backends). */
+  cpuServer: number;
+  cpuPostgres: number;
+  /** The sampled answers were the same before and after the window. */
+  stable: boolean;
 }
 
-async function measureTarget(target: Target, req: GqlRequest, expectBody: string): Promise<LoadResult> {
-  say(`${target.name}: ${settings.warmup} s warm-up + ${settings.seconds} s at ${settings.connections} connections`);
-  return measure({
+async function run(target: Target, s: Scenario, vars: Record<string, unknown>[], stack: Stack): Promise<Figures> {
+  const sample = sampleOf(vars);
+  const before = await answers(target, s, sample);
+  const pm = postmasterPid(stack.pgDataDir);
+  let cpu0 = { server: 0, pg: 0 };
+  let cpu1 = { server: 0, pg: 0 };
+  say(
+    `${s.name} on ${target.name}: ${settings.warmup} s warm-up + ${settings.seconds} s at ${settings.connections} connections`,
+  );
+  const result = await measure({
     url: target.url,
     path: '/graphql',
-    headers: req.headers,
-    body: JSON.stringify({ query: req.query, variables: req.variables }),
-    expectBody,
+    headers: {},
+    bodies: vars.map((v) => JSON.stringify({ query: s.query, variables: v })),
     connections: settings.connections,
     seconds: settings.seconds,
     warmupSeconds: settings.warmup,
+    beforeWindow: () => (cpu0 = { server: processCpu(target.pid), pg: postgresCpu(pm) }),
+    afterWindow: () => (cpu1 = { server: processCpu(target.pid), pg: postgresCpu(pm) }),
   });
-}
-
-async function runFloor(stack: Stack): Promise<{ result: LoadResult; items: ItemOut[] }> {
-  const config: FloorConfig = { ownerUrl: stack.ownerUrl, poolMax: 10 };
-  const target = await spawnTarget('floor', new URL('./floor.ts', import.meta.url), config);
-  cleanups.push(target.stop);
-  try {
-    const req: GqlRequest = { query: FLOOR_QUERY, variables: { c: stack.target.columnId, n: PAGE }, headers: {} };
-    const probe = await postGraphql(target.url, req);
-    if (probe.json.errors || probe.status !== 200) throw new Error(`floor answered ${probe.status}: ${probe.text}`);
-    const items = floorItems(probe);
-    if (items.length !== PAGE) throw new Error(`floor returned ${items.length} items, expected ${PAGE}`);
-    return { result: await measureTarget(target, req, probe.text), items };
-  } finally {
-    await target.stop();
-  }
-}
-
-type Ours =
-  | { available: false; reason: string }
-  | {
-      available: true;
-      result: LoadResult;
-      statements: { cold: StatementCount; warm: StatementCount };
-      sameAsFloor: boolean;
-      note?: string;
-    };
-
-async function runOurs(stack: Stack, floor: ItemOut[]): Promise<Ours> {
-  const config: OursConfig = { env: stack.apiEnv };
-  const req: GqlRequest = {
-    query: OURS_QUERY,
-    variables: { s: TARGET.site, c: TARGET.column },
-    headers: { host: TARGET.host },
+  const after = await answers(target, s, sample);
+  const per = (a: number, b: number) => ((b - a) * 1000) / Math.max(1, result.requests);
+  return {
+    result,
+    cpuServer: per(cpu0.server, cpu1.server),
+    cpuPostgres: per(cpu0.pg, cpu1.pg),
+    stable: isDeepStrictEqual(before, after),
   };
-  // Statement count first, on an in-process instance with the ORM's query hook (see ours.ts).
-  const counted = await countStatements(config, req);
-  const errors = (counted.body as Gql['json']).errors;
-  if (errors?.length) {
-    return { available: false, reason: `HTTP ${counted.status}: ${errors.map((e) => e.message).join('; ')}` };
-  }
-  const target = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), config);
-  cleanups.push(target.stop);
+}
+
+interface Outcome {
+  scenario: Scenario;
+  floor: Figures;
+  ours: Figures | { error: string };
+  sameAnswers: boolean | null;
+  statements: { cold: StatementCount; warm: StatementCount } | null;
+}
+
+async function runScenario(s: Scenario, seed: RealisticSeed, stack: Stack, floor: Target, ours: Target) {
+  const vars = s.variables(seed);
+  const sample = sampleOf(vars);
+  const f = await answers(floor, s, sample);
+  let sameAnswers: boolean | null = null;
+  let statements: Outcome['statements'] = null;
   try {
-    const probe = await postGraphql(target.url, req);
-    if (probe.json.errors?.length || probe.status !== 200) {
-      return { available: false, reason: `HTTP ${probe.status}: ${probe.text.slice(0, 500)}` };
-    }
-    const items = ourItems(probe);
-    const sameAsFloor =
-      items.length === floor.length &&
-      items.every(
-        (it, i) => it.id === floor[i]!.id && it.title === floor[i]!.title && it.summary === floor[i]!.summary,
-      );
-    const result = await measureTarget(target, req, probe.text);
+    sameAnswers = isDeepStrictEqual(f, await answers(ours, s, sample));
+    const req: GqlRequest = { query: s.query, variables: vars[0]!, headers: {} };
+    const counted = await countStatements({ env: stack.apiEnv }, req);
+    statements = { cold: counted.cold, warm: counted.warm };
+  } catch (e) {
     return {
-      available: true,
-      result,
-      statements: { cold: counted.cold, warm: counted.warm },
-      sameAsFloor,
-      note: sameAsFloor ? undefined : `ours returned ${items.length} items; first ${JSON.stringify(items[0])}`,
+      scenario: s,
+      floor: await run(floor, s, vars, stack),
+      ours: { error: String(e) },
+      sameAnswers,
+      statements,
     };
-  } finally {
-    await target.stop();
   }
+  const floorFigures = await run(floor, s, vars, stack);
+  const oursFigures = await run(ours, s, vars, stack);
+  return { scenario: s, floor: floorFigures, ours: oursFigures, sameAnswers, statements };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const pad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
-const padEnd = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.length));
+const row = (cells: string[]) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(8) : pad(c, [0, 9, 8, 8, 7, 9, 10, 9][i] ?? 9))).join('  ');
 
-function row(cells: string[]): string {
-  const widths = [8, 10, 9, 9, 8, 10];
-  return cells.map((c, i) => (i === 0 ? padEnd(c, widths[0]!) : pad(c, widths[i]!))).join('  ');
-}
-
-function report(stack: Stack, floor: LoadResult, ours: Ours, startedAt: Date, loadBefore: number): void {
+function report(seed: RealisticSeed, outcomes: Outcome[], started: Date, loadBefore: number, meiliRss: number) {
   const require = createRequire(import.meta.url);
   const autocannonVersion = (require('autocannon/package.json') as { version: string }).version;
   const v = libs.versions();
   const cpu = cpus();
-  const lines: string[] = [];
-  lines.push('');
-  lines.push(`Public read: the ${PAGE} newest published items of a column`);
-  lines.push(
-    `  data     ${TARGET.site} ${TARGET.column}: ${stack.seeded.targetPublished} published + ${stack.seeded.targetDrafts} drafts; ` +
-      `${stack.seeded.otherPublished} published items over ${stack.seeded.columns} other columns of 3 sites`,
+  const L: string[] = [''];
+  L.push('Public reads on realistic government content');
+  L.push(
+    `  data     ${SEED_SITE.code}: ${seed.published} published items over ${seed.columns} columns, plus ${seed.drafts} drafts ` +
+      `and ${seed.withdrawn} withdrawn; summaries ~${seed.bytes.summaryChars} characters, bodies ~${(seed.bytes.bodyBytes / 1024).toFixed(1)} KB ` +
+      `Chinese HTML (fixed seed; seeded in ${fmt(seed.seconds, 0)} s)`,
   );
-  lines.push(
-    `  machine  ${startedAt.toISOString().slice(0, 10)}, ${osPlatform()} ${release()}, ${cpu.length} cores ` +
-      `(${cpu[0]?.model.trim() ?? '?'}), node ${process.version}, PostgreSQL 18 on the same cores`,
+  L.push(
+    `  machine  ${started.toISOString().slice(0, 10)}, ${osPlatform()} ${release()}, ${cpu.length} cores ` +
+      `(${cpu[0]?.model.trim() ?? '?'}), node ${process.version}, PostgreSQL 18 and Meilisearch on the same cores ` +
+      `(Meilisearch RSS ${fmt(meiliRss, 0)} MiB, idle)`,
   );
-  lines.push(
+  L.push(
     `           load average ${fmt(loadBefore)} before the run` +
-      (loadBefore > 0.5 ? ' — something else was busy; expect noisier figures' : ''),
+      (loadBefore > 0.5 ? ' — something else was busy: expect noisy figures' : ''),
   );
-  lines.push(
-    `  stack    fastify ${v.fastify}, mercurius ${v.mercurius}, graphql ${v.graphql}, pg ${v.pg}; pool max 10 on both sides`,
+  L.push(
+    `  stack    fastify ${v.fastify}, mercurius ${v.mercurius}, graphql ${v.graphql}, pg ${v.pg}; pool max 10 on both sides; ` +
+      `autocannon ${autocannonVersion} in this process, ${settings.connections} connections, ` +
+      `${settings.warmup} s warm-up + ${settings.seconds} s per target; answers checked on a sample before and after each window`,
   );
-  lines.push(
-    `  load     autocannon ${autocannonVersion} in the orchestrating process (not a separate machine), ` +
-      `${settings.connections} keep-alive connections, ${settings.warmup} s warm-up + ${settings.seconds} s per target, ` +
-      'targets one after the other, each server in its own child process.',
-  );
-  lines.push(
-    '           The load generator and PostgreSQL share the 2 cores with the server under test, so both figures ' +
-      'understate what a dedicated server would do; compare the ratio, not the absolutes.',
-  );
-  lines.push('');
-  lines.push(row(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs floor']));
-  const line = (name: string, r: LoadResult, ratio: string) =>
-    row([name, fmt(r.rps, 0), fmt(r.p50), fmt(r.p99), String(r.errors), ratio]);
-  lines.push(line('floor', floor, '1.00×'));
-  if (ours.available) {
-    const ratio = ours.result.rps / floor.rps;
-    lines.push(line('ours', ours.result, `${fmt(ratio)}×`));
-    lines.push('');
-    lines.push(
-      `  ours/floor = ${fmt(ratio)}× of the floor's req/s; the requirement is ≥ ${fmt(RATIO_TARGET, 1)}× ` +
-        `(${ratio >= RATIO_TARGET ? 'met' : 'NOT met'} on this run; a figure, not a test).`,
+  for (const o of outcomes) {
+    L.push('');
+    L.push(`${o.scenario.name}: ${o.scenario.title}`);
+    L.push(row(['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs floor', 'CPU ms/req', 'PG ms/req']));
+    const line = (name: string, f: Figures, ratio: string) =>
+      row([
+        name,
+        fmt(f.result.rps, 0),
+        fmt(f.result.p50),
+        fmt(f.result.p99),
+        String(f.result.errors),
+        ratio,
+        fmt(f.cpuServer, 3),
+        fmt(f.cpuPostgres, 3),
+      ]);
+    L.push(line('floor', o.floor, '1.00×'));
+    if ('error' in o.ours) {
+      L.push(`  ours: unavailable — ${o.ours.error}`);
+      continue;
+    }
+    const ratio = o.ours.result.rps / o.floor.result.rps;
+    L.push(line('ours', o.ours, `${fmt(ratio)}×`));
+    L.push(
+      `  ours/floor ${fmt(ratio)}× (target ≥ ${RATIO_TARGET}×: ${ratio >= RATIO_TARGET ? 'met' : 'NOT met'} on this run; a figure, not a test)`,
     );
-    const s = ours.statements;
-    lines.push(
-      `  ours issues ${plural(s.warm.data + s.warm.scope, 'SQL statement')} per request (${s.warm.data} data + ${s.warm.scope} ` +
-        `transaction/RLS scope: BEGIN, set_config, COMMIT); the first request after start ${s.cold.data + s.cold.scope} ` +
-        `(${s.cold.data} + ${s.cold.scope}). The floor issues 1.`,
+    if (o.statements) {
+      const s = o.statements;
+      L.push(
+        `  SQL statements per request: ours ${s.warm.data + s.warm.scope} (${s.warm.data} data + ${s.warm.scope} BEGIN/set_config/COMMIT), ` +
+          `first request ${s.cold.data + s.cold.scope}; floor 1`,
+      );
+      if (settings.verbose) for (const q of s.warm.sql) L.push(`    sql: ${q}`);
+    }
+    L.push(
+      `  same answers as the floor (sample of ${sampleOf(o.scenario.variables(seed)).length}): ${o.sameAnswers ? 'yes' : 'NO'}; ` +
+        `unchanged across the window: floor ${o.floor.stable ? 'yes' : 'NO'}, ours ${o.ours.stable ? 'yes' : 'NO'}`,
     );
-    lines.push(`  same ${PAGE} items, same order as the floor: ${ours.sameAsFloor ? 'yes' : `NO — ${ours.note}`}`);
-    if (settings.verbose) for (const q of s.warm.sql) lines.push(`    sql: ${q}`);
-  } else {
-    lines.push(row(['ours', '–', '–', '–', '–', '–']));
-    lines.push('');
-    lines.push(`  ours: unavailable — the query failed: ${ours.reason}`);
+    for (const [n, f] of [
+      ['floor', o.floor],
+      ['ours', o.ours],
+    ] as const) {
+      if (f.result.errors) L.push(`  ${n} errors: ${JSON.stringify(f.result.detail)}`);
+    }
   }
-  for (const [name, r] of [['floor', floor], ...(ours.available ? [['ours', ours.result] as const] : [])] as const) {
-    if (r.errors) lines.push(`  ${name} errors: ${JSON.stringify(r.detail)}`);
-  }
-  lines.push('');
-  console.log(lines.join('\n'));
+  L.push('');
+  console.log(L.join('\n'));
 }
 
 async function main(): Promise<void> {
-  const startedAt = new Date();
+  const started = new Date();
   const loadBefore = loadavg()[0] ?? 0;
-  say('starting PostgreSQL and Meilisearch in a temp dir, seeding');
-  const stack = await startStack(say);
+  say(`starting PostgreSQL and Meilisearch in a temp dir; seeding ${settings.items} published items`);
+  const counts = {
+    published: settings.items,
+    columns: settings.columns,
+    drafts: Math.round(settings.items / 20),
+    withdrawn: Math.round(settings.items / 50),
+  };
+  const stack = await startStack(say, (c, su) => seedRealistic(c, su, counts, say));
   cleanups.push(stack.stop);
-  const floor = await runFloor(stack);
-  let ours: Ours;
-  try {
-    ours = await runOurs(stack, floor.items);
-  } catch (e) {
-    ours = { available: false, reason: String((e as Error)?.message ?? e) };
+  const seed = stack.seeded;
+  const floorConfig: FloorConfig = { ownerUrl: stack.ownerUrl, poolMax: 10 };
+  const floor = await spawnTarget('floor', new URL('./floor.ts', import.meta.url), floorConfig);
+  cleanups.push(floor.stop);
+  const oursConfig: OursConfig = { env: stack.apiEnv };
+  const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig);
+  cleanups.push(ours.stop);
+  const outcomes: Outcome[] = [];
+  for (const s of SCENARIOS) {
+    if (settings.only.length && !settings.only.includes(s.name)) continue;
+    outcomes.push(await runScenario(s, seed, stack, floor, ours));
   }
-  if (!ours.available) say(`ours: unavailable — ${ours.reason}`);
-  report(stack, floor.result, ours, startedAt, loadBefore);
+  report(seed, outcomes, started, loadBefore, rssMiB(stack.meiliPid()));
 }
 
 try {

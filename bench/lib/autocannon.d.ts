@@ -10,6 +10,8 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     timeout?: number;
+    /** Request templates, used in turn; setupRequest may rewrite one before it is sent. */
+    requests?: { setupRequest?: (req: { body?: string }) => { body?: string } }[];
   }
   interface Result {
     duration: number;

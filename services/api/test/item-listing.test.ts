@@ -107,6 +107,28 @@ describe('the list projection follows the publication', () => {
     expect((await publicList(null)).map((n) => n.id)).toContain(id);
   });
 
+  it('is written in the transaction of the publication: a publication that fails leaves no listing', async () => {
+    const id = await create('关于做好春节期间安全生产工作的通知');
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await gql('editor', 'mutation($id: ID!) { signOff(input: { id: $id }) { state } }', { id });
+    await gql('reviewer', 'mutation($id: ID!) { signOff(input: { id: $id }) { state } }', { id });
+    // The audit record is the publication's last write: make it fail, after the listing was written.
+    await owner.query(`create function zq_test_refuse() returns trigger language plpgsql as $$
+      begin raise exception 'audit refused'; end $$`);
+    await owner.query(`create trigger zq_test_refuse before insert on audit_record for each row
+      when (new.action = 'item.publish') execute function zq_test_refuse()`);
+    try {
+      const r = await gql('approver', 'mutation($id: ID!) { signOff(input: { id: $id }) { state } }', { id });
+      expect(r.errors?.[0]?.extensions.code).toBe('INTERNAL');
+      expect(await listingRows(id)).toEqual([]);
+      expect((await publicList('/zwdt/yw')).map((n) => n.id)).not.toContain(id);
+    } finally {
+      await owner.query('drop trigger zq_test_refuse on audit_record; drop function zq_test_refuse()');
+    }
+    await gql('approver', 'mutation($id: ID!) { signOff(input: { id: $id }) { state } }', { id });
+    expect((await listingRows(id)).map((r) => r.path)).toEqual(['/zwdt/yw']);
+  });
+
   it('is what the public list reads (not the revisions)', async () => {
     const id = await create('关于开展安全生产检查的通知');
     await publish(id);
@@ -141,10 +163,13 @@ describe('the list projection follows the publication', () => {
     });
   });
 
-  it('lists a live item in a column it is added to, and drops it on withdrawal', async () => {
+  it('lists a live item in a column it is added to once re-published, and drops it on withdrawal', async () => {
     const id = await create('防汛工作部署');
     await publish(id);
     await gql('editor', `mutation { updateItem(input: { id: "${id}", alsoIn: ["/zwdt/tzgg"] }) { id } }`);
+    // Issue 7: where a live item is shown is signed with it — the new column takes effect at re-publication.
+    expect((await listingRows(id)).map((r) => r.path)).toEqual(['/zwdt/yw']);
+    await publish(id);
     expect((await listingRows(id)).map((r) => [r.path, r.home])).toEqual([
       ['/zwdt/tzgg', false],
       ['/zwdt/yw', true],

@@ -35,6 +35,11 @@ export function publicReads(
       });
       return res.rows;
     },
+    async item(id) {
+      onQuery?.('[query] select * from zq_public_item($1)');
+      const res = await pool.query({ name: 'zq_public_item', text: 'select * from zq_public_item($1)', values: [id] });
+      return res.rows;
+    },
     close: () => pool.end(),
     stats: () => poolStats(pool, max),
   };

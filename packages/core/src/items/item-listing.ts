@@ -7,7 +7,8 @@ import type { EntityManager } from '@mikro-orm/sql';
  * rows from that function, inside its own transaction (so the list changes exactly when the change commits, and
  * a rollback leaves it as it was). The migration that created the table backfilled it with the same select.
  */
-const rewrite = (itemSet: string) => `
+/** The statement that (re)writes the listing rows of the items `itemSet` selects (also used by bench/ seeding). */
+export const listingInsertSql = (itemSet: string) => `
 insert into item_listing (item_id, column_id, site_id, item_site_id, home, published_at, kind, locale, slug,
                           translation_group_id, translation_of_id, translation_source_number, revision_id,
                           revision_number, content, last_published_at, index_number, deadline_at, created_at,
@@ -26,7 +27,7 @@ async function rewriteListings(tx: EntityManager, itemSet: string, params: unkno
   // Pending entity changes (the item's new published revision, its placements) must reach the database first.
   await tx.flush();
   await tx.execute(`delete from item_listing where item_id in (${itemSet})`, params);
-  await tx.execute(rewrite(itemSet), params);
+  await tx.execute(listingInsertSql(itemSet), params);
 }
 
 /**

@@ -54,6 +54,8 @@ export interface PublicReadPort {
     afterAt: string | null;
     afterId: string | null;
   }): Promise<unknown[]>;
+  /** The public item page: zq_public_item (0 or 1 row, with the body). */
+  item(id: string): Promise<unknown[]>;
 }
 
 /**

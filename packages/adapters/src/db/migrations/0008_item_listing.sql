@@ -120,3 +120,27 @@ end
 $$;
 create trigger search_change_notify after insert on search_change
   for each statement execute function zq_notify_search_change();
+
+-- The item page for the public, in one statement (issue 10): the same narrow door as the lists — only an item
+-- with a listing row (live, in a visible open column) of a site that has left PREPARING — plus its published
+-- revision's whole content, body included: the item page is the one read that shows the body. Rows as
+-- zq_public_items; `column_id` is the item's home column (null-resolving when that column is hidden, as before).
+create function zq_public_item(p_id uuid)
+returns table (id uuid, site_id uuid, column_id uuid, kind text, locale text, slug text, translation_group_id uuid,
+               translation_of_id uuid, translation_source_number integer, revision_id uuid, revision_number integer,
+               content jsonb, published_at timestamptz, last_published_at timestamptz, index_number text,
+               deadline_at timestamptz, created_at timestamptz, updated_at timestamptz)
+language sql stable security definer set search_path = public as $$
+  select l.item_id, l.item_site_id, i.column_id, l.kind, l.locale, l.slug, l.translation_group_id,
+         l.translation_of_id, l.translation_source_number, l.revision_id, l.revision_number, r.content,
+         i.published_at, l.last_published_at, l.index_number, l.deadline_at, l.created_at, l.updated_at
+    from item_listing l
+    join item i on i.id = l.item_id
+    join item_revision r on r.id = l.revision_id
+    join site s on s.id = l.item_site_id and s.status <> 'PREPARING'
+   where l.item_id = p_id
+   order by l.home desc
+   limit 1
+$$;
+revoke all on function zq_public_item(uuid) from public;
+grant execute on function zq_public_item(uuid) to zhanqun_app;
