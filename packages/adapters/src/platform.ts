@@ -1,5 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import {
+  type Ctx,
+  type CoreSettings,
+  type JobPort,
+  type MediaPort,
+  makeCtx,
+  type PublicReadPort,
+  SiteDirectory,
+} from '@zhanqun/core';
+import { mediaPortFrom } from './media/media-port.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
@@ -21,6 +30,8 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** File storage and tools (media, issue 8). */
+  media: MediaPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
   /** PostgreSQL and Meilisearch both answer. */
@@ -43,6 +54,7 @@ export async function createPlatform(
   });
   const jobs = jobPort(config.DATABASE_URL);
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
+  const media = mediaPortFrom(config);
   const search = new MeiliSearchIndex(meili, {
     host: config.MEILI_URL,
     indexUid: `${config.MEILI_INDEX_PREFIX}items`,
@@ -57,6 +69,7 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    media,
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },
@@ -65,6 +78,7 @@ export async function createPlatform(
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
         search,
+        media,
       });
     },
     async ready() {

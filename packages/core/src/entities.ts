@@ -9,6 +9,7 @@ import {
   ItemSchema,
   SignOffSchema,
 } from './items/item.entity.ts';
+import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
@@ -30,4 +31,7 @@ export const entities = [
   SignOffSchema,
   ItemLinkSchema,
   SearchChangeSchema,
+  MediaSchema,
+  MediaRenditionSchema,
+  MediaReferenceSchema,
 ];

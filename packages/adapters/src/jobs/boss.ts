@@ -11,6 +11,8 @@ export const queues = {
   publishItem: 'publish-item',
   /** Every minute: publish anything scheduled whose time has passed (backs up lost or late jobs). */
   publishDue: 'publish-due',
+  /** One job per upload: renditions of an image, text of a PDF or DOCX (media, issue 8). */
+  processMedia: 'process-media',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */
@@ -22,8 +24,8 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       const b = createBoss(appUrl, { supervise: false, schedule: false });
       b.on('error', () => {});
       await b.start();
-      if (!(await b.getQueue(queues.publishItem)))
-        await b.createQueue(queues.publishItem, { retryLimit: 5, retryBackoff: true });
+      for (const q of [queues.publishItem, queues.processMedia])
+        if (!(await b.getQueue(q))) await b.createQueue(q, { retryLimit: 5, retryBackoff: true });
       boss = b;
       return b;
     })();
@@ -34,6 +36,10 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       async schedulePublication(itemId, at) {
         const b = await ready();
         await b.send(queues.publishItem, { itemId }, { startAfter: at, singletonKey: `${itemId}:${at.toISOString()}` });
+      },
+      async processMedia(mediaId) {
+        const b = await ready();
+        await b.send(queues.processMedia, { mediaId }, { singletonKey: mediaId });
       },
     },
     async stop() {

@@ -114,12 +114,33 @@ export const contentFields = {
   keywords: z.array(text(50).min(1)).max(20).nullish(),
   /** When the activity took place (activity news: online within 24 hours, 2015 §2). */
   occurredAt: z.coerce.date().nullish(),
+  // An attachment or image is a URL or an uploaded file of the same site, by id (issue 8); the revision then pins
+  // the file's hash, so a published version always shows exactly the bytes that were signed.
   attachments: z
-    .array(z.object({ url: text(1000).min(1), name: text(200).min(1), mediaType: text(100).nullish() }))
+    .array(
+      z
+        .object({
+          url: text(1000).min(1).nullish(),
+          mediaId: z.uuid().nullish(),
+          name: text(200).min(1).nullish(),
+          mediaType: text(100).nullish(),
+        })
+        .refine((a) => !!a.url !== !!a.mediaId, 'Give either url or mediaId')
+        .refine((a) => !!a.mediaId || !!a.name, 'An attachment by URL needs a name'),
+    )
     .max(100)
     .nullish(),
   images: z
-    .array(z.object({ url: text(1000).min(1), alt: text(300).nullish(), caption: text(300).nullish() }))
+    .array(
+      z
+        .object({
+          url: text(1000).min(1).nullish(),
+          mediaId: z.uuid().nullish(),
+          alt: text(300).nullish(),
+          caption: text(300).nullish(),
+        })
+        .refine((i) => !!i.url !== !!i.mediaId, 'Give either url or mediaId'),
+    )
     .max(100)
     .nullish(),
   // 规范性文件
@@ -134,6 +155,22 @@ export const contentFields = {
 
 export type ContentInput = { [K in keyof typeof contentFields]?: z.input<(typeof contentFields)[K]> };
 
+/** `mediaId` and `sha256` are present only for uploaded files (so older content keeps its hash). */
+export interface ContentAttachment {
+  url: string;
+  name: string;
+  mediaType: string | null;
+  mediaId?: string;
+  sha256?: string;
+}
+export interface ContentImage {
+  url: string;
+  alt: string | null;
+  caption: string | null;
+  mediaId?: string;
+  sha256?: string;
+}
+
 export interface ItemContent {
   title: string;
   subtitle: string | null;
@@ -143,8 +180,8 @@ export interface ItemContent {
   author: string | null;
   keywords: string[];
   occurredAt: string | null;
-  attachments: { url: string; name: string; mediaType: string | null }[];
-  images: { url: string; alt: string | null; caption: string | null }[];
+  attachments: ContentAttachment[];
+  images: ContentImage[];
   docNumber: string | null;
   issuingBody: string | null;
   writtenAt: string | null;
@@ -168,14 +205,17 @@ export function normaliseContent(prev: ItemContent | null, patch: Record<string,
     author: pick('author', null),
     keywords: pick('keywords', []),
     occurredAt: occurred instanceof Date ? occurred.toISOString() : occurred,
-    attachments: pick<ItemContent['attachments']>('attachments', []).map((a) => ({
-      ...a,
+    attachments: pick<Partial<ContentAttachment>[]>('attachments', []).map((a) => ({
+      url: a.url ?? '',
+      name: a.name ?? '',
       mediaType: a.mediaType ?? null,
+      ...(a.mediaId ? { mediaId: a.mediaId, ...(a.sha256 ? { sha256: a.sha256 } : {}) } : {}),
     })),
-    images: pick<ItemContent['images']>('images', []).map((i) => ({
-      url: i.url,
+    images: pick<Partial<ContentImage>[]>('images', []).map((i) => ({
+      url: i.url ?? '',
       alt: i.alt ?? null,
       caption: i.caption ?? null,
+      ...(i.mediaId ? { mediaId: i.mediaId, ...(i.sha256 ? { sha256: i.sha256 } : {}) } : {}),
     })),
     docNumber: pick('docNumber', null),
     issuingBody: pick('issuingBody', null),

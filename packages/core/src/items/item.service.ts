@@ -13,6 +13,7 @@ import { addRevision, deadlineFor, setInterpretedPolicies, setPlacements, voidSi
 import { REVIEW_STATES } from './review.policy.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { isLive } from './item-view.ts';
+import { linkRevisionMedia, resolveContentMedia } from '../media/media-refs.ts';
 
 const itemConflicts = {
   item_site_id_column_id_slug_locale_key: {
@@ -53,7 +54,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
   const column = await requireColumnOf(ctx, site.id, input.column);
   requireColumnRole(ctx, site.id, column.path, ['EDITOR']);
   if (column.status !== 'OPEN') throw new AppError('COLUMN_CLOSED', undefined, { field: 'column' });
-  const content = normaliseContent(null, contentPatch(input));
+  const content = await resolveContentMedia(ctx, site.id, normaliseContent(null, contentPatch(input)));
   const source = input.translationOf ? await ctx.em.findOne(Item, { id: input.translationOf, siteId: site.id }) : null;
   if (input.translationOf && !source)
     throw new AppError('NOT_FOUND', 'The item translated was not found in this site', { field: 'translationOf' });
@@ -94,7 +95,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           updatedAt: now,
         });
         await tx.flush();
-        addRevision(tx, ctx, item, content, input.note);
+        const revision = addRevision(tx, ctx, item, content, input.note);
         tx.create(ItemPlacement, {
           itemId: id,
           columnId: column.id,
@@ -106,6 +107,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           createdAt: now,
         });
         await tx.flush();
+        await linkRevisionMedia(tx, revision, content);
         if (input.alsoIn?.length) await setPlacements(tx, ctx, item, input.alsoIn);
         if (input.interprets?.length) await setInterpretedPolicies(tx, ctx, item, input.interprets);
         await tx.flush();
@@ -142,7 +144,11 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
     });
   }
   const head = await ctx.em.findOneOrFail(ItemRevision, { id: item.headRevisionId! });
-  const content = normaliseContent(head.content as unknown as ItemContent, contentPatch(input));
+  const content = await resolveContentMedia(
+    ctx,
+    item.siteId,
+    normaliseContent(head.content as unknown as ItemContent, contentPatch(input)),
+  );
   const changed = CONTENT_KEYS.filter(
     (k) => JSON.stringify(content[k]) !== JSON.stringify((head.content as Record<string, unknown>)[k]),
   );
@@ -154,7 +160,9 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
         const it = await tx.findOneOrFail(Item, { id: item.id });
         const from: ItemState = it.state;
         if (changed.length > 0) {
-          addRevision(tx, ctx, it, content, input.note);
+          const revision = addRevision(tx, ctx, it, content, input.note);
+          await tx.flush();
+          await linkRevisionMedia(tx, revision, content);
           it.deadlineAt = deadlineAt;
           const voided =
             (REVIEW_STATES as string[]).concat('SCHEDULED').includes(it.state) ||

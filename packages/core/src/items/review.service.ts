@@ -13,6 +13,7 @@ import { loadItemForWork, requireColumnRole } from './item-access.ts';
 import { voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { assertPublishable } from './prepublish.policy.ts';
+import { prepublishMedia } from '../media/media-refs.ts';
 import {
   checkSigner,
   checkSubmittable,
@@ -117,6 +118,7 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
       columnStatus: column.status,
       interpretedPolicies: interpreted,
       personalDataReason: input.personalDataReason,
+      media: await prepublishMedia(ctx, head.content as unknown as ItemContent),
     });
   }
   const published = await ctx.em.transactional(async (tx) => {

@@ -3,6 +3,7 @@ import { authResolvers } from './resolvers/auth.resolvers.ts';
 import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
+import { mediaResolvers } from './resolvers/media.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { searchResolvers } from './resolvers/search.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
@@ -22,6 +23,7 @@ export function resolvers(): Record<string, unknown> {
     itemResolvers,
     calendarResolvers,
     searchResolvers,
+    mediaResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

@@ -14,6 +14,7 @@ import {
 import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
 import { itemLoaders } from './items.loaders.ts';
+import { mediaLoaders } from './resolvers/media.resolvers.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
 
@@ -99,6 +100,7 @@ export const loaders = {
     },
   },
   Item: itemLoaders.Item,
+  Media: mediaLoaders.Media,
   Column: {
     mergedInto: itemLoaders.Column.mergedInto,
     async children(queries: Q<Column>, ctx: GqlContext) {
