@@ -13,7 +13,10 @@ export const errorKinds = {
   BAD_USER_INPUT: { http: 400, description: 'The input is invalid; `extensions.field` names the offending field.' },
   CONFLICT: { http: 409, description: 'The change clashes with existing data (a unique name, code or host).' },
   PRECONDITION_FAILED: { http: 412, description: 'The record is not in a state that allows this operation.' },
-  PAYLOAD_TOO_LARGE: { http: 413, description: 'The upload is larger than allowed (a file, a picture, or the site’s quota).' },
+  PAYLOAD_TOO_LARGE: {
+    http: 413,
+    description: 'The upload is larger than allowed (a file, a picture, or the site’s quota).',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     http: 415,
     description: 'The file’s content is not an accepted type, or does not match its extension.',

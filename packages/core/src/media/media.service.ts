@@ -161,7 +161,7 @@ export async function mediaInUse(ctx: Ctx, mediaId: string): Promise<boolean> {
   if (!refs.length) return false;
   const revisionIds = refs.map((r) => r.revisionId);
   const [head] = await ctx.em.execute<{ n: string }[]>(
-    'select count(*) as n from item where head_revision_id = any(?) or published_revision_id = any(?)',
+    'select count(*) as n from item where head_revision_id in (?) or published_revision_id in (?)',
     [revisionIds, revisionIds],
   );
   if (Number(head?.n ?? 0) > 0) return true;

@@ -23,7 +23,7 @@ beforeAll(async () => {
     },
   });
   editor = await t.tokenFor(demo.editor('miyi'));
-});
+}, 180_000);
 afterAll(async () => {
   await t?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -133,7 +133,9 @@ describe('POST /media', () => {
     ).toBe(404);
   });
 
-  it('makes renditions (WebP, AVIF, JPEG) without metadata in the worker job, and on demand', { timeout: 120_000 }, async () => {
+  it('makes renditions (WebP, AVIF, JPEG) without metadata in the worker job, and on demand', {
+    timeout: 120_000,
+  }, async () => {
     const r = await upload(
       t,
       editor,
