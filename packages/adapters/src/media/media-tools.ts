@@ -8,7 +8,7 @@ import { imageHasAlpha, makeRenditions } from './renditions.ts';
 /** The media tools port over file-type, sharp, thumbhash, unpdf and mammoth. */
 export function mediaTools(opts: { tmpDir: string; maxPixels: number }): MediaTools {
   return {
-    prepare: (path, fileName) => prepareFile(path, fileName, opts),
+    prepare: (path, fileName, sha256) => prepareFile(path, fileName, opts, sha256),
     renditions: makeRenditions,
     hasAlpha: imageHasAlpha,
     extractText,

@@ -53,7 +53,12 @@ export interface PrepareOptions {
  * CMYK and 16-bit converted to 8-bit sRGB, animation kept. The bytes as uploaded are never stored, so a phone's
  * GPS position cannot leak from any URL. Truncated images and decompression bombs are refused here.
  */
-export async function prepareFile(path: string, fileName: string, opts: PrepareOptions): Promise<PreparedFile> {
+export async function prepareFile(
+  path: string,
+  fileName: string,
+  opts: PrepareOptions,
+  knownSha256?: string,
+): Promise<PreparedFile> {
   const { size } = await stat(path);
   const { head, tail } = await headAndTail(path, size);
   const detected = await fileTypeFromFile(path);
@@ -69,7 +74,8 @@ export async function prepareFile(path: string, fileName: string, opts: PrepareO
   );
   const base = { mediaType: c.mediaType, kind: c.kind, extension: c.extension };
   if (c.kind !== 'IMAGE') {
-    const { sha256 } = await sha256File(path);
+    // Non-images are stored as received: the hash taken while they streamed in is theirs (no second read).
+    const sha256 = knownSha256 ?? (await sha256File(path)).sha256;
     return {
       ...base,
       path,

@@ -43,8 +43,11 @@ export interface MadeRendition {
 
 /** The tools that need native libraries (file-type, sharp, unpdf, mammoth) live in the adapters. */
 export interface MediaTools {
-  /** Sniffs, validates (core's media.policy) and, for images, strips metadata; throws AppError on bad input. */
-  prepare(path: string, fileName: string): Promise<PreparedFile>;
+  /**
+   * Sniffs, validates (core's media.policy) and, for images, strips metadata; throws AppError on bad input.
+   * `sha256` is the hash of the file as it is (computed while it streamed in), reused when the bytes are kept.
+   */
+  prepare(path: string, fileName: string, sha256: string): Promise<PreparedFile>;
   /** Makes the named renditions of a stored image file into `outDir`. */
   renditions(srcPath: string, names: string[], outDir: string, animated: boolean): Promise<MadeRendition[]>;
   /** Whether an image has an alpha channel (PNG fallback instead of JPEG). */

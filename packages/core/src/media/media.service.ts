@@ -52,7 +52,7 @@ export async function uploadMedia(ctx: Ctx, raw: UploadMediaInput, file: Receive
   const existing = await ctx.em.findOne(Media, { siteId: site.id, uploadSha256: uploadSha, deletedAt: null });
   if (existing && !previous) return existing;
   if (existing && previous) throw new AppError('CONFLICT', 'These exact bytes are already a file of this site');
-  const prepared = await port.tools.prepare(file.path, name);
+  const prepared = await port.tools.prepare(file.path, name, uploadSha);
   try {
     const quota = port.settings.quotaOverrides[site.code] ?? port.settings.quotaBytes;
     const over = quotaProblem(await usedBytes(ctx, site.id), prepared.size, quota);
