@@ -10,6 +10,7 @@ import {
   SignOffSchema,
 } from './items/item.entity.ts';
 import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
+import { ItemListingSchema } from './items/item-listing.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
@@ -34,4 +35,5 @@ export const entities = [
   MediaSchema,
   MediaRenditionSchema,
   MediaReferenceSchema,
+  ItemListingSchema,
 ];

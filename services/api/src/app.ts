@@ -9,12 +9,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
+import { DOCUMENT_LIMITS, documentLimitsRule } from './graphql/document-limits.ts';
 import type { GqlContext } from './graphql/context.ts';
-import { flattenErrors, statusFor, toGraphQLError } from './graphql/errors.ts';
+import { flattenErrors, graphqlResponseOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mediaRoutes } from './routes/media.ts';
 
@@ -61,6 +64,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   healthRoutes(app, platform);
+  graphqlOverHttp(app, '/graphql');
   // Media uploads stream through; the size limit cuts a request off at MEDIA_MAX_BYTES (413).
   await app.register(multipart, {
     // Keep the name as sent, so core can refuse a path (MEDIA_NAME_INVALID) instead of busboy silently cutting it.
@@ -82,6 +86,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       jobs: platform.jobs,
       search: platform.search,
       publicReads: platform.publicReads,
+      html: platform.html,
       media: platform.media,
     });
   mediaRoutes(app, platform, ctxFor);
@@ -107,16 +112,19 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     path: '/graphql',
     graphiql: config.graphiql,
     queryDepth: config.GRAPHQL_MAX_DEPTH,
+    graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens } },
+    validationRules: [documentLimitsRule()],
     allowBatchedQueries: false,
     context: async (req): Promise<Partial<GqlContext>> => ({
       zq: await ctxFor(req),
       columnChildren: new WeakMap<Column, Column[]>(),
-      hostSite: platform.directory.byHost(req.hostname)?.code ?? null,
+      hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
     }),
     errorFormatter: (execution, ctx) => {
       const request = (ctx as unknown as GqlContext).reply?.request;
       const log = request?.log ?? app.log;
       const errors = flattenErrors(execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      if (request?.graphqlMedia === 'graphql-response') return graphqlResponseOf(execution.data, errors);
       return { statusCode: statusFor(!!execution.data, errors), response: { data: execution.data ?? null, errors } };
     },
   });
@@ -125,5 +133,6 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     checkComplexity(schema, document, variables as Record<string, unknown>, config.GRAPHQL_MAX_COMPLEXITY);
     void context;
   });
+  await app.register(metricsPlugin, { platform });
   return app;
 }

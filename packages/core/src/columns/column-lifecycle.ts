@@ -5,6 +5,7 @@ import { Item, ItemPlacement } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { assertWritable, requireSiteById } from '../sites/site-lookup.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
+import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { Column } from './column.entity.ts';
 
 async function requireOpenColumn(ctx: Ctx, id: string, field: string) {
@@ -48,6 +49,7 @@ export async function mergeColumn(ctx: Ctx, id: string, intoId: string): Promise
       [target.id],
     );
     await recordColumnSubtreeChanges(tx, target.siteId, target.path, 'column-merge');
+    await refreshColumnSubtreeListings(tx, target.siteId, target.path);
     const c = await tx.findOneOrFail(Column, { id: source.id });
     Object.assign(c, {
       status: 'MERGED',
@@ -80,6 +82,7 @@ export async function closeColumn(ctx: Ctx, id: string, reason?: string | null):
     tx.persist(c);
     await tx.flush();
     await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-close');
+    await refreshColumnSubtreeListings(tx, c.siteId, c.path);
     await appendAudit(tx, ctx, {
       siteId: c.siteId,
       action: 'column.close',

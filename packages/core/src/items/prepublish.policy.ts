@@ -32,6 +32,9 @@ export interface PrepublishInput {
   personalDataReason?: string | null;
   /** The uploaded files the content uses (issue 8): their kind, library caption and extracted text. */
   media?: { id: string; kind: string; caption: string | null; text: string | null }[];
+  /** The stored plain text of the body, and the images without alt text found off the event loop, when known. */
+  bodyText?: string;
+  bodyImagesWithoutAlt?: string[];
 }
 
 export interface Problem {
@@ -61,7 +64,10 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       details: {},
     });
   }
-  const noAlt = [...content.images.filter((i) => !i.alt?.trim()).map((i) => i.url), ...imagesWithoutAlt(content.body)];
+  const noAlt = [
+    ...content.images.filter((i) => !i.alt?.trim()).map((i) => i.url),
+    ...(input.bodyImagesWithoutAlt ?? imagesWithoutAlt(content.body)),
+  ];
   if (noAlt.length)
     problems.push({
       reason: 'IMAGE_ALT_MISSING',
@@ -88,7 +94,7 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       content.title,
       content.subtitle,
       content.summary,
-      plainText(content.body),
+      input.bodyText ?? plainText(content.body),
       ...content.attachments.map((a) => a.name),
       // The attachments' own contents, not only their names (text extracted from PDF and DOCX).
       ...(input.media ?? []).map((m) => m.text),

@@ -5,7 +5,8 @@ import type { ItemRevision } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { Media, MediaReference, type MediaRole } from './media.entity.ts';
 
-const INLINE = /\/media\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//gi;
+const INLINE = /(?:\/media\/|media:)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
+const MEDIA_URL = /^media:([0-9a-f-]{36})$/i;
 
 /** The platform URL of a file (served on the site's own host, see media.serve.ts). */
 export const mediaPath = (id: string, variant = 'original') => `/media/${id}/${variant}`;
@@ -20,7 +21,11 @@ export function inlineMediaIds(body: string): string[] {
  * library's name and alt text as defaults. Every file must be a live file of the item's own site — another
  * site's file is reported exactly like a missing one (row-level security hides it anyway).
  */
-export async function resolveContentMedia(ctx: Ctx, siteId: string, content: ItemContent): Promise<ItemContent> {
+export async function resolveContentMedia(ctx: Ctx, siteId: string, given: ItemContent): Promise<ItemContent> {
+  // `media:<uuid>` (issue 7's form of a platform reference) is the same as giving the id.
+  const byUrl = <T extends { url: string; mediaId?: string }>(x: T): T =>
+    !x.mediaId && MEDIA_URL.test(x.url) ? { ...x, mediaId: x.url.slice(6).toLowerCase() } : x;
+  const content = { ...given, images: given.images.map(byUrl), attachments: given.attachments.map(byUrl) };
   const ids = [
     ...content.images.filter((i) => i.mediaId && !i.sha256).map((i) => i.mediaId!),
     ...content.attachments.filter((a) => a.mediaId && !a.sha256).map((a) => a.mediaId!),

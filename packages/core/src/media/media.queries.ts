@@ -37,7 +37,7 @@ export async function mediaLibrary(ctx: Ctx, raw: MediaLibraryInput): Promise<Pa
     conds.push({ id: { $nin: used.map((u) => u.media_id) } });
   }
   if (input.after) {
-    const [at, id] = decodeCursorValue(input.after) as [string, string];
+    const [at, id] = decodeCursorValue(input.after, ['datetime', 'uuid']) as [string, string];
     conds.push({ $or: [{ createdAt: { $lt: new Date(at) } }, { createdAt: new Date(at), id: { $lt: id } }] });
   }
   const rows = await ctx.em.find(

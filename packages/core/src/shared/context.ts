@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
 import type { MediaPort } from '../media/media.port.ts';
+import type { HtmlWorkPort } from '../items/html-port.ts';
 import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { forkForActor } from './scope.ts';
@@ -70,6 +71,8 @@ export interface Ctx {
   publicReads?: PublicReadPort;
   /** File storage and tools (media, issue 8). */
   media?: MediaPort;
+  /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
+  html?: HtmlWorkPort;
 }
 
 export interface CtxInit {
@@ -86,6 +89,7 @@ export interface CtxInit {
   search?: SearchIndex;
   publicReads?: PublicReadPort;
   media?: MediaPort;
+  html?: HtmlWorkPort;
 }
 
 /**
@@ -107,6 +111,7 @@ export function makeCtx(init: CtxInit): Ctx {
     search: init.search,
     publicReads: init.publicReads,
     media: init.media,
+    html: init.html,
     get unscopedEm() {
       return init.rootEm.fork();
     },

@@ -3,6 +3,7 @@ import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
 import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
+import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
 import { Site, SiteDomain } from '../sites/site.entity.ts';
@@ -39,6 +40,7 @@ export const siteFilter = {
     Media,
     MediaRendition,
     MediaReference,
+    ItemListing,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');
