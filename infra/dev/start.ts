@@ -223,6 +223,8 @@ async function main(): Promise<void> {
     MEILI_URL: meili.url,
     MEILI_MASTER_KEY: meili.key,
     JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
+    // Uploaded files (media), shared by the API and the worker.
+    MEDIA_DIR: env.MEDIA_DIR ?? join(dataDir, 'media'),
   };
   const logins = await seed(childEnv);
   // The operator CLI (`./dev zhanqun …`) reads these to reach the same embedded services.

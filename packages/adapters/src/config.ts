@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -39,6 +40,34 @@ const schema = z.object({
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),
   SITE_DIRECTORY_TTL_MS: z.coerce.number().int().min(0).default(5000),
+  // Media (issue 8): where files live, how large they may be, how much a site may store.
+  MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
+  MEDIA_DIR: z.string().default('.data/media').describe('the local storage root (MEDIA_STORAGE=local)'),
+  MEDIA_TMP_DIR: z.string().optional().describe('uploads in progress and work files; defaults to the OS temp dir'),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  MEDIA_MAX_PIXELS: z.coerce.number().int().min(1_000_000).default(50_000_000),
+  MEDIA_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 1024 * 1024 * 1024),
+  MEDIA_QUOTA_OVERRIDES: z
+    .string()
+    .regex(/^([a-z0-9-]+=\d+)?(,[a-z0-9-]+=\d+)*$/, 'site=bytes,site=bytes')
+    .default(''),
+  MEDIA_SIGNING_SECRET: z.string().min(32).optional(),
+  MEDIA_SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  S3_PREFIX: z.string().default(''),
   // /metrics (docs/operations.md#metrics): with a token, callers must send it as a bearer; without one, only
   // loopback callers are answered. The worker serves its metrics on METRICS_HOST:METRICS_PORT (0: off).
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -88,6 +117,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('ALTCHA_HMAC_SECRET: required in production (at least 32 characters)');
     if (parsed.data.GRAPHIQL) problems.push('GRAPHIQL: must not be enabled in production');
   }
+  if (parsed.success && parsed.data.MEDIA_STORAGE === 's3' && !parsed.data.S3_BUCKET)
+    problems.push('S3_BUCKET: required when MEDIA_STORAGE=s3');
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const c = parsed.data;
   return {
@@ -114,5 +145,25 @@ export function coreSettingsFrom(c: Config) {
       perContact: c.PUBLIC_WRITE_PER_CONTACT,
       windowSeconds: c.PUBLIC_WRITE_WINDOW_SECONDS,
     },
+  };
+}
+
+/** The media settings core uses (limits, quota, signed URLs). */
+export function mediaSettingsFrom(c: Config) {
+  const overrides = Object.fromEntries(
+    c.MEDIA_QUOTA_OVERRIDES.split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('='))
+      .map(([k, v]) => [k!, Number(v)]),
+  );
+  return {
+    maxBytes: c.MEDIA_MAX_BYTES,
+    maxPixels: c.MEDIA_MAX_PIXELS,
+    quotaBytes: c.MEDIA_QUOTA_BYTES,
+    quotaOverrides: overrides as Record<string, number>,
+    // Without a secret of its own, signed URLs use a key derived from the JWT secret (never the secret itself).
+    signingSecret:
+      c.MEDIA_SIGNING_SECRET ?? createHmac('sha256', c.jwtSecret).update('zhanqun media urls').digest('hex'),
+    signedUrlTtlSeconds: c.MEDIA_SIGNED_URL_TTL_SECONDS,
   };
 }

@@ -4,11 +4,13 @@ import {
   type Ctx,
   type HtmlWorkPort,
   type JobPort,
+  type MediaPort,
   makeCtx,
   type ProofOfWorkPort,
   type PublicReadPort,
   SiteDirectory,
 } from '@zhanqun/core';
+import { mediaPortFrom } from './media/media-port.ts';
 import { htmlWorkPool } from './html/html-pool.ts';
 import { altchaPort } from './interaction/altcha.ts';
 import { jobPort } from './jobs/boss.ts';
@@ -32,6 +34,8 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** File storage and tools (media, issue 8). */
+  media: MediaPort;
   /** Heavy HTML work on item bodies, in worker threads (ADR 0009). */
   html: HtmlWorkPort;
   /** The proof-of-work challenge of public writes (ALTCHA). */
@@ -77,6 +81,7 @@ export async function createPlatform(
   const jobs = jobPort(config.DATABASE_URL);
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
+  const media = mediaPortFrom(config);
   const search = new MeiliSearchIndex(meili, {
     host: config.MEILI_URL,
     indexUid: `${config.MEILI_INDEX_PREFIX}items`,
@@ -91,6 +96,7 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    media,
     html,
     proofOfWork: altchaPort({
       // Two secrets derived apart: the challenge signature and the derived-key signature never share a key.
@@ -108,6 +114,7 @@ export async function createPlatform(
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
         search,
+        media,
         html,
       });
     },

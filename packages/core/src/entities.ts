@@ -12,6 +12,7 @@ import {
   ItemSchema,
   SignOffSchema,
 } from './items/item.entity.ts';
+import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
 import { ItemListingSchema } from './items/item-listing.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
@@ -35,6 +36,9 @@ export const entities = [
   SignOffSchema,
   ItemLinkSchema,
   SearchChangeSchema,
+  MediaSchema,
+  MediaRenditionSchema,
+  MediaReferenceSchema,
   ItemListingSchema,
   MailboxSchema,
   LetterSchema,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Platform } from '@zhanqun/adapters';
-import { type Actor, type Column, isAppError, makeCtx } from '@zhanqun/core';
+import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
+import type { FastifyRequest } from 'fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
@@ -17,6 +19,7 @@ import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mediaRoutes } from './routes/media.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,10 +65,37 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   healthRoutes(app, platform);
   graphqlOverHttp(app, '/graphql');
+  // Media uploads stream through; the size limit cuts a request off at MEDIA_MAX_BYTES (413).
+  await app.register(multipart, {
+    // Keep the name as sent, so core can refuse a path (MEDIA_NAME_INVALID) instead of busboy silently cutting it.
+    preservePath: true,
+    limits: { fileSize: config.MEDIA_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096, parts: 12 },
+  });
 
-  // The actor is resolved before GraphQL runs; a bad credential answers 401 in GraphQL's error shape.
+  /** One core context per request, for GraphQL and the REST edges alike. */
+  const ctxFor = async (req: FastifyRequest): Promise<Ctx> =>
+    makeCtx({
+      actor: req.actor ?? { kind: 'anonymous' },
+      rootEm: platform.orm.em,
+      directory: await platform.directory.fresh(),
+      settings: platform.settings,
+      now,
+      requestId: req.id,
+      clientAddress: req.ip,
+      signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
+      jobs: platform.jobs,
+      search: platform.search,
+      publicReads: platform.publicReads,
+      html: platform.html,
+      media: platform.media,
+      proofOfWork: platform.proofOfWork,
+    });
+  mediaRoutes(app, platform, ctxFor);
+
+  // The actor is resolved before GraphQL (and the media edges) run; a bad credential answers 401.
+  const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant']);
   app.addHook('preHandler', async (req, reply) => {
-    if (req.routeOptions.url !== '/graphql') return;
+    if (!AUTHENTICATED_ROUTES.has(req.routeOptions.url ?? '')) return;
     try {
       req.actor = await resolveActor(req, app.jwt, platform, now());
     } catch (e) {
@@ -87,21 +117,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     validationRules: [documentLimitsRule()],
     allowBatchedQueries: false,
     context: async (req): Promise<Partial<GqlContext>> => ({
-      zq: makeCtx({
-        actor: req.actor ?? { kind: 'anonymous' },
-        rootEm: platform.orm.em,
-        directory: await platform.directory.fresh(),
-        settings: platform.settings,
-        now,
-        requestId: req.id,
-        clientAddress: req.ip,
-        signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
-        jobs: platform.jobs,
-        search: platform.search,
-        publicReads: platform.publicReads,
-        html: platform.html,
-        proofOfWork: platform.proofOfWork,
-      }),
+      zq: await ctxFor(req),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
     }),

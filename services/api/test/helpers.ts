@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPlatform, loadConfig, type Platform } from '@zhanqun/adapters';
 import {
   DEMO_PASSWORD,
@@ -46,7 +49,11 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const queries: string[] = [];
+  // Media files of this test database, removed with it.
+  const mediaDir = join(tmpdir(), `zq-media-${db.name}`);
   const config = loadConfig({
+    MEDIA_DIR: join(mediaDir, 'store'),
+    MEDIA_TMP_DIR: join(mediaDir, 'tmp'),
     NODE_ENV: 'test',
     DATABASE_URL: db.appUrl,
     DATABASE_MIGRATION_URL: db.ownerUrl,
@@ -104,6 +111,7 @@ export async function startTestApp(
           .catch(() => undefined);
       await platform.close();
       await db.drop();
+      rmSync(mediaDir, { recursive: true, force: true });
     },
   };
   return t;

@@ -4,13 +4,18 @@
  * is 攀枝花市教育局 (edu); the actor is A's site admin unless a case says otherwise. Aiming at B must give
  * FORBIDDEN or NOT_FOUND — and a foreign record must be reported exactly like a missing one.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uploadMedia } from '@zhanqun/core';
 import { buildSchema, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTypeDefs } from '../src/graphql/schema.ts';
 import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 import { solveAltcha } from './interaction-helpers.ts';
+import { pdfWith } from './media/fixtures.ts';
 
 let t: TestApp;
 let tokenA: string;
@@ -28,6 +33,7 @@ const b = {
   letterId: '',
   letterCode: '',
   disclosureId: '',
+  mediaId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -141,13 +147,41 @@ beforeAll(async () => {
     handlerB,
   );
   b.disclosureId = request.data!.registerDisclosureRequest.id;
-}, 180_000); // a whole city's fixtures: slow when the machine is shared
+  // B's media: a file in B's library (uploaded through the same use case as POST /media).
+  const pdf = join(tmpdir(), `zq-iso-${randomUUID()}.pdf`);
+  writeFileSync(pdf, pdfWith('edu only'));
+  const bytes = readFileSync(pdf);
+  const media = await uploadMedia(
+    t.platform.systemCtx('test:isolation'),
+    { site: B_SITE, title: '教育局附件' },
+    { path: pdf, name: '附件.pdf', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+  );
+  b.mediaId = media.id;
+  // The set-up publishes, provisions and uploads: give it room on a busy machine.
+}, 180_000);
 
 afterAll(async () => {
   await t?.close();
 });
 
 const cases: Record<string, () => Promise<void>> = {
+  // Media (issue 8): B's files are reported exactly like files that do not exist.
+  'Query.media': () =>
+    sameAsMissing('query($id: ID!) { media(id: $id) { id } }', { id: b.mediaId }, { id: randomUUID() }),
+  'Query.mediaLibrary': () =>
+    sameAsMissing(
+      'query($s: String!) { mediaLibrary(site: $s) { edges { node { id } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.updateMedia': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { updateMedia(input: { id: $id, alt: "x" }) { id } }',
+      { id: b.mediaId },
+      { id: randomUUID() },
+    ),
+  'Mutation.deleteMedia': () =>
+    sameAsMissing('mutation($id: ID!) { deleteMedia(id: $id) { id } }', { id: b.mediaId }, { id: randomUUID() }),
   'Query.me': async () => {
     const r = await t.gql('{ me { memberships { site { code } } } }', {}, tokenA);
     expect(r.data!.me.memberships.map((m: { site: { code: string } }) => m.site.code)).toEqual([A_SITE]);
@@ -756,6 +790,21 @@ describe('tenant isolation at the database', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('a foreign site’s file can be neither fetched nor used in an item', async () => {
+    const auth = { authorization: `Bearer ${tokenA}` };
+    const foreign = await t.app.inject({ url: `/media/${b.mediaId}/original`, headers: auth });
+    const missing = await t.app.inject({ url: `/media/${randomUUID()}/original`, headers: auth });
+    expect([foreign.statusCode, foreign.json()]).toEqual([missing.statusCode, missing.json()]);
+    expect(foreign.statusCode).toBe(404);
+    const use = await t.gql(
+      `mutation($m: ID!) { createItem(input: { site: "${A_SITE}", column: "/zwdt/yw", kind: "ARTICLE", title: "x",
+        attachments: [{ mediaId: $m }] }) { id } }`,
+      { m: b.mediaId },
+      await t.tokenFor(demo.editor(A_SITE)),
+    );
+    expect([codeOf(use), use.errors?.[0]?.extensions.field]).toEqual(['NOT_FOUND', 'attachments']);
   });
 
   it('the ORM site filter is a layer of its own: it refuses unscoped reads and narrows scoped ones', async () => {

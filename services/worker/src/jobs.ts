@@ -1,6 +1,7 @@
 import { type Platform, queues } from '@zhanqun/adapters';
 import {
   checkpointAuditChains,
+  processMedia,
   publishDueItems,
   publishScheduled,
   purgeDeliveredSearchChanges,
@@ -36,7 +37,7 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
   if (!(await boss.getQueue(queues.maintenance))) await boss.createQueue(queues.maintenance, { retryLimit: 3 });
   // 03:17 China Standard Time, daily, off the hour when other jobs crowd in.
   await boss.schedule(queues.maintenance, '17 3 * * *', {}, { tz: 'Asia/Shanghai' });
-  for (const q of [queues.publishItem, queues.publishDue])
+  for (const q of [queues.publishItem, queues.publishDue, queues.processMedia])
     if (!(await boss.getQueue(q))) await boss.createQueue(q, { retryLimit: 5, retryBackoff: true });
   // Scheduled publication: the job fires at the time; the minute sweep catches anything a restart delayed.
   await boss.work<{ itemId: string }>(
@@ -48,6 +49,15 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       }
     }),
   );
+  // Media (issue 8): renditions and text extraction run here, never in the API process (sharp/AVIF and pdf.js
+  // are CPU-heavy); one job at a time per worker keeps memory bounded.
+  await boss.work<{ mediaId: string }>(queues.processMedia, { batchSize: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      await platform.directory.fresh();
+      const done = await processMedia(platform.systemCtx('job:process-media'), job.data.mediaId);
+      log.info({ mediaId: job.data.mediaId, ...done }, 'media processed');
+    }
+  });
   await boss.schedule(queues.publishDue, '* * * * *', {});
   await boss.work(
     queues.publishDue,

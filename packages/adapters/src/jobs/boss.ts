@@ -15,6 +15,8 @@ export const queues = {
   letterDeadlines: 'letter-deadlines',
   /** Every 10 minutes: anchor the head of every audit chain that moved (存档备查; docs/architecture.md). */
   auditCheckpoint: 'audit-checkpoint',
+  /** One job per upload: renditions of an image, text of a PDF or DOCX (media, issue 8). */
+  processMedia: 'process-media',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */
@@ -26,8 +28,8 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       const b = createBoss(appUrl, { supervise: false, schedule: false });
       b.on('error', () => {});
       await b.start();
-      if (!(await b.getQueue(queues.publishItem)))
-        await b.createQueue(queues.publishItem, { retryLimit: 5, retryBackoff: true });
+      for (const q of [queues.publishItem, queues.processMedia])
+        if (!(await b.getQueue(q))) await b.createQueue(q, { retryLimit: 5, retryBackoff: true });
       boss = b;
       return b;
     })();
@@ -38,6 +40,10 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       async schedulePublication(itemId, at) {
         const b = await ready();
         await b.send(queues.publishItem, { itemId }, { startAfter: at, singletonKey: `${itemId}:${at.toISOString()}` });
+      },
+      async processMedia(mediaId) {
+        const b = await ready();
+        await b.send(queues.processMedia, { mediaId }, { singletonKey: mediaId });
       },
     },
     async stop() {

@@ -13,6 +13,14 @@ export const errorKinds = {
   BAD_USER_INPUT: { http: 400, description: 'The input is invalid; `extensions.field` names the offending field.' },
   CONFLICT: { http: 409, description: 'The change clashes with existing data (a unique name, code or host).' },
   PRECONDITION_FAILED: { http: 412, description: 'The record is not in a state that allows this operation.' },
+  PAYLOAD_TOO_LARGE: {
+    http: 413,
+    description: 'The upload is larger than allowed (a file, a picture, or the site’s quota).',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    http: 415,
+    description: 'The file’s content is not an accepted type, or does not match its extension.',
+  },
   RATE_LIMITED: { http: 429, description: 'Too many attempts; wait before trying again.' },
   INTERNAL: { http: 500, description: 'An unexpected failure. The message is hidden; quote the request id.' },
 } as const;
@@ -126,6 +134,28 @@ export const errorReasons = {
   SEARCH_UNAVAILABLE: r(
     'INTERNAL',
     'Search is temporarily unavailable; published content is safe and will be searchable again',
+  ),
+  // Media (issue 8): uploads are judged by their content; names are never paths.
+  MEDIA_TOO_LARGE: r('PAYLOAD_TOO_LARGE', 'The file is larger than the upload limit (MEDIA_MAX_BYTES)'),
+  MEDIA_QUOTA_EXCEEDED: r('PAYLOAD_TOO_LARGE', 'The site’s storage quota for media would be exceeded'),
+  MEDIA_TOO_MANY_PIXELS: r(
+    'PAYLOAD_TOO_LARGE',
+    'The image has more pixels than allowed (MEDIA_MAX_PIXELS): a decompression bomb is refused',
+  ),
+  MEDIA_TYPE_NOT_ALLOWED: r('UNSUPPORTED_MEDIA_TYPE', 'This type of file is not accepted'),
+  MEDIA_TYPE_MISMATCH: r('UNSUPPORTED_MEDIA_TYPE', 'The file’s content does not match its extension'),
+  MEDIA_POLYGLOT: r('UNSUPPORTED_MEDIA_TYPE', 'The file carries content of another type (markup, script, archive)'),
+  MEDIA_IMAGE_INVALID: r('BAD_USER_INPUT', 'The image is truncated or corrupt'),
+  MEDIA_NAME_INVALID: r('BAD_USER_INPUT', 'The file name must be a plain name, not a path'),
+  MEDIA_IN_USE: r(
+    'PRECONDITION_FAILED',
+    'The file is used by an item (its current version or a version that was published) and is kept',
+    '2017 §1.2 存档备查',
+  ),
+  MEDIA_CAPTION_MISSING: r(
+    'PRECONDITION_FAILED',
+    'Audio and video need a caption or a transcript file (accessibility)',
+    '2015 §11',
   ),
   // Issue 7 (part A): content input, dates, placements and the seeds' rules.
   DATE_IN_FUTURE: r(

@@ -12,6 +12,9 @@ const contentUrl = text(1000)
   .min(1)
   .regex(CONTENT_URL, 'an http(s) URL or a platform media reference (media:<uuid>); javascript: and data: are refused');
 
+/** What a revision stores for an uploaded file (`/media/<id>/original`, issue 8), accepted back on restore. */
+const storedUrl = z.union([contentUrl, text(100).regex(/^\/media\/[0-9a-f-]{36}\/[\w.]+$/i)]);
+
 export const validities = ['EFFECTIVE', 'AMENDED', 'REPEALED', 'EXPIRED'] as const;
 
 /** Every field an editor may set; a revision stores them all (null where unset). */
@@ -31,12 +34,33 @@ export const contentFields = {
   endedAt: z.coerce.date().nullish(),
   /** 事关民生的重要政务活动 (2015 §2): only these are bound to the 24-hour deadline. */
   importantLivelihood: z.boolean().nullish(),
+  // An attachment or image is a URL or an uploaded file of the same site, by id (issue 8); the revision then pins
+  // the file's hash, so a published version always shows exactly the bytes that were signed.
   attachments: z
-    .array(z.object({ url: contentUrl, name: text(200).min(1), mediaType: text(100).nullish() }))
+    .array(
+      z
+        .object({
+          url: storedUrl.nullish(),
+          mediaId: z.uuid().nullish(),
+          name: text(200).min(1).nullish(),
+          mediaType: text(100).nullish(),
+        })
+        .refine((a) => !!a.url || !!a.mediaId, 'Give url or mediaId')
+        .refine((a) => !!a.mediaId || !!a.name, 'An attachment by URL needs a name'),
+    )
     .max(100)
     .nullish(),
   images: z
-    .array(z.object({ url: contentUrl, alt: text(300).nullish(), caption: text(300).nullish() }))
+    .array(
+      z
+        .object({
+          url: storedUrl.nullish(),
+          mediaId: z.uuid().nullish(),
+          alt: text(300).nullish(),
+          caption: text(300).nullish(),
+        })
+        .refine((i) => !!i.url || !!i.mediaId, 'Give url or mediaId'),
+    )
     .max(100)
     .nullish(),
   // 规范性文件
@@ -51,6 +75,22 @@ export const contentFields = {
 
 export type ContentInput = { [K in keyof typeof contentFields]?: z.input<(typeof contentFields)[K]> };
 
+/** `mediaId` and `sha256` are present only for uploaded files (so older content keeps its hash). */
+export interface ContentAttachment {
+  url: string;
+  name: string;
+  mediaType: string | null;
+  mediaId?: string;
+  sha256?: string;
+}
+export interface ContentImage {
+  url: string;
+  alt: string | null;
+  caption: string | null;
+  mediaId?: string;
+  sha256?: string;
+}
+
 export interface ItemContent {
   title: string;
   subtitle: string | null;
@@ -62,8 +102,8 @@ export interface ItemContent {
   occurredAt: string | null;
   endedAt: string | null;
   importantLivelihood: boolean | null;
-  attachments: { url: string; name: string; mediaType: string | null }[];
-  images: { url: string; alt: string | null; caption: string | null }[];
+  attachments: ContentAttachment[];
+  images: ContentImage[];
   docNumber: string | null;
   issuingBody: string | null;
   writtenAt: string | null;
@@ -108,14 +148,17 @@ export function normaliseContent(
     occurredAt: occurred instanceof Date ? occurred.toISOString() : occurred,
     endedAt: ended instanceof Date ? ended.toISOString() : ended,
     importantLivelihood: pick('importantLivelihood', null),
-    attachments: pick<ItemContent['attachments']>('attachments', []).map((a) => ({
-      ...a,
+    attachments: pick<Partial<ContentAttachment>[]>('attachments', []).map((a) => ({
+      url: a.url ?? '',
+      name: a.name ?? '',
       mediaType: a.mediaType ?? null,
+      ...(a.mediaId ? { mediaId: a.mediaId, ...(a.sha256 ? { sha256: a.sha256 } : {}) } : {}),
     })),
-    images: pick<ItemContent['images']>('images', []).map((i) => ({
-      url: i.url,
+    images: pick<Partial<ContentImage>[]>('images', []).map((i) => ({
+      url: i.url ?? '',
       alt: i.alt ?? null,
       caption: i.caption ?? null,
+      ...(i.mediaId ? { mediaId: i.mediaId, ...(i.sha256 ? { sha256: i.sha256 } : {}) } : {}),
     })),
     docNumber: pick('docNumber', null),
     issuingBody: pick('issuingBody', null),

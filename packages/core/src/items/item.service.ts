@@ -23,6 +23,7 @@ import {
 } from './item-writes.ts';
 import { REVIEW_STATES } from './review.policy.ts';
 import { isLive } from './item-view.ts';
+import { linkRevisionMedia, resolveContentMedia } from '../media/media-refs.ts';
 
 const itemConflicts = {
   item_site_id_column_id_slug_locale_key: {
@@ -79,7 +80,11 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
   const alsoIn = input.alsoIn?.length
     ? await resolvePlacements(ctx, site.id, column.id, input.alsoIn, [], ['EDITOR'])
     : [];
-  const content = normaliseContent(null, { ...patch, slug: input.slug ?? id.slice(0, 8), alsoIn }, body?.body);
+  const content = await resolveContentMedia(
+    ctx,
+    site.id,
+    normaliseContent(null, { ...patch, slug: input.slug ?? id.slice(0, 8), alsoIn }, body?.body),
+  );
   checkContentDates(content, patch, ctx.now());
   const source = input.translationOf ? await ctx.em.findOne(Item, { id: input.translationOf, siteId: site.id }) : null;
   if (input.translationOf && !source)
@@ -120,7 +125,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           updatedAt: now,
         });
         await tx.flush();
-        addRevision(tx, ctx, item, content, input.note, body?.text ?? '', deadlineAt);
+        const revision = addRevision(tx, ctx, item, content, input.note, body?.text ?? '', deadlineAt);
         tx.create(ItemPlacement, {
           itemId: id,
           columnId: column.id,
@@ -132,6 +137,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           createdAt: now,
         });
         await tx.flush();
+        await linkRevisionMedia(tx, revision, content);
         if (alsoIn.length) await setPlacements(tx, ctx, item, alsoIn);
         if (input.interprets?.length) await setInterpretedPolicies(tx, ctx, item, input.interprets);
         await tx.flush();
@@ -187,7 +193,7 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
     const known = [...new Set([...placed, ...(prev.alsoIn ?? [])])];
     patch.alsoIn = await resolvePlacements(ctx, item.siteId, item.columnId, input.alsoIn, known, roles);
   }
-  const content = normaliseContent(prev, patch, body?.body);
+  const content = await resolveContentMedia(ctx, item.siteId, normaliseContent(prev, patch, body?.body));
   const now = ctx.now();
   checkContentDates(content, patch, now);
   const changed = [...CONTENT_KEYS, ...PLACEMENT_KEYS].filter(
@@ -202,7 +208,9 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
         const from: ItemState = it.state;
         const live = isLive(it);
         if (changed.length > 0) {
-          addRevision(tx, ctx, it, content, input.note, body?.text ?? head.bodyText, deadlineAt);
+          const revision = addRevision(tx, ctx, it, content, input.note, body?.text ?? head.bodyText, deadlineAt);
+          await tx.flush();
+          await linkRevisionMedia(tx, revision, content);
           // A publication's deadline is frozen (issue 7): only a never-published item follows its working version.
           if (!it.publishedRevisionId) it.deadlineAt = deadlineAt;
           const voided =

@@ -30,6 +30,8 @@ export interface PrepublishInput {
   columnStatus: string;
   interpretedPolicies: number;
   personalDataReason?: string | null;
+  /** The uploaded files the content uses (issue 8): their kind, library caption and extracted text. */
+  media?: { id: string; kind: string; caption: string | null; text: string | null }[];
   /** The stored plain text of the body, and the images without alt text found off the event loop, when known. */
   bodyText?: string;
   bodyImagesWithoutAlt?: string[];
@@ -72,6 +74,21 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       message: `${noAlt.length} image(s) without alt text`,
       details: { images: noAlt },
     });
+  // 2015 §11 (accessibility): audio and video need a caption, or a transcript attached as a document.
+  const media = new Map((input.media ?? []).map((m) => [m.id, m]));
+  const attached = content.attachments.map((a) => (a.mediaId ? media.get(a.mediaId) : undefined));
+  const hasTranscript = attached.some((m) => m?.kind === 'DOCUMENT');
+  const uncaptioned = content.attachments.filter((a, i) => {
+    const m = attached[i];
+    const av = m ? m.kind === 'AUDIO' || m.kind === 'VIDEO' : /^(audio|video)\//.test(a.mediaType ?? '');
+    return av && !m?.caption?.trim() && !hasTranscript;
+  });
+  if (uncaptioned.length)
+    problems.push({
+      reason: 'MEDIA_CAPTION_MISSING',
+      message: `${uncaptioned.length} audio/video file(s) without a caption or transcript`,
+      details: { attachments: uncaptioned.map((a) => a.name) },
+    });
   if (!input.personalDataReason?.trim()) {
     const text = [
       content.title,
@@ -79,6 +96,8 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       content.summary,
       input.bodyText ?? plainText(content.body),
       ...content.attachments.map((a) => a.name),
+      // The attachments' own contents, not only their names (text extracted from PDF and DOCX).
+      ...(input.media ?? []).map((m) => m.text),
     ]
       .filter(Boolean)
       .join('\n');

@@ -15,6 +15,7 @@ import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
+import { prepublishMedia } from '../media/media-refs.ts';
 import {
   checkSigner,
   checkSubmittable,
@@ -135,6 +136,7 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
       columnStatus: column.status,
       interpretedPolicies: interpreted,
       personalDataReason: input.personalDataReason,
+      media: await prepublishMedia(ctx, head.content as unknown as ItemContent),
       bodyText: head.bodyText,
       // Parsing a large body is heavy HTML work: off the event loop like at save time.
       bodyImagesWithoutAlt: await bodyImagesWithoutAlt(ctx, content.body),

@@ -32,7 +32,12 @@ export async function indexableDocuments(
   if (itemIds.length === 0) return [];
   const rows = await em.execute<LiveRow[]>(
     `select i.id, i.site_id, i.column_id, i.kind, i.locale, i.slug, i.index_number, i.published_at, i.last_published_at,
-            i.published_number, r.content, r.body_text
+            i.published_number, r.content,
+            -- The text of the version's attachments (PDF, DOCX; media, issue 8) is searchable with the body.
+            r.body_text || coalesce((select E'\n' || string_agg(m.extracted_text, E'\n')
+                                       from media_reference mr join media m on m.id = mr.media_id
+                                      where mr.revision_id = r.id and mr.role = 'ATTACHMENT'
+                                        and m.extracted_text is not null), '') as body_text
        from item i join item_revision r on r.id = i.published_revision_id
       where i.id in (?) and i.withdrawn_at is null`,
     [itemIds],

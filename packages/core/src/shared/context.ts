@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
+import type { MediaPort } from '../media/media.port.ts';
 import type { HtmlWorkPort } from '../items/html-port.ts';
 import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
@@ -29,6 +30,8 @@ export type AccessTokenSigner = (claims: { sub: string; sv: number }, ttlSeconds
 export interface JobPort {
   /** Publish a scheduled item at `at`; a periodic sweep backs this up, so a lost job only delays by a minute. */
   schedulePublication(itemId: string, at: Date): Promise<void>;
+  /** Make an uploaded file's renditions and extract its text, soon (media, issue 8). */
+  processMedia?(mediaId: string): Promise<void>;
 }
 
 /**
@@ -81,6 +84,8 @@ export interface Ctx {
   /** The public search index (Meilisearch in production). */
   search?: SearchIndex;
   publicReads?: PublicReadPort;
+  /** File storage and tools (media, issue 8). */
+  media?: MediaPort;
   /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
@@ -99,6 +104,7 @@ export interface CtxInit {
   jobs?: JobPort;
   search?: SearchIndex;
   publicReads?: PublicReadPort;
+  media?: MediaPort;
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
 }
@@ -121,6 +127,7 @@ export function makeCtx(init: CtxInit): Ctx {
     jobs: init.jobs,
     search: init.search,
     publicReads: init.publicReads,
+    media: init.media,
     html: init.html,
     proofOfWork: init.proofOfWork,
     get unscopedEm() {

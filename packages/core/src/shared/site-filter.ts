@@ -5,6 +5,7 @@ import { Column } from '../columns/column.entity.ts';
 import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
 import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
+import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
 import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
@@ -40,6 +41,9 @@ export const siteFilter = {
     SignOff,
     ItemLink,
     SearchChange,
+    Media,
+    MediaRendition,
+    MediaReference,
     ItemListing,
     Mailbox,
     Letter,

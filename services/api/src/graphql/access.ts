@@ -36,6 +36,10 @@ export const rootFieldAccess: Record<string, Access> = {
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.restoreRevision': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.submitItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
+  // Media (issue 8): migration scripts upload with the same token (POST /media) and may read and describe files.
+  'Query.media': { apiTokenScopes: ['MANAGE_CONTENT', 'IMPORT'] },
+  'Query.mediaLibrary': { apiTokenScopes: ['MANAGE_CONTENT', 'IMPORT'] },
+  'Mutation.updateMedia': { apiTokenScopes: ['MANAGE_CONTENT', 'IMPORT'] },
 };
 
 export function checkRootAccess(coordinate: string, ctx: GqlContext): void {

@@ -5,6 +5,7 @@ import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
 import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
+import { mediaResolvers } from './resolvers/media.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { searchResolvers } from './resolvers/search.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
@@ -26,6 +27,7 @@ export function resolvers(): Record<string, unknown> {
     searchResolvers,
     interactionResolvers,
     disclosureResolvers,
+    mediaResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

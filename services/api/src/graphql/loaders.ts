@@ -15,6 +15,7 @@ import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
 import { interactionLoaders } from './interaction.loaders.ts';
 import { itemLoaders } from './items.loaders.ts';
+import { mediaLoaders } from './resolvers/media.resolvers.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
 
@@ -102,6 +103,7 @@ export const loaders = {
   Item: itemLoaders.Item,
   Letter: interactionLoaders.Letter,
   DisclosureRequest: interactionLoaders.DisclosureRequest,
+  Media: mediaLoaders.Media,
   Column: {
     mergedInto: itemLoaders.Column.mergedInto,
     async children(queries: Q<Column>, ctx: GqlContext) {

@@ -25,6 +25,7 @@ export const migrationsList = [
   sqlMigration('0006_review_hardening'),
   sqlMigration('0007_account_care_audit_anchor'),
   sqlMigration('0008_item_listing'),
+  sqlMigration('0009_media'),
   sqlMigration('0010_interaction'),
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),

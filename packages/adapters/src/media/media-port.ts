@@ -1,0 +1,31 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MediaPort, MediaStorage } from '@zhanqun/core';
+import { type Config, mediaSettingsFrom } from '../config.ts';
+import { LocalStorage } from '../storage/local-storage.ts';
+import { S3Storage } from '../storage/s3-storage.ts';
+import { mediaTools } from './media-tools.ts';
+
+export function mediaStorageFrom(c: Config): MediaStorage {
+  if (c.MEDIA_STORAGE === 's3')
+    return new S3Storage({
+      endpoint: c.S3_ENDPOINT,
+      region: c.S3_REGION,
+      bucket: c.S3_BUCKET!,
+      accessKeyId: c.S3_ACCESS_KEY_ID,
+      secretAccessKey: c.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: c.S3_FORCE_PATH_STYLE,
+      prefix: c.S3_PREFIX,
+    });
+  return new LocalStorage(c.MEDIA_DIR);
+}
+
+export const mediaTmpDir = (c: Config) => c.MEDIA_TMP_DIR ?? join(tmpdir(), 'zhanqun-media');
+
+export function mediaPortFrom(c: Config): MediaPort {
+  return {
+    storage: mediaStorageFrom(c),
+    tools: mediaTools({ tmpDir: mediaTmpDir(c), maxPixels: c.MEDIA_MAX_PIXELS }),
+    settings: mediaSettingsFrom(c),
+  };
+}
