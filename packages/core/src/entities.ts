@@ -1,5 +1,6 @@
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
+import { RedirectSchema } from './delivery/redirect.entity.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
 import { SearchChangeSchema } from './search/search-change.entity.ts';
 import {
@@ -30,4 +31,5 @@ export const entities = [
   SignOffSchema,
   ItemLinkSchema,
   SearchChangeSchema,
+  RedirectSchema,
 ];

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import type { Platform } from '@zhanqun/adapters';
-import { type Actor, type Column, isAppError, makeCtx } from '@zhanqun/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
@@ -13,6 +13,7 @@ import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { deliveryRoutes } from './routes/delivery.ts';
 import { healthRoutes } from './routes/health.ts';
 
 declare module 'fastify' {
@@ -59,6 +60,26 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   healthRoutes(app, platform);
 
+  /** The core context of one request, for GraphQL and the REST edges alike. */
+  const ctxFor = async (req: FastifyRequest, actor: Actor): Promise<Ctx> =>
+    makeCtx({
+      actor,
+      rootEm: platform.orm.em,
+      directory: await platform.directory.fresh(),
+      settings: platform.settings,
+      now,
+      requestId: req.id,
+      clientAddress: req.ip,
+      signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
+      jobs: platform.jobs,
+      search: platform.search,
+      publicReads: platform.publicReads,
+    });
+  deliveryRoutes(app, {
+    ctxFor,
+    actorFor: (req) => resolveActor(req, app.jwt, platform, now()),
+  });
+
   // The actor is resolved before GraphQL runs; a bad credential answers 401 in GraphQL's error shape.
   app.addHook('preHandler', async (req, reply) => {
     if (req.routeOptions.url !== '/graphql') return;
@@ -81,19 +102,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     queryDepth: config.GRAPHQL_MAX_DEPTH,
     allowBatchedQueries: false,
     context: async (req): Promise<Partial<GqlContext>> => ({
-      zq: makeCtx({
-        actor: req.actor ?? { kind: 'anonymous' },
-        rootEm: platform.orm.em,
-        directory: await platform.directory.fresh(),
-        settings: platform.settings,
-        now,
-        requestId: req.id,
-        clientAddress: req.ip,
-        signAccessToken: (claims, ttl) => app.jwt.sign(claims, { expiresIn: ttl }),
-        jobs: platform.jobs,
-        search: platform.search,
-        publicReads: platform.publicReads,
-      }),
+      zq: await ctxFor(req, req.actor ?? { kind: 'anonymous' }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.byHost(req.hostname)?.code ?? null,
     }),

@@ -13,6 +13,7 @@ import { addRevision, deadlineFor, setInterpretedPolicies, setPlacements, voidSi
 import { REVIEW_STATES } from './review.policy.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { isLive } from './item-view.ts';
+import { recordSlugChange } from '../delivery/redirect.service.ts';
 
 const itemConflicts = {
   item_site_id_column_id_slug_locale_key: {
@@ -165,6 +166,10 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
             it.state = 'DRAFT';
             it.scheduledAt = null;
           }
+        }
+        if (input.slug && input.slug !== it.slug && it.publishedRevisionId) {
+          // A published item's old address keeps working as a 301 (URLs are cited in official documents).
+          await recordSlugChange(tx, it, ctx.now());
         }
         if (input.slug) it.slug = input.slug;
         it.updatedAt = now;

@@ -1,6 +1,7 @@
 import { AuditRecord } from '../audit/audit-record.entity.ts';
 import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
+import { Redirect } from '../delivery/redirect.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
@@ -35,6 +36,7 @@ export const siteFilter = {
     SignOff,
     ItemLink,
     SearchChange,
+    Redirect,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

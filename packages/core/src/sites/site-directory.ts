@@ -7,7 +7,10 @@ export interface DirectoryEntry {
   kind: SiteKind;
   parentId: string | null;
   status: SiteStatus;
+  /** Every host name of the site, the primary one first. */
   hosts: string[];
+  /** Old host names among `hosts`: they answer 301 to the primary one (migration 0012). */
+  legacyHosts?: string[];
 }
 
 /**

@@ -24,6 +24,8 @@ export const SiteSchema = defineEntity({
     contactAddress: p.string().nullable(),
     icpRecord: p.string().nullable(),
     publicSecurityRecord: p.string().nullable(),
+    /** 党政机关网站标识: the registration id of the mark at bszs.conac.cn (migration 0012). */
+    conacMarkId: p.string().nullable(),
     status: p.enum(siteStatuses),
     statusChangedAt: p.datetime(),
     createdAt: p.datetime(),
@@ -41,6 +43,8 @@ export const SiteDomainSchema = defineEntity({
     host: p.string().primary(),
     siteId: p.uuid(),
     isPrimary: p.boolean(),
+    /** An old host name: answers 301 to the primary domain (migration 0012). */
+    legacy: p.boolean().default(false),
   },
 });
 export class SiteDomain extends SiteDomainSchema.class {}

@@ -85,6 +85,7 @@ function snapshot(site: Site, domains: string[]) {
     contactAddress: site.contactAddress,
     icpRecord: site.icpRecord,
     publicSecurityRecord: site.publicSecurityRecord,
+    conacMarkId: site.conacMarkId,
   };
 }
 
@@ -111,7 +112,8 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
         if (input.footer) Object.assign(s, input.footer);
         let domains = oldDomains;
         if (input.domains) {
-          await tx.nativeDelete(SiteDomain, { siteId: s.id });
+          // Old host names (legacy, issue 12) are kept: they are managed by setLegacyHosts.
+          await tx.nativeDelete(SiteDomain, { siteId: s.id, legacy: false });
           for (const [i, host] of input.domains.entries())
             tx.create(SiteDomain, { host, siteId: s.id, isPrimary: i === 0 });
           domains = input.domains;

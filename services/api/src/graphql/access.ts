@@ -23,6 +23,10 @@ export const rootFieldAccess: Record<string, Access> = {
   'Query.items': 'public',
   'Query.search': 'public',
   'Query.searchKey': 'public',
+  // Issue 12: a theme renders any page by host and path; only public content comes back (core decides).
+  'Query.route': 'public',
+  // Migration scripts record the legacy URLs of the content they import.
+  'Mutation.recordRedirects': { apiTokenScopes: ['IMPORT'] },
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

@@ -1,6 +1,7 @@
 import { auditResolvers } from './resolvers/audit.resolvers.ts';
 import { authResolvers } from './resolvers/auth.resolvers.ts';
 import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
+import { deliveryResolvers } from './resolvers/delivery.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
@@ -22,6 +23,7 @@ export function resolvers(): Record<string, unknown> {
     itemResolvers,
     calendarResolvers,
     searchResolvers,
+    deliveryResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

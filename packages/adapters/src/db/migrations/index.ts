@@ -22,4 +22,5 @@ export const migrationsList = [
   { name: '0003_workday_seed', class: WorkdaySeedMigration },
   sqlMigration('0004_search'),
   sqlMigration('0005_public_read_path'),
+  sqlMigration('0012_delivery'),
 ];

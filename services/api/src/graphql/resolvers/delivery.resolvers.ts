@@ -1,0 +1,56 @@
+import {
+  type ItemPage,
+  listRedirects,
+  type PageMeta,
+  type RecordRedirectsInput,
+  recordRedirects,
+  resolveRoute,
+  type RouteInput,
+  type RouteResult,
+  setLegacyHosts,
+} from '@zhanqun/core';
+import { connection, type GqlContext } from '../context.ts';
+
+const routeTypes: Record<RouteResult['kind'], string> = {
+  HOME: 'HomePage',
+  COLUMN: 'ColumnPage',
+  ITEM: 'ItemPage',
+  CLOSED_SITE: 'ClosedSitePage',
+  REDIRECT: 'RedirectPage',
+  GONE: 'GonePage',
+  NOT_FOUND: 'NotFoundPage',
+};
+
+const items = (page: { items: ItemPage }) => connection(page.items);
+
+export const deliveryResolvers = {
+  Query: {
+    route: (_: unknown, args: RouteInput, { zq }: GqlContext) => resolveRoute(zq, args),
+    redirects: async (_: unknown, a: { site: string; first?: number; after?: string }, { zq }: GqlContext) =>
+      connection(await listRedirects(zq, a.site, a)),
+  },
+  Mutation: {
+    recordRedirects: (_: unknown, a: RecordRedirectsInput, { zq }: GqlContext) => recordRedirects(zq, a),
+    setLegacyHosts: (_: unknown, a: { site: string; hosts: string[] }, { zq }: GqlContext) => setLegacyHosts(zq, a),
+  },
+  Route: { resolveType: (r: RouteResult) => routeTypes[r.kind] },
+  SitePage: { resolveType: (r: RouteResult) => routeTypes[r.kind] },
+  HomePage: { items },
+  ColumnPage: { items },
+  PageMeta: {
+    SiteName: (m: PageMeta) => m.siteName,
+    SiteDomain: (m: PageMeta) => m.siteDomain,
+    SiteIDCode: (m: PageMeta) => m.siteIdCode,
+    ColumnName: (m: PageMeta) => m.columnName,
+    ColumnDescription: (m: PageMeta) => m.columnDescription,
+    ColumnKeywords: (m: PageMeta) => m.columnKeywords,
+    ColumnType: (m: PageMeta) => m.columnType,
+    ArticleTitle: (m: PageMeta) => m.articleTitle,
+    PubDate: (m: PageMeta) => m.pubDate,
+    ContentSource: (m: PageMeta) => m.contentSource,
+    Keywords: (m: PageMeta) => m.keywords,
+    Author: (m: PageMeta) => m.author,
+    Description: (m: PageMeta) => m.description,
+    Url: (m: PageMeta) => m.url,
+  },
+};
