@@ -22,6 +22,10 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   MEILI_URL: z.url(),
   MEILI_MASTER_KEY: z.string().min(16).optional(),
+  MEILI_PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('the Meilisearch address browsers use (searchKey hands it out); defaults to MEILI_URL'),
   MEILI_INDEX_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{0,40}$/)

@@ -5,3 +5,4 @@ export * from './db/site-directory-loader.ts';
 export * from './platform.ts';
 export * from './jobs/boss.ts';
 export * from './search/meili-index.ts';
+export * from './db/persisted-queries.ts';

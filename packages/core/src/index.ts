@@ -59,5 +59,5 @@ export * from './delivery/redirect.service.ts';
 export * from './delivery/route.service.ts';
 export * from './delivery/route.types.ts';
 export * from './delivery/url.policy.ts';
-export * from './delivery/legacy-hosts.ts';
+export * from './delivery/delivery-settings.ts';
 export * from './delivery/machine-readable.service.ts';

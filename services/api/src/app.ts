@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
-import type { Platform } from '@zhanqun/adapters';
+import { type Platform, persistedQueryStore } from '@zhanqun/adapters';
 import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
@@ -13,6 +13,8 @@ import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { deliveryHttp, rateLimitKey } from './plugins/delivery-http.ts';
+import { persistedQueries } from './graphql/persisted-queries.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -45,9 +47,11 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     reply.header('x-request-id', req.id);
   });
 
+  await deliveryHttp(app, platform);
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
+    keyGenerator: rateLimitKey,
     // Thrown as an error with status 429; the GraphQL error formatter turns it into RATE_LIMITED.
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new Error(`Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
@@ -101,6 +105,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     graphiql: config.graphiql,
     queryDepth: config.GRAPHQL_MAX_DEPTH,
     allowBatchedQueries: false,
+    // Automatic persisted queries, stored in PostgreSQL (shared by every instance): GET-able by hash.
+    persistedQueryProvider: persistedQueries(persistedQueryStore(platform.orm.em)),
     context: async (req): Promise<Partial<GqlContext>> => ({
       zq: await ctxFor(req, req.actor ?? { kind: 'anonymous' }),
       columnChildren: new WeakMap<Column, Column[]>(),

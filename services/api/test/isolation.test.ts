@@ -442,9 +442,9 @@ const cases: Record<string, () => Promise<void>> = {
     const cross = await t.gql(query, { s: A_SITE, i: b.publishedId }, tokenA);
     expect(codeOf(cross)).toBe('NOT_FOUND');
   },
-  'Mutation.setLegacyHosts': () =>
+  'Mutation.updateSiteDelivery': () =>
     sameAsMissing(
-      'mutation($s: String!) { setLegacyHosts(site: $s, hosts: ["old.example.gov.cn"]) { code } }',
+      'mutation($s: String!) { updateSiteDelivery(input: { site: $s, legacyHosts: ["old.example.gov.cn"] }) { code } }',
       { s: B_SITE },
       { s: 'nosuchsite' },
     ),

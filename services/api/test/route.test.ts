@@ -233,11 +233,11 @@ describe('route(host, path)', () => {
   it('answers 301 to the primary domain on an old host name', async () => {
     const platform = await t.tokenFor(demo.platformAdmin);
     const r = await t.gql(
-      'mutation { setLegacyHosts(site: "miyi", hosts: ["www.scmiyi.gov.cn"]) { code } }',
+      'mutation { updateSiteDelivery(input: { site: "miyi", legacyHosts: ["www.scmiyi.gov.cn"] }) { legacyHosts } }',
       {},
       platform,
     );
-    expect(r.errors).toBeUndefined();
+    expect(r.data!.updateSiteDelivery.legacyHosts).toEqual(['www.scmiyi.gov.cn']);
     expect(await route('/zwdt/bmdt/?a=1', { host: 'www.scmiyi.gov.cn' })).toMatchObject({
       status: 301,
       location: `https://${HOST}/zwdt/bmdt/?a=1`,

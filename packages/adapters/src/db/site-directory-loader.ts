@@ -14,8 +14,9 @@ export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry
         status: string;
         hosts: string[];
         legacy_hosts: string[];
+        cors_origins: string[];
       }[]
-    >('select id, code, name, kind, parent_id, status, hosts, legacy_hosts from zq_site_directory()');
+    >('select id, code, name, kind, parent_id, status, hosts, legacy_hosts, cors_origins from zq_site_directory()');
     return rows.map((r) => ({
       id: r.id,
       code: r.code,
@@ -25,6 +26,7 @@ export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry
       status: r.status as DirectoryEntry['status'],
       hosts: r.hosts,
       legacyHosts: r.legacy_hosts,
+      corsOrigins: r.cors_origins,
     }));
   };
 }

@@ -11,6 +11,8 @@ export interface DirectoryEntry {
   hosts: string[];
   /** Old host names among `hosts`: they answer 301 to the primary one (migration 0012). */
   legacyHosts?: string[];
+  /** Browser origins besides the site's own hosts allowed to call the API (CORS, migration 0012). */
+  corsOrigins?: string[];
 }
 
 /**

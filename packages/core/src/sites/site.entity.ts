@@ -26,6 +26,8 @@ export const SiteSchema = defineEntity({
     publicSecurityRecord: p.string().nullable(),
     /** 党政机关网站标识: the registration id of the mark at bszs.conac.cn (migration 0012). */
     conacMarkId: p.string().nullable(),
+    /** Browser origins (besides the site's own hosts) allowed to call the API for this site (CORS). */
+    corsOrigins: p.array().columnType('text[]').default([]),
     status: p.enum(siteStatuses),
     statusChangedAt: p.datetime(),
     createdAt: p.datetime(),

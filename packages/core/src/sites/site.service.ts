@@ -112,7 +112,7 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
         if (input.footer) Object.assign(s, input.footer);
         let domains = oldDomains;
         if (input.domains) {
-          // Old host names (legacy, issue 12) are kept: they are managed by setLegacyHosts.
+          // Old host names (legacy, issue 12) are kept: they are managed by updateSiteDelivery.
           await tx.nativeDelete(SiteDomain, { siteId: s.id, legacy: false });
           for (const [i, host] of input.domains.entries())
             tx.create(SiteDomain, { host, siteId: s.id, isPrimary: i === 0 });

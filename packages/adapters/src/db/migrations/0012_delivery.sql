@@ -37,14 +37,26 @@ alter table site_column add column names jsonb not null default '{}'::jsonb;
 
 -- 党政机关网站标识: the registration id of the mark (bszs.conac.cn) shown in the footer.
 alter table site add column conac_mark_id text check (length(conac_mark_id) <= 64);
+-- Browser origins (besides the site's own hosts) allowed to call the API cross-origin for this site.
+alter table site add column cors_origins text[] not null default '{}';
+
+-- Automatic persisted queries: the query text by its SHA-256, shared by every API instance (no per-instance
+-- state). Platform-wide and content-free (query texts only), so no site scope.
+create table persisted_query (
+  hash text primary key check (hash ~ '^[0-9a-f]{64}$'),
+  query text not null check (length(query) <= 100000),
+  created_at timestamptz not null default now()
+);
+grant select, insert on persisted_query to zhanqun_app;
 
 -- The directory now also says which hosts are old names (they stay in `hosts`, so they still resolve).
 drop function zq_site_directory();
-create function zq_site_directory() returns table (id uuid, code text, name text, kind text, parent_id uuid, status text, hosts text[], legacy_hosts text[])
+create function zq_site_directory() returns table (id uuid, code text, name text, kind text, parent_id uuid, status text, hosts text[], legacy_hosts text[], cors_origins text[])
 language sql stable security definer set search_path = public as $$
   select s.id, s.code, s.name, s.kind, s.parent_id, s.status,
          coalesce(array_agg(d.host order by d.is_primary desc, d.legacy, d.host) filter (where d.host is not null), '{}'),
-         coalesce(array_agg(d.host order by d.host) filter (where d.legacy), '{}')
+         coalesce(array_agg(d.host order by d.host) filter (where d.legacy), '{}'),
+         s.cors_origins
   from site s left join site_domain d on d.site_id = s.id
   group by s.id
 $$;

@@ -7,7 +7,8 @@ import {
   resolveRoute,
   type RouteInput,
   type RouteResult,
-  setLegacyHosts,
+  type UpdateSiteDeliveryInput,
+  updateSiteDelivery,
 } from '@zhanqun/core';
 import { connection, type GqlContext } from '../context.ts';
 
@@ -31,7 +32,8 @@ export const deliveryResolvers = {
   },
   Mutation: {
     recordRedirects: (_: unknown, a: RecordRedirectsInput, { zq }: GqlContext) => recordRedirects(zq, a),
-    setLegacyHosts: (_: unknown, a: { site: string; hosts: string[] }, { zq }: GqlContext) => setLegacyHosts(zq, a),
+    updateSiteDelivery: (_: unknown, a: { input: UpdateSiteDeliveryInput }, { zq }: GqlContext) =>
+      updateSiteDelivery(zq, a.input),
   },
   Route: { resolveType: (r: RouteResult) => routeTypes[r.kind] },
   SitePage: { resolveType: (r: RouteResult) => routeTypes[r.kind] },

@@ -39,5 +39,8 @@ export const siteResolvers = {
       organisation: s.organisationName,
       conacMarkUrl: s.conacMarkId ? conacMarkUrl(s.conacMarkId) : null,
     }),
+    // Public knowledge: an old host answers every request with a redirect anyway.
+    legacyHosts: (s: Site, _: unknown, { zq }: GqlContext) => zq.directory.byId(s.id)?.legacyHosts ?? [],
+    corsOrigins: (s: Site) => s.corsOrigins ?? [],
   },
 };
