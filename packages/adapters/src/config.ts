@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -90,6 +91,10 @@ export function coreSettingsFrom(c: Config) {
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: c.REFRESH_TOKEN_TTL_DAYS,
     apiTokenMaxDays: 366,
+    // A key of its own for preview links, so a preview token can never pass as an access token.
+    previewSecret: createHmac('sha256', c.JWT_SECRET ?? DEV_JWT_SECRET)
+      .update('zhanqun:preview')
+      .digest('hex'),
     login: {
       maxFailures: c.LOGIN_MAX_FAILURES,
       windowSeconds: c.LOGIN_WINDOW_SECONDS,

@@ -61,3 +61,4 @@ export * from './delivery/route.types.ts';
 export * from './delivery/url.policy.ts';
 export * from './delivery/delivery-settings.ts';
 export * from './delivery/machine-readable.service.ts';
+export * from './delivery/preview.ts';

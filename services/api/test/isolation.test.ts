@@ -442,6 +442,12 @@ const cases: Record<string, () => Promise<void>> = {
     const cross = await t.gql(query, { s: A_SITE, i: b.publishedId }, tokenA);
     expect(codeOf(cross)).toBe('NOT_FOUND');
   },
+  'Mutation.previewToken': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { previewToken(itemId: $id) { token } }',
+      { id: b.draftId },
+      { id: randomUUID() },
+    ),
   'Mutation.updateSiteDelivery': () =>
     sameAsMissing(
       'mutation($s: String!) { updateSiteDelivery(input: { site: $s, legacyHosts: ["old.example.gov.cn"] }) { code } }',

@@ -254,6 +254,42 @@ describe('route(host, path)', () => {
     expect((await route('/fr/', { host: 'www.panzhihua.gov.cn' })).__typename).toBe('NotFoundPage');
   });
 
+  it('shows a draft with a preview token only, privately, and keeps it out of search', async () => {
+    const editor = await t.tokenFor(demo.editor('miyi'));
+    const q = `query($p: String!, $t: String) { route(host: "${HOST}", path: $p, preview: $t) { __typename
+      ... on ItemPage { preview item { title body } } } }`;
+    const path = '/zwdt/yw/secret-draft.html';
+    const draft = await t.gql('{ items(site: "miyi", state: DRAFT) { edges { node { id slug } } } }', {}, editor);
+    const id = draft.data!.items.edges.find((e: { node: { slug: string } }) => e.node.slug === 'secret-draft').node.id;
+    const anon = await t.gql('mutation($id: ID!) { previewToken(itemId: $id) { token } }', { id });
+    expect(anon.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const made = await t.gql('mutation($id: ID!) { previewToken(itemId: $id) { token expiresAt } }', { id }, editor);
+    const token = made.data!.previewToken.token as string;
+    expect(new Date(made.data!.previewToken.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(30 * 60_000);
+    // The page moved with its column (/zwdt/yw was renamed and merged): the draft is at its current address.
+    const current = (await t.gql(q, { p: path, t: token })).data!.route;
+    expect(current.__typename).toBe('RedirectPage');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/graphql',
+      query: { query: q, variables: JSON.stringify({ p: '/zwdt/bmdt/secret-draft.html', t: token }) },
+    });
+    expect(res.json().data.route).toEqual({
+      __typename: 'ItemPage',
+      preview: true,
+      item: { title: '草稿', body: '<p>x</p>' },
+    });
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers.etag).toBeUndefined();
+    // Without the token (or with a forged one) the draft does not exist.
+    expect((await t.gql(q, { p: '/zwdt/bmdt/secret-draft.html' })).data!.route.__typename).toBe('NotFoundPage');
+    const forged = await t.gql(q, { p: '/zwdt/bmdt/secret-draft.html', t: `${token.slice(0, -2)}xx` });
+    expect(forged.errors?.[0]?.extensions.reason).toBe('PREVIEW_TOKEN_INVALID');
+    // The token names one item: another draft stays hidden.
+    const other = await t.gql(q, { p: '/zwdt/bmdt/spring-job-fair.html', t: token });
+    expect(other.data!.route.preview).toBe(false);
+  });
+
   it('costs at most three SQL statements per page, whatever the page', async () => {
     const count = async (path: string) => {
       t.queries.length = 0;

@@ -62,17 +62,29 @@ export interface ItemRow {
   created_at: Date;
   updated_at: Date;
   content: ItemContent | null;
+  head_revision_id: string | null;
+  head_number: number;
+  head_content: ItemContent | null;
 }
 
-export async function loadItemAt(tx: EntityManager, siteId: string, columnId: string, slug: string, locale: string) {
+/** With `head`, the working (head) revision instead: only for a verified preview token of this very item. */
+export async function loadItemAt(
+  tx: EntityManager,
+  siteId: string,
+  columnId: string,
+  slug: string,
+  locale: string,
+  head = false,
+) {
   const [row] = await tx.execute<ItemRow[]>(
     `select i.id, i.site_id, i.column_id, i.kind, i.state, i.locale, i.slug, i.translation_group_id,
             i.translation_of_id, i.translation_source_number, i.published_revision_id, i.published_number,
             i.published_at, i.last_published_at, i.index_number, i.deadline_at, i.withdrawn_at, i.created_at,
-            i.updated_at, r.content
+            i.updated_at, r.content, i.head_revision_id, i.head_number, h.content as head_content
        from item i left join item_revision r on r.id = i.published_revision_id
+       left join item_revision h on ? and h.id = i.head_revision_id
       where i.site_id = ? and i.column_id = ? and i.slug = ? and i.locale = ?`,
-    [siteId, columnId, slug, locale],
+    [head, siteId, columnId, slug, locale],
   );
   return row ?? null;
 }
@@ -87,6 +99,24 @@ export function publicViewOfRow(r: ItemRow): ItemView {
     published_at: r.published_at!,
     last_published_at: r.last_published_at ?? r.published_at!,
   } satisfies PublicItemRow);
+}
+
+/** The draft (head revision) view of an item for a preview: never public, never cached, never searched. */
+export function previewViewOfRow(r: ItemRow): ItemView {
+  return {
+    ...viewOfPublicRow({
+      ...r,
+      revision_id: r.head_revision_id!,
+      revision_number: r.head_number,
+      content: r.head_content!,
+      published_at: r.published_at!,
+      last_published_at: r.last_published_at ?? r.published_at!,
+    }),
+    state: r.state as ItemView['state'],
+    live: false,
+    publishedAt: r.published_at ? new Date(r.published_at) : null,
+    lastPublishedAt: r.last_published_at ? new Date(r.last_published_at) : null,
+  };
 }
 
 export interface RedirectRow {

@@ -6,11 +6,13 @@ import type { DirectoryEntry } from '../sites/site-directory.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { forkForPublicRead } from '../shared/scope.ts';
 import { pageMeta } from './page-meta.ts';
+import { verifyPreviewToken } from './preview.ts';
 import {
   type ColumnRow,
   loadItemAt,
   loadRedirects,
   loadSiteAndColumns,
+  previewViewOfRow,
   publicItemPage,
   publicViewOfRow,
 } from './route-data.ts';
@@ -32,6 +34,8 @@ const routeInput = z.object({
   after: z.string().max(200).nullish(),
   /** Column listings include the items of descendant columns. */
   descendants: z.boolean().nullish(),
+  /** A preview token (createPreviewToken): the item page shows that item's draft. */
+  preview: z.string().max(2000).nullish(),
 });
 export type RouteInput = z.input<typeof routeInput>;
 
@@ -143,6 +147,7 @@ export async function resolveRoute(ctx: Ctx, raw: RouteInput): Promise<RouteResu
   // Old host names answer 301 to the same path on the primary domain (2017 §2: consolidated sites).
   if (entry.legacyHosts?.includes(host)) return redirect(absoluteUrl(primary, input.path), 'OLD_HOST');
   const path = cleanPath(input.path);
+  const preview = input.preview ? verifyPreviewToken(ctx, input.preview) : null;
   const fork = forkForPublicRead(ctx, [entry.id]);
   return fork.transactional(async (tx) => {
     const loaded = await loadSiteAndColumns(tx, entry.id);
@@ -199,7 +204,13 @@ export async function resolveRoute(ctx: Ctx, raw: RouteInput): Promise<RouteResu
       const column = tree.pages.get(col.id)!;
       return { kind: 'COLUMN', status: 200, column, items, ...at(column.url, col.id) } as RouteResult;
     }
-    const row = await loadItemAt(tx, entry.id, col.id, parsed.slug, locale);
+    const row = await loadItemAt(tx, entry.id, col.id, parsed.slug, locale, preview?.siteId === entry.id);
+    if (row && preview?.itemId === row.id && row.head_content) {
+      const item = previewViewOfRow(row);
+      const url = itemUrlPath(col.path, row.slug, row.locale, tree.locales);
+      const column = tree.pages.get(col.id)!;
+      return { kind: 'ITEM', status: 200, column, item, preview: true, ...at(url, col.id, item) } as RouteResult;
+    }
     if (row?.withdrawn_at)
       return { kind: 'GONE', status: 410, reason: 'ITEM_WITHDRAWN', ...at(path!, col.id) } as RouteResult;
     if (!row?.published_revision_id || !row.content) return viaRedirectMap(); // drafts are never revealed

@@ -113,6 +113,7 @@ export const errorReasons = {
     'INTERNAL',
     'Search is temporarily unavailable; published content is safe and will be searchable again',
   ),
+  PREVIEW_TOKEN_INVALID: r('UNAUTHENTICATED', 'The preview link is not valid or has expired; ask for a new one'),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

@@ -9,6 +9,8 @@ export interface CoreSettings {
   refreshTokenTtlDays: number;
   apiTokenMaxDays: number;
   login: { maxFailures: number; windowSeconds: number; lockSeconds: number };
+  /** Signs preview tokens for drafts (issue 12); derived from the JWT secret by the adapters. */
+  previewSecret?: string;
 }
 
 export const defaultCoreSettings: CoreSettings = {

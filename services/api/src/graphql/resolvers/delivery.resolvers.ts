@@ -1,4 +1,5 @@
 import {
+  createPreviewToken,
   type ItemPage,
   listRedirects,
   type PageMeta,
@@ -26,11 +27,16 @@ const items = (page: { items: ItemPage }) => connection(page.items);
 
 export const deliveryResolvers = {
   Query: {
-    route: (_: unknown, args: RouteInput, { zq }: GqlContext) => resolveRoute(zq, args),
+    route: (_: unknown, args: RouteInput, ctx: GqlContext) => {
+      // A preview shows a draft: it must never reach a shared cache (nor, being a draft, search).
+      if (args.preview) ctx.reply.header('cache-control', 'private, no-store');
+      return resolveRoute(ctx.zq, args);
+    },
     redirects: async (_: unknown, a: { site: string; first?: number; after?: string }, { zq }: GqlContext) =>
       connection(await listRedirects(zq, a.site, a)),
   },
   Mutation: {
+    previewToken: (_: unknown, a: { itemId: string }, { zq }: GqlContext) => createPreviewToken(zq, a.itemId),
     recordRedirects: (_: unknown, a: RecordRedirectsInput, { zq }: GqlContext) => recordRedirects(zq, a),
     updateSiteDelivery: (_: unknown, a: { input: UpdateSiteDeliveryInput }, { zq }: GqlContext) =>
       updateSiteDelivery(zq, a.input),
