@@ -13,12 +13,14 @@ import {
   bootstrapDatabase,
   isPortFree,
   preferredOrFreePort,
+  indexingBounds,
   startEmbeddedMeilisearch,
   startEmbeddedPostgres,
   stopChild,
 } from '@zhanqun/testing';
 import { prefix, spawnService } from './children.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { supervise } from './supervise.ts';
 
 interface DemoLogin {
   email: string;
@@ -58,6 +60,22 @@ function shutdown(code: number, reason: string): Promise<never> {
   return shuttingDown;
 }
 
+/**
+ * A server that dies under us is started again, at most 3 times in 10 minutes; after that (or when a restart
+ * fails) everything stops with the reason. The API and the worker reconnect on their own (pooled connections
+ * and HTTP clients), so a restart needs nothing from them.
+ */
+function watchServer(name: string, server: Parameters<typeof supervise>[1]): void {
+  supervise(name, server, {
+    maxRestarts: 3,
+    windowMs: 10 * 60_000,
+    say,
+    giveUp: (reason) => {
+      if (!shuttingDown) void shutdown(1, reason);
+    },
+  });
+}
+
 /** Two launchers on one .data/ would fight over the same clusters. */
 function takeLock(): void {
   if (existsSync(files.lock)) {
@@ -93,6 +111,7 @@ async function database(secrets: ReturnType<typeof loadOrCreateSecrets>['secrets
     log: say,
   });
   running.push({ name: 'postgres', stop: pg.stop });
+  watchServer('PostgreSQL', pg);
   const db = await bootstrapDatabase(pg.adminUrl, 'zhanqun', secrets);
   say(`PostgreSQL 18 on 127.0.0.1:${pg.port} (${pg.dataDir}); ${db.applied.length} migration(s) applied`);
   return { ...db, where: `127.0.0.1:${pg.port}` };
@@ -107,7 +126,12 @@ async function search(masterKey: string) {
     log: say,
   });
   running.push({ name: 'meilisearch', stop: meili.stop });
-  say(`Meilisearch 1.21 on ${meili.url} (${meili.dataDir})`);
+  watchServer('Meilisearch', meili);
+  const bounds = indexingBounds({});
+  say(
+    `Meilisearch 1.21 on ${meili.url} (${meili.dataDir}); indexing bounded to ${bounds.memory}, ` +
+      `${bounds.threads} thread(s) (MEILI_MAX_INDEXING_MEMORY / MEILI_MAX_INDEXING_THREADS)`,
+  );
   return { url: meili.url, key: masterKey };
 }
 

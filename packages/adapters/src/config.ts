@@ -44,6 +44,12 @@ const schema = z.object({
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),
   SITE_DIRECTORY_TTL_MS: z.coerce.number().int().min(0).default(5000),
+  // /metrics (docs/operations.md#metrics): with a token, callers must send it as a bearer; without one, only
+  // loopback callers are answered. The worker serves its metrics on METRICS_HOST:METRICS_PORT (0: off).
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_CACHE_MS: z.coerce.number().int().min(0).max(60000).default(5000),
 });
 
 export type RawConfig = z.infer<typeof schema>;

@@ -1,11 +1,20 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Ctx, type CoreSettings, type JobPort, makeCtx, type PublicReadPort, SiteDirectory } from '@zhanqun/core';
+import {
+  type Ctx,
+  type CoreSettings,
+  type HtmlWorkPort,
+  type JobPort,
+  makeCtx,
+  type PublicReadPort,
+  SiteDirectory,
+} from '@zhanqun/core';
+import { htmlWorkPool } from './html/html-pool.ts';
 import { jobPort } from './jobs/boss.ts';
 import { loadSynonyms, MeiliSearchIndex } from './search/meili-index.ts';
 import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
-import { publicReads } from './db/public-reads.ts';
+import { type PoolStats, poolStats, publicReads } from './db/public-reads.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
@@ -21,11 +30,31 @@ export interface Platform {
   publicReads: PublicReadPort;
   /** Background jobs (pg-boss), started on first use. */
   jobs: JobPort;
+  /** Heavy HTML work on item bodies, in worker threads (ADR 0008). */
+  html: HtmlWorkPort;
   /** A context for operators' commands, seeding and jobs: platform-wide, named, audited. */
   systemCtx(name: string): Ctx;
+  /** Connection pool use, for /metrics: the ORM's pool and the public read path's. */
+  poolStats(): Promise<{ orm: PoolStats; publicReads: PoolStats }>;
   /** PostgreSQL and Meilisearch both answer. */
-  ready(): Promise<{ postgres: boolean; meilisearch: boolean }>;
+  /**
+   * Each check answers within `timeoutMs` (default 500 ms) or counts as failed, so a hung dependency never hangs
+   * the probe. Only the checks named in `wait` are waited for; the others report whether they answered by then.
+   */
+  ready(wait?: string[], timeoutMs?: number): Promise<{ postgres: boolean; meilisearch: boolean }>;
   close(): Promise<void>;
+}
+
+/** Well under a Kubernetes probe's 1 s default timeout, with room for the HTTP round trip. */
+export const READY_CHECK_TIMEOUT_MS = 500;
+
+/** A readiness check that fails, or does not answer in time, is simply not ready (the slow call is left to end). */
+function withinTime(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 export async function createPlatform(
@@ -42,6 +71,7 @@ export async function createPlatform(
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
   const jobs = jobPort(config.DATABASE_URL);
+  const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const search = new MeiliSearchIndex(meili, {
     // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
@@ -58,6 +88,7 @@ export async function createPlatform(
     jobs: jobs.port,
     search,
     publicReads: reads,
+    html,
     systemCtx(name) {
       return makeCtx({
         actor: { kind: 'system', name },
@@ -66,22 +97,35 @@ export async function createPlatform(
         settings: coreSettingsFrom(config),
         jobs: jobs.port,
         search,
+        html,
       });
     },
-    async ready() {
-      const [postgres, meilisearch] = await Promise.all([
-        orm.em
-          .fork()
-          .execute('select 1')
-          .then(() => true)
-          .catch(() => false),
-        meili.isHealthy().catch(() => false),
-      ]);
-      return { postgres, meilisearch };
+    async poolStats() {
+      const pool = await orm.em.getDriver().getConnection().getNativeClient();
+      return { orm: poolStats(pool, config.DATABASE_POOL_MAX), publicReads: reads.stats() };
+    },
+    async ready(wait = ['postgres', 'meilisearch'], timeoutMs = READY_CHECK_TIMEOUT_MS) {
+      const results = { postgres: false, meilisearch: false };
+      const checks: Record<keyof typeof results, () => Promise<boolean>> = {
+        postgres: () =>
+          orm.em
+            .fork()
+            .execute('select 1')
+            .then(() => true),
+        meilisearch: () => meili.isHealthy(),
+      };
+      const running = Object.entries(checks).map(async ([name, run]) => {
+        results[name as keyof typeof results] = await withinTime(run(), timeoutMs);
+        return name;
+      });
+      // Only the checks asked for are waited for; the others report what they know by then.
+      await Promise.all(running.filter((_, i) => wait.includes(Object.keys(checks)[i]!)));
+      return { ...results };
     },
     async close() {
       await jobs.stop();
       await reads.close();
+      await html.close();
       await orm.close(true);
     },
   };

@@ -10,6 +10,7 @@ import {
   ItemSchema,
   SignOffSchema,
 } from './items/item.entity.ts';
+import { ItemListingSchema } from './items/item-listing.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
@@ -32,4 +33,5 @@ export const entities = [
   ItemLinkSchema,
   SearchChangeSchema,
   RedirectSchema,
+  ItemListingSchema,
 ];

@@ -12,6 +12,7 @@ export {
 export {
   type EmbeddedMeilisearch,
   type EmbeddedMeilisearchOptions,
+  indexingBounds,
   startEmbeddedMeilisearch,
 } from './embedded/meilisearch.ts';
 export { findFreePort, isPortFree, preferredOrFreePort } from './embedded/ports.ts';

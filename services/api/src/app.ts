@@ -7,8 +7,9 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
+import { DOCUMENT_LIMITS, documentLimitsRule } from './graphql/document-limits.ts';
 import type { GqlContext } from './graphql/context.ts';
-import { flattenErrors, statusFor, toGraphQLError } from './graphql/errors.ts';
+import { flattenErrors, graphqlResponseOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
@@ -16,6 +17,8 @@ import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
 import { deliveryHttp, rateLimitKey } from './plugins/delivery-http.ts';
 import { persistedQueries } from './graphql/persisted-queries.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
+import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 
 declare module 'fastify' {
@@ -63,6 +66,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   healthRoutes(app, platform);
+  graphqlOverHttp(app, '/graphql');
 
   /** The core context of one request, for GraphQL and the REST edges alike. */
   const ctxFor = async (req: FastifyRequest, actor: Actor): Promise<Ctx> =>
@@ -78,6 +82,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       jobs: platform.jobs,
       search: platform.search,
       publicReads: platform.publicReads,
+      html: platform.html,
     });
   deliveryRoutes(app, {
     ctxFor,
@@ -104,18 +109,21 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     path: '/graphql',
     graphiql: config.graphiql,
     queryDepth: config.GRAPHQL_MAX_DEPTH,
+    graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens } },
+    validationRules: [documentLimitsRule()],
     allowBatchedQueries: false,
     // Automatic persisted queries, stored in PostgreSQL (shared by every instance): GET-able by hash.
     persistedQueryProvider: persistedQueries(persistedQueryStore(platform.orm.em)),
     context: async (req): Promise<Partial<GqlContext>> => ({
       zq: await ctxFor(req, req.actor ?? { kind: 'anonymous' }),
       columnChildren: new WeakMap<Column, Column[]>(),
-      hostSite: platform.directory.byHost(req.hostname)?.code ?? null,
+      hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
     }),
     errorFormatter: (execution, ctx) => {
       const request = (ctx as unknown as GqlContext).reply?.request;
       const log = request?.log ?? app.log;
       const errors = flattenErrors(execution.errors ?? []).map((e) => toGraphQLError(e, log, request?.id ?? ''));
+      if (request?.graphqlMedia === 'graphql-response') return graphqlResponseOf(execution.data, errors);
       return { statusCode: statusFor(!!execution.data, errors), response: { data: execution.data ?? null, errors } };
     },
   });
@@ -124,5 +132,6 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     checkComplexity(schema, document, variables as Record<string, unknown>, config.GRAPHQL_MAX_COMPLEXITY);
     void context;
   });
+  await app.register(metricsPlugin, { platform });
   return app;
 }

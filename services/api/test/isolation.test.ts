@@ -597,6 +597,47 @@ describe('tenant isolation at the database', () => {
     expect(new Set(cols.map((c) => c.siteId))).toEqual(new Set([aId]));
   });
 
+  it("the list projection (item_listing): A's scope neither sees, writes nor deletes B's rows; the ORM filter narrows it", async () => {
+    const { ItemListing, scopeSession, SITE_FILTER } = await import('@zhanqun/core');
+    const ids = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+    const aId = ids.find((r) => r.code === A_SITE)!.id;
+    const bId = ids.find((r) => r.code === B_SITE)!.id;
+    const owner = new pg.Client({ connectionString: t.db.ownerUrl });
+    await owner.connect();
+    const bRows = await owner.query('select item_id, column_id from item_listing where item_id = $1', [b.publishedId]);
+    await owner.end();
+    expect(bRows.rows.length).toBeGreaterThan(0);
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      expect(
+        (await client.query('select distinct site_id from item_listing')).rows.map((r) => r.site_id),
+      ).not.toContain(bId);
+      expect((await client.query('delete from item_listing where site_id = $1', [bId])).rowCount).toBe(0);
+      await expect(
+        client.query(
+          `insert into item_listing select * from (select $1::uuid, $2::uuid, $3::uuid, $3::uuid, true, now(), 'ARTICLE', 'zh-CN',
+             'x', $1::uuid, null::uuid, null::int, $1::uuid, 1, '{}'::jsonb, now(), null::text, null::timestamptz, now(), now()) x`,
+          [randomUUID(), bRows.rows[0].column_id, bId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+    const fork = t.platform.orm.em.fork({ session: scopeSession([aId, bId]) });
+    fork.setFilterParams(SITE_FILTER, { siteIds: [aId] });
+    const rows = await fork.find(ItemListing, {});
+    expect(rows.every((r) => r.siteId === aId)).toBe(true);
+    await expect(t.platform.orm.em.fork().find(ItemListing, {})).rejects.toThrow(/filter 'site'/);
+  });
+
   it('the app role is neither superuser nor owner, and cannot rewrite audit history', async () => {
     const client = new pg.Client({ connectionString: t.db.appUrl });
     await client.connect();

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@zhanqun/testing/vitest';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from './cli.ts';
 
 let db: TestDatabase;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createPlatform, migrate, type Config } from '@zhanqun/adapters';
+import { type Config, createPlatform, migrate } from '@zhanqun/adapters';
 import {
   type Ctx,
   createUser,

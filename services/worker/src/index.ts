@@ -1,3 +1,3 @@
-export { seedDemoCity } from './seed.ts';
-export { registerJobs } from './jobs.ts';
 export { runCli } from './cli.ts';
+export { registerJobs } from './jobs.ts';
+export { seedDemoCity } from './seed.ts';

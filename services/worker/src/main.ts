@@ -1,28 +1,44 @@
 import { createBoss, createPlatform } from '@zhanqun/adapters';
 import { configOrExit } from './env.ts';
 import { registerJobs } from './jobs.ts';
+import { createWorkerLogger } from './logger.ts';
+import { serveMetrics, workerMetrics } from './metrics.ts';
 import { startSearchSync } from './search-sync.ts';
 
-/** The worker process: pg-boss on the application role, scheduled maintenance, graceful shutdown. */
-const log = (msg: string, extra: object = {}) =>
-  console.log(JSON.stringify({ level: 30, time: Date.now(), service: 'worker', msg, ...extra }));
-
-const config = configOrExit();
+/** The worker process: pg-boss on the application role, scheduled maintenance, metrics, graceful shutdown. */
+const config = configOrExit(process.env, (message, problems) =>
+  createWorkerLogger('info').fatal({ problems }, message),
+);
+const log = createWorkerLogger(config.LOG_LEVEL);
 const platform = await createPlatform(config);
 const boss = createBoss(config.DATABASE_URL);
-boss.on('error', (err) =>
-  console.error(JSON.stringify({ level: 50, service: 'worker', msg: 'pg-boss error', err: String(err) })),
-);
+boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
 await boss.start();
-await registerJobs(boss, platform, log);
-const searchSync = startSearchSync(platform, config.SEARCH_SYNC_INTERVAL_MS, log);
-log('worker started');
+const metrics = workerMetrics(platform, boss, config.METRICS_CACHE_MS);
+await registerJobs(boss, platform, { log, onFailure: (queue) => metrics.jobFailures.inc({ queue }) });
+const searchSync = startSearchSync(platform, config.SEARCH_SYNC_INTERVAL_MS, log, () =>
+  metrics.searchDeliveryFailures.inc(),
+);
+const metricsServer =
+  config.METRICS_PORT > 0
+    ? await serveMetrics(metrics.registry, {
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT,
+        token: config.METRICS_TOKEN,
+      }).catch((err: unknown) => {
+        // A second worker on one host finds the port taken: it still works, only without its own /metrics.
+        log.warn({ err, port: config.METRICS_PORT }, 'metrics not served');
+        return null;
+      })
+    : null;
+log.info({ metrics: metricsServer ? `${config.METRICS_HOST}:${metricsServer.port}` : 'off' }, 'worker started');
 
 let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
-  log('shutting down', { signal });
+  log.info({ signal }, 'shutting down');
+  await metricsServer?.close();
   await searchSync.stop();
   await boss.stop({ graceful: true, timeout: 10_000 });
   await platform.close();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type EmbeddedMeilisearch, startEmbeddedMeilisearch } from '@zhanqun/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishItem, startTestApp, type TestApp } from '../../api/test/helpers.ts';
+import { createWorkerLogger } from './logger.ts';
 import { startSearchSync } from './search-sync.ts';
 
 const KEY = 'outage-test-master-key-0123456789';
@@ -72,11 +73,16 @@ describe('a Meilisearch outage', () => {
     expect(pending.rows[0].n).toBe(3);
 
     // The worker's loop retries with back-off; once Meilisearch is back it catches up.
-    const logs: string[] = [];
-    const loop = startSearchSync(t.platform, 100, (msg) => logs.push(msg));
+    // The worker's own pino logger, writing JSON lines into memory.
+    const lines: { level: number; msg: string; err?: unknown }[] = [];
+    const log = createWorkerLogger('info', { write: (l: string) => lines.push(JSON.parse(l)) });
+    const logs = { includes: (level: number, msg: string) => lines.some((l) => l.level === level && l.msg === msg) };
+    const loop = startSearchSync(t.platform, 100, log);
     try {
       await new Promise((r) => setTimeout(r, 500));
-      expect(logs).toContain('search delivery failed; will retry');
+      // A failure that will be retried is a warning, with the error attached.
+      expect(logs.includes(40, 'search delivery failed; will retry')).toBe(true);
+      expect(lines.find((l) => l.level === 40)?.err).toBeDefined();
       await meili.restart();
       const found = await until('every item to be searchable', async () => {
         const ids = await searchIds('防汛');
@@ -89,7 +95,7 @@ describe('a Meilisearch outage', () => {
         return r.rows[0].n === 0 ? 0 : undefined;
       });
       expect(left).toBe(0);
-      expect(logs).toContain('search index reachable again; catching up');
+      expect(logs.includes(30, 'search index reachable again; catching up')).toBe(true);
     } finally {
       await loop.stop();
       await c.end();

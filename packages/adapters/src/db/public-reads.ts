@@ -1,6 +1,18 @@
 import type { PublicReadPort } from '@zhanqun/core';
 import pg from 'pg';
 
+/** What /metrics reports about a connection pool (pg-pool's own counters). */
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export function poolStats(pool: pg.Pool, max: number): PoolStats {
+  return { max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
 /**
  * The public read path on plain `pg` with named prepared statements: the plan is prepared once per connection,
  * no transaction, no session variables (the definer-rights function returns only public content). One round
@@ -10,7 +22,7 @@ export function publicReads(
   url: string,
   max: number,
   onQuery?: (sql: string) => void,
-): PublicReadPort & { close(): Promise<void> } {
+): PublicReadPort & { close(): Promise<void>; stats(): PoolStats } {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public' });
   pool.on('error', () => {});
   return {
@@ -24,5 +36,6 @@ export function publicReads(
       return res.rows;
     },
     close: () => pool.end(),
+    stats: () => poolStats(pool, max),
   };
 }

@@ -63,6 +63,7 @@ export async function listAuditLog(ctx: Ctx, args: AuditLogArgs): Promise<Page<A
   return pageOf(ctx.em, AuditRecord, {
     where: { siteId, ...(args.action ? { action: args.action } : {}) },
     orderBy: 'seq',
+    cursor: 'integer',
     direction: 'desc',
     args,
   });

@@ -5,11 +5,15 @@ import type { SiteRole } from '../people/membership.entity.ts';
 import { secretHash } from './secrets.ts';
 import type { ApiTokenScope } from './token.entities.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The actor behind a verified access token: one round trip (definer-rights function), with the memberships
  * that are active today. A disabled or deleted user is unauthenticated at once, whatever the token says.
  */
-export async function loadUserActor(em: EntityManager, userId: string, now: Date): Promise<Actor> {
+export async function loadUserActor(em: EntityManager, userId: unknown, now: Date): Promise<Actor> {
+  // A validly signed token whose subject is not a user id is a bad credential (401), not a failed query (500).
+  if (typeof userId !== 'string' || !UUID.test(userId)) throw new AppError('TOKEN_INVALID');
   const [row] = await em.execute<
     {
       id: string;

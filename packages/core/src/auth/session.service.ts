@@ -7,7 +7,7 @@ import { User } from '../people/user.entity.ts';
 import { findUserByEmail } from '../people/user.service.ts';
 import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
-import { assertNotThrottled, clearLoginFailures, recordLoginFailure } from './login-throttle.ts';
+import { assertAttemptAllowed, recordLoginSuccess } from './login-throttle.ts';
 import { newSecret, secretHash } from './secrets.ts';
 import { RefreshToken } from './token.entities.ts';
 
@@ -46,18 +46,24 @@ async function issueSession(ctx: Ctx, em: EntityManager, user: User, familyId: s
 export async function login(ctx: Ctx, raw: { email: string; password: string }): Promise<Session> {
   const input = parseInput(loginInput, raw);
   const now = ctx.now();
-  const keys = [`email:${input.email}`, ...(ctx.clientAddress ? [`ip:${ctx.clientAddress}`] : [])];
-  await assertNotThrottled(ctx.em, keys, now);
+  const emailKey = `email:${input.email}`;
+  const addressKey = ctx.clientAddress ? `ip:${ctx.clientAddress}` : null;
+  const limits = ctx.settings.login;
+  // Counted before the (slow, on purpose) password check, so concurrent guesses cannot all slip through.
+  // An address may try several accounts (a shared office NAT), so its limit is wider.
+  await assertAttemptAllowed(
+    ctx.em,
+    [
+      { key: emailKey, limit: limits.maxFailures },
+      ...(addressKey ? [{ key: addressKey, limit: limits.maxFailures * 4 }] : []),
+    ],
+    limits,
+    now,
+  );
   const user = await findUserByEmail(ctx.em, input.email);
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
-  if (!user || !valid || user.disabled) {
-    const limits = ctx.settings.login;
-    await recordLoginFailure(ctx.em, keys[0]!, limits.maxFailures, limits, now);
-    // An address may try several accounts (a shared office NAT), so its limit is wider.
-    if (keys[1]) await recordLoginFailure(ctx.em, keys[1], limits.maxFailures * 4, limits, now);
-    throw new AppError('INVALID_CREDENTIALS');
-  }
-  await clearLoginFailures(ctx.em, keys[0]!);
+  if (!user || !valid || user.disabled) throw new AppError('INVALID_CREDENTIALS');
+  await recordLoginSuccess(ctx.em, emailKey, addressKey);
   return ctx.em.transactional((tx) => issueSession(ctx, tx, user, randomUUID()));
 }
 

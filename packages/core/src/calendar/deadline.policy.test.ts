@@ -54,16 +54,33 @@ describe('computeDeadline', () => {
     ['a policy document by kind', policy('2024-09-27'), '2024-10-08T16:00:00.000Z'],
     ['a policy document, BY_KIND said', { ...policy('2024-03-04'), rule: 'BY_KIND' }, '2024-03-07T16:00:00.000Z'],
     ['a policy document without its issuing date', { ...policy(null), occurredAt: morning }, null],
-    // 2015 §2: important activities within 24 natural hours, holidays or not.
-    ['an article by kind', { occurredAt: at('2024-10-01T10:30:00Z') }, '2024-10-02T10:30:00.000Z'],
-    ['an article without its activity time', { issuedAt: '2024-03-04' }, null],
+    // 2015 §2: important livelihood activities within 24 natural hours after they end, holidays or not.
+    [
+      'an important livelihood activity by kind',
+      { occurredAt: at('2024-10-01T10:30:00Z'), importantLivelihood: true },
+      '2024-10-02T10:30:00.000Z',
+    ],
+    [
+      'counted from the end of the activity',
+      { occurredAt: at('2024-10-01T02:00:00Z'), endedAt: at('2024-10-01T10:30:00Z'), importantLivelihood: true },
+      '2024-10-02T10:30:00.000Z',
+    ],
+    ['other activity news has no deadline', { occurredAt: at('2024-10-01T10:30:00Z') }, null],
+    ['an ordinary article without its activity time', { issuedAt: '2024-03-04' }, null],
     ['HOURS_AFTER_OCCURRED with an amount', hours(morning, 8), '2024-03-04T10:00:00.000Z'],
     ['HOURS_AFTER_OCCURRED defaults to 24', { ...hours(morning), kind: 'NOTICE' }, '2024-03-05T02:00:00.000Z'],
-    ['HOURS_AFTER_OCCURRED without the time', { ...hours(null), issuedAt: '2024-03-04' }, null],
     ['NONE', { ...policy('2024-03-04'), rule: 'NONE', occurredAt: morning }, null],
     ['another kind by kind', { kind: 'NOTICE', issuedAt: '2024-03-04', occurredAt: morning }, null],
   ])('%s', (_label, over, expected) => {
     expect(computeDeadline(input(over), cal)?.toISOString() ?? null).toBe(expected);
+  });
+
+  it.each<[string, Partial<DeadlineInput>]>([
+    ['HOURS_AFTER_OCCURRED', { ...hours(null), issuedAt: '2024-03-04' }],
+    ['an important livelihood activity by kind', { importantLivelihood: true }],
+    ['an end time without the start', { importantLivelihood: true, endedAt: at('2024-10-01T10:30:00Z') }],
+  ])('refuses an item without the activity time its rule needs: %s', (_label, over) => {
+    expect(() => computeDeadline(input(over), cal)).toThrow(/activity/);
   });
 
   it('ends the day at 24:00 China Standard Time', () => {

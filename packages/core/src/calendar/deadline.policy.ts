@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error.ts';
 import { addWorkdays, type WorkdayCalendar } from './workday.policy.ts';
 
 /**
@@ -14,6 +15,10 @@ export interface DeadlineInput {
   amount: number | null;
   kind: string;
   occurredAt: Date | null;
+  /** When the activity ended; the hours count from here when known (2015 §2: 活动结束后 24 小时内). */
+  endedAt?: Date | null;
+  /** 事关民生的重要政务活动 (2015 §2): by kind, only these articles are bound to 24 hours. */
+  importantLivelihood?: boolean | null;
   /** The issuing date of the paper document, YYYY-MM-DD (China Standard Time). */
   issuedAt: string | null;
 }
@@ -25,9 +30,16 @@ export function endOfChinaDay(iso: string): Date {
   return new Date(`${iso}T16:00:00.000Z`);
 }
 
-function hoursAfter(occurredAt: Date | null, hours: number): Date | null {
+/**
+ * `hours` natural hours after the activity ended (or, without an end time, after it took place). A rule that
+ * counts from the activity needs its time: an item without it is refused (issue 7: leaving `occurredAt` out
+ * used to mean no deadline at all).
+ */
+function hoursAfterActivity(input: DeadlineInput, hours: number): Date {
   // gov-standards §d.2: hour limits count natural hours, never the working-day calendar.
-  return occurredAt ? new Date(occurredAt.getTime() + hours * HOUR) : null;
+  const from = input.endedAt ?? input.occurredAt;
+  if (!from || !input.occurredAt) throw new AppError('ACTIVITY_TIME_REQUIRED', undefined, { field: 'occurredAt' });
+  return new Date(from.getTime() + hours * HOUR);
 }
 
 function workdaysAfter(issuedAt: string | null, days: number, cal: WorkdayCalendar): Date | null {
@@ -44,12 +56,13 @@ export function computeDeadline(input: DeadlineInput, cal: WorkdayCalendar): Dat
     case 'NONE':
       return null;
     case 'HOURS_AFTER_OCCURRED':
-      return hoursAfter(input.occurredAt, input.amount ?? 24);
+      return hoursAfterActivity(input, input.amount ?? 24);
     case 'WORKDAYS_AFTER_ISSUED':
       return workdaysAfter(input.issuedAt, input.amount ?? 3, cal);
     default:
-      // 2015 §2: important activities online within 24 hours after they end.
-      if (input.kind === 'ARTICLE') return hoursAfter(input.occurredAt, 24);
+      // 2015 §2: 事关民生的重要政务活动信息 online within 24 hours after the activity ends; other news has no
+      // such deadline (the flag says which is which).
+      if (input.kind === 'ARTICLE') return input.importantLivelihood ? hoursAfterActivity(input, 24) : null;
       // 2015 §2 / 2017 §1.1: normative documents online within 3 working days of the paper issue.
       if (input.kind === 'POLICY_DOCUMENT') return workdaysAfter(input.issuedAt, 3, cal);
       return null;

@@ -6,6 +6,7 @@ import type { Ctx } from '../shared/context.ts';
 import { assertWritable, requireSiteById } from '../sites/site-lookup.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
 import { writeRedirects } from '../delivery/redirect.service.ts';
+import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { Column } from './column.entity.ts';
 
 async function requireOpenColumn(ctx: Ctx, id: string, field: string) {
@@ -56,6 +57,7 @@ export async function mergeColumn(ctx: Ctx, id: string, intoId: string): Promise
       [{ fromPath: source.path, targetColumnId: target.id, reason: 'COLUMN_MERGED' }],
       now,
     );
+    await refreshColumnSubtreeListings(tx, target.siteId, target.path);
     const c = await tx.findOneOrFail(Column, { id: source.id });
     Object.assign(c, {
       status: 'MERGED',
@@ -88,6 +90,7 @@ export async function closeColumn(ctx: Ctx, id: string, reason?: string | null):
     tx.persist(c);
     await tx.flush();
     await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-close');
+    await refreshColumnSubtreeListings(tx, c.siteId, c.path);
     await appendAudit(tx, ctx, {
       siteId: c.siteId,
       action: 'column.close',

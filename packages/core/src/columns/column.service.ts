@@ -14,6 +14,7 @@ import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/sit
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
 import { writeRedirects } from '../delivery/redirect.service.ts';
+import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { Column, columnTypes, newColumnDefaults, updateClasses } from './column.entity.ts';
 import { COLUMN_CODE, checkMoveTarget, columnPath, renumber } from './column.policy.ts';
 
@@ -191,7 +192,10 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
         tx.persist(c);
         await tx.flush();
         // Hiding or showing a column takes its items off the public site or brings them back (search too).
-        if (before.visible !== c.visible) await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-visibility');
+        if (before.visible !== c.visible) {
+          await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-visibility');
+          await refreshColumnSubtreeListings(tx, c.siteId, c.path);
+        }
         await appendAudit(tx, ctx, {
           siteId: c.siteId,
           action: 'column.update',

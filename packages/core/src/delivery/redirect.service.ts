@@ -176,7 +176,7 @@ const toView = (r: ViewRow): RedirectView => ({
 export async function listRedirects(ctx: Ctx, siteCode: string, args: PageArgs): Promise<Page<RedirectView>> {
   const site = await requireRedirectSite(ctx, siteCode);
   const limit = pageSize(args.first);
-  const after = args.after ? String(decodeCursor(args.after)) : null;
+  const after = args.after ? String(decodeCursor(args.after, 'text')) : null;
   const rows = await ctx.em.execute<ViewRow[]>(
     `${VIEW_SQL} and (?::text is null or r.from_path > ?) order by r.from_path limit ?`,
     [site.id, after, after, limit + 1],

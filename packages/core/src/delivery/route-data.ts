@@ -156,7 +156,7 @@ export async function publicItemPage(
   },
 ): Promise<ItemPage> {
   const limit = pageSize(args.first);
-  const after = args.after ? (decodeCursorValue(args.after) as [string, string]) : undefined;
+  const after = args.after ? (decodeCursorValue(args.after, ['datetime', 'uuid']) as [string, string]) : undefined;
   const a = {
     siteId: args.siteId,
     columnPath: args.columnPath,

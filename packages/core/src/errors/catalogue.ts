@@ -35,6 +35,20 @@ export const errorReasons = {
   NOT_FOUND: r('NOT_FOUND', 'Not found'),
   INVALID_INPUT: r('BAD_USER_INPUT', 'Invalid input'),
   QUERY_TOO_COMPLEX: r('BAD_USER_INPUT', 'The query asks for too much at once: fewer fields or smaller pages'),
+  QUERY_TOO_LARGE: r(
+    'BAD_USER_INPUT',
+    'The query document is too large: too many tokens, root fields or aliases in one operation',
+  ),
+  REQUEST_TOO_LARGE: r('BAD_USER_INPUT', 'The request body is over the size limit (HTTP 413)'),
+  UNSUPPORTED_MEDIA_TYPE: r(
+    'BAD_USER_INPUT',
+    'Send GraphQL requests as application/json (or application/graphql), in UTF-8 (HTTP 415)',
+  ),
+  METHOD_NOT_ALLOWED: r('BAD_USER_INPUT', 'Mutations are sent with POST, not GET (HTTP 405)'),
+  NOT_ACCEPTABLE: r(
+    'BAD_USER_INPUT',
+    'The Accept header allows neither application/graphql-response+json nor application/json (HTTP 406)',
+  ),
   TOWNSHIP_SITE_NOT_ALLOWED: r(
     'BAD_USER_INPUT',
     'Township (乡镇) sites are not allowed: publish township content as columns of the county portal',
@@ -83,7 +97,7 @@ export const errorReasons = {
   ),
   SELF_REVIEW_NOT_ALLOWED: r(
     'FORBIDDEN',
-    'The author may sign the first review only, never the second or third',
+    'Whoever wrote the item, or a revision of it since its last publication, may sign the first review only',
     '2015 §12',
   ),
   COLUMN_OUT_OF_SCOPE: r('FORBIDDEN', 'Your membership is limited to another part of the column tree'),
@@ -114,6 +128,25 @@ export const errorReasons = {
     'Search is temporarily unavailable; published content is safe and will be searchable again',
   ),
   PREVIEW_TOKEN_INVALID: r('UNAUTHENTICATED', 'The preview link is not valid or has expired; ask for a new one'),
+  // Issue 7 (part A): content input, dates, placements and the seeds' rules.
+  DATE_IN_FUTURE: r(
+    'BAD_USER_INPUT',
+    'This date drives a publishing deadline and cannot lie in the future',
+    '2015 §2; 2017 §1.1',
+  ),
+  ACTIVITY_TIME_REQUIRED: r(
+    'BAD_USER_INPUT',
+    'The deadline rule of this column counts from the activity: give its time (occurredAt)',
+    '2015 §2',
+  ),
+  INVALID_ACTIVITY_TIME: r('BAD_USER_INPUT', 'An activity cannot end before it starts'),
+  BODY_TOO_DEEP: r('BAD_USER_INPUT', 'The body nests its HTML elements too deeply (at most 100 levels)'),
+  UNSAFE_URL: r('BAD_USER_INPUT', 'Links and images may use http(s), mailto, tel or platform media (media:) only'),
+  INVALID_CREDIT_CODE: r(
+    'BAD_USER_INPUT',
+    'Not a valid 统一社会信用代码: 18 characters whose last is the check character of GB 32100-2015',
+    'GB 32100-2015',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

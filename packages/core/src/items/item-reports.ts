@@ -20,7 +20,7 @@ const stateLevel: Record<string, ReviewLevel> = { FIRST_REVIEW: 1, REVIEW: 2, SI
 
 /**
  * What waits for me, by level: items at a level whose role I hold for their column, that I have not signed in
- * this cycle, and (levels 2 and 3) did not write myself.
+ * this cycle, and (levels 2 and 3) did not write myself (created, or revised since the last publication).
  */
 export async function reviewQueue(ctx: Ctx, siteCode: string) {
   const site = await requireSiteForItems(ctx, siteCode);
@@ -42,10 +42,18 @@ export async function reviewQueue(ctx: Ctx, siteCode: string) {
     decision: 'APPROVED',
     voidedAt: null,
   });
+  // The same rule as signOff: authors since the last publication sign level 1 at most (2015 §12).
+  const revs = await ctx.em.find(
+    ItemRevision,
+    { itemId: { $in: waiting.map((i) => i.id) }, createdBy: actor.userId },
+    { fields: ['itemId', 'number'] },
+  );
+  const wrote = (i: Item) =>
+    i.createdBy === actor.userId || revs.some((r) => r.itemId === i.id && r.number > (i.publishedNumber ?? 0));
   const mine = waiting.filter((i) => {
     const level = stateLevel[i.state]!;
     if (signed.some((s) => s.itemId === i.id && s.cycle === i.reviewCycle)) return false;
-    if (level > 1 && i.createdBy === actor.userId) return false;
+    if (level > 1 && wrote(i)) return false;
     return grantsRoleFor(actor.memberships, site.id, levelRole[level], columns.get(i.columnId)!.path) === 'YES';
   });
   const views = await internalViews(ctx, mine);

@@ -1,3 +1,4 @@
+import { recordSlugChange } from '../delivery/redirect.service.ts';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import { actorLabel } from '../access/actor.ts';
@@ -6,9 +7,10 @@ import { computeDeadline, type DeadlineRule } from '../calendar/deadline.policy.
 import type { Column } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
-import { contentHash, type ItemContent, plainText } from './item.content.ts';
+import type { SiteRole } from '../people/membership.entity.ts';
+import { contentHash, type ItemContent } from './item.content.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
-import { requireColumnOf } from './item-access.ts';
+import { requireColumnOf, requireColumnRole } from './item-access.ts';
 
 /** The publishing deadline from the column's rule (2015 §2: 24 hours for activities, 3 working days for policies). */
 export async function deadlineFor(
@@ -23,6 +25,8 @@ export async function deadlineFor(
     amount: column.deadlineAmount ?? null,
     kind,
     occurredAt: content.occurredAt ? new Date(content.occurredAt) : null,
+    endedAt: content.endedAt ? new Date(content.endedAt) : null,
+    importantLivelihood: content.importantLivelihood,
     issuedAt: content.issuedAt,
   };
   // The calendar is read only when a working-day rule can apply (policy documents have an issue date).
@@ -32,13 +36,44 @@ export async function deadlineFor(
   return computeDeadline(input, calendar);
 }
 
-/** Appends the next immutable revision and makes it the item's head. */
+/** Small clock skew allowed between an editor's machine and the server. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Dates that drive deadlines cannot be bent (issue 7; 2015 §2): an activity time or a paper issue date in the
+ * future would move the deadline out of reach. Only dates given in this save are judged (an old revision
+ * restored keeps its dates). An activity cannot end before it starts.
+ */
+export function checkContentDates(content: ItemContent, patch: Record<string, unknown>, now: Date): void {
+  const limit = now.getTime() + CLOCK_SKEW_MS;
+  for (const field of ['occurredAt', 'endedAt'] as const) {
+    const v = content[field];
+    if (patch[field] !== undefined && v && new Date(v).getTime() > limit)
+      throw new AppError('DATE_IN_FUTURE', undefined, { field, details: { value: v, now: now.toISOString() } });
+  }
+  // issuedAt is a China Standard Time calendar date: refused when later than today in China (+ skew).
+  const chinaToday = new Date(limit + 8 * 3_600_000).toISOString().slice(0, 10);
+  if (patch.issuedAt !== undefined && content.issuedAt && content.issuedAt > chinaToday)
+    throw new AppError('DATE_IN_FUTURE', undefined, {
+      field: 'issuedAt',
+      details: { value: content.issuedAt, today: chinaToday },
+    });
+  if (content.endedAt && content.occurredAt && content.endedAt < content.occurredAt)
+    throw new AppError('INVALID_ACTIVITY_TIME', undefined, { field: 'endedAt' });
+}
+
+/**
+ * Appends the next immutable revision and makes it the item's head. The revision keeps the deadline its content
+ * implies, so that a publication freezes the deadline of what was published (issue 7).
+ */
 export function addRevision(
   tx: EntityManager,
   ctx: Ctx,
   item: Item,
   content: ItemContent,
   note: string | null | undefined,
+  bodyText: string,
+  deadlineAt: Date | null,
 ): ItemRevision {
   const number = item.headNumber + 1;
   const revision = tx.create(ItemRevision, {
@@ -47,7 +82,8 @@ export function addRevision(
     siteId: item.siteId,
     number,
     content: content as unknown as Record<string, unknown>,
-    bodyText: plainText(content.body),
+    bodyText,
+    deadlineAt,
     contentHash: contentHash(content),
     createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
     createdByName: actorLabel(ctx.actor).name,
@@ -72,18 +108,44 @@ export async function voidSignOffs(tx: EntityManager, item: Item, now: Date, rea
   );
 }
 
-/** Replaces the non-home placements with the given columns of the same site. */
-export async function setPlacements(tx: EntityManager, ctx: Ctx, item: Item, refs: string[]): Promise<void> {
-  const columns = [];
-  for (const ref of refs) columns.push(await requireColumnOf(ctx, item.siteId, ref, 'alsoIn'));
+/**
+ * The `alsoIn` columns as sorted ids, leaving out the home column. Column limits apply to every placement
+ * (issue 7): a column newly added must be in the actor's reach with one of `roles`, like the home column.
+ */
+export async function resolvePlacements(
+  ctx: Ctx,
+  siteId: string,
+  homeColumnId: string,
+  refs: string[],
+  current: string[],
+  roles: SiteRole[],
+): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const ref of refs) {
+    const c = await requireColumnOf(ctx, siteId, ref, 'alsoIn');
+    if (c.id === homeColumnId) continue;
+    if (!current.includes(c.id)) requireColumnRole(ctx, siteId, c.path, roles);
+    ids.add(c.id);
+  }
+  return [...ids].sort();
+}
+
+/** The non-home placements an item has now (the public ones, for a live item). */
+export async function currentPlacements(tx: EntityManager, itemId: string): Promise<string[]> {
+  const rows = await tx.find(ItemPlacement, { itemId, home: false }, { fields: ['columnId'] });
+  return rows.map((p) => p.columnId).sort();
+}
+
+/** Replaces the non-home placements with the given column ids (already resolved within the item's site). */
+export async function setPlacements(tx: EntityManager, ctx: Ctx, item: Item, columnIds: string[]): Promise<void> {
   await tx.nativeDelete(ItemPlacement, { itemId: item.id, home: false });
   const live = !!item.publishedRevisionId && item.state !== 'WITHDRAWN';
-  for (const c of columns) {
-    if (c.id === item.columnId) continue;
+  for (const columnId of columnIds) {
+    if (columnId === item.columnId) continue;
     tx.create(ItemPlacement, {
       itemId: item.id,
-      columnId: c.id,
-      siteId: c.siteId,
+      columnId,
+      siteId: item.siteId,
       itemSiteId: item.siteId,
       home: false,
       live,
@@ -113,4 +175,32 @@ export async function setInterpretedPolicies(
   await tx.nativeDelete(ItemLink, { interpretationId: item.id });
   for (const policyId of unique)
     tx.create(ItemLink, { interpretationId: item.id, policyId, siteId: item.siteId, createdAt: ctx.now() });
+}
+
+/**
+ * At publication the published revision's slug and placements become the public ones (2015 §12: where an item
+ * is shown is signed with it). Returns what changed, for the audit record. Revisions saved before migration
+ * 0006 carry neither and change nothing.
+ */
+export async function applyRevisionPlacement(
+  tx: EntityManager,
+  ctx: Ctx,
+  it: Item,
+  content: ItemContent,
+): Promise<Record<string, unknown>> {
+  const changes: Record<string, unknown> = {};
+  if (content.slug && content.slug !== it.slug) {
+    changes.slug = [it.slug, content.slug];
+    // The old public address keeps working as a 301 (issue 12: URLs are cited in official documents).
+    if (it.publishedRevisionId) await recordSlugChange(tx, it, ctx.now());
+    it.slug = content.slug;
+  }
+  if (content.alsoIn) {
+    const now = await currentPlacements(tx, it.id);
+    if (JSON.stringify(now) !== JSON.stringify(content.alsoIn)) {
+      changes.alsoIn = [now, content.alsoIn];
+      await setPlacements(tx, ctx, it, content.alsoIn);
+    }
+  }
+  return changes;
 }

@@ -1,104 +1,16 @@
 import { createHash } from 'node:crypto';
-import { findAll, textContent } from 'domutils';
-import { decodeHTML } from 'entities';
-import { parseDocument } from 'htmlparser2';
-import sanitizeHtml from 'sanitize-html';
 import { z } from 'zod';
 import { canonicalJson } from '../audit/audit-hash.ts';
+import { CONTENT_URL, imagesWithoutAlt, plainText, sanitizeBody } from './html-work.ts';
 
-/**
- * What a government page may contain: headings, paragraphs, lists, tables, links and images. No scripts, no
- * styles, no event handlers, no frames; links only to http(s)/mailto/tel and site-relative paths.
- */
-const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'h1',
-    'h2',
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'p',
-    'br',
-    'hr',
-    'blockquote',
-    'pre',
-    'code',
-    'ul',
-    'ol',
-    'li',
-    'dl',
-    'dt',
-    'dd',
-    'strong',
-    'b',
-    'em',
-    'i',
-    'u',
-    's',
-    'sub',
-    'sup',
-    'span',
-    'div',
-    'table',
-    'caption',
-    'thead',
-    'tbody',
-    'tfoot',
-    'tr',
-    'th',
-    'td',
-    'colgroup',
-    'col',
-    'a',
-    'img',
-    'figure',
-    'figcaption',
-  ],
-  allowedAttributes: {
-    a: ['href', 'title', 'target', 'rel'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
-    th: ['colspan', 'rowspan', 'scope'],
-    td: ['colspan', 'rowspan'],
-    col: ['span'],
-    ol: ['start', 'type'],
-  },
-  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
-  allowedSchemesByTag: { img: ['http', 'https'] },
-  allowProtocolRelative: false,
-  disallowedTagsMode: 'discard',
-  transformTags: {
-    // Links leaving the site open safely.
-    a: (tagName, attribs) =>
-      attribs.target === '_blank'
-        ? { tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }
-        : { tagName, attribs },
-  },
-};
-
-export function sanitizeBody(html: string): string {
-  return sanitizeHtml(html, SANITIZE).trim();
-}
-
-/** The body as plain text, for search, previews and the personal-data check. */
-export function plainText(html: string): string {
-  const doc = parseDocument(html.replace(/<(br|\/p|\/li|\/h\d|\/tr|\/div)\b[^>]*>/gi, (m) => `${m}\n`));
-  return decodeHTML(textContent(doc))
-    .replace(/[ \t\u00a0]+/g, ' ')
-    .replace(/\n\s*\n+/g, '\n')
-    .trim();
-}
-
-/** Images in the body that have no (or an empty) alt text. */
-export function imagesWithoutAlt(html: string): string[] {
-  const doc = parseDocument(html);
-  return findAll((el) => el.name === 'img' && !(el.attribs.alt ?? '').trim(), doc.children).map(
-    (el) => el.attribs.src ?? '',
-  );
-}
+export { imagesWithoutAlt, plainText, sanitizeBody };
 
 const isoDate = z.iso.date();
 const text = (max: number) => z.string().trim().max(max);
+/** Attachments and images: absolute http(s) URLs or platform media references (`media:<uuid>`), nothing else. */
+const contentUrl = text(1000)
+  .min(1)
+  .regex(CONTENT_URL, 'an http(s) URL or a platform media reference (media:<uuid>); javascript: and data: are refused');
 
 export const validities = ['EFFECTIVE', 'AMENDED', 'REPEALED', 'EXPIRED'] as const;
 
@@ -107,6 +19,7 @@ export const contentFields = {
   title: text(300).min(1),
   subtitle: text(300).nullish(),
   summary: text(1000).nullish(),
+  /** At most 2,000,000 characters and 100 levels of nesting (checked before any recursive work). */
   body: z.string().max(2_000_000).nullish(),
   /** 信息来源, required to publish (2015 §12). */
   source: text(200).nullish(),
@@ -114,12 +27,16 @@ export const contentFields = {
   keywords: z.array(text(50).min(1)).max(20).nullish(),
   /** When the activity took place (activity news: online within 24 hours, 2015 §2). */
   occurredAt: z.coerce.date().nullish(),
+  /** When the activity ended: the 24 hours run from the end (2015 §2: 活动结束后 24 小时内). */
+  endedAt: z.coerce.date().nullish(),
+  /** 事关民生的重要政务活动 (2015 §2): only these are bound to the 24-hour deadline. */
+  importantLivelihood: z.boolean().nullish(),
   attachments: z
-    .array(z.object({ url: text(1000).min(1), name: text(200).min(1), mediaType: text(100).nullish() }))
+    .array(z.object({ url: contentUrl, name: text(200).min(1), mediaType: text(100).nullish() }))
     .max(100)
     .nullish(),
   images: z
-    .array(z.object({ url: text(1000).min(1), alt: text(300).nullish(), caption: text(300).nullish() }))
+    .array(z.object({ url: contentUrl, alt: text(300).nullish(), caption: text(300).nullish() }))
     .max(100)
     .nullish(),
   // 规范性文件
@@ -143,6 +60,8 @@ export interface ItemContent {
   author: string | null;
   keywords: string[];
   occurredAt: string | null;
+  endedAt: string | null;
+  importantLivelihood: boolean | null;
   attachments: { url: string; name: string; mediaType: string | null }[];
   images: { url: string; alt: string | null; caption: string | null }[];
   docNumber: string | null;
@@ -152,22 +71,43 @@ export interface ItemContent {
   validity: (typeof validities)[number] | null;
   supersededById: string | null;
   topic: string | null;
+  /**
+   * Where the item is shown is reviewed content too (2015 §12 谁审查谁负责): the slug and the extra columns
+   * (ids, sorted) are part of the revision and its hash, and reach the public only when it is published.
+   * Absent in revisions saved before they were (migration 0006).
+   */
+  slug?: string;
+  alsoIn?: string[];
 }
 
 /** Merges a patch into the previous content (undefined keeps, null clears) and normalises it. */
-export function normaliseContent(prev: ItemContent | null, patch: Record<string, unknown>): ItemContent {
+export function normaliseContent(
+  prev: ItemContent | null,
+  patch: Record<string, unknown>,
+  /** The body already checked and sanitised (off the event loop); without it the body is sanitised here. */
+  preparedBody?: string,
+): ItemContent {
   const pick = <T>(key: keyof ItemContent, fallback: T): T =>
     (patch[key] === undefined ? (prev?.[key] ?? fallback) : (patch[key] ?? fallback)) as T;
   const occurred = pick<Date | string | null>('occurredAt', null);
+  const ended = pick<Date | string | null>('endedAt', null);
+  const slug = pick<string | null>('slug', null);
+  const alsoIn = pick<string[] | null>('alsoIn', null);
   return {
     title: pick('title', ''),
     subtitle: pick('subtitle', null),
     summary: pick('summary', null),
-    body: sanitizeBody(pick('body', '')),
+    // A stored body was sanitised when it was saved; only a new one is (and only here when not prepared).
+    body:
+      patch.body === undefined
+        ? (prev?.body ?? '')
+        : (preparedBody ?? sanitizeBody((patch.body as string | null) ?? '')),
     source: pick('source', null),
     author: pick('author', null),
     keywords: pick('keywords', []),
     occurredAt: occurred instanceof Date ? occurred.toISOString() : occurred,
+    endedAt: ended instanceof Date ? ended.toISOString() : ended,
+    importantLivelihood: pick('importantLivelihood', null),
     attachments: pick<ItemContent['attachments']>('attachments', []).map((a) => ({
       ...a,
       mediaType: a.mediaType ?? null,
@@ -184,6 +124,8 @@ export function normaliseContent(prev: ItemContent | null, patch: Record<string,
     validity: pick('validity', null),
     supersededById: pick('supersededById', null),
     topic: pick('topic', null),
+    ...(slug ? { slug } : {}),
+    ...(alsoIn ? { alsoIn: [...new Set(alsoIn)].sort() } : {}),
   };
 }
 

@@ -63,6 +63,8 @@ export const ItemRevisionSchema = defineEntity({
     content: p.json<Record<string, unknown>>(),
     bodyText: p.text(),
     contentHash: p.string(),
+    /** The publishing deadline this content implied when saved; frozen into the item when published. */
+    deadlineAt: p.datetime().nullable(),
     createdBy: p.uuid().nullable(),
     createdByName: p.string().nullable(),
     createdAt: p.datetime(),

@@ -116,7 +116,7 @@ export async function listItems(ctx: Ctx, args: ListItemsArgs): Promise<ItemPage
   const entry = (await ctx.directory.fresh()).byCode(args.site);
   if (args.state && !(itemStates as readonly string[]).includes(args.state))
     throw new AppError('INVALID_INPUT', 'Unknown state', { field: 'state' });
-  const after = args.after ? (decodeCursorValue(args.after) as [string, string]) : undefined;
+  const after = args.after ? (decodeCursorValue(args.after, ['datetime', 'uuid']) as [string, string]) : undefined;
   if (entry && canSeeDrafts(ctx, entry.id)) return listInternal(ctx, entry.id, args, limit, after);
   if (!entry || !isPublicStatus(entry.status) || (args.state && args.state !== 'PUBLISHED')) {
     return { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };

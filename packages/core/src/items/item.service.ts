@@ -5,13 +5,23 @@ import type { Ctx } from '../shared/context.ts';
 import { mapUniqueViolations } from '../shared/db-errors.ts';
 import { parseInput } from '../shared/validation.ts';
 import { requireSiteByCode, assertWritable } from '../sites/site-lookup.ts';
+import type { SiteRole } from '../people/membership.entity.ts';
+import { prepareItemBody } from './html-port.ts';
 import { contentHash, type ItemContent, normaliseContent } from './item.content.ts';
 import { Item, ItemPlacement, ItemRevision, type ItemState } from './item.entity.ts';
 import { type CreateItemInput, createItemInput, type UpdateItemInput, updateItemInput } from './item.inputs.ts';
 import { loadItemForWork, requireColumnOf, requireColumnRole } from './item-access.ts';
-import { addRevision, deadlineFor, setInterpretedPolicies, setPlacements, voidSignOffs } from './item-writes.ts';
+import {
+  addRevision,
+  checkContentDates,
+  currentPlacements,
+  deadlineFor,
+  resolvePlacements,
+  setInterpretedPolicies,
+  setPlacements,
+  voidSignOffs,
+} from './item-writes.ts';
 import { REVIEW_STATES } from './review.policy.ts';
-import { recordSearchChanges } from '../search/search-outbox.ts';
 import { isLive } from './item-view.ts';
 import { recordSlugChange } from '../delivery/redirect.service.ts';
 
@@ -31,6 +41,8 @@ const CONTENT_KEYS = [
   'author',
   'keywords',
   'occurredAt',
+  'endedAt',
+  'importantLivelihood',
   'attachments',
   'images',
   'docNumber',
@@ -42,8 +54,16 @@ const CONTENT_KEYS = [
   'topic',
 ] as const;
 
+/** Where the item is shown: reviewed with the content (2015 §12), so saved in the revision too. */
+const PLACEMENT_KEYS = ['slug', 'alsoIn'] as const;
+
 function contentPatch(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(CONTENT_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
+}
+
+/** Checks and sanitises a new body off the event loop (ADR 0008); null when the body is not being set. */
+async function preparedBody(ctx: Ctx, body: string | null | undefined) {
+  return typeof body === 'string' ? prepareItemBody(ctx, body) : null;
 }
 
 /** Creates a draft in its home column; the first revision is saved with it. */
@@ -54,13 +74,19 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
   const column = await requireColumnOf(ctx, site.id, input.column);
   requireColumnRole(ctx, site.id, column.path, ['EDITOR']);
   if (column.status !== 'OPEN') throw new AppError('COLUMN_CLOSED', undefined, { field: 'column' });
-  const content = normaliseContent(null, contentPatch(input));
+  const id = randomUUID();
+  const patch = contentPatch(input);
+  const body = await preparedBody(ctx, input.body);
+  const alsoIn = input.alsoIn?.length
+    ? await resolvePlacements(ctx, site.id, column.id, input.alsoIn, [], ['EDITOR'])
+    : [];
+  const content = normaliseContent(null, { ...patch, slug: input.slug ?? id.slice(0, 8), alsoIn }, body?.body);
+  checkContentDates(content, patch, ctx.now());
   const source = input.translationOf ? await ctx.em.findOne(Item, { id: input.translationOf, siteId: site.id }) : null;
   if (input.translationOf && !source)
     throw new AppError('NOT_FOUND', 'The item translated was not found in this site', { field: 'translationOf' });
   const deadlineAt = await deadlineFor(ctx, site.id, column, input.kind, content);
   const now = ctx.now();
-  const id = randomUUID();
   return mapUniqueViolations(
     () =>
       ctx.em.transactional(async (tx) => {
@@ -74,7 +100,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           translationGroupId: source?.translationGroupId ?? id,
           translationOfId: source?.id ?? null,
           translationSourceNumber: source ? (source.publishedNumber ?? source.headNumber) : null,
-          slug: input.slug ?? id.slice(0, 8),
+          slug: content.slug!,
           title: content.title,
           headRevisionId: null,
           headNumber: 0,
@@ -95,7 +121,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           updatedAt: now,
         });
         await tx.flush();
-        addRevision(tx, ctx, item, content, input.note);
+        addRevision(tx, ctx, item, content, input.note, body?.text ?? '', deadlineAt);
         tx.create(ItemPlacement, {
           itemId: id,
           columnId: column.id,
@@ -107,7 +133,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           createdAt: now,
         });
         await tx.flush();
-        if (input.alsoIn?.length) await setPlacements(tx, ctx, item, input.alsoIn);
+        if (alsoIn.length) await setPlacements(tx, ctx, item, alsoIn);
         if (input.interprets?.length) await setInterpretedPolicies(tx, ctx, item, input.interprets);
         await tx.flush();
         await appendAudit(tx, ctx, {
@@ -131,32 +157,55 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
 
 /**
  * Saves a new revision. After any sign-off the review starts again (一事一审): sign-offs are voided and the item
- * returns to draft. A published item stays live with its published version until the new one is signed.
+ * returns to draft. A published item stays live with its published version until the new one is signed — its
+ * slug and placements included (2015 §12 谁审查谁负责: where an item is shown is part of what is approved).
  */
 export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> {
   const input = parseInput(updateItemInput, raw);
   const { item, column } = await loadItemForWork(ctx, input.id);
-  requireColumnRole(ctx, item.siteId, column.path, ['EDITOR', 'REVIEWER', 'APPROVER']);
+  const roles: SiteRole[] = ['EDITOR', 'REVIEWER', 'APPROVER'];
+  requireColumnRole(ctx, item.siteId, column.path, roles);
   if (input.baseRevision && input.baseRevision !== item.headNumber) {
     throw new AppError('CONFLICT', `The item changed since revision ${input.baseRevision} (now ${item.headNumber})`, {
       field: 'baseRevision',
     });
   }
   const head = await ctx.em.findOneOrFail(ItemRevision, { id: item.headRevisionId! });
-  const content = normaliseContent(head.content as unknown as ItemContent, contentPatch(input));
-  const changed = CONTENT_KEYS.filter(
-    (k) => JSON.stringify(content[k]) !== JSON.stringify((head.content as Record<string, unknown>)[k]),
-  );
-  const deadlineAt = await deadlineFor(ctx, item.siteId, column, item.kind, content);
+  const placed = await currentPlacements(ctx.em, item.id);
+  // Revisions saved before migration 0006 lack the newer keys: they held what the item row and placements say.
+  const stored = head.content as unknown as ItemContent;
+  const prev: ItemContent = {
+    ...stored,
+    slug: stored.slug ?? item.slug,
+    alsoIn: stored.alsoIn ?? placed,
+    endedAt: stored.endedAt ?? null,
+    importantLivelihood: stored.importantLivelihood ?? null,
+  };
+  const patch = contentPatch(input);
+  const body = await preparedBody(ctx, input.body);
+  if (input.slug) patch.slug = input.slug;
+  if (input.alsoIn) {
+    const known = [...new Set([...placed, ...(prev.alsoIn ?? [])])];
+    patch.alsoIn = await resolvePlacements(ctx, item.siteId, item.columnId, input.alsoIn, known, roles);
+  }
+  const content = normaliseContent(prev, patch, body?.body);
   const now = ctx.now();
+  checkContentDates(content, patch, now);
+  const changed = [...CONTENT_KEYS, ...PLACEMENT_KEYS].filter(
+    (k) => JSON.stringify(content[k] ?? null) !== JSON.stringify(prev[k] ?? null),
+  );
+  if (changed.includes('slug')) await assertSlugFree(ctx, item, content.slug!);
+  const deadlineAt = await deadlineFor(ctx, item.siteId, column, item.kind, content);
   return mapUniqueViolations(
     () =>
       ctx.em.transactional(async (tx) => {
         const it = await tx.findOneOrFail(Item, { id: item.id });
         const from: ItemState = it.state;
+        const live = isLive(it);
         if (changed.length > 0) {
-          addRevision(tx, ctx, it, content, input.note);
-          it.deadlineAt = deadlineAt;
+          addRevision(tx, ctx, it, content, input.note, body?.text ?? head.bodyText, deadlineAt);
+          // A publication's deadline is frozen (issue 7): only a never-published item follows its working version.
+          if (!it.publishedRevisionId) it.deadlineAt = deadlineAt;
           const voided =
             (REVIEW_STATES as string[]).concat('SCHEDULED').includes(it.state) ||
             it.state === 'PUBLISHED' ||
@@ -167,30 +216,50 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
             it.scheduledAt = null;
           }
         }
-        if (input.slug && input.slug !== it.slug && it.publishedRevisionId) {
-          // A published item's old address keeps working as a 301 (URLs are cited in official documents).
+        // Nothing public yet: the slug and placements follow the working version at once. A live item keeps
+        // its public ones until the new revision is signed at level 3 (publishInTx applies them).
+        if (!live && content.slug && content.slug !== it.slug && it.publishedRevisionId) {
+          // A withdrawn item's old address was public: it keeps answering (issue 12, URLs are cited).
           await recordSlugChange(tx, it, ctx.now());
         }
-        if (input.slug) it.slug = input.slug;
+        if (!live && content.slug) it.slug = content.slug;
         it.updatedAt = now;
         tx.persist(it);
         await tx.flush();
-        if (input.alsoIn) await setPlacements(tx, ctx, it, input.alsoIn);
+        if (!live && changed.includes('alsoIn')) await setPlacements(tx, ctx, it, content.alsoIn ?? []);
         if (input.interprets) await setInterpretedPolicies(tx, ctx, it, input.interprets);
         await tx.flush();
-        // The live version is unchanged until signed, but its slug and placements are part of its document.
-        if (isLive(it) && (input.slug || input.alsoIn)) await recordSearchChanges(tx, [it], 'update');
         await appendAudit(tx, ctx, {
           siteId: it.siteId,
           action: 'item.update',
           targetType: 'Item',
           targetId: it.id,
-          changes: { fields: changed, revision: it.headNumber, state: from === it.state ? it.state : [from, it.state] },
+          changes: {
+            fields: changed,
+            revision: it.headNumber,
+            state: from === it.state ? it.state : [from, it.state],
+            ...(live && changed.some((k) => (PLACEMENT_KEYS as readonly string[]).includes(k))
+              ? { pendingPlacement: { slug: content.slug, alsoIn: content.alsoIn } }
+              : {}),
+          },
         });
         return it;
       }),
     itemConflicts,
   );
+}
+
+/** A slug is unique per column and language; checked before a live item's new slug waits for review. */
+async function assertSlugFree(ctx: Ctx, item: Item, slug: string): Promise<void> {
+  const taken = await ctx.em.count(Item, {
+    siteId: item.siteId,
+    columnId: item.columnId,
+    locale: item.locale,
+    slug,
+    id: { $ne: item.id },
+  });
+  if (taken > 0)
+    throw new AppError('CONFLICT', itemConflicts.item_site_id_column_id_slug_locale_key.message, { field: 'slug' });
 }
 
 /** Restores an earlier revision as a new draft revision (history is never rewritten). */

@@ -30,6 +30,9 @@ export interface PrepublishInput {
   columnStatus: string;
   interpretedPolicies: number;
   personalDataReason?: string | null;
+  /** The stored plain text of the body, and the images without alt text found off the event loop, when known. */
+  bodyText?: string;
+  bodyImagesWithoutAlt?: string[];
 }
 
 export interface Problem {
@@ -59,7 +62,10 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       details: {},
     });
   }
-  const noAlt = [...content.images.filter((i) => !i.alt?.trim()).map((i) => i.url), ...imagesWithoutAlt(content.body)];
+  const noAlt = [
+    ...content.images.filter((i) => !i.alt?.trim()).map((i) => i.url),
+    ...(input.bodyImagesWithoutAlt ?? imagesWithoutAlt(content.body)),
+  ];
   if (noAlt.length)
     problems.push({
       reason: 'IMAGE_ALT_MISSING',
@@ -71,7 +77,7 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       content.title,
       content.subtitle,
       content.summary,
-      plainText(content.body),
+      input.bodyText ?? plainText(content.body),
       ...content.attachments.map((a) => a.name),
     ]
       .filter(Boolean)

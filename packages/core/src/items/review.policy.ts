@@ -37,17 +37,18 @@ export function checkSubmittable(state: ItemState): void {
 }
 
 /**
- * A signer may sign once per review cycle, and the author may sign only the first level
- * ("the entry clerk may sign the first review of their own item").
+ * A signer may sign once per review cycle, and an author may sign only the first level ("the entry clerk may
+ * sign the first review of their own item"). Authors are the item's creator and everyone who wrote a revision
+ * since the last publication (2015 §12: nobody approves their own words).
  */
 export function checkSigner(input: {
   level: ReviewLevel;
   signerId: string;
-  authorId: string | null;
+  authorIds: string[];
   signedThisCycle: string[];
 }) {
   if (input.signedThisCycle.includes(input.signerId)) throw new AppError('SIGNER_ALREADY_SIGNED');
-  if (input.level > 1 && input.authorId === input.signerId) throw new AppError('SELF_REVIEW_NOT_ALLOWED');
+  if (input.level > 1 && input.authorIds.includes(input.signerId)) throw new AppError('SELF_REVIEW_NOT_ALLOWED');
 }
 
 /**

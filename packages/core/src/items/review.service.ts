@@ -9,9 +9,11 @@ import { parseInput } from '../shared/validation.ts';
 import { Site } from '../sites/site.entity.ts';
 import type { ItemContent } from './item.content.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
+import { prepareItemBody } from './html-port.ts';
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
-import { voidSignOffs } from './item-writes.ts';
+import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
+import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
 import {
   checkSigner,
@@ -56,6 +58,21 @@ const signOffInput = z.object({
   personalDataReason: z.string().trim().max(500).nullish(),
 });
 export type SignOffInput = z.input<typeof signOffInput>;
+
+/**
+ * 2015 §12 谁审查谁负责 — nobody approves their own words: the item's creator and everyone who wrote a revision
+ * since the last publication may sign level 1 at most (issue 7: an approver who rewrote the body signed it).
+ */
+export async function writersSincePublication(ctx: Ctx, item: Item): Promise<string[]> {
+  const revs = await ctx.em.find(
+    ItemRevision,
+    { itemId: item.id, number: { $gt: item.publishedNumber ?? 0 } },
+    { fields: ['createdBy'] },
+  );
+  const ids = new Set<string>(item.createdBy ? [item.createdBy] : []);
+  for (const r of revs) if (r.createdBy) ids.add(r.createdBy);
+  return [...ids];
+}
 
 /** The signer: a person (never a token) with the level's role on the item's site and column. */
 function requireSigner(ctx: Ctx, item: Item, column: Column, level: ReviewLevel) {
@@ -104,19 +121,23 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
   checkSigner({
     level,
     signerId: signer.userId,
-    authorId: item.createdBy ?? null,
+    authorIds: await writersSincePublication(ctx, item),
     signedThisCycle: signed.map((s) => s.userId),
   });
   const head = await ctx.em.findOneOrFail(ItemRevision, { id: item.headRevisionId! });
   if (level === 3) {
     const interpreted =
       item.kind === 'INTERPRETATION' ? await ctx.em.count(ItemLink, { interpretationId: item.id }) : 0;
+    const content = head.content as unknown as ItemContent;
     assertPublishable({
       kind: item.kind,
-      content: head.content as unknown as ItemContent,
+      content,
       columnStatus: column.status,
       interpretedPolicies: interpreted,
       personalDataReason: input.personalDataReason,
+      bodyText: head.bodyText,
+      // Parsing a large body is heavy HTML work: off the event loop like at save time.
+      bodyImagesWithoutAlt: (await prepareItemBody(ctx, content.body)).imagesWithoutAlt,
     });
   }
   const published = await ctx.em.transactional(async (tx) => {
@@ -190,6 +211,12 @@ async function allocateIndexNumber(tx: EntityManager, site: Site, year: number):
  */
 async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void> {
   const now = ctx.now();
+  const revision = await tx.findOneOrFail(ItemRevision, { id: it.headRevisionId! });
+  // Issue 7: the deadline (and so the timeliness) of a publication is the published revision's, frozen here;
+  // a later draft edit cannot move it, only a later publication — signed at three levels and audited.
+  const deadlineBefore = it.deadlineAt?.toISOString() ?? null;
+  it.deadlineAt = revision.deadlineAt ?? null;
+  const deadlineAfter = it.deadlineAt?.toISOString() ?? null;
   it.state = 'PUBLISHED';
   it.publishedRevisionId = it.headRevisionId;
   it.publishedNumber = it.headNumber;
@@ -207,8 +234,10 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
     const site = await tx.findOneOrFail(Site, { id: it.siteId });
     it.indexNumber = await allocateIndexNumber(tx, site, Number(it.publishedAt.toISOString().slice(0, 4)));
   }
+  const placement = await applyRevisionPlacement(tx, ctx, it, revision.content as unknown as ItemContent);
   await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
   await recordSearchChanges(tx, [it], 'publish');
+  await refreshListings(tx, [it.id]); // issue 10: the lists show it from this commit on
   await appendAudit(tx, ctx, {
     siteId: it.siteId,
     action: 'item.publish',
@@ -218,6 +247,9 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
       revision: it.headNumber,
       publishedAt: it.publishedAt.toISOString(),
       indexNumber: it.indexNumber ?? null,
+      deadlineAt: deadlineAfter,
+      ...(deadlineBefore !== deadlineAfter ? { deadlineChanged: [deadlineBefore, deadlineAfter] } : {}),
+      ...placement,
     },
   });
 }
@@ -339,6 +371,7 @@ export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>)
     tx.persist(it);
     await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
     await recordSearchChanges(tx, [it], 'withdraw');
+    await refreshListings(tx, [it.id]);
     await tx.flush();
     await appendAudit(tx, ctx, {
       siteId: it.siteId,

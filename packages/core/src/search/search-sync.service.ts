@@ -105,8 +105,9 @@ export async function deliverSearchChanges(ctx: Ctx, index: SearchIndex, batch =
     const docs = await indexableDocuments(tx, ctx.directory, itemIds);
     const keep = new Set(docs.map((d) => d.id));
     const gone = itemIds.filter((id) => !keep.has(id));
-    if (docs.length) await index.upsert(docs);
-    if (gone.length) await index.remove(gone);
+    // Both tasks queued before waiting for either (disjoint ids, so their order does not matter): Meilisearch can
+    // batch them together, and the lock is held for one indexing round, not two (issue 10: fresh under load).
+    await Promise.all([docs.length ? index.upsert(docs) : null, gone.length ? index.remove(gone) : null]);
     await tx.execute('update search_change set processed_at = now() where id in (?)', [pending.map((p) => p.id)]);
     return { processed: pending.length, upserted: docs.length, removed: gone.length };
   });

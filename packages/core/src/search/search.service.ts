@@ -46,9 +46,10 @@ export type SearchInput = z.input<typeof searchInput>;
 
 const offsetOf = (after: string | null | undefined) => {
   if (!after) return 0;
-  const n = Number(Buffer.from(after, 'base64url').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0 || n > 1000)
-    throw new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
+  // Strict: '%%%' decodes to '' (Number('') is 0), which must not pass for a cursor.
+  const text = after.length <= 16 ? Buffer.from(after, 'base64url').toString('utf8') : '';
+  const n = /^\d{1,4}$/.test(text) ? Number(text) : -1;
+  if (n < 0 || n > 1000) throw new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
   return n;
 };
 export const searchCursor = (offset: number) => Buffer.from(String(offset)).toString('base64url');

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
+import type { HtmlWorkPort } from '../items/html-port.ts';
 import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { forkForActor } from './scope.ts';
@@ -67,6 +68,8 @@ export interface Ctx {
   /** The public search index (Meilisearch in production). */
   search?: SearchIndex;
   publicReads?: PublicReadPort;
+  /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
+  html?: HtmlWorkPort;
 }
 
 export interface CtxInit {
@@ -82,6 +85,7 @@ export interface CtxInit {
   jobs?: JobPort;
   search?: SearchIndex;
   publicReads?: PublicReadPort;
+  html?: HtmlWorkPort;
 }
 
 /**
@@ -102,6 +106,7 @@ export function makeCtx(init: CtxInit): Ctx {
     jobs: init.jobs,
     search: init.search,
     publicReads: init.publicReads,
+    html: init.html,
     get unscopedEm() {
       return init.rootEm.fork();
     },

@@ -21,14 +21,37 @@ export function encodeCursor(value: string | number): string {
   return Buffer.from(JSON.stringify([value]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string | number {
+/**
+ * What a cursor position must look like before it reaches SQL. A cursor is client input: one that decodes but
+ * holds the wrong kind of value (a word where a sequence number goes, a date that is no date) must be refused
+ * as INVALID_INPUT here, not fail as a database error (500) later.
+ */
+export type CursorKind = 'text' | 'integer' | 'datetime' | 'uuid';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const cursorChecks: Record<CursorKind, (v: unknown) => boolean> = {
+  text: (v) => typeof v === 'string' && v.length <= 200,
+  integer: (v) => (typeof v === 'string' && /^\d{1,18}$/.test(v)) || (Number.isSafeInteger(v) && (v as number) >= 0),
+  datetime: (v) => typeof v === 'string' && ISO_DATETIME.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+};
+
+const malformed = () => new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
+
+function parseCursor(cursor: string): unknown {
+  if (cursor.length > 1000) throw malformed();
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 1 && (typeof v[0] === 'string' || typeof v[0] === 'number')) return v[0];
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    /* fall through */
+    throw malformed();
   }
-  throw new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
+}
+
+export function decodeCursor(cursor: string, kind: CursorKind): string | number {
+  const v = parseCursor(cursor);
+  if (Array.isArray(v) && v.length === 1 && cursorChecks[kind](v[0])) return v[0] as string | number;
+  throw malformed();
 }
 
 export function pageSize(first: number | null | undefined): number {
@@ -46,11 +69,18 @@ export function pageSize(first: number | null | undefined): number {
 export async function pageOf<T extends object>(
   em: EntityManager,
   entity: new (...args: never[]) => T,
-  opts: { where: FilterQuery<T>; orderBy: keyof T & string; direction?: 'asc' | 'desc'; args: PageArgs },
+  opts: {
+    where: FilterQuery<T>;
+    orderBy: keyof T & string;
+    /** What the order key holds, so a cursor of the wrong shape is refused before SQL. */
+    cursor: CursorKind;
+    direction?: 'asc' | 'desc';
+    args: PageArgs;
+  },
 ): Promise<Page<T>> {
   const limit = pageSize(opts.args.first);
   const dir = opts.direction ?? 'asc';
-  const after = opts.args.after ? decodeCursor(opts.args.after) : undefined;
+  const after = opts.args.after ? decodeCursor(opts.args.after, opts.cursor) : undefined;
   const where = (
     after === undefined
       ? opts.where
@@ -74,12 +104,9 @@ export function encodeCursorValue(value: unknown[]): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-export function decodeCursorValue(cursor: string): unknown[] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v;
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('INVALID_INPUT', 'Malformed cursor', { field: 'after' });
+export function decodeCursorValue(cursor: string, kinds: CursorKind[]): (string | number)[] {
+  const v = parseCursor(cursor);
+  if (Array.isArray(v) && v.length === kinds.length && kinds.every((k, i) => cursorChecks[k](v[i])))
+    return v as (string | number)[];
+  throw malformed();
 }

@@ -3,6 +3,7 @@ import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
 import { Redirect } from '../delivery/redirect.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
+import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
 import { Site, SiteDomain } from '../sites/site.entity.ts';
@@ -36,6 +37,7 @@ export const siteFilter = {
     SignOff,
     ItemLink,
     SearchChange,
+    ItemListing,
     Redirect,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {

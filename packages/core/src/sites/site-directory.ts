@@ -93,6 +93,14 @@ export class SiteDirectory {
   byHost(host: string): DirectoryEntry | undefined {
     return this.#byHost.get(host.toLowerCase().replace(/:\d+$/, ''));
   }
+  /**
+   * The site a request's host name names, if that site is public. A site still PREPARING answers exactly like a
+   * host nobody uses: a host-based request must not reveal that a site is being built behind it.
+   */
+  publicByHost(host: string): DirectoryEntry | undefined {
+    const entry = this.byHost(host);
+    return entry && entry.status !== 'PREPARING' ? entry : undefined;
+  }
   children(id: string | null): readonly DirectoryEntry[] {
     return this.#children.get(id) ?? [];
   }

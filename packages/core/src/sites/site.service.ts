@@ -61,7 +61,12 @@ export async function listSites(ctx: Ctx, args: ListSitesArgs): Promise<Page<Sit
       (!args.status || e.status === args.status)
     );
   });
-  return pageOf(forkForPublicRead(ctx, ids), Site, { where: { id: { $in: ids } }, orderBy: 'code', args });
+  return pageOf(forkForPublicRead(ctx, ids), Site, {
+    where: { id: { $in: ids } },
+    orderBy: 'code',
+    cursor: 'text',
+    args,
+  });
 }
 
 export async function domainsOf(ctx: Ctx, siteIds: readonly string[]): Promise<SiteDomain[]> {

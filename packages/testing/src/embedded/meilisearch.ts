@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { accessSync, constants, copyFileSync, statSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -20,6 +20,23 @@ export interface EmbeddedMeilisearchOptions {
   onLog?: (line: string) => void;
   /** Notes about decisions taken on the caller's behalf (moved port). Default: console.log. */
   log?: (message: string) => void;
+  /**
+   * Bounds for a shared machine (issue 10): memory the indexer may use (Meilisearch's default is two thirds of
+   * the RAM) and its threads (default: half the cores). Default: `MEILI_MAX_INDEXING_MEMORY` / `…_THREADS` from
+   * the environment, else 256 MiB and half the cores (at least 1).
+   */
+  maxIndexingMemory?: string;
+  maxIndexingThreads?: number;
+}
+
+/** The indexing bounds actually passed to the server (see EmbeddedMeilisearchOptions). */
+export function indexingBounds(opts: Pick<EmbeddedMeilisearchOptions, 'maxIndexingMemory' | 'maxIndexingThreads'>) {
+  return {
+    memory: opts.maxIndexingMemory ?? process.env.MEILI_MAX_INDEXING_MEMORY ?? '256 MiB',
+    threads:
+      opts.maxIndexingThreads ??
+      (Number(process.env.MEILI_MAX_INDEXING_THREADS) || Math.max(1, Math.floor(availableParallelism() / 2))),
+  };
 }
 
 export interface EmbeddedMeilisearch {
@@ -34,6 +51,8 @@ export interface EmbeddedMeilisearch {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port and db path (what a crash-recovery test needs). */
   restart(): Promise<void>;
+  /** Called when the server exits without stop() or restart() asking it to: a crash, a kill, the OOM killer. */
+  onUnexpectedExit(listener: (how: string) => void): void;
 }
 
 /** The version the search adapter and its tests were written against. */
@@ -94,14 +113,26 @@ async function spawnMeilisearch(
   opts: EmbeddedMeilisearchOptions,
 ): Promise<ChildProcess> {
   const onLog = opts.onLog ?? ((l: string) => /\b(WARN|ERROR)\b/.test(l) && console.error(`[meili] ${l}`));
+  // The master key goes by environment, never on the command line: any local user can read argv (`ps`,
+  // /proc/<pid>/cmdline), while /proc/<pid>/environ is readable by the process's owner only.
+  const bounds = indexingBounds(opts);
   const args = [
-    ...['--http-addr', `127.0.0.1:${port}`, '--db-path', dataDir, '--master-key', opts.masterKey],
+    ...['--http-addr', `127.0.0.1:${port}`, '--db-path', dataDir],
     // Dumps and snapshots default to the working directory; keep everything under the one dir we were given.
     ...['--dump-dir', join(dataDir, 'dumps'), '--snapshot-dir', join(dataDir, 'snapshots')],
     ...['--no-analytics', '--env', 'development', '--log-level', 'WARN'],
+    ...['--max-indexing-memory', bounds.memory, '--max-indexing-threads', String(bounds.threads)],
   ];
   // Detached: a Ctrl-C in the terminal reaches only the launcher, which stops servers in order.
-  const child = spawn(bin, args, { cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Meilisearch reads every MEILI_* variable as an option: pass none of the caller's (MEILI_URL and friends are
+  // the API's settings, not the server's), only the key.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MEILI_')));
+  const child = spawn(bin, args, {
+    cwd: dataDir,
+    env: { ...env, MEILI_MASTER_KEY: opts.masterKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   killOnExit(child, 'SIGTERM');
   const tail: string[] = [];
   const onLine = (line: string) => {
@@ -151,11 +182,20 @@ export async function startEmbeddedMeilisearch(opts: EmbeddedMeilisearchOptions)
   }
 
   let current: ChildProcess = child;
-  const stopCurrent = () =>
-    stopChild(current, [
+  let expected = false;
+  const listeners: ((how: string) => void)[] = [];
+  const watch = (c: ChildProcess) =>
+    c.once('exit', (code, signal) => {
+      if (!expected && c === current) for (const l of listeners) l(signal ?? `exit code ${code}`);
+    });
+  watch(current);
+  const stopCurrent = async () => {
+    expected = true;
+    await stopChild(current, [
       { signal: 'SIGTERM', graceMs: 10_000 },
       { signal: 'SIGKILL', graceMs: 5_000 },
     ]);
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     masterKey: opts.masterKey,
@@ -168,6 +208,11 @@ export async function startEmbeddedMeilisearch(opts: EmbeddedMeilisearchOptions)
     async restart() {
       await stopCurrent();
       current = await spawnMeilisearch(bin, dataDir, port, opts);
+      expected = false;
+      watch(current);
+    },
+    onUnexpectedExit(listener) {
+      listeners.push(listener);
     },
   };
 }

@@ -30,8 +30,16 @@ export interface EmbeddedPostgres {
   port: number;
   /** The data dir actually used (differs from the requested one when it had to move, see above). */
   dataDir: string;
-  pid: number;
+  /** The current postmaster (changes on restart()). */
+  readonly pid: number;
   stop(): Promise<void>;
+  /**
+   * Starts the server again on the same port and data dir after it died (crash recovery replays the WAL).
+   * Refused once stop() was called.
+   */
+  restart(): Promise<void>;
+  /** Called when the postmaster exits without stop() or restart() asking it to: a crash, a kill, the OOM killer. */
+  onUnexpectedExit(listener: (how: string) => void): void;
 }
 
 const PG_MAJOR = '18';
@@ -238,13 +246,42 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (!(e as { portClash?: boolean }).portClash || attempt >= 3) throw e;
     }
   }
-  const { child, port } = started;
+  const { port } = started;
+  let child = started.child;
   let stopping: Promise<void> | undefined;
+  let restarting = false;
+  const listeners: ((how: string) => void)[] = [];
+  const watch = (c: ChildProcess) =>
+    c.once('exit', (code, signal) => {
+      if (!state.stopping && !restarting && c === child) for (const l of listeners) l(signal ?? `exit code ${code}`);
+    });
+  watch(child);
   return {
     adminUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
+    async restart() {
+      if (stopping) throw new Error('PostgreSQL is stopping; not restarting it');
+      restarting = true;
+      try {
+        await stopChild(child, [
+          { signal: 'SIGINT', graceMs: 15_000 },
+          { signal: 'SIGKILL', graceMs: 5_000 },
+        ]);
+        // A killed postmaster leaves its pid file (and, for a moment, its backends): clear what is stale.
+        await clearStalePid(dataDir, log);
+        child = (await spawnPostgres(dataDir, port, opts, state)).child;
+        watch(child);
+      } finally {
+        restarting = false;
+      }
+    },
+    onUnexpectedExit(listener) {
+      listeners.push(listener);
+    },
     stop() {
       stopping ??= (async () => {
         state.stopping = true;

@@ -12,7 +12,20 @@ import {
  * Cost = fields weighted by how many times they can repeat: a connection counts `first` (default 20) times its
  * children, a plain list 10 times. Computed before execution, so a huge query is refused before it costs anything.
  */
-const estimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+/**
+ * Root fields that call out to another service cost that round trip on top of what they return: 3,000 aliased
+ * `search` fields once cost 6,000 points while they kept Meilisearch and the event loop busy for seconds.
+ */
+export const CALLOUT_COST: Record<string, number> = {
+  'Query.search': 1000,
+  'Query.searchDrafts': 1000,
+  'Query.searchKey': 100,
+};
+
+const estimator: ComplexityEstimator = (options) =>
+  (CALLOUT_COST[`${options.type.name}.${options.field.name}`] ?? 0) + shapeCost(options);
+
+const shapeCost = ({ type, field, args, childComplexity }: Parameters<ComplexityEstimator>[0]): number => {
   const returns = getNullableType(field.type);
   const isConnection = getNamedType(returns).name.endsWith('Connection');
   if (isConnection) return 1 + (typeof args.first === 'number' ? args.first : 20) * Math.max(childComplexity, 1);

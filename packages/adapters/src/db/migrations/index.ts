@@ -22,5 +22,8 @@ export const migrationsList = [
   { name: '0003_workday_seed', class: WorkdaySeedMigration },
   sqlMigration('0004_search'),
   sqlMigration('0005_public_read_path'),
+  sqlMigration('0006_review_hardening'),
+  sqlMigration('0008_item_listing'),
   sqlMigration('0012_delivery'),
+  sqlMigration('0014_ops_metrics'),
 ];

@@ -93,6 +93,8 @@ export const itemResolvers = {
     author: content('author'),
     keywords: content('keywords', []),
     occurredAt: content('occurredAt'),
+    endedAt: content('endedAt'),
+    importantLivelihood: content('importantLivelihood'),
     attachments: content('attachments', []),
     images: content('images', []),
     docNumber: content('docNumber'),

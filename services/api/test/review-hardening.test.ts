@@ -1,0 +1,248 @@
+/**
+ * Issue 7, part A: placements are reviewed content, column limits on every placement, nobody approves their own
+ * words, dates that drive deadlines cannot be bent, and the 24-hour rule as the seed says (2015 §2, §12).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+const tok: Record<string, string> = {};
+const gql = (who: string, query: string, variables?: Record<string, unknown>) =>
+  t.gql(query, variables, who ? tok[who] : undefined);
+const ITEM = 'id state slug deadlineAt timeliness placements { path } signOffs { level voided }';
+const create = async (input: Record<string, unknown>, who = 'editor') => {
+  const r = await gql(who, `mutation($i: CreateItemInput!) { createItem(input: $i) { ${ITEM} } }`, {
+    i: { site: 'miyi', column: '/zwdt/yw', kind: 'ARTICLE', source: '米易县融媒体中心', body: '<p>正文</p>', ...input },
+  });
+  if (!r.data) throw new Error(JSON.stringify(r.errors));
+  return r.data.createItem as Record<string, unknown> & { id: string; deadlineAt: string | null };
+};
+const update = (input: Record<string, unknown>, who = 'editor') =>
+  gql(who, `mutation($i: UpdateItemInput!) { updateItem(input: $i) { ${ITEM} } }`, { i: input });
+const sign = (who: string, id: string) =>
+  gql(who, `mutation($id: ID!) { signOff(input: { id: $id }) { ${ITEM} } }`, { id });
+async function publish(id: string) {
+  await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+  await sign('editor', id);
+  await sign('reviewer', id);
+  const r = await sign('approver', id);
+  expect(r.data?.signOff.state, JSON.stringify(r.errors)).toBe('PUBLISHED');
+}
+const publicItem = async (id: string) =>
+  (await gql('', `query($id: ID!) { item(id: $id) { ${ITEM} revision } }`, { id })).data!.item as Record<
+    string,
+    unknown
+  >;
+const paths = (i: Record<string, unknown>) => (i.placements as { path: string }[]).map((p) => p.path).sort();
+
+beforeAll(async () => {
+  t = await startTestApp();
+  for (const [k, email] of Object.entries({
+    editor: demo.editor('miyi'),
+    reviewer: demo.reviewer('miyi'),
+    approver: demo.approver('miyi'),
+    admin: demo.admin('miyi'),
+  })) {
+    tok[k] = await t.tokenFor(email);
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('placements are reviewed content (2015 §12 谁审查谁负责)', () => {
+  it('voids the sign-offs of an item in review whose placements or slug change', async () => {
+    for (const change of [{ alsoIn: ['/zwdt/tzgg'] }, { slug: 'renamed-in-review' }]) {
+      const { id } = await create({ title: `审核中改栏目 ${Object.keys(change)[0]}` });
+      await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+      await sign('editor', id);
+      const r = await update({ id, ...change });
+      expect(r.data!.updateItem.state).toBe('DRAFT');
+      expect(r.data!.updateItem.signOffs).toEqual([{ level: 1, voided: true }]);
+    }
+  });
+
+  it('keeps a live item where it was shown until the change is signed at all three levels', async () => {
+    const { id } = await create({ title: '已发布稿件', slug: 'first-slug' });
+    await publish(id);
+    const r = await update({ id, alsoIn: ['/zwgk/fdzdgknr/zcwj'], slug: 'second-slug' });
+    expect(r.data!.updateItem.state).toBe('DRAFT');
+    // The public still sees the signed placements and slug, not the working version's.
+    let pub = await publicItem(id);
+    expect(paths(pub)).toEqual(['/zwdt/yw']);
+    expect(pub.slug).toBe('first-slug');
+    const listed = await gql('', '{ items(site: "miyi", column: "/zwgk/fdzdgknr/zcwj") { edges { node { id } } } }');
+    expect(listed.data!.items.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(id);
+    await publish(id);
+    pub = await publicItem(id);
+    expect(paths(pub)).toEqual(['/zwdt/yw', '/zwgk/fdzdgknr/zcwj']);
+    expect(pub.slug).toBe('second-slug');
+    const audit = await gql(
+      'admin',
+      '{ auditLog(site: "miyi", action: "item.publish", first: 1) { edges { node { changes } } } }',
+    );
+    expect(audit.data!.auditLog.edges[0].node.changes).toMatchObject({
+      slug: ['first-slug', 'second-slug'],
+    });
+  });
+
+  it('refuses a slug another item of the column uses', async () => {
+    await create({ title: '甲', slug: 'taken-slug' });
+    const { id } = await create({ title: '乙' });
+    const r = await update({ id, slug: 'taken-slug' });
+    expect([codeOf(r), r.errors![0]!.extensions.field]).toEqual(['CONFLICT', 'slug']);
+  });
+});
+
+describe('column limits apply to every placement', () => {
+  it('refuses alsoIn columns outside a limited editor’s subtree, on create and on update', async () => {
+    await gql(
+      'admin',
+      'mutation { createUser(input: { email: "zwdt@miyi.cn", name: "动态信息员", password: "Dong#Tai2026x", site: "miyi" }) { id } }',
+    );
+    const cols = await gql('admin', '{ site(code: "miyi") { columns { id code } } }');
+    const zwdt = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zwdt');
+    await gql(
+      'admin',
+      'mutation($c: ID) { addMember(input: { site: "miyi", email: "zwdt@miyi.cn", roles: [EDITOR], columnId: $c }) { id } }',
+      { c: zwdt.id },
+    );
+    tok.limited = await t.tokenFor('zwdt@miyi.cn', 'Dong#Tai2026x');
+    const outside = await gql(
+      'limited',
+      'mutation { createItem(input: { site: "miyi", column: "/zwdt/yw", kind: "ARTICLE", title: "越权", alsoIn: ["/zwgk/fdzdgknr/zcwj"] }) { id } }',
+    );
+    expect(reasonOf(outside)).toBe('COLUMN_OUT_OF_SCOPE');
+    const inside = await create({ title: '栏目内', alsoIn: ['/zwdt/tzgg'] }, 'limited');
+    expect(paths(inside)).toEqual(['/zwdt/tzgg', '/zwdt/yw']);
+    const moved = await update({ id: inside.id, alsoIn: ['/zwdt/tzgg', '/zc/zcwj'] }, 'limited');
+    expect(reasonOf(moved)).toBe('COLUMN_OUT_OF_SCOPE');
+    // A placement someone else made outside the subtree may stay when the limited editor saves.
+    await update({ id: inside.id, alsoIn: ['/zwdt/tzgg', '/zc/zcwj'] }, 'editor');
+    const kept = await update({ id: inside.id, title: '栏目内（改）', alsoIn: ['/zc/zcwj'] }, 'limited');
+    expect(codeOf(kept)).toBe('OK');
+  });
+});
+
+describe('nobody approves their own words', () => {
+  it('lets whoever wrote a revision since the last publication sign level 1 at most', async () => {
+    const { id } = await create({ title: '领导改稿' });
+    await publish(id);
+    // The approver rewrites the body of the live item, then the others sign levels 1 and 2.
+    await update({ id, body: '<p>分管领导改写的正文</p>' }, 'approver');
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await sign('editor', id);
+    const queue = await gql('reviewer', '{ reviewQueue(site: "miyi") { level items { id } } }');
+    expect(queue.data!.reviewQueue[1].items.map((i: { id: string }) => i.id)).toContain(id);
+    await sign('reviewer', id);
+    const approverQueue = await gql('approver', '{ reviewQueue(site: "miyi") { level items { id } } }');
+    expect(approverQueue.data!.reviewQueue[2].items.map((i: { id: string }) => i.id)).not.toContain(id);
+    const own = await sign('approver', id);
+    expect(reasonOf(own)).toBe('SELF_REVIEW_NOT_ALLOWED');
+  });
+
+  it('does the same for a reviewer who edited the item at level 2', async () => {
+    const { id } = await create({ title: '审核人改稿' });
+    await update({ id, summary: '审核人加的摘要' }, 'reviewer');
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await sign('editor', id);
+    expect(reasonOf(await sign('reviewer', id))).toBe('SELF_REVIEW_NOT_ALLOWED');
+  });
+});
+
+describe('dates that drive deadlines cannot be bent', () => {
+  const future = new Date(Date.now() + 300 * 86_400_000);
+  it.each([
+    ['occurredAt', { occurredAt: future.toISOString(), importantLivelihood: true }],
+    ['endedAt', { occurredAt: new Date(Date.now() - 3_600_000).toISOString(), endedAt: future.toISOString() }],
+    ['issuedAt', { kind: 'POLICY_DOCUMENT', column: '/zc/zcwj', issuedAt: future.toISOString().slice(0, 10) }],
+  ])('refuses %s in the future', async (field, over) => {
+    const r = await gql('editor', 'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }', {
+      i: { site: 'miyi', column: '/zwdt/yw', kind: 'ARTICLE', title: '未来', ...over },
+    });
+    expect([codeOf(r), reasonOf(r), r.errors![0]!.extensions.field]).toEqual([
+      'BAD_USER_INPUT',
+      'DATE_IN_FUTURE',
+      field,
+    ]);
+    expect(r.status).toBe(400);
+  });
+
+  it('allows a small clock skew', async () => {
+    const r = await create({ title: '时钟偏差', occurredAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(r.id).toBeTruthy();
+  });
+
+  it('freezes the deadline and timeliness of a publication; a later change is reviewed and audited', async () => {
+    const occurred = new Date(Date.now() - 30 * 3_600_000);
+    const deadline = new Date(occurred.getTime() + 86_400_000).toISOString();
+    const { id } = await create({
+      title: '迟发的民生活动',
+      occurredAt: occurred.toISOString(),
+      importantLivelihood: true,
+    });
+    await publish(id);
+    expect(await publicItem(id)).toMatchObject({ deadlineAt: deadline, timeliness: 'LATE' });
+    // An unreviewed draft edit moving the activity to an hour ago changes nothing public, nor the reports.
+    const edited = await update({ id, occurredAt: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(edited.data!.updateItem).toMatchObject({ state: 'DRAFT', deadlineAt: deadline, timeliness: 'LATE' });
+    expect(await publicItem(id)).toMatchObject({ deadlineAt: deadline, timeliness: 'LATE' });
+    const day = deadline.slice(0, 10);
+    const report = async () =>
+      (await gql('admin', `{ timelinessReport(site: "miyi", from: "${day}", to: "${day}") { late } }`)).data!
+        .timelinessReport.late as number;
+    const lateBefore = await report();
+    expect(lateBefore).toBeGreaterThanOrEqual(1);
+    // Signed at all three levels, the new date does move it — and the publication's audit record says so.
+    await publish(id);
+    const after = await publicItem(id);
+    expect(after.deadlineAt).not.toBe(deadline);
+    expect(after.timeliness).toBe('ON_TIME');
+    expect(await report()).toBe(lateBefore - 1);
+    const audit = await gql(
+      'admin',
+      '{ auditLog(site: "miyi", action: "item.publish", first: 1) { edges { node { changes } } } }',
+    );
+    expect(audit.data!.auditLog.edges[0].node.changes.deadlineChanged).toEqual([deadline, after.deadlineAt]);
+  });
+});
+
+describe('the 24-hour rule applies to what the seed says (2015 §2)', () => {
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+
+  it('counts 24 hours from the end of an important livelihood activity', async () => {
+    const endedAt = hoursAgo(5);
+    const r = await create({ title: '民生实事推进会', occurredAt: hoursAgo(10), endedAt, importantLivelihood: true });
+    expect(r.deadlineAt).toBe(new Date(Date.parse(endedAt) + 86_400_000).toISOString());
+  });
+
+  it('gives other activity news no 24-hour deadline', async () => {
+    const r = await create({ title: '一般工作动态', occurredAt: hoursAgo(30) });
+    expect(r.deadlineAt).toBeNull();
+  });
+
+  it('refuses an item without the activity time its rule needs', async () => {
+    const r = await gql('editor', 'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }', {
+      i: { site: 'miyi', column: '/zwdt/yw', kind: 'ARTICLE', title: '没有时间', importantLivelihood: true },
+    });
+    expect([reasonOf(r), r.errors![0]!.extensions.field]).toEqual(['ACTIVITY_TIME_REQUIRED', 'occurredAt']);
+    const col = await gql('admin', '{ site(code: "miyi") { columns { code children { id code } } } }');
+    const notices = col
+      .data!.site.columns.find((c: { code: string }) => c.code === 'zwdt')
+      .children.find((c: { code: string }) => c.code === 'tzgg');
+    await gql(
+      'admin',
+      'mutation($id: ID!) { updateColumn(input: { id: $id, deadlineRule: HOURS_AFTER_OCCURRED }) { id } }',
+      {
+        id: notices.id,
+      },
+    );
+    const byColumn: GqlResult = await gql('editor', 'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }', {
+      i: { site: 'miyi', column: '/zwdt/tzgg', kind: 'NOTICE', title: '停水通知' },
+    });
+    expect(reasonOf(byColumn)).toBe('ACTIVITY_TIME_REQUIRED');
+    await gql('admin', 'mutation($id: ID!) { updateColumn(input: { id: $id, deadlineRule: BY_KIND }) { id } }', {
+      id: notices.id,
+    });
+  });
+});
