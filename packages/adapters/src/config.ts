@@ -23,6 +23,10 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   MEILI_URL: z.url(),
   MEILI_MASTER_KEY: z.string().min(16).optional(),
+  MEILI_PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('the Meilisearch address browsers use (searchKey hands it out); defaults to MEILI_URL'),
   MEILI_INDEX_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{0,40}$/)
@@ -135,6 +139,10 @@ export function coreSettingsFrom(c: Config) {
     accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: c.REFRESH_TOKEN_TTL_DAYS,
     apiTokenMaxDays: 366,
+    // A key of its own for preview links, so a preview token can never pass as an access token.
+    previewSecret: createHmac('sha256', c.JWT_SECRET ?? DEV_JWT_SECRET)
+      .update('zhanqun:preview')
+      .digest('hex'),
     login: {
       maxFailures: c.LOGIN_MAX_FAILURES,
       windowSeconds: c.LOGIN_WINDOW_SECONDS,

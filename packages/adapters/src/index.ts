@@ -12,5 +12,6 @@ export * from './media/renditions.ts';
 export * from './media/extract-text.ts';
 export * from './storage/local-storage.ts';
 export * from './storage/s3-storage.ts';
+export * from './db/persisted-queries.ts';
 export * from './metrics.ts';
 export * from './interaction/altcha.ts';

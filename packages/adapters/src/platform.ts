@@ -83,7 +83,8 @@ export async function createPlatform(
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const media = mediaPortFrom(config);
   const search = new MeiliSearchIndex(meili, {
-    host: config.MEILI_URL,
+    // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
+    host: config.MEILI_PUBLIC_URL ?? config.MEILI_URL,
     indexUid: `${config.MEILI_INDEX_PREFIX}items`,
     synonyms: loadSynonyms(config.SEARCH_SYNONYMS_FILE),
   });

@@ -1,6 +1,7 @@
 import { AuditCheckpointSchema } from './audit/audit-checkpoint.entity.ts';
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
+import { RedirectSchema } from './delivery/redirect.entity.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
 import { DisclosureRequestSchema } from './interaction/disclosure/disclosure-request.entity.ts';
 import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
@@ -39,6 +40,7 @@ export const entities = [
   MediaSchema,
   MediaRenditionSchema,
   MediaReferenceSchema,
+  RedirectSchema,
   ItemListingSchema,
   MailboxSchema,
   LetterSchema,

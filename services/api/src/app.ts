@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import type { Platform } from '@zhanqun/adapters';
+import { type Platform, persistedQueryStore } from '@zhanqun/adapters';
 import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
-import type { FastifyRequest } from 'fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
 import { checkComplexity } from './graphql/complexity.ts';
@@ -16,6 +15,9 @@ import { resolvers } from './graphql/index.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
+import { deliveryHttp, rateLimitKey } from './plugins/delivery-http.ts';
+import { persistedQueries } from './graphql/persisted-queries.ts';
+import { deliveryRoutes } from './routes/delivery.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -50,9 +52,11 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     reply.header('x-request-id', req.id);
   });
 
+  await deliveryHttp(app, platform);
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
+    keyGenerator: rateLimitKey,
     // Thrown as an error with status 429; the GraphQL error formatter turns it into RATE_LIMITED.
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new Error(`Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
@@ -73,9 +77,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   /** One core context per request, for GraphQL and the REST edges alike. */
-  const ctxFor = async (req: FastifyRequest): Promise<Ctx> =>
+  const ctxFor = async (req: FastifyRequest, actor: Actor = req.actor ?? { kind: 'anonymous' }): Promise<Ctx> =>
     makeCtx({
-      actor: req.actor ?? { kind: 'anonymous' },
+      actor,
       rootEm: platform.orm.em,
       directory: await platform.directory.fresh(),
       settings: platform.settings,
@@ -91,6 +95,10 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       proofOfWork: platform.proofOfWork,
     });
   mediaRoutes(app, platform, ctxFor);
+  deliveryRoutes(app, {
+    ctxFor,
+    actorFor: (req) => resolveActor(req, app.jwt, platform, now()),
+  });
 
   // The actor is resolved before GraphQL (and the media edges) run; a bad credential answers 401.
   const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant']);
@@ -116,8 +124,10 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     graphql: { parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens } },
     validationRules: [documentLimitsRule()],
     allowBatchedQueries: false,
+    // Automatic persisted queries, stored in PostgreSQL (shared by every instance): GET-able by hash.
+    persistedQueryProvider: persistedQueries(persistedQueryStore(platform.orm.em)),
     context: async (req): Promise<Partial<GqlContext>> => ({
-      zq: await ctxFor(req),
+      zq: await ctxFor(req, req.actor ?? { kind: 'anonymous' }),
       columnChildren: new WeakMap<Column, Column[]>(),
       hostSite: platform.directory.publicByHost(req.hostname)?.code ?? null,
     }),

@@ -652,6 +652,47 @@ const cases: Record<string, () => Promise<void>> = {
       { id: b.disclosureId },
       { id: randomUUID() },
     ),
+  // Issue 12: routing answers B's public face only, for A exactly as for anyone.
+  'Query.route': async () => {
+    const query = `query($h: String!, $p: String!) { route(host: $h, path: $p) { __typename
+      ... on ColumnPage { items { edges { node { id } } } } ... on NotFoundPage { status } } }`;
+    const draft = { h: 'edu.localhost', p: `/tzgg/${b.draftId.slice(0, 8)}.html` };
+    expect((await t.gql(query, draft, tokenA)).data!.route).toEqual({ __typename: 'NotFoundPage', status: 404 });
+    const list = await t.gql(query, { h: 'edu.localhost', p: '/tzgg/' }, tokenA);
+    expect(list).toEqual(await t.gql(query, { h: 'edu.localhost', p: '/tzgg/' }));
+    expect(list.data!.route.items.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([b.publishedId]);
+    const hidden = await t.gql(query, { h: 'edu.localhost', p: '/internal/' }, tokenA);
+    expect(hidden.data!.route.__typename).toBe('NotFoundPage');
+    // A site being prepared answers exactly like an unknown host.
+    const prep = await t.gql(query, { h: 'secret.localhost', p: '/' }, tokenA);
+    expect(prep).toEqual(await t.gql(query, { h: 'nosuch.localhost', p: '/' }, tokenA));
+  },
+  'Query.redirects': () =>
+    sameAsMissing(
+      'query($s: String!) { redirects(site: $s) { edges { node { fromPath } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.recordRedirects': async () => {
+    const query =
+      'mutation($s: String!, $i: ID, $g: Boolean) { recordRedirects(site: $s, entries: [{ fromPath: "/x.html", toItemId: $i, gone: $g }]) }';
+    await sameAsMissing(query, { s: B_SITE, g: true }, { s: 'nosuchsite', g: true });
+    // Nor may A's map lead to B's content.
+    const cross = await t.gql(query, { s: A_SITE, i: b.publishedId }, tokenA);
+    expect(codeOf(cross)).toBe('NOT_FOUND');
+  },
+  'Mutation.previewToken': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { previewToken(itemId: $id) { token } }',
+      { id: b.draftId },
+      { id: randomUUID() },
+    ),
+  'Mutation.updateSiteDelivery': () =>
+    sameAsMissing(
+      'mutation($s: String!) { updateSiteDelivery(input: { site: $s, legacyHosts: ["old.example.gov.cn"] }) { code } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
 };
 
 describe('tenant isolation through the API', () => {

@@ -13,8 +13,10 @@ export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry
         parent_id: string | null;
         status: string;
         hosts: string[];
+        legacy_hosts: string[];
+        cors_origins: string[];
       }[]
-    >('select id, code, name, kind, parent_id, status, hosts from zq_site_directory()');
+    >('select id, code, name, kind, parent_id, status, hosts, legacy_hosts, cors_origins from zq_site_directory()');
     return rows.map((r) => ({
       id: r.id,
       code: r.code,
@@ -23,6 +25,8 @@ export function directoryLoader(em: EntityManager): () => Promise<DirectoryEntry
       parentId: r.parent_id,
       status: r.status as DirectoryEntry['status'],
       hosts: r.hosts,
+      legacyHosts: r.legacy_hosts,
+      corsOrigins: r.cors_origins,
     }));
   };
 }

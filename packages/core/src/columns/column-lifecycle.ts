@@ -5,6 +5,7 @@ import { Item, ItemPlacement } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { assertWritable, requireSiteById } from '../sites/site-lookup.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
+import { writeRedirects } from '../delivery/redirect.service.ts';
 import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { Column } from './column.entity.ts';
 
@@ -49,6 +50,13 @@ export async function mergeColumn(ctx: Ctx, id: string, intoId: string): Promise
       [target.id],
     );
     await recordColumnSubtreeChanges(tx, target.siteId, target.path, 'column-merge');
+    // The merged column's address and its items' addresses lead to the target (2015 §14).
+    await writeRedirects(
+      tx,
+      target.siteId,
+      [{ fromPath: source.path, targetColumnId: target.id, reason: 'COLUMN_MERGED' }],
+      now,
+    );
     await refreshColumnSubtreeListings(tx, target.siteId, target.path);
     const c = await tx.findOneOrFail(Column, { id: source.id });
     Object.assign(c, {

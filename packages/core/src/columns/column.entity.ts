@@ -30,6 +30,11 @@ export const ColumnSchema = defineEntity({
     /** How items of this column get their publishing deadline; null means by kind. */
     deadlineRule: p.string().nullable(),
     deadlineAmount: p.integer().nullable(),
+    /** National page metadata: ColumnDescription, ColumnKeywords (migration 0012). */
+    description: p.string().nullable(),
+    keywords: p.string().nullable(),
+    /** The column's name per declared locale other than the site's first (2015 §8); `name` is the default. */
+    names: p.json<Record<string, string>>(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },
@@ -44,4 +49,7 @@ export const newColumnDefaults = {
   statusChangedAt: null,
   deadlineRule: null,
   deadlineAmount: null,
+  description: null,
+  keywords: null,
+  names: {},
 };

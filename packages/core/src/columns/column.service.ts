@@ -13,6 +13,7 @@ import { isPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
+import { writeRedirects } from '../delivery/redirect.service.ts';
 import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { publicColumns } from './public-columns.ts';
 import { Column, columnTypes, newColumnDefaults, updateClasses } from './column.entity.ts';
@@ -171,6 +172,13 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
           c.code = input.code;
           c.path = columnPath(parent?.path ?? null, input.code);
           await rebaseSubtree(tx, c.siteId, oldPath, c.path);
+          // Old addresses of the column and everything below it keep working as 301s (cited URLs).
+          await writeRedirects(
+            tx,
+            c.siteId,
+            [{ fromPath: oldPath, targetColumnId: c.id, reason: 'COLUMN_RENAMED' }],
+            ctx.now(),
+          );
         }
         if (input.name) c.name = input.name;
         if (input.type) c.type = input.type;
@@ -220,6 +228,12 @@ export async function moveColumn(ctx: Ctx, raw: MoveColumnInput): Promise<Column
           c.parentId = parent?.id ?? null;
           c.path = columnPath(parent?.path ?? null, c.code);
           await rebaseSubtree(tx, c.siteId, oldPath, c.path);
+          await writeRedirects(
+            tx,
+            c.siteId,
+            [{ fromPath: oldPath, targetColumnId: c.id, reason: 'COLUMN_MOVED' }],
+            ctx.now(),
+          );
           // Items below the column now have other column ancestors in their search documents.
           await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-move');
         }

@@ -157,6 +157,7 @@ export const errorReasons = {
     'Audio and video need a caption or a transcript file (accessibility)',
     '2015 §11',
   ),
+  PREVIEW_TOKEN_INVALID: r('UNAUTHENTICATED', 'The preview link is not valid or has expired; ask for a new one'),
   // Issue 7 (part A): content input, dates, placements and the seeds' rules.
   DATE_IN_FUTURE: r(
     'BAD_USER_INPUT',

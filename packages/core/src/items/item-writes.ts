@@ -1,3 +1,4 @@
+import { recordSlugChange } from '../delivery/redirect.service.ts';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import { actorLabel } from '../access/actor.ts';
@@ -190,6 +191,8 @@ export async function applyRevisionPlacement(
   const changes: Record<string, unknown> = {};
   if (content.slug && content.slug !== it.slug) {
     changes.slug = [it.slug, content.slug];
+    // The old public address keeps working as a 301 (issue 12: URLs are cited in official documents).
+    if (it.publishedRevisionId) await recordSlugChange(tx, it, ctx.now());
     it.slug = content.slug;
   }
   if (content.alsoIn) {

@@ -24,6 +24,7 @@ import {
 import { REVIEW_STATES } from './review.policy.ts';
 import { isLive } from './item-view.ts';
 import { linkRevisionMedia, resolveContentMedia } from '../media/media-refs.ts';
+import { recordSlugChange } from '../delivery/redirect.service.ts';
 
 const itemConflicts = {
   item_site_id_column_id_slug_locale_key: {
@@ -225,6 +226,10 @@ export async function updateItem(ctx: Ctx, raw: UpdateItemInput): Promise<Item> 
         }
         // Nothing public yet: the slug and placements follow the working version at once. A live item keeps
         // its public ones until the new revision is signed at level 3 (publishInTx applies them).
+        if (!live && content.slug && content.slug !== it.slug && it.publishedRevisionId) {
+          // A withdrawn item's old address was public: it keeps answering (issue 12, URLs are cited).
+          await recordSlugChange(tx, it, ctx.now());
+        }
         if (!live && content.slug) it.slug = content.slug;
         it.updatedAt = now;
         tx.persist(it);

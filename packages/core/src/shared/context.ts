@@ -13,6 +13,8 @@ export interface CoreSettings {
   login: { maxFailures: number; windowSeconds: number; lockSeconds: number };
   /** Public writes (letters, …): hits per client address and per contact within the window. */
   publicWrites: { perAddress: number; perContact: number; windowSeconds: number };
+  /** Signs preview tokens for drafts (issue 12); derived from the JWT secret by the adapters. */
+  previewSecret?: string;
 }
 
 export const defaultCoreSettings: CoreSettings = {

@@ -4,6 +4,7 @@ import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
 import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
 import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
+import { Redirect } from '../delivery/redirect.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
 import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
 import { ItemListing } from '../items/item-listing.entity.ts';
@@ -48,6 +49,7 @@ export const siteFilter = {
     Mailbox,
     Letter,
     DisclosureRequest,
+    Redirect,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

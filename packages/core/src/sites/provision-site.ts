@@ -117,6 +117,7 @@ export async function provisionSite(
           contactAddress: input.footer?.contactAddress ?? null,
           icpRecord: input.footer?.icpRecord ?? null,
           publicSecurityRecord: input.footer?.publicSecurityRecord ?? null,
+          conacMarkId: input.footer?.conacMarkId ?? null,
           status: 'PREPARING',
           statusChangedAt: now,
           takenDownAt: null,

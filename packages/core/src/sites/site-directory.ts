@@ -7,7 +7,12 @@ export interface DirectoryEntry {
   kind: SiteKind;
   parentId: string | null;
   status: SiteStatus;
+  /** Every host name of the site, the primary one first. */
   hosts: string[];
+  /** Old host names among `hosts`: they answer 301 to the primary one (migration 0012). */
+  legacyHosts?: string[];
+  /** Browser origins besides the site's own hosts allowed to call the API (CORS, migration 0012). */
+  corsOrigins?: string[];
 }
 
 /**

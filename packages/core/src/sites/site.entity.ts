@@ -24,6 +24,10 @@ export const SiteSchema = defineEntity({
     contactAddress: p.string().nullable(),
     icpRecord: p.string().nullable(),
     publicSecurityRecord: p.string().nullable(),
+    /** 党政机关网站标识: the registration id of the mark at bszs.conac.cn (migration 0012). */
+    conacMarkId: p.string().nullable(),
+    /** Browser origins (besides the site's own hosts) allowed to call the API for this site (CORS). */
+    corsOrigins: p.array().columnType('text[]').default([]),
     status: p.enum(siteStatuses),
     statusChangedAt: p.datetime(),
     /** 2017 §2 立即关停: when a platform admin took the site down at once, why, and the notice shown instead. */
@@ -45,6 +49,8 @@ export const SiteDomainSchema = defineEntity({
     host: p.string().primary(),
     siteId: p.uuid(),
     isPrimary: p.boolean(),
+    /** An old host name: answers 301 to the primary domain (migration 0012). */
+    legacy: p.boolean().default(false),
   },
 });
 export class SiteDomain extends SiteDomainSchema.class {}

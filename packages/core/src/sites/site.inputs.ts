@@ -35,6 +35,12 @@ export const footerInput = z
     contactAddress: z.string().trim().max(200).nullish(),
     icpRecord: z.string().trim().max(50).nullish(),
     publicSecurityRecord: z.string().trim().max(50).nullish(),
+    /** 党政机关网站标识: the registration id the mark links to at bszs.conac.cn (issue 12). */
+    conacMarkId: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{1,32}$/, 'the registration id: digits only')
+      .nullish(),
   })
   .strict();
 

@@ -91,6 +91,7 @@ function snapshot(site: Site, domains: string[]) {
     contactAddress: site.contactAddress,
     icpRecord: site.icpRecord,
     publicSecurityRecord: site.publicSecurityRecord,
+    conacMarkId: site.conacMarkId,
   };
 }
 
@@ -119,7 +120,8 @@ export async function updateSite(ctx: Ctx, raw: UpdateSiteInput): Promise<Site> 
         if (input.footer) Object.assign(s, input.footer);
         let domains = oldDomains;
         if (input.domains) {
-          await tx.nativeDelete(SiteDomain, { siteId: s.id });
+          // Old host names (legacy, issue 12) are kept: they are managed by updateSiteDelivery.
+          await tx.nativeDelete(SiteDomain, { siteId: s.id, legacy: false });
           for (const [i, host] of input.domains.entries())
             tx.create(SiteDomain, { host, siteId: s.id, isPrimary: i === 0 });
           domains = input.domains;

@@ -31,6 +31,10 @@ export const rootFieldAccess: Record<string, Access> = {
   'Mutation.submitLetter': 'public',
   // 依申请公开: the online request form (条例 2019 §29), guarded like letters.
   'Mutation.submitDisclosureRequest': 'public',
+  // Issue 12: a theme renders any page by host and path; only public content comes back (core decides).
+  'Query.route': 'public',
+  // Migration scripts record the legacy URLs of the content they import.
+  'Mutation.recordRedirects': { apiTokenScopes: ['IMPORT'] },
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

@@ -1,6 +1,7 @@
 import { auditResolvers } from './resolvers/audit.resolvers.ts';
 import { authResolvers } from './resolvers/auth.resolvers.ts';
 import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
+import { deliveryResolvers } from './resolvers/delivery.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
 import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
@@ -28,6 +29,7 @@ export function resolvers(): Record<string, unknown> {
     interactionResolvers,
     disclosureResolvers,
     mediaResolvers,
+    deliveryResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

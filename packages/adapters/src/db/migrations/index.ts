@@ -27,6 +27,7 @@ export const migrationsList = [
   sqlMigration('0008_item_listing'),
   sqlMigration('0009_media'),
   sqlMigration('0010_interaction'),
+  sqlMigration('0012_delivery'),
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),
 ];

@@ -1,4 +1,5 @@
 import {
+  conacMarkUrl,
   findSite,
   type ListSitesArgs,
   listSites,
@@ -14,7 +15,11 @@ import { connection, type GqlContext } from '../context.ts';
 
 export const siteResolvers = {
   Query: {
-    site: (_: unknown, args: { code: string }, { zq }: GqlContext) => findSite(zq, args.code),
+    site: async (_: unknown, args: { code?: string | null; host?: string | null }, { zq }: GqlContext) => {
+      if (args.code) return findSite(zq, args.code);
+      const code = args.host ? (await zq.directory.fresh()).byHost(args.host)?.code : null;
+      return code ? findSite(zq, code) : null;
+    },
     sites: async (_: unknown, args: ListSitesArgs, { zq }: GqlContext) => connection(await listSites(zq, args)),
   },
   Mutation: {
@@ -33,6 +38,13 @@ export const siteResolvers = {
   },
   Site: {
     organisation: (s: Site) => ({ name: s.organisationName, code: s.organisationCode ?? null }),
-    footer: (s: Site) => s,
+    footer: (s: Site) => ({
+      ...s,
+      organisation: s.organisationName,
+      conacMarkUrl: s.conacMarkId ? conacMarkUrl(s.conacMarkId) : null,
+    }),
+    // Public knowledge: an old host answers every request with a redirect anyway.
+    legacyHosts: (s: Site, _: unknown, { zq }: GqlContext) => zq.directory.byId(s.id)?.legacyHosts ?? [],
+    corsOrigins: (s: Site) => s.corsOrigins ?? [],
   },
 };

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import type { Platform } from '@zhanqun/adapters';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
+
+/**
+ * Rate limits are keyed by API token when the caller presents one: a theme's server-side renderer serves many
+ * citizens from one address, so keying it by IP would throttle the whole city through one renderer. Everyone
+ * else is keyed by client address. The token itself is never kept, only a hash prefix.
+ */
+export function rateLimitKey(req: FastifyRequest): string {
+  const auth = req.headers.authorization;
+  const token = auth?.startsWith('Bearer zqt_') ? auth.slice(7) : null;
+  return token ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+}
+
+/**
+ * Whether a browser origin may call the API: any host of a public site (a theme served on the site's own
+ * domain), or an origin a site lists in its CORS allow-list (site settings, `updateSiteDelivery`). Decided from
+ * the site directory in memory.
+ */
+export function originAllowed(platform: Platform, origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const entry = platform.directory.byHost(url.hostname);
+  if (entry && entry.status !== 'PREPARING') return true;
+  const normalised = origin.toLowerCase();
+  return platform.directory.all().some((e) => e.status !== 'PREPARING' && e.corsOrigins?.includes(normalised));
+}
+
+const isAnonymousGet = (req: FastifyRequest) => req.method === 'GET' && !req.headers.authorization;
+
+/**
+ * HTTP for caches and browsers on /graphql: anonymous public reads over GET get Cache-Control for shared caches,
+ * a strong ETag and 304; everything else is `private, no-store`. Then CORS (per-site allow-list) and br/gzip.
+ */
+export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
+  // Registered before compression, so it sees the uncompressed JSON (the ETag is of that representation).
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.routeOptions.url !== '/graphql') return payload;
+    reply.header('vary', 'Accept-Encoding, Authorization, Origin');
+    const cacheable = isAnonymousGet(req) && reply.statusCode === 200 && typeof payload === 'string';
+    if (!cacheable || reply.getHeader('cache-control')) {
+      if (!reply.getHeader('cache-control')) reply.header('cache-control', 'private, no-store');
+      return payload;
+    }
+    // Errors (partial data too) are not cached by shared caches.
+    if (payload.includes('"errors"')) {
+      reply.header('cache-control', 'no-store');
+      return payload;
+    }
+    const etag = strongEtag(payload);
+    reply.header('cache-control', PUBLIC_CACHE).header('etag', etag);
+    const given = req.headers['if-none-match'];
+    if (given && given.split(',').some((t) => t.trim() === etag)) {
+      reply.code(304);
+      return '';
+    }
+    return payload;
+  });
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, !origin || originAllowed(platform, origin)),
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'x-zhanqun-preview'],
+    maxAge: 600,
+  });
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
+}

@@ -1,0 +1,144 @@
+/**
+ * Issue 12, HTTP for caches and browsers: anonymous GraphQL reads over GET with Cache-Control, strong ETag and
+ * 304; br/gzip; automatic persisted queries stored in PostgreSQL (a second API instance knows them); CORS
+ * allow-list per site; rate limits keyed by API token; searchKey hands out the public Meilisearch address.
+ */
+import { createHash } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
+import type { FastifyRequest } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { rateLimitKey } from '../src/plugins/delivery-http.ts';
+import { demo, startTestApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+const HOME =
+  '{ route(host: "www.miyi.gov.cn", path: "/") { __typename ... on HomePage { navigation { name url children { name url } } } } }';
+const getQuery = (query: string, headers: Record<string, string> = {}, extensions?: unknown) =>
+  t.app.inject({
+    method: 'GET',
+    url: '/graphql',
+    query: { query, ...(extensions ? { extensions: JSON.stringify(extensions) } : {}) },
+    headers,
+  });
+
+beforeAll(async () => {
+  t = await startTestApp({ search: true, env: { MEILI_PUBLIC_URL: 'https://search.zhanqun.example.gov.cn' } });
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('anonymous public reads over GET', () => {
+  it('carry Cache-Control for shared caches, a strong ETag, Vary, and answer 304 when unchanged', async () => {
+    const r = await getQuery(HOME);
+    expect(r.statusCode).toBe(200);
+    expect(r.json().data.route.__typename).toBe('HomePage');
+    expect(r.headers['cache-control']).toBe('public, max-age=60, s-maxage=300, stale-while-revalidate=600');
+    expect(r.headers.etag).toMatch(/^"[\w-]{20,}"$/);
+    expect(String(r.headers.vary)).toMatch(/Accept-Encoding/);
+    const again = await getQuery(HOME, { 'if-none-match': r.headers.etag as string });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+  });
+
+  it('are never cached for a signed-in caller, nor when they carry errors', async () => {
+    const token = await t.tokenFor(demo.editor('miyi'));
+    const r = await getQuery(HOME, { authorization: `Bearer ${token}` });
+    expect(r.headers['cache-control']).toBe('private, no-store');
+    expect(r.headers.etag).toBeUndefined();
+    const bad = await getQuery('{ route(host: "www.miyi.gov.cn", path: "/", first: 1000) { __typename } }');
+    expect(bad.headers['cache-control']).toMatch(/no-store/);
+    expect(bad.headers.etag).toBeUndefined();
+  });
+
+  it('are compressed with br or gzip when the client accepts it', async () => {
+    const br = await getQuery(HOME, { 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    const json = JSON.parse(brotliDecompressSync(br.rawPayload).toString('utf8'));
+    expect(json.data.route.navigation.length).toBeGreaterThan(3);
+    const gz = await getQuery(HOME, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+  });
+});
+
+describe('automatic persisted queries', () => {
+  it('store the query in PostgreSQL, so another API instance answers by hash alone', async () => {
+    const sha256Hash = createHash('sha256').update(HOME).digest('hex');
+    const ext = { persistedQuery: { version: 1, sha256Hash } };
+    const miss = await getQuery('', {}, ext);
+    expect(miss.json().errors[0].message).toBe('PersistedQueryNotFound');
+    const register = await t.app.inject({ method: 'POST', url: '/graphql', payload: { query: HOME, extensions: ext } });
+    expect(register.json().data.route.__typename).toBe('HomePage');
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      payload: { query: '{ me { name } }', extensions: ext },
+    });
+    expect(wrong.json().errors[0].message).toMatch(/sha does not match/);
+    const other = await buildApp(t.platform, { logger: false });
+    try {
+      const hit = await other.inject({
+        method: 'GET',
+        url: '/graphql',
+        query: { extensions: JSON.stringify(ext) },
+      });
+      expect(hit.json().data.route.__typename).toBe('HomePage');
+      expect(hit.headers['cache-control']).toMatch(/s-maxage/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (origin: string) =>
+    t.app.inject({
+      method: 'OPTIONS',
+      url: '/graphql',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+
+  it('admits the hosts of public sites and each site’s allow-list, nobody else', async () => {
+    expect((await preflight('https://www.miyi.gov.cn')).headers['access-control-allow-origin']).toBe(
+      'https://www.miyi.gov.cn',
+    );
+    expect((await preflight('https://evil.example.com')).headers['access-control-allow-origin']).toBeUndefined();
+    const platform = await t.tokenFor(demo.platformAdmin);
+    const set = await t.gql(
+      'mutation { updateSiteDelivery(input: { site: "miyi", corsOrigins: ["https://theme.miyi.example.cn:8443"] }) { corsOrigins } }',
+      {},
+      platform,
+    );
+    expect(set.data!.updateSiteDelivery.corsOrigins).toEqual(['https://theme.miyi.example.cn:8443']);
+    expect((await preflight('https://theme.miyi.example.cn:8443')).headers['access-control-allow-origin']).toBe(
+      'https://theme.miyi.example.cn:8443',
+    );
+    const bad = await t.gql(
+      'mutation { updateSiteDelivery(input: { site: "miyi", corsOrigins: ["https://x.example/path"] }) { code } }',
+      {},
+      platform,
+    );
+    expect(bad.errors?.[0]?.extensions.field).toBe('corsOrigins.0');
+  });
+});
+
+describe('rate limits', () => {
+  it('are keyed by API token for server-side renderers, by address for everyone else', () => {
+    const req = (authorization?: string) =>
+      ({ ip: '10.0.0.7', headers: authorization ? { authorization } : {} }) as unknown as FastifyRequest;
+    const a = rateLimitKey(req('Bearer zqt_aaaaaaaa'));
+    const b = rateLimitKey(req('Bearer zqt_bbbbbbbb'));
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('aaaaaaaa');
+    expect(rateLimitKey(req())).toBe('ip:10.0.0.7');
+  });
+});
+
+describe('searchKey', () => {
+  it('hands out the configured public Meilisearch address, not the internal one', async () => {
+    const r = await t.gql('{ searchKey(site: "miyi") { host } }');
+    expect(r.data!.searchKey.host).toBe('https://search.zhanqun.example.gov.cn');
+  });
+});
