@@ -60,7 +60,6 @@ export * from './search/search-change.entity.ts';
 export * from './search/search-document.ts';
 export * from './search/search-outbox.ts';
 export * from './search/search-sync.service.ts';
-<<<<<<< HEAD
 export * from './shared/escape-scope.ts';
 export * from './interaction/public-write-guard.ts';
 export * from './interaction/mailbox/mailbox.entity.ts';
@@ -86,7 +85,6 @@ export * from './media/media.process.ts';
 export * from './media/media.serve.ts';
 export * from './media/media-refs.ts';
 export * from './media/media-access.ts';
-=======
 export * from './delivery/page-meta.ts';
 export * from './delivery/redirect.entity.ts';
 export * from './delivery/redirect.service.ts';
@@ -96,4 +94,3 @@ export * from './delivery/url.policy.ts';
 export * from './delivery/delivery-settings.ts';
 export * from './delivery/machine-readable.service.ts';
 export * from './delivery/preview.ts';
->>>>>>> h12-delivery
