@@ -3,11 +3,19 @@
  * attachments and the body; bounded nesting refused before any recursive work; heavy HTML work off the event
  * loop, so /health keeps answering while a large body is processed.
  */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uploadMedia } from '@zhanqun/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts';
+import { pdfWith } from './media/fixtures.ts';
 
 let t: TestApp;
 let editor = '';
+/** A real file of miyi: a platform media reference must name an existing file of the item's site (issue 8). */
+let mediaRef = '';
 const createItem = (input: Record<string, unknown>) =>
   t.gql(
     'mutation($i: CreateItemInput!) { createItem(input: $i) { id body images { url } attachments { url } } }',
@@ -18,6 +26,15 @@ const createItem = (input: Record<string, unknown>) =>
 beforeAll(async () => {
   t = await startTestApp();
   editor = await t.tokenFor(demo.editor('miyi'));
+  const bytes = pdfWith('content input');
+  const path = join(tmpdir(), `zq-content-input-${process.pid}.pdf`);
+  writeFileSync(path, bytes);
+  const m = await uploadMedia(
+    t.platform.systemCtx('test:content-input'),
+    { site: 'miyi' },
+    { path, name: 'a.pdf', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+  );
+  mediaRef = `media:${m.id}`;
 });
 afterAll(async () => {
   await t?.close();
@@ -36,7 +53,7 @@ describe('URLs in images and attachments', () => {
   });
 
   it('accepts http(s) URLs and platform media references', async () => {
-    const media = 'media:0b6f3f8e-4a8e-4c7e-9a55-3f1f4d1b2c3d';
+    const media = mediaRef;
     const r = await createItem({
       images: [{ url: 'https://img.miyi.gov.cn/a.jpg', alt: '会场' }],
       attachments: [
@@ -66,7 +83,7 @@ describe('links and sources in the body', () => {
     const body =
       '<p><a href="https://www.gov.cn/">中国政府网</a> <a href="mailto:bgs@miyi.gov.cn">邮件</a> ' +
       '<a href="tel:0812-8171111">电话</a> <a href="/zwgk/">公开</a></p>' +
-      '<p><img src="media:0b6f3f8e-4a8e-4c7e-9a55-3f1f4d1b2c3d" alt="图"></p>';
+      `<p><img src="${mediaRef}" alt="图"></p>`;
     const r = await createItem({ body });
     expect(r.data!.createItem.body).toBe(body.replace('alt="图">', 'alt="图" />'));
   });

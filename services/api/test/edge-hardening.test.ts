@@ -4,6 +4,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
+import { createPlatform } from '@zhanqun/adapters';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,7 +213,9 @@ describe('/ready', () => {
     const hung = createServer((s) => sockets.add(s));
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     const port = (hung.address() as { port: number }).port;
-    const slow = await startTestApp({ env: { MEILI_URL: `http://127.0.0.1:${port}` } });
+    // The same database, a platform whose Meilisearch is the hung server.
+    const hungPlatform = await createPlatform({ ...t.platform.config, MEILI_URL: `http://127.0.0.1:${port}` });
+    const slow = { app: await buildApp(hungPlatform, { logger: false }) };
     try {
       let started = performance.now();
       const pgOnly = await slow.app.inject('/ready?checks=postgres');
@@ -225,7 +228,8 @@ describe('/ready', () => {
     } finally {
       for (const s of sockets) s.destroy();
       hung.close();
-      await slow.close();
+      await slow.app.close();
+      await hungPlatform.close();
     }
-  });
+  }, 120_000);
 });

@@ -54,7 +54,7 @@ beforeAll(async () => {
     summary: '招聘会提供岗位三千余个',
     author: '张三',
     keywords: ['招聘', '就业'],
-    images: [{ url: '/media/fair.jpg', alt: '招聘会现场' }],
+    images: [{ url: 'https://www.miyi.gov.cn/media/fair.jpg', alt: '招聘会现场' }],
   });
 });
 
@@ -138,6 +138,22 @@ describe('route(host, path)', () => {
       },
       await t.tokenFor(demo.editor('miyi')),
     );
+    // A live item's slug is reviewed content: it changes (and the old address starts redirecting) when the new
+    // revision is signed off.
+    expect((await route('/zwdt/yw/spring-fair.html')).__typename).toBe('ItemPage');
+    await t.gql(
+      'mutation($id: ID!) { submitItem(id: $id) { state } }',
+      { id: itemId },
+      await t.tokenFor(demo.editor('miyi')),
+    );
+    for (const who of [demo.editor('miyi'), demo.reviewer('miyi'), demo.approver('miyi')]) {
+      const r = await t.gql(
+        'mutation($id: ID!) { signOff(input: { id: $id }) { state } }',
+        { id: itemId },
+        await t.tokenFor(who),
+      );
+      expect(r.errors).toBeUndefined();
+    }
     expect(await route('/zwdt/yw/spring-fair.html')).toMatchObject({
       status: 301,
       location: '/zwdt/yw/spring-job-fair.html',

@@ -49,14 +49,22 @@ export async function resolveContentMedia(ctx: Ctx, siteId: string, given: ItemC
         throw new AppError('INVALID_INPUT', 'Only an image can be used as an image', { field: 'images' });
       const alt = i.alt ?? m.alt ?? null;
       const caption = i.caption ?? m.caption ?? null;
-      return { ...i, url: mediaPath(m.id), alt, caption, mediaId: m.id, sha256: m.sha256 };
+      return {
+        ...i,
+        url: MEDIA_URL.test(i.url) ? i.url : mediaPath(m.id),
+        alt,
+        caption,
+        mediaId: m.id,
+        sha256: m.sha256,
+      };
     }),
     attachments: content.attachments.map((a) => {
       if (!a.mediaId || a.sha256) return a;
       const m = need(a.mediaId, 'attachments');
       return {
         ...a,
-        url: mediaPath(m.id),
+        // A `media:<uuid>` reference stays as written; an id alone gets the file's path.
+        url: MEDIA_URL.test(a.url) ? a.url : mediaPath(m.id),
         name: a.name || m.title || m.originalName,
         mediaType: m.mediaType,
         mediaId: m.id,

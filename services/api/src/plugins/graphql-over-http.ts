@@ -68,7 +68,12 @@ function paramProblem(method: string, raw: unknown): { field: string; message: s
       }
     }
   }
-  if (typeof params.query !== 'string' || !params.query.trim())
+  // Automatic persisted queries (issue 12) send only the hash: the query may then be absent.
+  const persisted = !!(params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery;
+  if (
+    !(persisted && (params.query === undefined || params.query === '')) &&
+    (typeof params.query !== 'string' || !params.query.trim())
+  )
     return { field: 'query', message: 'query must be a non-empty string' };
   if (params.operationName != null && typeof params.operationName !== 'string')
     return { field: 'operationName', message: 'operationName must be a string' };
