@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Platform } from './platform.ts';
 
 /**
- * Prometheus metrics shared by the API and the worker (prom-client, ADR 0009). Everything that needs SQL is
+ * Prometheus metrics shared by the API and the worker (prom-client, ADR 0008). Everything that needs SQL is
  * read when Prometheus scrapes — never per request — and cached for `cacheMs`, so a burst of scrapes (several
  * Prometheus replicas, a curious operator) costs one round trip per period.
  */

@@ -36,7 +36,7 @@ export interface Platform {
   jobs: JobPort;
   /** File storage and tools (media, issue 8). */
   media: MediaPort;
-  /** Heavy HTML work on item bodies, in worker threads (ADR 0009). */
+  /** Heavy HTML work on item bodies, in worker threads (ADR 0010). */
   html: HtmlWorkPort;
   /** The proof-of-work challenge of public writes (ALTCHA). */
   proofOfWork: ProofOfWorkPort;

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina';
 /**
  * A small pool of worker threads for the heavy HTML work on item bodies (checking, sanitising, text and alt
  * extraction), so that a large body never stalls the event loop: /health and every other request keep
- * answering while it is processed (issue 7). Piscina rather than hand-made worker bookkeeping: ADR 0009.
+ * answering while it is processed (issue 7). Piscina rather than hand-made worker bookkeeping: ADR 0010.
  */
 export function htmlWorkPool(opts: { threads?: number } = {}): HtmlWorkPort & { close(): Promise<void> } {
   const threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism() - 1));

@@ -1,5 +1,5 @@
 /**
- * The URL scheme of every site (docs/adr/0012-delivery.md), pure and shared by routing, sitemaps, feeds and
+ * The URL scheme of every site (docs/adr/0014-delivery-for-themes.md), pure and shared by routing, sitemaps, feeds and
  * page metadata:
  *
  *   /                                  home

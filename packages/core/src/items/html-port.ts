@@ -4,7 +4,7 @@ import { imagesWithoutAlt, type PreparedBody, prepareBody } from './html-work.ts
 
 /**
  * Runs the HTML work of a body (`prepareBody`) off the event loop: a small worker-thread pool in production
- * (adapters, ADR 0009). A body of 100,000 nested elements used to block every other request for 37 s.
+ * (adapters, ADR 0010). A body of 100,000 nested elements used to block every other request for 37 s.
  */
 export interface HtmlWorkPort {
   prepare(html: string): Promise<PreparedBody>;

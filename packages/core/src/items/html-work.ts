@@ -1,7 +1,7 @@
 /**
  * The heavy HTML work on an item body: bounds, URL schemes, sanitising, plain text and missing alt text.
  * Pure and self-contained (only HTML libraries), so that a worker thread can run it off the event loop
- * (`HtmlWorkPort`, ADR 0009) and tests or the CLI can run it inline.
+ * (`HtmlWorkPort`, ADR 0010) and tests or the CLI can run it inline.
  */
 import { findAll, textContent } from 'domutils';
 import { decodeHTML } from 'entities';

@@ -62,7 +62,7 @@ function contentPatch(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(CONTENT_KEYS.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
 }
 
-/** Checks and sanitises a new body off the event loop (ADR 0009); null when the body is not being set. */
+/** Checks and sanitises a new body off the event loop (ADR 0010); null when the body is not being set. */
 async function preparedBody(ctx: Ctx, body: string | null | undefined) {
   return typeof body === 'string' ? prepareItemBody(ctx, body) : null;
 }

@@ -5,7 +5,7 @@ import type { MediaPort } from './media.port.ts';
 
 /**
  * Who may upload, edit and delete a site's media: its editors and admins (and admins above it), and the
- * site's API tokens with MANAGE_CONTENT or IMPORT (migration scripts bring attachments; ADR 0009: no new scope).
+ * site's API tokens with MANAGE_CONTENT or IMPORT (migration scripts bring attachments; ADR 0012: no new scope).
  */
 export function requireMediaWriter(ctx: Ctx, siteId: string): void {
   const a = ctx.actor;
