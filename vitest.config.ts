@@ -5,7 +5,14 @@ import { defineConfig } from 'vitest/config';
 const graphqlDir = dirname(createRequire(new URL('./services/api/package.json', import.meta.url)).resolve('graphql'));
 
 /** Every workspace dir that holds tests; each becomes a Vitest project named after its last path segment. */
-const projects = ['packages/core', 'packages/adapters', 'services/api', 'services/worker', 'infra'];
+const projects = [
+  'packages/core',
+  'packages/adapters',
+  'packages/importers',
+  'services/api',
+  'services/worker',
+  'infra',
+];
 
 export default defineConfig({
   // graphql 16 ships CommonJS (main) and ESM (module) copies. Node — and mercurius — load the CommonJS one;

@@ -1,0 +1,60 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { decode, decodeLegacyUrl, detectEncoding, isPlausibleGbk, repairLatin1Mojibake } from './encoding.ts';
+
+const gbk = (s: string) => new Uint8Array(iconv.encode(s, 'gbk'));
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const html = (charset: string, body: string) =>
+  `<html><head><meta http-equiv="Content-Type" content="text/html; charset=${charset}"></head><body>${body}</body></html>`;
+
+describe('detectEncoding', () => {
+  it('follows a BOM before anything else', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...gbk('<meta charset="gbk">')]);
+    expect(detectEncoding(bytes, 'html')).toEqual({ encoding: 'utf-8', how: 'bom' });
+  });
+  it('follows a gb2312 declaration when the bytes are GBK', () => {
+    const bytes = gbk(html('gb2312', '攀枝花市人民政府关于印发《通知》的通知'));
+    expect(detectEncoding(bytes, 'html')).toEqual({ encoding: 'gb18030', how: 'declared' });
+    expect(decode(bytes, 'gb18030')).toContain('攀枝花市人民政府');
+  });
+  it('trusts the bytes over a declaration they contradict', () => {
+    expect(detectEncoding(utf8(html('gb2312', '米易县人民政府')), 'html').encoding).toBe('utf-8');
+    expect(detectEncoding(gbk("SET NAMES utf8;\nINSERT INTO t VALUES ('米易县');"), 'sql')).toEqual({
+      encoding: 'gb18030',
+      how: 'gb18030',
+    });
+  });
+  it('reads SET NAMES and DEFAULT CHARSET in SQL dumps', () => {
+    expect(detectEncoding(gbk("/*!40101 SET NAMES gbk */;\nINSERT INTO t VALUES ('政务公开');"), 'sql').how).toBe(
+      'declared',
+    );
+    expect(detectEncoding(utf8(') ENGINE=MyISAM DEFAULT CHARSET=utf8mb4;'), 'sql')).toEqual({
+      encoding: 'utf-8',
+      how: 'declared',
+    });
+  });
+  it('falls back to GB18030 for undeclared non-UTF-8 bytes, and UTF-8 when valid', () => {
+    expect(detectEncoding(gbk('通知公告 政策解读'), 'text')).toEqual({ encoding: 'gb18030', how: 'gb18030' });
+    expect(detectEncoding(utf8('通知公告 政策解读'), 'text')).toEqual({ encoding: 'utf-8', how: 'utf8-valid' });
+  });
+  it('does not call UTF-8 invalid when the sample cuts a character in two', () => {
+    const bytes = utf8('政务公开');
+    expect(detectEncoding(bytes.subarray(0, bytes.length - 1), 'text').encoding).toBe('utf-8');
+  });
+});
+
+describe('repairs and URLs', () => {
+  it('repairs GBK stored as Latin-1, and leaves real Latin-1 text alone', () => {
+    const broken = Buffer.from(iconv.encode('攀枝花市政府', 'gbk')).toString('latin1');
+    expect(repairLatin1Mojibake(`标题：${broken}`)).toEqual({ text: '标题：攀枝花市政府', repaired: true });
+    expect(repairLatin1Mojibake('Café Müller')).toEqual({ text: 'Café Müller', repaired: false });
+  });
+  it('decodes GBK percent-encoded legacy URLs', () => {
+    expect(decodeLegacyUrl('/uploads/%D6%D0%CE%C4.doc')).toBe('/uploads/中文.doc');
+    expect(decodeLegacyUrl('/uploads/%E4%B8%AD%E6%96%87.doc')).toBe('/uploads/中文.doc');
+  });
+  it('knows well-formed GBK from random high bytes', () => {
+    expect(isPlausibleGbk(gbk('政务公开'))).toBe(true);
+    expect(isPlausibleGbk(new Uint8Array([0xd6, 0x20, 0xff]))).toBe(false);
+  });
+});
