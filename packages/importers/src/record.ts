@@ -163,3 +163,49 @@ export class ImportSourceError extends Error {
     this.code = code;
   }
 }
+
+/** What the user pointed the importer at: one or more files (several WXR files of one export), or a folder. */
+export interface SourceInput {
+  paths: string[];
+  /** The first 64 KiB of the first file; null for a folder. */
+  head: Uint8Array | null;
+  isDirectory: boolean;
+}
+
+export interface OpenOptions {
+  /** The legacy site's base URL(s), to tell its own links from external ones (`http://www.old.gov.cn`). */
+  baseUrls?: string[];
+  /** Force an encoding instead of detecting it (`gbk`, `utf-8`); detection is the default. */
+  encoding?: string;
+}
+
+/**
+ * One legacy format. `packages/importers/src/sources.ts` lists every adapter; the importer asks each how sure
+ * it is that it reads the input and opens it with the surest (the user may also name the system).
+ */
+export interface SourceAdapter {
+  system: SourceSystem;
+  /** 0 = not this format, 1 = certain; from names and the first bytes only (cheap). */
+  sniff(input: SourceInput): number;
+  open(input: SourceInput, options: OpenOptions): Promise<ImportSource>;
+}
+
+/** A file found in the uploads folder or archive the user gave (`--files`); never fetched from the network. */
+export interface LegacyStoredFile {
+  /** Path inside the folder/archive, with `/` separators, as stored (already checked against traversal). */
+  path: string;
+  size: number;
+  open(): Promise<NodeJS.ReadableStream>;
+}
+
+/**
+ * The uploads folder or archive of a legacy site, looked up by the URL or path legacy content used for a file:
+ * absolute on an old host (`http://www.old.gov.cn/uploads/a.pdf`), site-relative (`/uploads/a.pdf`), relative,
+ * GBK or UTF-8 percent-encoded. Implemented in `src/files/file-store.ts`.
+ */
+export interface LegacyFileStore {
+  find(urlOrPath: string): Promise<LegacyStoredFile | null>;
+  /** Every file, for counts and for files no content refers to. */
+  list(): AsyncIterable<LegacyStoredFile>;
+  close(): Promise<void>;
+}
