@@ -66,6 +66,12 @@ export function loadSynonyms(file?: string): Record<string, string[]> {
 const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`);
 const anyOf = (field: string, values: (string | number)[] | null | undefined) =>
   values?.length ? `(${values.map((v) => `${field} = ${quote(v)}`).join(' OR ')})` : null;
+/** The site clause of a search and of a tenant token: the site or cluster, minus archived sites under it. */
+const scopeFilter = (scope: SearchRequest['scope']) =>
+  [
+    `${scope.field} = ${quote(scope.siteId)}`,
+    ...(scope.excludeSiteIds?.length ? [`siteId NOT IN [${scope.excludeSiteIds.map((v) => quote(v)).join(', ')}]`] : []),
+  ].join(' AND ');
 
 /** Meilisearch returns stored text raw: escape it, then turn the highlight markers into <mark>. */
 export function safeHighlight(text: string): string {
@@ -127,7 +133,7 @@ export class MeiliSearchIndex implements SearchIndex {
   async search(req: SearchRequest): Promise<SearchResponse> {
     const f = req.filters;
     const filter = [
-      `${req.scope.field} = ${quote(req.scope.siteId)}`,
+      scopeFilter(req.scope),
       anyOf('kind', f.kind),
       anyOf('year', f.year),
       anyOf('columnIds', f.columnId),
@@ -193,7 +199,7 @@ export class MeiliSearchIndex implements SearchIndex {
     const token = await generateTenantToken({
       apiKey: key,
       apiKeyUid: uid,
-      searchRules: { [this.#uid]: { filter: `${scope.field} = ${quote(scope.siteId)}` } },
+      searchRules: { [this.#uid]: { filter: scopeFilter(scope) } },
       expiresAt,
     });
     return { token, indexUid: this.#uid, host: this.#host };

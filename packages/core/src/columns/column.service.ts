@@ -9,7 +9,7 @@ import { mapUniqueViolations } from '../shared/db-errors.ts';
 import { diffFields } from '../shared/diff.ts';
 import { forkForPublicRead } from '../shared/scope.ts';
 import { parseInput, withDefault } from '../shared/validation.ts';
-import { isPublicStatus } from '../sites/site.service.ts';
+import { isContentPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
@@ -289,7 +289,7 @@ export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Prom
   const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
   const managed = siteIds.filter((id) => reach.has(id));
   const publicIds = siteIds.filter(
-    (id) => !reach.has(id) && isPublicStatus(ctx.directory.byId(id)?.status ?? 'PREPARING'),
+    (id) => !reach.has(id) && isContentPublicStatus(ctx.directory.byId(id)?.status ?? 'PREPARING'),
   );
   const all = [...managed, ...publicIds];
   if (all.length === 0) return [];
@@ -321,7 +321,7 @@ export async function columnsByIds(ctx: Ctx, ids: readonly string[]): Promise<Co
   const reach = new Set(reachableSiteIds(ctx.actor, ctx.directory));
   const scope = ctx.directory
     .all()
-    .filter((e) => reach.has(e.id) || isPublicStatus(e.status))
+    .filter((e) => reach.has(e.id) || isContentPublicStatus(e.status))
     .map((e) => e.id);
   const rows = await forkForPublicRead(ctx, scope).find(Column, { id: { $in: unique } });
   return rows.filter((c) => reach.has(c.siteId) || c.visible);

@@ -41,6 +41,14 @@ export interface SitemapFile {
 }
 
 /** The site's sitemap index: one file for the home and column pages, then per column its items (2015 §5). */
+/**
+ * Whether a host names a site that is closed or taken down (ARCHIVED, 2017 §2): its sitemaps, robots.txt and
+ * feeds answer 410 Gone, like `route` does for its pages, rather than 404 (search engines drop the URLs).
+ */
+export async function isSiteGoneForHost(ctx: Ctx, host: string): Promise<boolean> {
+  return (await ctx.directory.fresh()).publicByHost(host)?.status === 'ARCHIVED';
+}
+
 export async function sitemapIndex(ctx: Ctx, host: string): Promise<SitemapIndex | null> {
   const st = await siteTreeFor(ctx, host);
   if (!st) return null;

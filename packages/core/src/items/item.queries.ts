@@ -3,17 +3,17 @@ import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
 import { decodeCursorValue, encodeCursorValue, pageSize } from '../shared/pagination.ts';
 import { forkForPublicRead } from '../shared/scope.ts';
-import { isPublicStatus } from '../sites/site.service.ts';
+import { isContentPublicStatus } from '../sites/site.service.ts';
 import { requireSiteByCode } from '../sites/site-lookup.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, type ItemState, itemStates, SignOff } from './item.entity.ts';
 import { canSeeDrafts, requireColumnOf } from './item-access.ts';
 import { isLive, type ItemView, type PublicItemRow, viewOf, viewOfPublicRow } from './item-view.ts';
 
-/** The public ids the caller may read live content of: every site that is online. */
+/** The public ids the caller may read live content of: every site that is online or closing (not archived). */
 function publicSiteIds(ctx: Ctx): string[] {
   return ctx.directory
     .all()
-    .filter((e) => isPublicStatus(e.status))
+    .filter((e) => isContentPublicStatus(e.status))
     .map((e) => e.id);
 }
 
@@ -72,7 +72,10 @@ export async function findItem(ctx: Ctx, id: string): Promise<ItemView | null> {
         ? await ctx.publicReads.item(id)
         : await ctx.unscopedEm.execute('select * from zq_public_item(?)', [id])
     ) as PublicItemRow[];
-    return rows[0] ? viewOfPublicRow(rows[0]) : null;
+    // The SQL door refuses an archived site (migration 0017); the cached directory says the same, for free.
+    const row = rows[0];
+    if (!row || !isContentPublicStatus(ctx.directory.byId(row.site_id)?.status ?? 'PREPARING')) return null;
+    return viewOfPublicRow(row);
   }
   const own = await ctx.em.findOne(Item, { id });
   const item =
@@ -130,7 +133,7 @@ export async function listItems(ctx: Ctx, args: ListItemsArgs): Promise<ItemPage
     throw new AppError('INVALID_INPUT', 'Unknown state', { field: 'state' });
   const after = args.after ? (decodeCursorValue(args.after, ['datetime', 'uuid']) as [string, string]) : undefined;
   if (entry && canSeeDrafts(ctx, entry.id)) return listInternal(ctx, entry.id, args, limit, after);
-  if (!entry || !isPublicStatus(entry.status) || (args.state && args.state !== 'PUBLISHED')) {
+  if (!entry || !isContentPublicStatus(entry.status) || (args.state && args.state !== 'PUBLISHED')) {
     return { nodes: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
   }
   const args2 = {

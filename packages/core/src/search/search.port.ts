@@ -45,7 +45,16 @@ export interface SearchFilters {
 export interface SearchRequest {
   query: string;
   /** Site ids the results may come from (already resolved: one site, or a cluster). */
-  scope: { field: 'siteId' | 'siteAncestors'; siteId: string };
+  scope: {
+    field: 'siteId' | 'siteAncestors';
+    siteId: string;
+    /**
+     * Sites under a cluster that are no longer searchable (ARCHIVED: closed or taken down, 2017 §2). Their
+     * documents leave the index through the outbox, but until the worker has delivered that, the query itself
+     * leaves them out — decided from the cached site directory, no extra round trip.
+     */
+    excludeSiteIds?: string[];
+  };
   filters: SearchFilters;
   sort: SearchSort;
   offset: number;

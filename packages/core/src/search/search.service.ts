@@ -59,7 +59,13 @@ async function scopeFor(ctx: Ctx, code: string, scope: 'SITE' | 'CLUSTER'): Prom
   const entry = (await ctx.directory.fresh()).byCode(code);
   if (!entry || !SEARCHABLE_SITE_STATUSES.has(entry.status))
     throw new AppError('NOT_FOUND', 'Site not found', { field: 'site' });
-  return { field: scope === 'CLUSTER' ? 'siteAncestors' : 'siteId', siteId: entry.id };
+  if (scope === 'SITE') return { field: 'siteId', siteId: entry.id };
+  // 2017 §2: a site below the cluster that was closed or taken down is out of the cluster's search at once, not
+  // only once the worker has delivered its removals (the directory is already in memory: no extra round trip).
+  const excludeSiteIds = ctx.directory
+    .subtree(entry.id)
+    .filter((id) => !SEARCHABLE_SITE_STATUSES.has(ctx.directory.byId(id)?.status ?? ''));
+  return { field: 'siteAncestors', siteId: entry.id, ...(excludeSiteIds.length ? { excludeSiteIds } : {}) };
 }
 
 /** Public search over published content only, through our API (highlights are HTML-safe). */
@@ -114,7 +120,10 @@ export async function searchKey(ctx: Ctx, raw: z.input<typeof keyInput>) {
         details: { cause: String((e as Error).message ?? e).slice(0, 200) },
       });
     });
-  return { token, indexUid, host, expiresAt, filter: `${scope.field} = "${scope.siteId}"` };
+  const excluded = scope.excludeSiteIds?.length
+    ? ` AND siteId NOT IN [${scope.excludeSiteIds.map((id) => `"${id}"`).join(', ')}]`
+    : '';
+  return { token, indexUid, host, expiresAt, filter: `${scope.field} = "${scope.siteId}"${excluded}` };
 }
 
 const draftsInput = z.object({

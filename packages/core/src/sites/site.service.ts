@@ -18,6 +18,16 @@ import { recordSiteChanges } from '../search/search-outbox.ts';
 /** A site is public (its public content readable by anyone) once it has gone online. */
 export const isPublicStatus = (s: SiteStatus) => s !== 'PREPARING';
 
+/**
+ * A site's content (items, columns, search, feeds, sitemaps, files, mailboxes) is public while it is ONLINE or
+ * CLOSING — a closing site keeps showing its content with its notice for the 30 days (2017 §2 整改/关停 notice
+ * path). An ARCHIVED site — closed after the notice, or taken down at once (2017 §2 无保障能力的立即关停,
+ * `takeSiteDown`) — keeps only its public record (name, status, closing notice) and serves no content: `route`
+ * answers 410, every other public read answers as if there were nothing. The SQL doors (zq_public_items,
+ * zq_public_item, zq_public_items_under, zq_public_media, migration 0017) apply the same rule.
+ */
+export const isContentPublicStatus = (s: SiteStatus) => s === 'ONLINE' || s === 'CLOSING';
+
 /** The ids of sites this actor may see at all: everything it reaches, plus every public site. */
 export function visibleSiteIds(ctx: Ctx): string[] {
   const ids = new Set(reachableSiteIds(ctx.actor, ctx.directory));

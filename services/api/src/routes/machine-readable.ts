@@ -2,6 +2,7 @@ import {
   columnSitemap,
   type Feed as FeedData,
   feedOf,
+  isSiteGoneForHost,
   pagesSitemap,
   type SitemapFile,
   sitemapIndex,
@@ -56,6 +57,7 @@ function feedDocument(f: FeedData, format: 'rss' | 'atom', selfPath: string): st
 }
 
 const notFound = (reply: FastifyReply) => reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');
+const gone = (reply: FastifyReply) => reply.code(410).type('text/plain; charset=utf-8').send('Gone\n');
 
 /**
  * Machine-readable delivery on each site's hosts (the Host header picks the site through the site directory):
@@ -65,17 +67,20 @@ const notFound = (reply: FastifyReply) => reply.code(404).type('text/plain; char
  */
 export function sitemapAndFeedRoutes(app: FastifyInstance, deps: DeliveryDeps) {
   const ctx = (req: FastifyRequest) => deps.ctxFor(req, { kind: 'anonymous' });
+  // Nothing to serve: 410 for a closed or taken-down site (as `route` answers its pages), else 404.
+  const missing = async (req: FastifyRequest, reply: FastifyReply) =>
+    (await isSiteGoneForHost(await ctx(req), req.hostname)) ? gone(reply) : notFound(reply);
 
   app.get('/robots.txt', async (req, reply) => {
     const index = await sitemapIndex(await ctx(req), req.hostname);
-    if (!index) return notFound(reply);
+    if (!index) return missing(req, reply);
     const body = `User-agent: *\nAllow: /\nDisallow: /graphql\n\nSitemap: https://${index.primaryHost}/sitemap.xml\n`;
     return sendCacheable(req, reply, 'text/plain; charset=utf-8', body);
   });
 
   app.get('/sitemap.xml', async (req, reply) => {
     const index = await sitemapIndex(await ctx(req), req.hostname);
-    if (!index) return notFound(reply);
+    if (!index) return missing(req, reply);
     const maps = index.sitemaps.map(
       (s) => `<sitemap><loc>${xmlEscape(abs(index.primaryHost, s.path))}</loc>${lastmod(s.lastmod)}</sitemap>`,
     );
@@ -92,7 +97,7 @@ export function sitemapAndFeedRoutes(app: FastifyInstance, deps: DeliveryDeps) {
         : m
           ? await columnSitemap(c, req.hostname, m[1]!, Number(m[2]))
           : null;
-    if (!file) return notFound(reply);
+    if (!file) return missing(req, reply);
     return sendCacheable(req, reply, 'application/xml; charset=utf-8', urlset(file));
   });
 
@@ -101,7 +106,7 @@ export function sitemapAndFeedRoutes(app: FastifyInstance, deps: DeliveryDeps) {
     if (!m) return notFound(reply);
     const columnPath = m[1] ? `/${m[1].slice(0, -1)}` : null;
     const feed = await feedOf(await ctx(req), req.hostname, columnPath);
-    if (!feed) return notFound(reply);
+    if (!feed) return missing(req, reply);
     const format = m[2] as 'rss' | 'atom';
     const type = format === 'rss' ? 'application/rss+xml; charset=utf-8' : 'application/atom+xml; charset=utf-8';
     return sendCacheable(req, reply, type, feedDocument(feed, format, req.url));

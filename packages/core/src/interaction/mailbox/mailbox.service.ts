@@ -9,7 +9,7 @@ import type { Ctx } from '../../shared/context.ts';
 import { mapUniqueViolations } from '../../shared/db-errors.ts';
 import { forkForPublicRead } from '../../shared/scope.ts';
 import { parseInput } from '../../shared/validation.ts';
-import { isPublicStatus } from '../../sites/site.service.ts';
+import { isContentPublicStatus } from '../../sites/site.service.ts';
 import { assertWritable, requireSiteByCode } from '../../sites/site-lookup.ts';
 import { type CreateMailboxInput, createMailboxInput } from './letter.inputs.ts';
 import { Mailbox } from './mailbox.entity.ts';
@@ -63,7 +63,7 @@ export async function createMailbox(ctx: Ctx, raw: CreateMailboxInput): Promise<
 export async function listMailboxes(ctx: Ctx, siteCode: string): Promise<Mailbox[]> {
   const entry = (await ctx.directory.fresh()).byCode(siteCode);
   const reach = entry && canHandleInteraction(ctx.actor, entry.id, ctx.directory);
-  if (!entry || !(reach || isPublicStatus(entry.status))) {
+  if (!entry || !(reach || isContentPublicStatus(entry.status))) {
     throw new AppError('NOT_FOUND', 'Site not found', { field: 'site' });
   }
   return forkForPublicRead(ctx, [entry.id]).find(Mailbox, { siteId: entry.id }, { orderBy: { createdAt: 'asc' } });
