@@ -16,6 +16,7 @@ import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
 import { deliveryHttp, rateLimitKey } from './plugins/delivery-http.ts';
+import { maskInternalErrors } from './plugins/edge-errors.ts';
 import { persistedQueries } from './graphql/persisted-queries.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
@@ -48,6 +49,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     },
     bodyLimit: 1024 * 1024,
   });
+  // First, at the root: every scope registered below falls back to it (never to Fastify's raw default).
+  maskInternalErrors(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

@@ -77,4 +77,62 @@ describe('the HTTP edge', () => {
     expect(third.json().errors[0].extensions.code).toBe('RATE_LIMITED');
     await strict.close();
   });
+
+  /**
+   * The directory cache expiring mid-request makes Mercurius build the context again; when that load fails, the
+   * error escaped GraphQL and Fastify's default handler answered with the raw message. Forced here, every time:
+   * the directory's reload throws, and every edge (GraphQL, the REST edges, hooks) must answer the generic masked
+   * error with its stable code and the request id — never the raw message.
+   */
+  it('masks internal failures raised while building the context, in hooks and in REST edges', async () => {
+    const dir = t.platform.directory;
+    const original = dir.fresh.bind(dir);
+    const SECRET = 'secret detail: postgres://owner:pw@db';
+    (dir as { fresh: unknown }).fresh = async () => {
+      throw new Error(SECRET);
+    };
+    try {
+      const requests = [
+        { method: 'POST' as const, url: '/graphql', payload: { query: '{ sites { edges { cursor } } }' } },
+        { method: 'GET' as const, url: '/graphql?query=%7B%20me%20%7B%20platformAdmin%20%7D%20%7D' },
+        { method: 'GET' as const, url: '/feeds/rss.xml', headers: { host: 'www.miyi.gov.cn' } },
+        { method: 'GET' as const, url: '/sitemap.xml', headers: { host: 'www.miyi.gov.cn' } },
+        { method: 'GET' as const, url: '/media/00000000-0000-4000-8000-000000000000/original' },
+      ];
+      for (const req of requests) {
+        const res = await t.app.inject({ ...req, headers: { 'x-request-id': 'leak-check-1', ...req.headers } });
+        expect([req.url, res.statusCode]).toEqual([req.url, 500]);
+        expect(res.body).not.toContain('secret detail');
+        const body = res.json();
+        const error = body.errors?.[0] ?? body.error;
+        expect([req.url, error.message]).toEqual([req.url, 'Internal error']);
+        expect(error.extensions?.code ?? error.code).toBe('INTERNAL');
+        expect(res.headers['x-request-id']).toBe('leak-check-1');
+      }
+    } finally {
+      (dir as { fresh: unknown }).fresh = original;
+    }
+  });
+
+  it('masks an internal failure in a hook (actor resolution) with the stable code', async () => {
+    const token = await t.tokenFor(demo.admin('miyi'));
+    const users = t.platform.orm.em;
+    const original = users.fork;
+    (users as { fork: unknown }).fork = () => {
+      throw new Error('secret detail: pool exhausted at 10.0.0.7');
+    };
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { query: '{ me { platformAdmin } }' },
+      });
+      expect(res.body).not.toContain('secret detail');
+      expect(res.statusCode).toBe(500);
+      expect(res.json().errors[0]).toMatchObject({ message: 'Internal error', extensions: { code: 'INTERNAL' } });
+    } finally {
+      (users as { fork: unknown }).fork = original;
+    }
+  });
 });
