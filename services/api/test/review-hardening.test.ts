@@ -246,3 +246,53 @@ describe('the 24-hour rule applies to what the seed says (2015 §2)', () => {
     });
   });
 });
+
+describe('the working-day rule needs the issue date (2015 §2, 2017 §1.1: 3 working days after issue)', () => {
+  const noticesId = async () => {
+    const col = await gql('admin', '{ site(code: "miyi") { columns { code children { id code } } } }');
+    return col
+      .data!.site.columns.find((c: { code: string }) => c.code === 'zwdt')
+      .children.find((c: { code: string }) => c.code === 'tzgg').id as string;
+  };
+  const setRule = async (rule: string) =>
+    gql('admin', `mutation($id: ID!) { updateColumn(input: { id: $id, deadlineRule: ${rule} }) { id } }`, {
+      id: await noticesId(),
+    });
+  const notice = (input: Record<string, unknown>) =>
+    gql('editor', `mutation($i: CreateItemInput!) { createItem(input: $i) { ${ITEM} } }`, {
+      i: { site: 'miyi', column: '/zwdt/tzgg', kind: 'NOTICE', source: '县政府办', body: '<p>正文</p>', ...input },
+    });
+
+  it('refuses to save an item without issuedAt in a WORKDAYS_AFTER_ISSUED column, and dates one with it', async () => {
+    await setRule('WORKDAYS_AFTER_ISSUED');
+    try {
+      const r = await notice({ title: '没有成文日期的通知' });
+      expect([reasonOf(r), r.errors![0]!.extensions.field]).toEqual(['ISSUE_DATE_REQUIRED', 'issuedAt']);
+      const dated = await notice({ title: '有成文日期的通知', issuedAt: '2026-03-02' });
+      // 3 working days after Monday 2026-03-02 → Thursday 03-05, to 24:00 China Standard Time.
+      expect(dated.data!.createItem.deadlineAt).toBe('2026-03-05T16:00:00.000Z');
+    } finally {
+      await setRule('BY_KIND');
+    }
+  });
+
+  it('refuses at level 3 an item saved before its column took the rule, until it has the date', async () => {
+    const created = await notice({ title: '栏目规则后改的通知' });
+    const id = created.data!.createItem.id as string;
+    expect(created.data!.createItem.deadlineAt).toBeNull();
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await sign('editor', id);
+    await sign('reviewer', id);
+    await setRule('WORKDAYS_AFTER_ISSUED');
+    try {
+      const r = await sign('approver', id);
+      expect([reasonOf(r), r.errors![0]!.extensions.field]).toEqual(['ISSUE_DATE_REQUIRED', 'issuedAt']);
+      // With the date (an edit: back through the three levels), it publishes with its deadline.
+      await update({ id, issuedAt: '2026-03-02' });
+      await publish(id);
+      expect((await publicItem(id)).deadlineAt).toBe('2026-03-05T16:00:00.000Z');
+    } finally {
+      await setRule('BY_KIND');
+    }
+  });
+});

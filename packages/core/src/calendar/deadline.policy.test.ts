@@ -49,7 +49,6 @@ describe('computeDeadline', () => {
     ['7 working days, ending on a make-up Saturday', workdays('2024-09-27', 7), '2024-10-12T16:00:00.000Z'],
     ['7 working days over 春节', workdays('2024-02-08', 7), '2024-02-23T16:00:00.000Z'],
     ['WORKDAYS_AFTER_ISSUED defaults to 3', workdays('2024-09-27'), '2024-10-08T16:00:00.000Z'],
-    ['WORKDAYS_AFTER_ISSUED without the date', { ...workdays(null), occurredAt: morning }, null],
     // 2015 §2 / 2017 §1.1: a normative document within 3 working days (9-29 Sun make-up, 9-30, 10-8).
     ['a policy document by kind', policy('2024-09-27'), '2024-10-08T16:00:00.000Z'],
     ['a policy document, BY_KIND said', { ...policy('2024-03-04'), rule: 'BY_KIND' }, '2024-03-07T16:00:00.000Z'],
@@ -81,6 +80,19 @@ describe('computeDeadline', () => {
     ['an end time without the start', { importantLivelihood: true, endedAt: at('2024-10-01T10:30:00Z') }],
   ])('refuses an item without the activity time its rule needs: %s', (_label, over) => {
     expect(() => computeDeadline(input(over), cal)).toThrow(/activity/);
+  });
+
+  it.each<[string, Partial<DeadlineInput>]>([
+    ['WORKDAYS_AFTER_ISSUED', { ...workdays(null), occurredAt: morning }],
+    ['WORKDAYS_AFTER_ISSUED for a policy document', { ...workdays(null), kind: 'POLICY_DOCUMENT' }],
+  ])('refuses an item without the issue date its rule needs: %s', (_label, over) => {
+    const run = () => computeDeadline(input(over), cal);
+    expect(run).toThrow(AppError);
+    try {
+      run();
+    } catch (e) {
+      expect([(e as AppError).reason, (e as AppError).field]).toEqual(['ISSUE_DATE_REQUIRED', 'issuedAt']);
+    }
   });
 
   it('ends the day at 24:00 China Standard Time', () => {

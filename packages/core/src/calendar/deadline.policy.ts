@@ -48,10 +48,32 @@ function workdaysAfter(issuedAt: string | null, days: number, cal: WorkdayCalend
 }
 
 /**
- * The instant an item must be online by, or null when no rule applies or the date it counts from is missing.
- * Throws CALENDAR_YEAR_MISSING when a working-day count runs into a year without calendar data.
+ * The date a column's deadline rule counts from, when the item lacks it: `occurredAt` for a rule that counts from
+ * the activity (HOURS_AFTER_OCCURRED, and BY_KIND for an important livelihood activity, 2015 §2), `issuedAt` for
+ * one that counts working days from the paper issue (WORKDAYS_AFTER_ISSUED, 2015 §2 / 2017 §1.1). Without it the
+ * rule would give no deadline at all — an item would escape the timeliness it is measured by — so saving such an
+ * item and signing it at level 3 are refused. (BY_KIND policy documents are the exception at save: a draft may
+ * wait for its issue date; level 3 refuses it as a required field.)
+ */
+export function missingDeadlineDate(
+  input: Pick<DeadlineInput, 'rule' | 'kind' | 'occurredAt' | 'importantLivelihood' | 'issuedAt'>,
+): { reason: 'ACTIVITY_TIME_REQUIRED'; field: 'occurredAt' } | { reason: 'ISSUE_DATE_REQUIRED'; field: 'issuedAt' } | null {
+  const rule = input.rule ?? 'BY_KIND';
+  const needsActivity =
+    rule === 'HOURS_AFTER_OCCURRED' || (rule === 'BY_KIND' && input.kind === 'ARTICLE' && !!input.importantLivelihood);
+  if (needsActivity && !input.occurredAt) return { reason: 'ACTIVITY_TIME_REQUIRED', field: 'occurredAt' };
+  if (rule === 'WORKDAYS_AFTER_ISSUED' && !input.issuedAt) return { reason: 'ISSUE_DATE_REQUIRED', field: 'issuedAt' };
+  return null;
+}
+
+/**
+ * The instant an item must be online by, or null when no rule applies (or a BY_KIND policy document has no issue
+ * date yet). Throws ACTIVITY_TIME_REQUIRED / ISSUE_DATE_REQUIRED when the column's rule needs a date the item
+ * lacks (missingDeadlineDate), and CALENDAR_YEAR_MISSING when a working-day count runs into a year without calendar data.
  */
 export function computeDeadline(input: DeadlineInput, cal: WorkdayCalendar): Date | null {
+  const missing = missingDeadlineDate(input);
+  if (missing) throw new AppError(missing.reason, undefined, { field: missing.field });
   switch (input.rule ?? 'BY_KIND') {
     case 'NONE':
       return null;

@@ -169,6 +169,11 @@ export const errorReasons = {
     'The deadline rule of this column counts from the activity: give its time (occurredAt)',
     '2015 §2',
   ),
+  ISSUE_DATE_REQUIRED: r(
+    'BAD_USER_INPUT',
+    'The deadline rule of this column counts working days from the paper issue: give its date (issuedAt)',
+    '2015 §2; 2017 §1.1',
+  ),
   INVALID_ACTIVITY_TIME: r('BAD_USER_INPUT', 'An activity cannot end before it starts'),
   BODY_TOO_DEEP: r('BAD_USER_INPUT', 'The body nests its HTML elements too deeply (at most 100 levels)'),
   UNSAFE_URL: r('BAD_USER_INPUT', 'Links and images may use http(s), mailto, tel or platform media (media:) only'),

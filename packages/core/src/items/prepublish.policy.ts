@@ -1,3 +1,4 @@
+import { type DeadlineRule, missingDeadlineDate } from '../calendar/deadline.policy.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { ErrorReason } from '../errors/catalogue.ts';
 import { imagesWithoutAlt, type ItemContent, plainText } from './item.content.ts';
@@ -28,6 +29,8 @@ export interface PrepublishInput {
   kind: string;
   content: ItemContent;
   columnStatus: string;
+  /** The column's deadline rule now (it may have changed since the revision was saved). */
+  deadlineRule?: DeadlineRule | null;
   interpretedPolicies: number;
   personalDataReason?: string | null;
   /** The uploaded files the content uses (issue 8): their kind, library caption and extracted text. */
@@ -110,6 +113,20 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
       });
     }
   }
+  // 2015 §2: a publication is measured against its deadline; the date the column's rule counts from must be there.
+  const undated = missingDeadlineDate({
+    rule: input.deadlineRule ?? null,
+    kind: input.kind,
+    occurredAt: content.occurredAt ? new Date(content.occurredAt) : null,
+    importantLivelihood: content.importantLivelihood,
+    issuedAt: content.issuedAt,
+  });
+  if (undated)
+    problems.push({
+      reason: undated.reason,
+      message: `The column's deadline rule needs ${undated.field}`,
+      details: { field: undated.field },
+    });
   if (input.columnStatus !== 'OPEN')
     problems.push({ reason: 'COLUMN_CLOSED', message: `The column is ${input.columnStatus}`, details: {} });
   return problems;
@@ -119,6 +136,7 @@ export function assertPublishable(input: PrepublishInput): void {
   const [first, ...rest] = prepublishProblems(input);
   if (first)
     throw new AppError(first.reason, first.message, {
+      ...(typeof first.details.field === 'string' ? { field: first.details.field } : {}),
       details: { ...first.details, alsoFailing: rest.map((p) => p.reason) },
     });
 }

@@ -15,6 +15,7 @@ import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
+import type { DeadlineRule } from '../calendar/deadline.policy.ts';
 import { prepublishMedia } from '../media/media-refs.ts';
 import {
   checkSigner,
@@ -134,6 +135,7 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
       kind: item.kind,
       content,
       columnStatus: column.status,
+      deadlineRule: (column.deadlineRule ?? null) as DeadlineRule | null,
       interpretedPolicies: interpreted,
       personalDataReason: input.personalDataReason,
       media: await prepublishMedia(ctx, head.content as unknown as ItemContent),
