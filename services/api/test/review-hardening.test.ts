@@ -296,3 +296,55 @@ describe('the working-day rule needs the issue date (2015 §2, 2017 §1.1: 3 wor
     }
   });
 });
+
+describe('a pending placement into a column closed or merged before publication', () => {
+  const column = async (code: string, name: string) => {
+    const r = await gql('admin', 'mutation($i: CreateColumnInput!) { createColumn(input: $i) { id path } }', {
+      i: { site: 'miyi', code, name },
+    });
+    if (!r.data) throw new Error(JSON.stringify(r.errors));
+    return r.data.createColumn as { id: string; path: string };
+  };
+  const lastPublish = async () =>
+    (
+      await gql('admin', '{ auditLog(site: "miyi", action: "item.publish", first: 1) { edges { node { changes } } } }')
+    ).data!.auditLog.edges[0].node.changes as Record<string, unknown>;
+
+  it('refuses level 3 with PLACEMENT_COLUMN_CLOSED naming the column; publishes once it is removed', async () => {
+    const closing = await column('pending-closed', '待关闭栏目');
+    const { id } = await create({ title: '待发布的新增栏目' });
+    await publish(id);
+    await update({ id, alsoIn: [closing.path] });
+    await gql('admin', `mutation { closeColumn(id: "${closing.id}", reason: "无法保障更新") { status } }`);
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await sign('editor', id);
+    await sign('reviewer', id);
+    const r = await sign('approver', id);
+    expect([reasonOf(r), r.errors![0]!.extensions.field, r.status]).toEqual(['PLACEMENT_COLUMN_CLOSED', 'alsoIn', 412]);
+    expect((r.errors![0]!.extensions as { details?: { columns?: string[] } }).details?.columns).toEqual([
+      closing.path,
+    ]);
+    // Nothing of the pending version went public.
+    expect(paths(await publicItem(id))).toEqual(['/zwdt/yw']);
+    await update({ id, alsoIn: [] });
+    await publish(id);
+    expect(paths(await publicItem(id))).toEqual(['/zwdt/yw']);
+  });
+
+  it('moves a pending placement into a merged column to the merge target, audited', async () => {
+    const source = await column('pending-merged', '待合并栏目');
+    const target = await column('merge-target', '合并目标栏目');
+    const { id } = await create({ title: '待发布的合并栏目' });
+    await publish(id);
+    await update({ id, alsoIn: [source.path] });
+    const merged = await gql('admin', `mutation { mergeColumn(id: "${source.id}", into: "${target.id}") { status } }`);
+    expect(merged.data!.mergeColumn.status).toBe('MERGED');
+    await publish(id);
+    expect(paths(await publicItem(id))).toEqual(['/zwdt/yw', target.path].sort());
+    expect(await lastPublish()).toMatchObject({
+      placementsRedirected: [{ from: source.path, to: target.path }],
+    });
+    const listed = await gql('', `{ items(site: "miyi", column: "${target.path}") { edges { node { id } } } }`);
+    expect(listed.data!.items.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
+  });
+});

@@ -169,6 +169,11 @@ export const errorReasons = {
     'The deadline rule of this column counts from the activity: give its time (occurredAt)',
     '2015 §2',
   ),
+  PLACEMENT_COLUMN_CLOSED: r(
+    'PRECONDITION_FAILED',
+    'The version to publish places the item in a column closed since: remove it from alsoIn (details.columns)',
+    '2015 §14',
+  ),
   ISSUE_DATE_REQUIRED: r(
     'BAD_USER_INPUT',
     'The deadline rule of this column counts working days from the paper issue: give its date (issuedAt)',

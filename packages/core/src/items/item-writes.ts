@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { actorLabel } from '../access/actor.ts';
 import { loadWorkdayCalendar } from '../calendar/calendar.service.ts';
 import { computeDeadline, type DeadlineRule } from '../calendar/deadline.policy.ts';
-import type { Column } from '../columns/column.entity.ts';
+import { Column } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
 import type { SiteRole } from '../people/membership.entity.ts';
@@ -197,10 +197,67 @@ export async function applyRevisionPlacement(
   }
   if (content.alsoIn) {
     const now = await currentPlacements(tx, it.id);
-    if (JSON.stringify(now) !== JSON.stringify(content.alsoIn)) {
-      changes.alsoIn = [now, content.alsoIn];
-      await setPlacements(tx, ctx, it, content.alsoIn);
+    const pending = await resolvePendingPlacements(tx, it, content.alsoIn, now);
+    // Defensive: level 3 and the scheduled job refuse this first (a column closed in between cannot be applied).
+    if (pending.closed.length) throw placementClosedError(pending.closed);
+    if (pending.redirected.length) changes.placementsRedirected = pending.redirected;
+    if (JSON.stringify(now) !== JSON.stringify(pending.ids)) {
+      changes.alsoIn = [now, pending.ids];
+      await setPlacements(tx, ctx, it, pending.ids);
     }
   }
   return changes;
 }
+
+export interface PendingPlacements {
+  /** The column ids to place the item in, sorted: merged columns replaced by where they were merged into. */
+  ids: string[];
+  /** Pending placements into a column merged meanwhile, moved to its merge target (audited). */
+  redirected: { from: string; to: string }[];
+  /** Paths of columns closed meanwhile that the pending version newly places the item in. */
+  closed: string[];
+}
+
+/**
+ * A placement waiting in the working version (issue 7: on a live item an `alsoIn` change waits until signed) may
+ * name a column that was closed or merged since it was saved. What a reviewer signed is "show it there too":
+ * - merged (2015 §14: its content now lives in the target) → the placement follows its items to the merge
+ *   target, as mergeColumn moved every existing placement; recorded in the publication's audit record;
+ * - closed → nothing may be newly published there: level 3 is refused with PLACEMENT_COLUMN_CLOSED naming the
+ *   columns (the editor removes them, which is a new revision to sign). A placement the item already had in a
+ *   column closed later stays as it is (hidden with the column, like every item of it).
+ */
+export async function resolvePendingPlacements(
+  em: EntityManager,
+  it: Item,
+  alsoIn: string[],
+  current: string[],
+): Promise<PendingPlacements> {
+  const out: PendingPlacements = { ids: [], redirected: [], closed: [] };
+  if (alsoIn.length === 0) return out;
+  const columns = new Map((await em.find(Column, { siteId: it.siteId })).map((c) => [c.id, c]));
+  const ids = new Set<string>();
+  for (const id of alsoIn) {
+    let c = columns.get(id);
+    const seen = new Set<string>();
+    while (c && c.status === 'MERGED' && c.mergedIntoId && !seen.has(c.id)) {
+      seen.add(c.id);
+      c = columns.get(c.mergedIntoId);
+    }
+    if (!c) continue;
+    if (c.id !== id && !current.includes(c.id)) out.redirected.push({ from: columns.get(id)!.path, to: c.path });
+    if (c.status !== 'OPEN' && !current.includes(c.id)) {
+      out.closed.push(c.path);
+      continue;
+    }
+    if (c.id !== it.columnId) ids.add(c.id);
+  }
+  out.ids = [...ids].sort();
+  return out;
+}
+
+export const placementClosedError = (paths: string[]) =>
+  new AppError('PLACEMENT_COLUMN_CLOSED', `Placed in closed column(s): ${paths.join(', ')}`, {
+    field: 'alsoIn',
+    details: { columns: paths },
+  });

@@ -11,7 +11,13 @@ import type { ItemContent } from './item.content.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from './item.entity.ts';
 import { bodyImagesWithoutAlt } from './html-port.ts';
 import { loadItemForWork, requireColumnRole } from './item-access.ts';
-import { applyRevisionPlacement, voidSignOffs } from './item-writes.ts';
+import {
+  applyRevisionPlacement,
+  currentPlacements,
+  placementClosedError,
+  resolvePendingPlacements,
+  voidSignOffs,
+} from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
 import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
@@ -143,6 +149,7 @@ export async function signOff(ctx: Ctx, raw: SignOffInput): Promise<Item> {
       // Parsing a large body is heavy HTML work: off the event loop like at save time.
       bodyImagesWithoutAlt: await bodyImagesWithoutAlt(ctx, content.body),
     });
+    await assertPlacementsOpen(ctx.em, item, content);
   }
   const published = await ctx.em.transactional(async (tx) => {
     const it = await tx.findOneOrFail(Item, { id: item.id });
@@ -258,6 +265,40 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   });
 }
 
+/** Voids the level-3 sign-off of a scheduled item that can no longer be published as signed; audited. */
+async function cancelSchedule(
+  tx: EntityManager,
+  ctx: Ctx,
+  it: Item,
+  voidReason: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await tx.nativeUpdate(
+    SignOff,
+    { itemId: it.id, cycle: it.reviewCycle, level: 3, voidedAt: null },
+    { voidedAt: ctx.now(), voidReason },
+  );
+  it.state = 'SIGN_OFF';
+  it.scheduledAt = null;
+  it.updatedAt = ctx.now();
+  tx.persist(it);
+  await tx.flush();
+  await appendAudit(tx, ctx, {
+    siteId: it.siteId,
+    action: 'item.scheduleCancelled',
+    targetType: 'Item',
+    targetId: it.id,
+    changes,
+  });
+}
+
+/** Level 3 refuses a version that newly places the item in a column closed since it was saved (issue 7). */
+async function assertPlacementsOpen(em: EntityManager, item: Item, content: ItemContent): Promise<void> {
+  if (!content.alsoIn?.length) return;
+  const pending = await resolvePendingPlacements(em, item, content.alsoIn, await currentPlacements(em, item.id));
+  if (pending.closed.length) throw placementClosedError(pending.closed);
+}
+
 /** Publishes a scheduled item whose time has come (the job, and the sweep that backs it up after a restart). */
 export async function publishScheduled(ctx: Ctx, itemId: string): Promise<boolean> {
   await ctx.directory.fresh();
@@ -267,22 +308,21 @@ export async function publishScheduled(ctx: Ctx, itemId: string): Promise<boolea
     // 2015 §14: nothing more is published in a column closed or merged since the sign-off; the approver decides again.
     const column = await tx.findOneOrFail(Column, { id: it.columnId });
     if (column.status !== 'OPEN') {
-      await tx.nativeUpdate(
-        SignOff,
-        { itemId: it.id, cycle: it.reviewCycle, level: 3, voidedAt: null },
-        { voidedAt: ctx.now(), voidReason: `column ${column.status} before the scheduled time` },
-      );
-      it.state = 'SIGN_OFF';
-      it.scheduledAt = null;
-      it.updatedAt = ctx.now();
-      tx.persist(it);
-      await tx.flush();
-      await appendAudit(tx, ctx, {
-        siteId: it.siteId,
-        action: 'item.scheduleCancelled',
-        targetType: 'Item',
-        targetId: it.id,
-        changes: { reason: 'COLUMN_CLOSED', column: column.path, status: column.status },
+      await cancelSchedule(tx, ctx, it, `column ${column.status} before the scheduled time`, {
+        reason: 'COLUMN_CLOSED',
+        column: column.path,
+        status: column.status,
+      });
+      return false;
+    }
+    // Likewise for a pending placement into a column closed since the sign-off (a merged one follows its target).
+    const revision = await tx.findOneOrFail(ItemRevision, { id: it.headRevisionId! });
+    const alsoIn = (revision.content as unknown as ItemContent).alsoIn ?? [];
+    const pending = await resolvePendingPlacements(tx, it, alsoIn, await currentPlacements(tx, it.id));
+    if (pending.closed.length) {
+      await cancelSchedule(tx, ctx, it, `placement column closed before the scheduled time`, {
+        reason: 'PLACEMENT_COLUMN_CLOSED',
+        columns: pending.closed,
       });
       return false;
     }
