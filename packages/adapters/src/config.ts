@@ -65,6 +65,13 @@ const schema = z.object({
     .default(''),
   MEDIA_SIGNING_SECRET: z.string().min(32).optional(),
   MEDIA_SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+  MEDIA_TEXT_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(120_000)
+    .default(20_000)
+    .describe('how long a level-3 sign-off extracts a not-yet-read attachment itself before answering MEDIA_TEXT_PENDING'),
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().optional(),
@@ -173,5 +180,6 @@ export function mediaSettingsFrom(c: Config) {
     signingSecret:
       c.MEDIA_SIGNING_SECRET ?? createHmac('sha256', c.jwtSecret).update('zhanqun media urls').digest('hex'),
     signedUrlTtlSeconds: c.MEDIA_SIGNED_URL_TTL_SECONDS,
+    textWaitMs: c.MEDIA_TEXT_WAIT_MS,
   };
 }

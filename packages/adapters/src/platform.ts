@@ -145,6 +145,7 @@ export async function createPlatform(
       await jobs.stop();
       await reads.close();
       await html.close();
+      await media.close();
       await orm.close(true);
     },
   };

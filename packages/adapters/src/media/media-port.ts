@@ -5,6 +5,7 @@ import { type Config, mediaSettingsFrom } from '../config.ts';
 import { LocalStorage } from '../storage/local-storage.ts';
 import { S3Storage } from '../storage/s3-storage.ts';
 import { mediaTools } from './media-tools.ts';
+import { textExtractionPool } from './text-pool.ts';
 
 export function mediaStorageFrom(c: Config): MediaStorage {
   if (c.MEDIA_STORAGE === 's3')
@@ -22,10 +23,13 @@ export function mediaStorageFrom(c: Config): MediaStorage {
 
 export const mediaTmpDir = (c: Config) => c.MEDIA_TMP_DIR ?? join(tmpdir(), 'zhanqun-media');
 
-export function mediaPortFrom(c: Config): MediaPort {
+/** The media port; `close` stops its text-extraction thread (the platform calls it on shutdown). */
+export function mediaPortFrom(c: Config): MediaPort & { close(): Promise<void> } {
+  const text = textExtractionPool();
   return {
     storage: mediaStorageFrom(c),
-    tools: mediaTools({ tmpDir: mediaTmpDir(c), maxPixels: c.MEDIA_MAX_PIXELS }),
+    tools: mediaTools({ tmpDir: mediaTmpDir(c), maxPixels: c.MEDIA_MAX_PIXELS }, text),
     settings: mediaSettingsFrom(c),
+    close: () => text.close(),
   };
 }

@@ -169,6 +169,16 @@ export const errorReasons = {
     'The deadline rule of this column counts from the activity: give its time (occurredAt)',
     '2015 §2',
   ),
+  MEDIA_TEXT_PENDING: r(
+    'PRECONDITION_FAILED',
+    'An attached document is still being read for the personal-data check: sign again in a moment (details.files)',
+    '2015 §12',
+  ),
+  MEDIA_TEXT_UNREADABLE: r(
+    'PRECONDITION_FAILED',
+    'The text of an attached document could not be read, so it was not checked for personal data: replace the file, or give personalDataReason after reading it',
+    '2015 §12',
+  ),
   PLACEMENT_COLUMN_CLOSED: r(
     'PRECONDITION_FAILED',
     'The version to publish places the item in a column closed since: remove it from alsoIn (details.columns)',

@@ -34,7 +34,15 @@ export interface PrepublishInput {
   interpretedPolicies: number;
   personalDataReason?: string | null;
   /** The uploaded files the content uses (issue 8): their kind, library caption and extracted text. */
-  media?: { id: string; kind: string; caption: string | null; text: string | null }[];
+  media?: {
+    id: string;
+    kind: string;
+    caption: string | null;
+    text: string | null;
+    /** FAILED: the file's text could not be read, so it cannot be checked for personal data. */
+    textStatus?: string;
+    name?: string;
+  }[];
   /** The stored plain text of the body, and the images without alt text found off the event loop, when known. */
   bodyText?: string;
   bodyImagesWithoutAlt?: string[];
@@ -104,6 +112,15 @@ export function prepublishProblems(input: PrepublishInput): Problem[] {
     ]
       .filter(Boolean)
       .join('\n');
+    // A document whose text could not be read was not checked: not published unchecked (issue 8). The approver
+    // who has read it may vouch with personalDataReason.
+    const unreadable = (input.media ?? []).filter((m) => m.textStatus === 'FAILED');
+    if (unreadable.length)
+      problems.push({
+        reason: 'MEDIA_TEXT_UNREADABLE',
+        message: `${unreadable.length} attached file(s) could not be read for the personal-data check`,
+        details: { files: unreadable.map((m) => m.name ?? m.id) },
+      });
     const found = findPersonalData(text);
     if (found.idNumbers.length || found.mobiles.length) {
       problems.push({

@@ -4,6 +4,7 @@ import type { ItemContent } from '../items/item.content.ts';
 import type { ItemRevision } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { Media, MediaReference, type MediaRole } from './media.entity.ts';
+import { ensureTextExtracted } from './media.process.ts';
 
 const INLINE = /(?:\/media\/|media:)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi;
 const MEDIA_URL = /^media:([0-9a-f-]{36})$/i;
@@ -105,10 +106,23 @@ export async function linkRevisionMedia(
   await tx.flush();
 }
 
-/** The files a revision uses, as the level-3 check needs them (kind, caption, extracted text), one query. */
+/** What level 3 needs of the files an item uses; reads any text the worker has not extracted yet (issue 8). */
 export async function prepublishMedia(ctx: Ctx, content: ItemContent) {
   const ids = [...content.images, ...content.attachments].filter((x) => x.mediaId).map((x) => x.mediaId!);
   if (!ids.length) return [];
-  const rows = await ctx.em.find(Media, { id: { $in: [...new Set(ids)] } }, { populate: ['extractedText'] as never });
-  return rows.map((m) => ({ id: m.id, kind: m.kind, caption: m.caption ?? null, text: m.extractedText ?? null }));
+  // Files the worker has not read yet are read now (or the sign-off is refused): never checked on names alone.
+  await ensureTextExtracted(ctx, ids);
+  const rows = await ctx.em.find(
+    Media,
+    { id: { $in: [...new Set(ids)] } },
+    { populate: ['extractedText'] as never, refresh: true },
+  );
+  return rows.map((m) => ({
+    id: m.id,
+    kind: m.kind,
+    caption: m.caption ?? null,
+    text: m.extractedText ?? null,
+    textStatus: m.textStatus,
+    name: m.originalName,
+  }));
 }

@@ -67,6 +67,11 @@ export interface MediaSettings {
   /** HMAC key of signed preview URLs. */
   signingSecret: string;
   signedUrlTtlSeconds: number;
+  /**
+   * How long level 3 extracts the text of an attachment the worker has not read yet before refusing with
+   * MEDIA_TEXT_PENDING (issue 8: the personal-data check must read every attachment). Default 20 s.
+   */
+  textWaitMs?: number;
 }
 
 export interface MediaPort {

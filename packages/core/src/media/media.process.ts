@@ -40,8 +40,15 @@ async function processFile(ctx: Ctx, m: Media, dir: string) {
     }).filter((n) => !have.has(n));
     made = (await storeRenditions(ctx, m, src, plan, dir)).length;
   }
+  const text = m.textStatus === 'PENDING' ? await extractAndStore(ctx, m, src) : false;
+  return { renditions: made, text };
+}
+
+/** Reads a file's text (off the event loop, in the adapter) and stores it; true when text was read. */
+async function extractAndStore(ctx: Ctx, m: Media, src: string): Promise<boolean> {
+  const port = mediaPort(ctx);
   let text = false;
-  if (m.textStatus === 'PENDING') {
+  {
     try {
       const extracted = (await port.tools.extractText(src, m.mediaType)) ?? '';
       m.extractedText = extracted.slice(0, MAX_EXTRACTED_TEXT);
@@ -67,7 +74,47 @@ async function processFile(ctx: Ctx, m: Media, dir: string) {
       }
     });
   }
-  return { renditions: made, text };
+  return text;
+}
+
+/**
+ * Level 3 reads every attachment's text before the personal-data check (issue 8): a PDF or DOCX signed before the
+ * worker got to it is extracted here, now, within `textWaitMs`. A file still not read by then refuses the
+ * sign-off with MEDIA_TEXT_PENDING (retry in a moment; the extraction goes on and stores its result) — a
+ * document with an ID-card number is never published unchecked. Files already read cost nothing.
+ */
+export async function ensureTextExtracted(ctx: Ctx, mediaIds: string[]): Promise<void> {
+  if (!mediaIds.length) return;
+  const pending = await ctx.em.find(Media, { id: { $in: [...new Set(mediaIds)] }, textStatus: 'PENDING' });
+  if (!pending.length) return;
+  const port = mediaPort(ctx);
+  const work = Promise.all(
+    pending.map(async (m) => {
+      const tmp = await port.tools.tempDir();
+      try {
+        const src = join(tmp.path, 'original');
+        await port.storage.download(originalKey(m.siteId, m.sha256), src);
+        await extractAndStore(ctx, m, src);
+      } finally {
+        await tmp.remove();
+      }
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), port.settings.textWaitMs ?? 20_000);
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), timedOut]);
+    if (outcome === 'timeout') {
+      work.catch(() => undefined); // the worker's job (or this extraction, still running) stores the text
+      throw new AppError('MEDIA_TEXT_PENDING', undefined, {
+        details: { files: pending.map((m) => m.originalName), retryAfterSeconds: 10 },
+      });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function storeRenditions(ctx: Ctx, m: Media, src: string, names: string[], dir: string) {
