@@ -2,7 +2,7 @@
 import { makeCtx, publishDueItems } from '@zhanqun/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts';
+import { codeOf, columnLimitedEditor, demo, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 const tok: Record<string, string> = {};
@@ -116,18 +116,13 @@ describe('scheduled publication', () => {
 
 describe('column-limited editors', () => {
   it('write inside their subtree only', async () => {
-    await gql(
-      'admin',
-      'mutation { createUser(input: { email: "xiangzhen@miyi.cn", name: "乡镇信息员", password: "Xiang#Zhen2026", site: "miyi" }) { id } }',
-    );
-    const cols = await gql('admin', '{ site(code: "miyi") { columns { id code children { id code } } } }');
-    const zwdt = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zwdt');
-    await gql(
-      'admin',
-      'mutation($c: ID) { addMember(input: { site: "miyi", email: "xiangzhen@miyi.cn", roles: [EDITOR], columnId: $c }) { id } }',
-      { c: zwdt.id },
-    );
-    tok.limited = await t.tokenFor('xiangzhen@miyi.cn', 'Xiang#Zhen2026');
+    tok.limited = await columnLimitedEditor(t, {
+      site: 'miyi',
+      column: 'zwdt',
+      email: 'xiangzhen@miyi.cn',
+      name: '乡镇信息员',
+      password: 'Xiang#Zhen2026',
+    });
     const inside = await gql(
       'limited',
       'mutation { createItem(input: { site: "miyi", column: "/zwdt/xzdt", kind: "ARTICLE", title: "攀莲镇动态" }) { id } }',

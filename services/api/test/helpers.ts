@@ -153,3 +153,30 @@ export async function publishItem(t: TestApp, site: string, input: Record<string
   }
   return id;
 }
+
+/**
+ * A new user of `site` who is EDITOR only within one top-level column's subtree (a column-limited member,
+ * e.g. a township's information clerk, 2015 §10), signed in: returns the access token.
+ */
+export async function columnLimitedEditor(
+  t: TestApp,
+  opts: { site: string; column: string; email: string; name: string; password: string },
+): Promise<string> {
+  const admin = await t.tokenFor(demo.admin(opts.site));
+  const user = await t.gql(
+    'mutation($i: CreateUserInput!) { createUser(input: $i) { id } }',
+    { i: { email: opts.email, name: opts.name, password: opts.password, site: opts.site } },
+    admin,
+  );
+  if (!user.data) throw new Error(JSON.stringify(user.errors));
+  const cols = await t.gql(`{ site(code: "${opts.site}") { columns { id code } } }`, {}, admin);
+  const column = cols.data!.site.columns.find((c: { code: string }) => c.code === opts.column);
+  if (!column) throw new Error(`no top-level column ${opts.column} in ${opts.site}`);
+  const member = await t.gql(
+    'mutation($s: String!, $e: String!, $c: ID) { addMember(input: { site: $s, email: $e, roles: [EDITOR], columnId: $c }) { id } }',
+    { s: opts.site, e: opts.email, c: column.id },
+    admin,
+  );
+  if (!member.data) throw new Error(JSON.stringify(member.errors));
+  return t.tokenFor(opts.email, opts.password);
+}

@@ -3,7 +3,7 @@
  * words, dates that drive deadlines cannot be bent, and the 24-hour rule as the seed says (2015 §2, §12).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
+import { codeOf, columnLimitedEditor, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 const tok: Record<string, string> = {};
@@ -96,18 +96,13 @@ describe('placements are reviewed content (2015 §12 谁审查谁负责)', () =>
 
 describe('column limits apply to every placement', () => {
   it('refuses alsoIn columns outside a limited editor’s subtree, on create and on update', async () => {
-    await gql(
-      'admin',
-      'mutation { createUser(input: { email: "zwdt@miyi.cn", name: "动态信息员", password: "Dong#Tai2026x", site: "miyi" }) { id } }',
-    );
-    const cols = await gql('admin', '{ site(code: "miyi") { columns { id code } } }');
-    const zwdt = cols.data!.site.columns.find((c: { code: string }) => c.code === 'zwdt');
-    await gql(
-      'admin',
-      'mutation($c: ID) { addMember(input: { site: "miyi", email: "zwdt@miyi.cn", roles: [EDITOR], columnId: $c }) { id } }',
-      { c: zwdt.id },
-    );
-    tok.limited = await t.tokenFor('zwdt@miyi.cn', 'Dong#Tai2026x');
+    tok.limited = await columnLimitedEditor(t, {
+      site: 'miyi',
+      column: 'zwdt',
+      email: 'zwdt@miyi.cn',
+      name: '动态信息员',
+      password: 'Dong#Tai2026x',
+    });
     const outside = await gql(
       'limited',
       'mutation { createItem(input: { site: "miyi", column: "/zwdt/yw", kind: "ARTICLE", title: "越权", alsoIn: ["/zwgk/fdzdgknr/zcwj"] }) { id } }',
