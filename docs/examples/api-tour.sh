@@ -539,6 +539,63 @@ gql "$APPROVER" 'mutation Withdraw($id: ID!, $reason: String!) { withdrawItem(id
 wait_search leave "$SEARCH_ID" "防汛 $RUN" miyi
 wait_search leave "$SEARCH_ID" "防汛 $RUN" panzhihua '{"scope": "CLUSTER"}'
 
+# Media (issue 8; docs/api.md#media-images-and-attachments): files are uploaded with POST /media (multipart),
+# used in items by id, public once a published version uses them. The files are made here: a small PNG and a
+# one-page PDF whose text carries the run's suffix, so that search can find the item by a word inside it.
+MEDIA_TMP=$(mktemp -d)
+trap 'rm -rf "$MEDIA_TMP"' EXIT
+# make_pdf TEXT FILE: a valid one-page PDF showing TEXT (ASCII), with a correct cross-reference table.
+make_pdf() {
+  local stream="BT /F1 18 Tf 72 720 Td ($1) Tj ET" out=$'%PDF-1.4\n' offs=() i xref
+  local objs=('<< /Type /Catalog /Pages 2 0 R >>' '<< /Type /Pages /Kids [3 0 R] /Count 1 >>'
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>'
+    "<< /Length ${#stream} >>"$'\nstream\n'"$stream"$'\nendstream'
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>')
+  for i in "${!objs[@]}"; do offs+=("${#out}"); out+="$((i + 1)) 0 obj"$'\n'"${objs[$i]}"$'\nendobj\n'; done
+  xref=${#out}
+  out+=$'xref\n0 6\n0000000000 65535 f \n'
+  for i in "${offs[@]}"; do out+="$(printf '%010d' "$i") 00000 n "$'\n'; done
+  out+=$'trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n'"$xref"$'\n%%EOF\n'
+  printf '%s' "$out" >"$2"
+}
+# upload CURL_ARGS…: POST /media to 米易县 as its editor; prints the JSON answer.
+upload() { curl -sS "$BASE/media" -H "authorization: Bearer $EDITOR" -F site=miyi "$@"; }
+
+step "media: upload a photo and a PDF to 米易县; an SVG is refused"
+base64 -d >"$MEDIA_TMP/photo.png" <<<'iVBORw0KGgoAAAANSUhEUgAAArwAAAGQAQMAAAB28iHQAAAAA1BMVEXIKChQLvxyAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAAOElEQVR42u3BAQEAAACCIP+vbkhAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPBsixAAATRs6xUAAAAASUVORK5CYII='
+LC_ALL=C make_pdf "Ertan reservoir plan $RUN" "$MEDIA_TMP/plan.pdf"
+printf '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' >"$MEDIA_TMP/logo.svg"
+PHOTO_ID=$(upload -F "file=@$MEDIA_TMP/photo.png;filename=会议现场.png" | jq -r .media.id)
+PDF_UP=$(upload -F "title=米易县工作要点 $RUN" -F "file=@$MEDIA_TMP/plan.pdf;filename=米易县工作要点$RUN.pdf")
+jq -c '.media | {url, mediaType, kind, size}' <<<"$PDF_UP"
+PDF_ID=$(jq -r .media.id <<<"$PDF_UP")
+SVG=$(upload -F "file=@$MEDIA_TMP/logo.svg;filename=logo.svg")
+check "$SVG" '.error.reason == "MEDIA_TYPE_NOT_ALLOWED"' "an SVG refused (MEDIA_TYPE_NOT_ALLOWED)"
+echo "SVG: $(jq -c .error <<<"$SVG")"
+
+step "media: use both in a news item, publish it through the three levels"
+MEDIA_ITEM=$(gql "$EDITOR" 'mutation Create($input: CreateItemInput!) { createItem(input: $input) { id } }' \
+  "$(jq -n --arg run "$RUN" --arg p "$PHOTO_ID" --arg f "$PDF_ID" '{input: {site: "miyi", column: "/zwdt/yw",
+      kind: "ARTICLE", slug: "tour-media-\($run)", title: "米易县召开工作会议（导览 \($run)）", source: "米易县人民政府办公室",
+      body: "<p>会议部署全年工作。</p>", images: [{mediaId: $p, alt: "会议现场"}], attachments: [{mediaId: $f}]}}')" |
+  jq -r '.createItem.id')
+gql "$EDITOR" "$SUBMIT" "$(id_vars "$MEDIA_ITEM")" >/dev/null
+gql "$EDITOR" "$SIGN" "$(sign_vars "$MEDIA_ITEM")" >/dev/null
+gql "$REVIEWER" "$SIGN" "$(sign_vars "$MEDIA_ITEM")" >/dev/null
+gql "$APPROVER" "$SIGN" "$(sign_vars "$MEDIA_ITEM")" | jq -c '.signOff | {state}'
+
+step "media: the public gets the renditions (immutable) and the PDF by its URL, on the site's host"
+curl -sS -o /dev/null -D "$MEDIA_TMP/headers" -H 'host: miyi.localhost' "$BASE/media/$PHOTO_ID/w320.webp"
+grep -i -E '^(HTTP/|content-type|cache-control)' "$MEDIA_TMP/headers" | tr -d '\r'
+grep -qi '^cache-control: public, max-age=31536000, immutable' "$MEDIA_TMP/headers" ||
+  { echo "api-tour: the rendition is not public and immutable" >&2; exit 1; }
+curl -sSf -H 'host: miyi.localhost' "$BASE/media/$PDF_ID/original" -o "$MEDIA_TMP/back.pdf"
+cmp -s "$MEDIA_TMP/plan.pdf" "$MEDIA_TMP/back.pdf" || { echo "api-tour: the PDF came back changed" >&2; exit 1; }
+echo "the PDF: the same bytes as uploaded"
+
+step "media: search finds the item by a word that is only inside its PDF"
+wait_search appear "$MEDIA_ITEM" "Ertan $RUN" miyi
+
 step "rebuild the index (platform admins only): a new index, swapped in"
 expect_error FORBIDDEN "$MIYI_ADMIN" 'mutation { reindexSearch { documents replayed } }'
 PLATFORM=$(as admin@zhanqun.local)
