@@ -71,7 +71,9 @@ const schema = z.object({
     .min(1)
     .max(120_000)
     .default(20_000)
-    .describe('how long a level-3 sign-off extracts a not-yet-read attachment itself before answering MEDIA_TEXT_PENDING'),
+    .describe(
+      'how long a level-3 sign-off extracts a not-yet-read attachment itself before answering MEDIA_TEXT_PENDING',
+    ),
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().default('us-east-1'),
   S3_BUCKET: z.string().optional(),

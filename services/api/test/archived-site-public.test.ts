@@ -40,7 +40,8 @@ const publicItems = async (site: string) =>
   (await t.gql(`{ items(site: "${site}", first: 10) { edges { node { id } } } }`)).data!.items.edges.map(
     (e: { node: { id: string } }) => e.node.id,
   );
-const publicColumns = async (site: string) => (await t.gql(`{ site(code: "${site}") { columns { path } } }`)).data!.site;
+const publicColumns = async (site: string) =>
+  (await t.gql(`{ site(code: "${site}") { columns { path } } }`)).data!.site;
 
 /** Everything the public can read of 米易县, as one comparable picture. */
 async function publicFace() {

@@ -301,9 +301,8 @@ describe('a pending placement into a column closed or merged before publication'
     return r.data.createColumn as { id: string; path: string };
   };
   const lastPublish = async () =>
-    (
-      await gql('admin', '{ auditLog(site: "miyi", action: "item.publish", first: 1) { edges { node { changes } } } }')
-    ).data!.auditLog.edges[0].node.changes as Record<string, unknown>;
+    (await gql('admin', '{ auditLog(site: "miyi", action: "item.publish", first: 1) { edges { node { changes } } } }'))
+      .data!.auditLog.edges[0].node.changes as Record<string, unknown>;
 
   it('refuses level 3 with PLACEMENT_COLUMN_CLOSED naming the column; publishes once it is removed', async () => {
     const closing = await column('pending-closed', '待关闭栏目');
@@ -316,9 +315,7 @@ describe('a pending placement into a column closed or merged before publication'
     await sign('reviewer', id);
     const r = await sign('approver', id);
     expect([reasonOf(r), r.errors![0]!.extensions.field, r.status]).toEqual(['PLACEMENT_COLUMN_CLOSED', 'alsoIn', 412]);
-    expect((r.errors![0]!.extensions as { details?: { columns?: string[] } }).details?.columns).toEqual([
-      closing.path,
-    ]);
+    expect((r.errors![0]!.extensions as { details?: { columns?: string[] } }).details?.columns).toEqual([closing.path]);
     // Nothing of the pending version went public.
     expect(paths(await publicItem(id))).toEqual(['/zwdt/yw']);
     await update({ id, alsoIn: [] });

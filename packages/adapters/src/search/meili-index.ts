@@ -70,7 +70,9 @@ const anyOf = (field: string, values: (string | number)[] | null | undefined) =>
 const scopeFilter = (scope: SearchRequest['scope']) =>
   [
     `${scope.field} = ${quote(scope.siteId)}`,
-    ...(scope.excludeSiteIds?.length ? [`siteId NOT IN [${scope.excludeSiteIds.map((v) => quote(v)).join(', ')}]`] : []),
+    ...(scope.excludeSiteIds?.length
+      ? [`siteId NOT IN [${scope.excludeSiteIds.map((v) => quote(v)).join(', ')}]`]
+      : []),
   ].join(' AND ');
 
 /** Meilisearch returns stored text raw: escape it, then turn the highlight markers into <mark>. */

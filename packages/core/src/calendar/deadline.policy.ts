@@ -57,7 +57,10 @@ function workdaysAfter(issuedAt: string | null, days: number, cal: WorkdayCalend
  */
 export function missingDeadlineDate(
   input: Pick<DeadlineInput, 'rule' | 'kind' | 'occurredAt' | 'importantLivelihood' | 'issuedAt'>,
-): { reason: 'ACTIVITY_TIME_REQUIRED'; field: 'occurredAt' } | { reason: 'ISSUE_DATE_REQUIRED'; field: 'issuedAt' } | null {
+):
+  | { reason: 'ACTIVITY_TIME_REQUIRED'; field: 'occurredAt' }
+  | { reason: 'ISSUE_DATE_REQUIRED'; field: 'issuedAt' }
+  | null {
   const rule = input.rule ?? 'BY_KIND';
   const needsActivity =
     rule === 'HOURS_AFTER_OCCURRED' || (rule === 'BY_KIND' && input.kind === 'ARTICLE' && !!input.importantLivelihood);

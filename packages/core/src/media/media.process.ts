@@ -48,32 +48,30 @@ async function processFile(ctx: Ctx, m: Media, dir: string) {
 async function extractAndStore(ctx: Ctx, m: Media, src: string): Promise<boolean> {
   const port = mediaPort(ctx);
   let text = false;
-  {
-    try {
-      const extracted = (await port.tools.extractText(src, m.mediaType)) ?? '';
-      m.extractedText = extracted.slice(0, MAX_EXTRACTED_TEXT);
-      m.textStatus = 'DONE';
-      text = true;
-    } catch {
-      m.textStatus = 'FAILED';
-    }
-    await ctx.em.transactional(async (tx) => {
-      await tx.flush();
-      // Live items that attach this file get their search document again, now with the file's text.
-      if (text) {
-        const live = await tx.execute<{ id: string; site_id: string }[]>(
-          `select distinct i.id, i.site_id from media_reference r join item i on i.published_revision_id = r.revision_id
-            where r.media_id = ? and i.state = 'PUBLISHED'`,
-          [m.id],
-        );
-        await recordSearchChanges(
-          tx,
-          live.map((i) => ({ id: i.id, siteId: i.site_id })),
-          'media-text',
-        );
-      }
-    });
+  try {
+    const extracted = (await port.tools.extractText(src, m.mediaType)) ?? '';
+    m.extractedText = extracted.slice(0, MAX_EXTRACTED_TEXT);
+    m.textStatus = 'DONE';
+    text = true;
+  } catch {
+    m.textStatus = 'FAILED';
   }
+  await ctx.em.transactional(async (tx) => {
+    await tx.flush();
+    // Live items that attach this file get their search document again, now with the file's text.
+    if (text) {
+      const live = await tx.execute<{ id: string; site_id: string }[]>(
+        `select distinct i.id, i.site_id from media_reference r join item i on i.published_revision_id = r.revision_id
+          where r.media_id = ? and i.state = 'PUBLISHED'`,
+        [m.id],
+      );
+      await recordSearchChanges(
+        tx,
+        live.map((i) => ({ id: i.id, siteId: i.site_id })),
+        'media-text',
+      );
+    }
+  });
   return text;
 }
 

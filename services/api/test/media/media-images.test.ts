@@ -27,7 +27,7 @@ const served = async (url: string) => {
 };
 
 /** A noisy picture (so it is not trivially compressible) as raw RGB. */
-function picture(width: number, height: number): sharp.Sharp {
+function picture(width: number, height: number): ReturnType<typeof sharp> {
   const raw = Buffer.alloc(width * height * 3);
   for (let i = 0; i < raw.length; i++) raw[i] = (i * 7919) % 251;
   return sharp(raw, { raw: { width, height, channels: 3 } });
@@ -79,7 +79,12 @@ describe('image conversions', () => {
 
 describe('replacing a file', () => {
   it('makes a new version; the old one stays; the replacement is audited', async () => {
-    const first = await upload(t, editor, { site: 'miyi', title: '通知' }, { name: 'a.png', bytes: await picture(320, 200).png().toBuffer() });
+    const first = await upload(
+      t,
+      editor,
+      { site: 'miyi', title: '通知' },
+      { name: 'a.png', bytes: await picture(320, 200).png().toBuffer() },
+    );
     const second = await upload(
       t,
       editor,

@@ -132,11 +132,7 @@ describe('DOCX (mammoth): upload → extraction → search and the level-3 check
   it('makes a published item findable by a word that appears only inside its Word attachment', async () => {
     const docx = await uploadFile('实施方案.docx', docxWith('米易县 Quarrystone 灌区改造实施方案\n第一章 总则'));
     await processMedia(t.platform.systemCtx('test:worker'), docx);
-    const lib = await t.gql(
-      `{ media(id: "${docx}") { mediaType textStatus } }`,
-      {},
-      editor,
-    );
+    const lib = await t.gql(`{ media(id: "${docx}") { mediaType textStatus } }`, {}, editor);
     expect(lib.data!.media).toEqual({
       mediaType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       textStatus: 'DONE',
