@@ -2,6 +2,7 @@
  * Issue 7, part A: placements are reviewed content, column limits on every placement, nobody approves their own
  * words, dates that drive deadlines cannot be bent, and the 24-hour rule as the seed says (2015 §2, §12).
  */
+import { makeCtx, publishDueItems } from '@zhanqun/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, columnLimitedEditor, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 
@@ -321,6 +322,41 @@ describe('a pending placement into a column closed or merged before publication'
     await update({ id, alsoIn: [] });
     await publish(id);
     expect(paths(await publicItem(id))).toEqual(['/zwdt/yw']);
+  });
+
+  it('cancels a scheduled publication whose pending placement column was closed before its time', async () => {
+    const closing = await column('pending-sched', '待关闭定时栏目');
+    const { id } = await create({ title: '定时发布的新增栏目' });
+    await publish(id);
+    await update({ id, alsoIn: [closing.path] });
+    await gql('editor', 'mutation($id: ID!) { submitItem(id: $id) { state } }', { id });
+    await sign('editor', id);
+    await sign('reviewer', id);
+    const at = new Date(Date.now() + 3_600_000);
+    const scheduled = await gql(
+      'approver',
+      `mutation { signOff(input: { id: "${id}", publishAt: "${at.toISOString()}" }) { state } }`,
+    );
+    expect(scheduled.data!.signOff.state).toBe('SCHEDULED');
+    await gql('admin', `mutation { closeColumn(id: "${closing.id}", reason: "无法保障更新") { status } }`);
+    const later = makeCtx({
+      actor: { kind: 'system', name: 'test' },
+      rootEm: t.platform.orm.em,
+      directory: t.platform.directory,
+      now: () => new Date(at.getTime() + 1000),
+    });
+    expect(await publishDueItems(later)).toBe(0);
+    const after = await gql('editor', `{ item(id: "${id}") { state signOffs { level voided } } }`);
+    expect(after.data!.item.state).toBe('SIGN_OFF');
+    expect(paths(await publicItem(id))).toEqual(['/zwdt/yw']);
+    const log = await gql(
+      'admin',
+      '{ auditLog(site: "miyi", action: "item.scheduleCancelled", first: 1) { edges { node { targetId changes } } } }',
+    );
+    expect(log.data!.auditLog.edges[0].node).toMatchObject({
+      targetId: id,
+      changes: { reason: 'PLACEMENT_COLUMN_CLOSED', columns: [closing.path] },
+    });
   });
 
   it('moves a pending placement into a merged column to the merge target, audited', async () => {
