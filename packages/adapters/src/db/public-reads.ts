@@ -40,6 +40,24 @@ export function publicReads(
       const res = await pool.query({ name: 'zq_public_item', text: 'select * from zq_public_item($1)', values: [id] });
       return res.rows;
     },
+    async route(siteId, columnPath, slug) {
+      onQuery?.('[query] select * from zq_public_route($1, $2, $3)');
+      const res = await pool.query({
+        name: 'zq_public_route',
+        text: 'select * from zq_public_route($1, $2, $3)',
+        values: [siteId, columnPath, slug],
+      });
+      return res.rows;
+    },
+    async columnNames(ids) {
+      onQuery?.('[query] select * from zq_public_column_names($1)');
+      const res = await pool.query({
+        name: 'zq_public_column_names',
+        text: 'select * from zq_public_column_names($1)',
+        values: [ids],
+      });
+      return res.rows;
+    },
     close: () => pool.end(),
     stats: () => poolStats(pool, max),
   };

@@ -1,0 +1,55 @@
+-- Issue 10: route(host, path) of a public page in one statement, and the search's column-facet labels in one.
+--
+-- Before this, route() opened a transaction for row-level security (BEGIN, set_config, COMMIT) around two reads
+-- (the site with its columns; the item at the path): 5 statements for an item page. Like zq_public_items and
+-- zq_public_item, these definer-rights functions are narrow doors that return only what the public may see, so
+-- the app calls them on its prepared-statement pool without a transaction: one round trip.
+
+-- The site (not while PREPARING), all its columns (hidden, closed and merged ones too: the route answers 301/410
+-- for them from the tree), and — when a column path and slug are given — the item(s) at that address, one per
+-- locale: the published revision's whole content for a live item, only the withdrawal date for a withdrawn one,
+-- and nothing at all for an item never published (drafts are never revealed). Same rows as route-data.ts's
+-- loadSiteAndColumns + loadItemAt (keep in step).
+create function zq_public_route(p_site_id uuid, p_column_path text, p_slug text)
+returns table (site jsonb, columns jsonb, items jsonb)
+language sql stable security definer set search_path = public as $$
+  select to_jsonb(s),
+         coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'parent_id', c.parent_id, 'code', c.code,
+                     'path', c.path, 'name', c.name, 'names', c.names, 'type', c.type, 'visible', c.visible,
+                     'status', c.status, 'merged_into_id', c.merged_into_id, 'link_url', c.link_url,
+                     'description', c.description, 'keywords', c.keywords, 'sort_order', c.sort_order)
+                     order by c.sort_order, c.code)
+                     from site_column c where c.site_id = s.id), '[]'::jsonb),
+         case when p_slug is not null and p_column_path is not null then (
+           select jsonb_agg(jsonb_build_object('id', i.id, 'site_id', i.site_id, 'column_id', i.column_id,
+                    'kind', i.kind, 'state', i.state,
+                    'locale', i.locale, 'slug', i.slug, 'translation_group_id', i.translation_group_id,
+                    'translation_of_id', i.translation_of_id, 'translation_source_number', i.translation_source_number,
+                    'published_revision_id', i.published_revision_id, 'published_number', i.published_number,
+                    'published_at', i.published_at, 'last_published_at', i.last_published_at,
+                    'index_number', i.index_number, 'deadline_at', i.deadline_at, 'withdrawn_at', i.withdrawn_at,
+                    'created_at', i.created_at, 'updated_at', i.updated_at,
+                    'content', case when i.withdrawn_at is null then r.content end))
+             from site_column c
+             join item i on i.site_id = c.site_id and i.column_id = c.id and i.slug = p_slug
+             left join item_revision r on r.id = i.published_revision_id
+            where c.site_id = s.id and c.path = p_column_path
+              and (i.published_revision_id is not null or i.withdrawn_at is not null))
+         end
+    from site s
+   where s.id = p_site_id and s.status <> 'PREPARING'
+$$;
+revoke all on function zq_public_route(uuid, text, text) from public;
+grant execute on function zq_public_route(uuid, text, text) to zhanqun_app;
+
+-- Names of the visible columns among the given ids, of sites the public may see: the labels of search's column
+-- facet (every id there comes from the public index, i.e. from published items).
+create function zq_public_column_names(p_ids uuid[])
+returns table (id uuid, name text)
+language sql stable security definer set search_path = public as $$
+  select c.id, c.name
+    from site_column c join site s on s.id = c.site_id
+   where c.id = any (p_ids) and c.visible and s.status <> 'PREPARING'
+$$;
+revoke all on function zq_public_column_names(uuid[]) from public;
+grant execute on function zq_public_column_names(uuid[]) to zhanqun_app;
