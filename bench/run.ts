@@ -49,8 +49,7 @@ const say = (m: string) => console.log(`[bench] ${m}`);
 const { cleanups, stopAll } = lifetime(say);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scenarios: one request shape each, with the variables it rotates through. A route(host, path) scenario is one
-// more entry here once `route` exists (both servers must answer it).
+// Scenarios: one request shape each, with the variables it rotates through (both servers must answer them alike).
 
 interface Scenario {
   name: string;
@@ -73,6 +72,13 @@ const SCENARIOS: Scenario[] = [
     title: 'item page: one published item with its ~3 KB body, item(id:) (rotating over a sample of items)',
     query: `query($id: ID!) { item(id: $id) { ${ITEM_FIELDS} body } }`,
     variables: (seed) => seed.sampleItemIds.map((id) => ({ id })),
+  },
+  {
+    name: 'route',
+    title: 'route(host, path) of an item page: the item with its body, its column and the site meta, by address',
+    query: `query($h: String!, $p: String!) { route(host: $h, path: $p) { ... on ItemPage { status
+      column { name path } item { ${ITEM_FIELDS} body } meta { SiteName SiteIDCode ColumnName ArticleTitle ContentSource } } } }`,
+    variables: (seed) => seed.sampleItemPaths.map((p) => ({ h: SEED_SITE.host, p })),
   },
 ];
 

@@ -12,7 +12,7 @@ import { listingInsertSql } from '../../packages/core/src/index.ts';
 import { withClient } from '../../packages/testing/src/index.ts';
 import type { PgClient } from './deps.ts';
 
-export const SEED_SITE = { code: 'miyi', host: 'miyi.localhost', channel: 'lm' } as const;
+export const SEED_SITE = { code: 'miyi', host: 'www.miyi.gov.cn', channel: 'lm' } as const;
 
 export interface RealisticCounts {
   published: number;
@@ -27,6 +27,8 @@ export interface RealisticSeed extends RealisticCounts {
   columnList: { id: string; path: string; name: string }[];
   /** Ids of published items, for the item-page scenario (a spread sample). */
   sampleItemIds: string[];
+  /** The public addresses (`/lm/c07/a123.html`) of the same items, for the route scenario. */
+  sampleItemPaths: string[];
   bytes: { summaryChars: number; bodyBytes: number };
   seconds: number;
 }
@@ -262,16 +264,17 @@ const FROM_STAGE = [
   // The projection, with the very statement core writes it with at publication.
   listingInsertSql('select id from bench_stage'),
   // The floor's plain table: the same rows, as a user of Fastify + pg would keep them.
-  `insert into articles (id, column_id, kind, title, summary, source, doc_number, body, published, published_at, created_at)
-   select id, column_id, kind, title, summary, source, doc_number, body, state = 'PUBLISHED', published_at, created_at
+  `insert into articles (id, column_id, slug, kind, title, summary, source, doc_number, body, published, published_at, created_at)
+   select id, column_id, slug, kind, title, summary, source, doc_number, body, state = 'PUBLISHED', published_at, created_at
      from bench_stage`,
 ];
 
 const ARTICLES = `create table if not exists articles (
-  id uuid primary key, column_id uuid not null, kind text not null, title text not null, summary text,
+  id uuid primary key, column_id uuid not null, slug text not null, kind text not null, title text not null, summary text,
   source text, doc_number text, body text not null, published boolean not null, published_at timestamptz,
   created_at timestamptz not null);
-create index if not exists articles_column_idx on articles (column_id, published_at desc, id desc) where published`;
+create index if not exists articles_column_idx on articles (column_id, published_at desc, id desc) where published;
+create unique index if not exists articles_path_idx on articles (column_id, slug)`;
 
 /** 50 list columns under a channel `/lm` of the site (the demo city's own columns are too few). */
 async function createColumns(c: PgClient, siteId: string, count: number) {
@@ -317,6 +320,7 @@ export async function seedRealistic(
   const now = Date.now();
   const total = counts.published + counts.drafts + counts.withdrawn;
   const sampleItemIds: string[] = [];
+  const sampleItemPaths: string[] = [];
   const sampleEvery = Math.max(1, Math.floor(counts.published / 2_000));
   let summaryChars = 0;
   let bodyBytes = 0;
@@ -333,7 +337,10 @@ export async function seedRealistic(
     summaryChars += g.summary.length;
     bodyBytes += Buffer.byteLength(g.body);
     const id = randomUUID();
-    if (state === 'PUBLISHED' && n % sampleEvery === 0) sampleItemIds.push(id);
+    if (state === 'PUBLISHED' && n % sampleEvery === 0) {
+      sampleItemIds.push(id);
+      sampleItemPaths.push(`${col.path}/a${n}.html`);
+    }
     batch.push({
       id,
       rid: randomUUID(),
@@ -376,6 +383,7 @@ export async function seedRealistic(
     siteId,
     columnList,
     sampleItemIds,
+    sampleItemPaths,
     bytes: { summaryChars: Math.round(summaryChars / total), bodyBytes: Math.round(bodyBytes / total) },
     seconds: (Date.now() - started) / 1000,
   };

@@ -43,7 +43,8 @@ export async function loadSiteAndColumns(tx: EntityManager, siteId: string) {
 /**
  * The public route's one statement (issue 10): the site, all its columns and — for an item address — the
  * published item(s) at (column path, slug), one per locale, from the definer-rights function zq_public_route on
- * the prepared-statement port (no transaction). Null when the site is unknown or still being prepared.
+ * the prepared-statement port (no transaction; the port may keep a site's tree while the function says its
+ * version is current). Null when the site is unknown or still being prepared.
  */
 export async function loadPublicRoute(
   ctx: Ctx,
@@ -54,12 +55,12 @@ export async function loadPublicRoute(
   const rows = (
     ctx.publicReads
       ? await ctx.publicReads.route(siteId, columnPath, slug)
-      : await ctx.unscopedEm.execute('select * from zq_public_route(?, ?, ?)', [siteId, columnPath, slug])
+      : await ctx.unscopedEm.execute('select * from zq_public_route(?, ?, ?, null)', [siteId, columnPath, slug])
   ) as { site: Record<string, unknown>; columns: ColumnRow[]; items: ItemRow[] | null }[];
   const row = rows[0];
   if (!row) return null;
-  const site = row.site;
-  // jsonb carries timestamps as text: the entity wants dates.
+  // A copy: the port may hand the same (cached) object to every request. jsonb carries timestamps as text.
+  const site = { ...row.site };
   for (const k of ['status_changed_at', 'taken_down_at', 'created_at', 'updated_at']) {
     if (typeof site[k] === 'string') site[k] = new Date(site[k] as string);
   }
