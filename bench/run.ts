@@ -10,6 +10,7 @@
  *   BENCH_CONNECTIONS=32  concurrent keep-alive connections (1–256)
  *   BENCH_ONLY=list,item  run only these scenarios
  *   BENCH_VERBOSE=1       also print the SQL our API issues for one request of each scenario
+ *   BENCH_CPU_PROF=dir    run our API under `node --cpu-prof` and write its profile into dir (on exit)
  */
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
@@ -43,6 +44,7 @@ const settings = {
   connections: intEnv('BENCH_CONNECTIONS', 32, 1, 256),
   only: (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean),
   verbose: process.env.BENCH_VERBOSE === '1',
+  cpuProf: process.env.BENCH_CPU_PROF ?? '',
 };
 
 const say = (m: string) => console.log(`[bench] ${m}`);
@@ -306,7 +308,8 @@ async function main(): Promise<void> {
   const floor = await spawnTarget('floor', new URL('./floor.ts', import.meta.url), floorConfig);
   cleanups.push(floor.stop);
   const oursConfig: OursConfig = { env: stack.apiEnv };
-  const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig);
+  const profile = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
+  const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig, 60_000, profile);
   cleanups.push(ours.stop);
   const outcomes: Outcome[] = [];
   for (const s of SCENARIOS) {

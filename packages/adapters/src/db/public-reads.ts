@@ -29,7 +29,7 @@ export function publicReads(
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public' });
   // Sites' column trees as of a version; zq_public_route checks that version in the statement that reads the
   // page, so a tree changed through another instance is never served (issue 10; see migration 0020).
-  const trees = new Map<string, { version: string; site: unknown; columns: unknown }>();
+  const trees = new Map<string, { version: string; site: unknown; columns: unknown; memo: Map<string, unknown> }>();
   pool.on('error', () => {});
   return {
     async items(a) {
@@ -62,12 +62,12 @@ export function publicReads(
       // The function leaves the site and its columns out when `known` is still the current version.
       let tree = known;
       if (row.site !== null || !tree) {
-        tree = { version: row.version, site: row.site, columns: row.columns };
+        tree = { version: row.version, site: row.site, columns: row.columns, memo: new Map() };
         trees.delete(siteId);
         if (trees.size >= MAX_TREES) trees.delete(trees.keys().next().value!);
         trees.set(siteId, tree);
       }
-      return [{ site: tree.site, columns: tree.columns, items: row.items }];
+      return [{ site: tree.site, columns: tree.columns, items: row.items, memo: tree.memo }];
     },
     async columnNames(ids) {
       onQuery?.('[query] select * from zq_public_column_names($1)');

@@ -51,20 +51,27 @@ export async function loadPublicRoute(
   siteId: string,
   columnPath: string | null,
   slug: string | null,
-): Promise<{ site: Site; columns: ColumnRow[]; items: ItemRow[] } | null> {
+): Promise<{ site: Site; columns: ColumnRow[]; items: ItemRow[]; memo: Map<string, unknown> } | null> {
   const rows = (
     ctx.publicReads
       ? await ctx.publicReads.route(siteId, columnPath, slug)
       : await ctx.unscopedEm.execute('select * from zq_public_route(?, ?, ?, null)', [siteId, columnPath, slug])
-  ) as { site: Record<string, unknown>; columns: ColumnRow[]; items: ItemRow[] | null }[];
+  ) as { site: Record<string, unknown>; columns: ColumnRow[]; items: ItemRow[] | null; memo?: Map<string, unknown> }[];
   const row = rows[0];
   if (!row) return null;
-  // A copy: the port may hand the same (cached) object to every request. jsonb carries timestamps as text.
-  const site = { ...row.site };
-  for (const k of ['status_changed_at', 'taken_down_at', 'created_at', 'updated_at']) {
-    if (typeof site[k] === 'string') site[k] = new Date(site[k] as string);
+  // What is derived from this version of the site and its columns is kept with it (the port drops both together).
+  const memo = row.memo ?? new Map<string, unknown>();
+  let site = memo.get('site') as Site | undefined;
+  if (!site) {
+    const raw = { ...row.site };
+    // jsonb carries timestamps as text: the entity wants dates.
+    for (const k of ['status_changed_at', 'taken_down_at', 'created_at', 'updated_at']) {
+      if (typeof raw[k] === 'string') raw[k] = new Date(raw[k] as string);
+    }
+    site = ctx.unscopedEm.map(Site, raw);
+    memo.set('site', site);
   }
-  return { site: ctx.unscopedEm.map(Site, site), columns: row.columns, items: row.items ?? [] };
+  return { site, columns: row.columns, items: row.items ?? [], memo };
 }
 
 /** The item at (column, slug, locale) with its published revision — body included — in one statement. */

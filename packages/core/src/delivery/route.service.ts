@@ -202,14 +202,17 @@ interface RouteRequest {
 
 async function routeOn(
   { ctx, input, host, entry, path }: RouteRequest,
-  loaded: { site: Site; columns: ColumnRow[] },
+  loaded: { site: Site; columns: ColumnRow[]; memo?: Map<string, unknown> },
   preview: { siteId: string; itemId: string } | null,
   reads: RouteReads,
 ): Promise<RouteResult> {
   const { site } = loaded;
   const parsed = path === null ? null : parsePath(path, site.locales);
   const locale = (parsed && 'locale' in parsed && parsed.locale) || site.locales[0] || 'zh-CN';
-  const tree = buildTree(site, loaded.columns, locale);
+  // The tree of a site's columns is the same for every page of that version of them (kept in the port's memo).
+  const treeKey = `tree ${locale}`;
+  const tree = (loaded.memo?.get(treeKey) as Tree | undefined) ?? buildTree(site, loaded.columns, locale);
+  loaded.memo?.set(treeKey, tree);
   const at = (p: string, columnId?: string, item?: ItemView) => frame(tree, entry, host, p, columnId, item);
   if (site.status === 'ARCHIVED') {
     // ARC-02: a closed site keeps its notice; its content is archived, not served.

@@ -63,7 +63,8 @@ export interface PublicReadPort {
   item(id: string): Promise<unknown[]>;
   /**
    * route(host, path): zq_public_route — the site, its columns and the item(s) at (column path, slug), in one
-   * statement (0 or 1 row).
+   * statement (0 or 1 row). The port may hand out the same site and columns for as long as the function says
+   * their version is current, with a `memo` map that lives exactly as long (for what core derives from them).
    */
   route(siteId: string, columnPath: string | null, slug: string | null): Promise<unknown[]>;
   /** Names of visible columns of public sites among `ids` (search's column facet): zq_public_column_names. */
