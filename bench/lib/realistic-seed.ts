@@ -188,6 +188,23 @@ function textOf(rnd: () => number, minChars: number): string {
   return s;
 }
 
+/**
+ * ~`bytes` of UTF-8 government-news HTML: `<p>` paragraphs of ~90–170 characters, a `<h3>` sub-heading third.
+ * Shared with the search bench (bench/lib/search-seed.ts), whose variants carry bodies of the same shape.
+ */
+export function governmentParagraphs(rnd: () => number, bytes: number): string {
+  const out: string[] = [];
+  let size = 0;
+  let k = 0;
+  while (size < bytes) {
+    const p = k === 2 ? `<h3>一、${pick(rnd, TOPICS)}</h3>` : `<p>${textOf(rnd, 90 + Math.floor(rnd() * 80))}</p>`;
+    out.push(p);
+    size += Buffer.byteLength(p);
+    k++;
+  }
+  return out.join('');
+}
+
 interface Generated {
   title: string;
   summary: string;
@@ -206,15 +223,8 @@ function generate(n: number, column: string, at: Date, rnd: () => number): Gener
   const date = `${at.getFullYear()}年${at.getMonth() + 1}月${at.getDate()}日`;
   const summary = `${date}，${who}${pick(rnd, ACTS)}${pick(rnd, TOPICS)}。${textOf(rnd, 150)}`.slice(0, 200);
   // ~3 KB of UTF-8: ~1,000 Chinese characters in 6–8 paragraphs, a sub-heading and sometimes a small table.
-  const paragraphs: string[] = [`<p>${summary}</p>`];
-  let bytes = Buffer.byteLength(paragraphs[0]!);
-  let k = 0;
-  while (bytes < 2_900) {
-    const p = k === 2 ? `<h3>一、${pick(rnd, TOPICS)}</h3>` : `<p>${textOf(rnd, 90 + Math.floor(rnd() * 80))}</p>`;
-    paragraphs.push(p);
-    bytes += Buffer.byteLength(p);
-    k++;
-  }
+  const first = `<p>${summary}</p>`;
+  const paragraphs: string[] = [first, governmentParagraphs(rnd, 2_900 - Buffer.byteLength(first))];
   if (n % 7 === 0) {
     paragraphs.push(
       `<table><tr><th>乡镇</th><th>完成率</th></tr><tr><td>${pick(rnd, TOWNS)}</td><td>${80 + (n % 20)}%</td></tr></table>`,

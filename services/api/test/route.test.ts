@@ -3,8 +3,8 @@
  * or not found — with navigation and the national page metadata, in a constant number of SQL statements.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '@zhanqun/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, publishItem, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -322,7 +322,9 @@ describe('route(host, path)', () => {
           .trim()
           .toLowerCase(),
       );
-      const data = sql.filter((s) => /^(select|insert|update|delete|with)\b/.test(s) && !s.startsWith('select set_config'));
+      const data = sql.filter(
+        (s) => /^(select|insert|update|delete|with)\b/.test(s) && !s.startsWith('select set_config'),
+      );
       // BEGIN, set_config and COMMIT of a transaction scoping row-level security are round trips too.
       const scope = sql.filter((s) => /^(begin|commit|rollback|select set_config)\b/.test(s));
       return { data: data.length, all: data.length + scope.length };
@@ -356,25 +358,37 @@ describe('route(host, path)', () => {
   it('holds a site’s columns only while the database says they are current: a change made through another instance shows at once', async () => {
     const siteId = (await t.platform.directory.fresh()).byHost(HOST)!.id;
     const version = async () =>
-      withClient(t.db.adminUrl, async (c) => (await c.query('select tree_version from site where id = $1', [siteId])).rows[0].tree_version);
+      withClient(
+        t.db.adminUrl,
+        async (c) => (await c.query('select tree_version from site where id = $1', [siteId])).rows[0].tree_version,
+      );
     const before = await route('/');
     const nav = before.navigation as { name: string; url: string }[];
     const first = nav[0]!;
     const v0 = await version();
     // Unchanged: the function leaves the tree out for the version the caller holds.
-    const unchanged = await withClient(t.db.adminUrl, async (c) =>
-      (await c.query('select site, columns from zq_public_route($1, null, null, $2)', [siteId, v0])).rows[0],
+    const unchanged = await withClient(
+      t.db.adminUrl,
+      async (c) =>
+        (await c.query('select site, columns from zq_public_route($1, null, null, $2)', [siteId, v0])).rows[0],
     );
     expect(unchanged).toEqual({ site: null, columns: null });
     // Another instance renames the column (here: straight in the database, which this app never hears of).
     await withClient(t.db.adminUrl, (c) =>
-      c.query("update site_column set name = '改名后的栏目' where site_id = $1 and path || '/' = $2", [siteId, first.url]),
+      c.query("update site_column set name = '改名后的栏目' where site_id = $1 and path || '/' = $2", [
+        siteId,
+        first.url,
+      ]),
     );
     expect(Number(await version())).toBeGreaterThan(Number(v0));
     const after = await route('/');
     expect((after.navigation as { name: string }[])[0]!.name).toBe('改名后的栏目');
     await withClient(t.db.adminUrl, (c) =>
-      c.query('update site_column set name = $1 where site_id = $2 and path || \'/\' = $3', [first.name, siteId, first.url]),
+      c.query("update site_column set name = $1 where site_id = $2 and path || '/' = $3", [
+        first.name,
+        siteId,
+        first.url,
+      ]),
     );
     expect(((await route('/')).navigation as { name: string }[])[0]!.name).toBe(first.name);
   });
