@@ -114,13 +114,19 @@ async function done(task: EnqueuedTaskPromise, what: string): Promise<void> {
 
 export class MeiliSearchIndex implements SearchIndex {
   readonly #client: Meilisearch;
+  /** The client public searches go through (a keep-alive node:http agent in the platform); else #client. */
+  readonly #searchClient: Meilisearch;
   readonly #host: string;
   readonly #uid: string;
   readonly #settings: Settings;
   #searchKey: Promise<{ key: string; uid: string }> | null = null;
 
-  constructor(client: Meilisearch, opts: { host: string; indexUid: string; synonyms: Record<string, string[]> }) {
+  constructor(
+    client: Meilisearch,
+    opts: { host: string; indexUid: string; synonyms: Record<string, string[]>; searchClient?: Meilisearch },
+  ) {
     this.#client = client;
+    this.#searchClient = opts.searchClient ?? client;
     this.#host = opts.host;
     this.#uid = opts.indexUid;
     this.#settings = searchSettings(opts.synonyms);
@@ -163,7 +169,7 @@ export class MeiliSearchIndex implements SearchIndex {
       f.locale ? `locale = ${quote(f.locale)}` : null,
       f.issuingBody ? `issuingBody = ${quote(f.issuingBody)}` : null,
     ].filter(Boolean);
-    const res = await this.#client.index<SearchDocument>(this.#uid).search(req.query, {
+    const res = await this.#searchClient.index<SearchDocument>(this.#uid).search(req.query, {
       filter: filter.join(' AND '),
       offset: req.offset,
       limit: req.limit,
