@@ -392,4 +392,35 @@ describe('route(host, path)', () => {
     );
     expect(((await route('/')).navigation as { name: string }[])[0]!.name).toBe(first.name);
   });
+
+  it('zq_public_route, called as the app role, hands out no draft and nothing of an unknown or prepared site', async () => {
+    const siteId = (await t.platform.directory.fresh()).byHost(HOST)!.id;
+    const call = (site: string, column: string | null, slug: string | null) =>
+      withClient(
+        t.db.appUrl,
+        async (c) =>
+          (await c.query('select site, columns, items from zq_public_route($1, $2, $3, null)', [site, column, slug]))
+            .rows,
+      );
+    // The draft of the preview test, at its current address: the site and columns come, the draft does not.
+    const [draft] = await call(siteId, '/zwdt/bmdt', 'secret-draft');
+    expect(draft.site).toMatchObject({ id: siteId });
+    expect(draft.items).toBeNull();
+    // A published item at its address comes with its content.
+    const [live] = await call(siteId, '/zwdt/bmdt', 'spring-job-fair');
+    expect(live.items).toHaveLength(1);
+    expect(live.items[0]).toMatchObject({ slug: 'spring-job-fair', withdrawn_at: null });
+    expect(live.items[0].content.title).toBeTruthy();
+    expect(await call('00000000-0000-4000-8000-000000000000', null, null)).toEqual([]);
+    const status = await withClient(t.db.adminUrl, async (c) => {
+      const was = (await c.query('select status from site where id = $1', [siteId])).rows[0].status as string;
+      await c.query("update site set status = 'PREPARING' where id = $1", [siteId]);
+      return was;
+    });
+    try {
+      expect(await call(siteId, '/zwdt/bmdt', 'spring-job-fair')).toEqual([]);
+    } finally {
+      await withClient(t.db.adminUrl, (c) => c.query('update site set status = $2 where id = $1', [siteId, status]));
+    }
+  });
 });
