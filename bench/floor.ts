@@ -23,6 +23,17 @@ const schema = `
   type Query {
     items(site: String!, column: String, first: Int): ItemConnection!
     item(id: ID!): Item
+    route(host: String!, path: String!): Route
+  }
+  union Route = ItemPage
+  type ItemPage { status: Int!, column: PageColumn!, item: Item!, meta: PageMeta! }
+  type PageColumn { name: String!, path: String! }
+  type PageMeta {
+    SiteName: String!
+    SiteIDCode: String!
+    ColumnName: String
+    ArticleTitle: String
+    ContentSource: String
   }
   type ItemConnection { edges: [ItemEdge!]! }
   type ItemEdge { node: Item! }
@@ -43,6 +54,17 @@ const LIST = `select id, kind, title, summary, source, doc_number, published_at
 const ONE = `select id, kind, title, summary, source, doc_number, published_at, body
   from articles where id = $1 and published`;
 
+// An item page by its address, with its column and the site's name and identifier code — from the host name and
+// the path, as a Fastify + pg user would write it: one statement over the plain table and the site tables.
+const PAGE = `select a.id, a.kind, a.title, a.summary, a.source, a.doc_number, a.published_at, a.body,
+       c.name as column_name, c.path as column_path, s.name as site_name, s.site_id_code
+  from site_domain d
+  join site s on s.id = d.site_id
+  join site_column c on c.site_id = s.id and c.path = $2
+  join articles a on a.column_id = c.id and a.slug = $3 and a.published
+ where d.host = $1`;
+const ITEM_PATH = /^(\/.+)\/([\w-]+)\.html$/;
+
 interface Row {
   id: string;
   kind: string;
@@ -52,6 +74,13 @@ interface Row {
   doc_number: string | null;
   published_at: Date;
   body?: string;
+}
+
+interface PageRow {
+  column_name: string;
+  column_path: string;
+  site_name: string;
+  site_id_code: string;
 }
 
 const toItem = (r: Row) => ({
@@ -76,12 +105,32 @@ export async function startFloor(config: FloorConfig): Promise<{ url: string; cl
   await app.register(mercurius, {
     schema,
     resolvers: {
+      Route: { resolveType: () => 'ItemPage' },
       Query: {
         items: async (_: unknown, a: { site: string; column: string; first?: number }) => {
           const id = columnId.get(`${a.site} ${a.column}`);
           if (!id) return { edges: [] };
           const { rows } = await pool.query<Row>({ name: 'list', text: LIST, values: [id, a.first ?? 20] });
           return { edges: rows.map((r) => ({ node: toItem(r) })) };
+        },
+        route: async (_: unknown, a: { host: string; path: string }) => {
+          const m = ITEM_PATH.exec(a.path);
+          if (!m) return null;
+          const { rows } = await pool.query<Row & PageRow>({ name: 'page', text: PAGE, values: [a.host, m[1], m[2]] });
+          const r = rows[0];
+          if (!r) return null;
+          return {
+            status: 200,
+            column: { name: r.column_name, path: r.column_path },
+            item: toItem(r),
+            meta: {
+              SiteName: r.site_name,
+              SiteIDCode: r.site_id_code,
+              ColumnName: r.column_name,
+              ArticleTitle: r.title,
+              ContentSource: r.source,
+            },
+          };
         },
         item: async (_: unknown, a: { id: string }) => {
           const { rows } = await pool.query<Row>({ name: 'one', text: ONE, values: [a.id] });

@@ -10,6 +10,7 @@
  *   BENCH_CONNECTIONS=32  concurrent keep-alive connections (1–256)
  *   BENCH_ONLY=list,item  run only these scenarios
  *   BENCH_VERBOSE=1       also print the SQL our API issues for one request of each scenario
+ *   BENCH_CPU_PROF=dir    run our API under `node --cpu-prof` and write its profile into dir (on exit)
  */
 import { isDeepStrictEqual } from 'node:util';
 import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
@@ -43,14 +44,14 @@ const settings = {
   connections: intEnv('BENCH_CONNECTIONS', 32, 1, 256),
   only: (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean),
   verbose: process.env.BENCH_VERBOSE === '1',
+  cpuProf: process.env.BENCH_CPU_PROF ?? '',
 };
 
 const say = (m: string) => console.log(`[bench] ${m}`);
 const { cleanups, stopAll } = lifetime(say);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scenarios: one request shape each, with the variables it rotates through. A route(host, path) scenario is one
-// more entry here once `route` exists (both servers must answer it).
+// Scenarios: one request shape each, with the variables it rotates through (both servers must answer them alike).
 
 interface Scenario {
   name: string;
@@ -73,6 +74,13 @@ const SCENARIOS: Scenario[] = [
     title: 'item page: one published item with its ~3 KB body, item(id:) (rotating over a sample of items)',
     query: `query($id: ID!) { item(id: $id) { ${ITEM_FIELDS} body } }`,
     variables: (seed) => seed.sampleItemIds.map((id) => ({ id })),
+  },
+  {
+    name: 'route',
+    title: 'route(host, path) of an item page: the item with its body, its column and the site meta, by address',
+    query: `query($h: String!, $p: String!) { route(host: $h, path: $p) { ... on ItemPage { status
+      column { name path } item { ${ITEM_FIELDS} body } meta { SiteName SiteIDCode ColumnName ArticleTitle ContentSource } } } }`,
+    variables: (seed) => seed.sampleItemPaths.map((p) => ({ h: SEED_SITE.host, p })),
   },
 ];
 
@@ -300,7 +308,8 @@ async function main(): Promise<void> {
   const floor = await spawnTarget('floor', new URL('./floor.ts', import.meta.url), floorConfig);
   cleanups.push(floor.stop);
   const oursConfig: OursConfig = { env: stack.apiEnv };
-  const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig);
+  const profile = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
+  const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig, 60_000, profile);
   cleanups.push(ours.stop);
   const outcomes: Outcome[] = [];
   for (const s of SCENARIOS) {

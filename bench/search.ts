@@ -11,7 +11,8 @@
  * item appearing in a Meilisearch search. Prints figures; never fails on them. See bench/README.md.
  *
  *   BENCH_SEARCH_REQUESTS=200  sequential requests per query and target (10–5000)
- *   BENCH_SEARCH_ITEMS=3000    published items in the index (the relevance fixture + variants; 300–50000)
+ *   BENCH_SEARCH_ITEMS=3000    published items in the index (the relevance fixture + variants; 300–100000)
+ *   BENCH_SEARCH_BODY_KB=3     bodies of the variants padded to about this many KB of Chinese HTML (0–20)
  *   BENCH_PUBLISH_N=30         items published for the publish-to-searchable delay (1–200), idle and under load
  *   BENCH_MIXED_CONNECTIONS=16 connections of the mixed load (column lists and searches on our API)
  */
@@ -36,11 +37,11 @@ import { createWorkerLogger } from '../services/worker/src/logger.ts';
 import { startSearchSync } from '../services/worker/src/search-sync.ts';
 import { spawnTarget } from './lib/child.ts';
 import { rssMiB } from './lib/cpu.ts';
-import { backgroundLoad } from './lib/load.ts';
 import type { PgClient } from './lib/deps.ts';
+import { lifetime } from './lib/lifetime.ts';
+import { backgroundLoad } from './lib/load.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
 import { startStack } from './lib/stack.ts';
-import { lifetime } from './lib/lifetime.ts';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -52,7 +53,8 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
 
 const settings = {
   requests: intEnv('BENCH_SEARCH_REQUESTS', 200, 10, 5_000),
-  items: intEnv('BENCH_SEARCH_ITEMS', DEFAULT_SEARCH_COUNTS.published, 300, 50_000),
+  items: intEnv('BENCH_SEARCH_ITEMS', DEFAULT_SEARCH_COUNTS.published, 300, 100_000),
+  bodyKb: intEnv('BENCH_SEARCH_BODY_KB', 3, 0, 20),
   publishN: intEnv('BENCH_PUBLISH_N', 30, 1, 200),
   mixedConnections: intEnv('BENCH_MIXED_CONNECTIONS', 16, 1, 256),
 };
@@ -433,6 +435,9 @@ const width = (s: string) =>
 const padEnd = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
 const padStart = (s: string, w: number) => ' '.repeat(Math.max(0, w - width(s))) + s;
 
+/** Issue 10: our search's p50 within 1.3× of Meilisearch's own for the same request. */
+const SEARCH_RATIO_TARGET = 1.3;
+
 function report(
   started: Date,
   loadBefore: number,
@@ -446,7 +451,8 @@ function report(
   const lines: string[] = [''];
   lines.push(`Public search: our API (GraphQL over HTTP, anonymous, cluster scope of ${SITE}) vs Meilisearch directly`);
   lines.push(
-    `  data     ${seed.published} published items (the relevance fixture + variants) and ${seed.drafts} drafts over the ` +
+    `  data     ${seed.published} published items (the relevance fixture + variants, bodies padded to ~${settings.bodyKb} KB of ` +
+      `Chinese HTML) and ${seed.drafts} drafts over the ` +
       `3 demo sites; ${indexing.documents} documents delivered through the outbox in ${fmt(indexing.seconds)} s`,
   );
   lines.push(
@@ -506,6 +512,13 @@ function report(
   }
   lines.push('-'.repeat(width(header)));
   lines.push(line(`all ${rows.length} queries`, ['', ...figures(all)]));
+  const p50 = percentile(all.api, 50) / percentile(all.meili, 50);
+  const p95 = percentile(all.api, 95) / percentile(all.meili, 95);
+  lines.push(
+    `  API / Meilisearch, all queries: p50 ${fmt(p50)}× (target ≤ ${SEARCH_RATIO_TARGET}×: ${p50 <= SEARCH_RATIO_TARGET ? 'met' : 'NOT met'} ` +
+      `on this run; a figure, not a test), p95 ${fmt(p95)}×; API − Meili at p50: ` +
+      `${fmt(percentile(all.api, 50) - percentile(all.meili, 50))} ms`,
+  );
   lines.push(
     '  API: our GraphQL search (first 10, highlights, snippets, 4 facets with labels). Meili: the same Meilisearch ' +
       'request, uncompressed answer.',
@@ -572,7 +585,7 @@ async function main(): Promise<void> {
   const stack = await startStack(say);
   cleanups.push(stack.stop);
   assertLoopback(stack.meiliUrl);
-  const counts = { published: settings.items, drafts: DEFAULT_SEARCH_COUNTS.drafts };
+  const counts = { published: settings.items, drafts: DEFAULT_SEARCH_COUNTS.drafts, bodyBytes: settings.bodyKb * 1000 };
   const seed = await withClient(stack.ownerUrl, (c) => seedSearchContent(c as unknown as PgClient, counts));
   say(`inserted ${seed.published} published items and ${seed.drafts} drafts in ${fmt(seed.seconds)} s`);
 

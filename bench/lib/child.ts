@@ -29,8 +29,18 @@ process.once('exit', () => {
 });
 
 /** Forks `file` (a module that calls serveAsChild) with `config`, and waits until it listens. */
-export async function spawnTarget(name: string, file: URL, config: unknown, timeoutMs = 60_000): Promise<Target> {
-  const child = fork(file, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+export async function spawnTarget(
+  name: string,
+  file: URL,
+  config: unknown,
+  timeoutMs = 60_000,
+  execArgv: string[] = [],
+): Promise<Target> {
+  const child = fork(file, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+    execArgv: [...process.execArgv, ...execArgv],
+  });
   live.add(child);
   child.once('exit', () => live.delete(child));
   child.send({ type: 'start', config });

@@ -7,12 +7,12 @@
  * staging table (one jsonb parameter), then set-based INSERTs fill item, item_revision, item_placement, the list
  * projection (item_listing, with the statement core uses) and the floor's plain table `articles`; VACUUM ANALYZE.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { listingInsertSql } from '../../packages/core/src/index.ts';
 import { withClient } from '../../packages/testing/src/index.ts';
 import type { PgClient } from './deps.ts';
 
-export const SEED_SITE = { code: 'miyi', host: 'miyi.localhost', channel: 'lm' } as const;
+export const SEED_SITE = { code: 'miyi', host: 'www.miyi.gov.cn', channel: 'lm' } as const;
 
 export interface RealisticCounts {
   published: number;
@@ -27,6 +27,8 @@ export interface RealisticSeed extends RealisticCounts {
   columnList: { id: string; path: string; name: string }[];
   /** Ids of published items, for the item-page scenario (a spread sample). */
   sampleItemIds: string[];
+  /** The public addresses (`/lm/c07/a123.html`) of the same items, for the route scenario. */
+  sampleItemPaths: string[];
   bytes: { summaryChars: number; bodyBytes: number };
   seconds: number;
 }
@@ -186,6 +188,23 @@ function textOf(rnd: () => number, minChars: number): string {
   return s;
 }
 
+/**
+ * ~`bytes` of UTF-8 government-news HTML: `<p>` paragraphs of ~90–170 characters, a `<h3>` sub-heading third.
+ * Shared with the search bench (bench/lib/search-seed.ts), whose variants carry bodies of the same shape.
+ */
+export function governmentParagraphs(rnd: () => number, bytes: number): string {
+  const out: string[] = [];
+  let size = 0;
+  let k = 0;
+  while (size < bytes) {
+    const p = k === 2 ? `<h3>一、${pick(rnd, TOPICS)}</h3>` : `<p>${textOf(rnd, 90 + Math.floor(rnd() * 80))}</p>`;
+    out.push(p);
+    size += Buffer.byteLength(p);
+    k++;
+  }
+  return out.join('');
+}
+
 interface Generated {
   title: string;
   summary: string;
@@ -204,15 +223,8 @@ function generate(n: number, column: string, at: Date, rnd: () => number): Gener
   const date = `${at.getFullYear()}年${at.getMonth() + 1}月${at.getDate()}日`;
   const summary = `${date}，${who}${pick(rnd, ACTS)}${pick(rnd, TOPICS)}。${textOf(rnd, 150)}`.slice(0, 200);
   // ~3 KB of UTF-8: ~1,000 Chinese characters in 6–8 paragraphs, a sub-heading and sometimes a small table.
-  const paragraphs: string[] = [`<p>${summary}</p>`];
-  let bytes = Buffer.byteLength(paragraphs[0]!);
-  let k = 0;
-  while (bytes < 2_900) {
-    const p = k === 2 ? `<h3>一、${pick(rnd, TOPICS)}</h3>` : `<p>${textOf(rnd, 90 + Math.floor(rnd() * 80))}</p>`;
-    paragraphs.push(p);
-    bytes += Buffer.byteLength(p);
-    k++;
-  }
+  const first = `<p>${summary}</p>`;
+  const paragraphs: string[] = [first, governmentParagraphs(rnd, 2_900 - Buffer.byteLength(first))];
   if (n % 7 === 0) {
     paragraphs.push(
       `<table><tr><th>乡镇</th><th>完成率</th></tr><tr><td>${pick(rnd, TOWNS)}</td><td>${80 + (n % 20)}%</td></tr></table>`,
@@ -233,10 +245,12 @@ function generate(n: number, column: string, at: Date, rnd: () => number): Gener
 
 const STAGE = `create unlogged table if not exists bench_stage (
   id uuid, rid uuid, column_id uuid, site_id uuid, state text, kind text, slug text, title text, summary text,
-  body text, source text, doc_number text, published_at timestamptz, created_at timestamptz)`;
+  body text, body_text text, content_hash text, source text, doc_number text, published_at timestamptz,
+  created_at timestamptz)`;
 const STAGE_BATCH = `insert into bench_stage select * from jsonb_to_recordset($1::jsonb) as x(
   id uuid, rid uuid, column_id uuid, site_id uuid, state text, kind text, slug text, title text, summary text,
-  body text, source text, doc_number text, published_at timestamptz, created_at timestamptz)`;
+  body text, body_text text, content_hash text, source text, doc_number text, published_at timestamptz,
+  created_at timestamptz)`;
 
 const FROM_STAGE = [
   // item and item_revision reference each other; foreign keys are not checked during this load (see below).
@@ -249,8 +263,7 @@ const FROM_STAGE = [
           case when state = 'WITHDRAWN' then '信息有误，予以撤回' end, created_at, coalesce(published_at, created_at)
      from bench_stage`,
   `insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, created_by_name, created_at)
-   select rid, id, site_id, 1, c, regexp_replace(body, '<[^>]+>', '', 'g'),
-          encode(sha256(convert_to(c::text, 'UTF8')), 'hex'), '王芳', created_at
+   select rid, id, site_id, 1, c, body_text, content_hash, '王芳', created_at
      from (select s.*, jsonb_build_object('title', title, 'subtitle', null, 'summary', summary, 'body', body,
              'source', source, 'author', '王芳', 'keywords', '[]'::jsonb, 'occurredAt', null,
              'attachments', '[]'::jsonb, 'images', '[]'::jsonb, 'docNumber', doc_number,
@@ -262,16 +275,17 @@ const FROM_STAGE = [
   // The projection, with the very statement core writes it with at publication.
   listingInsertSql('select id from bench_stage'),
   // The floor's plain table: the same rows, as a user of Fastify + pg would keep them.
-  `insert into articles (id, column_id, kind, title, summary, source, doc_number, body, published, published_at, created_at)
-   select id, column_id, kind, title, summary, source, doc_number, body, state = 'PUBLISHED', published_at, created_at
+  `insert into articles (id, column_id, slug, kind, title, summary, source, doc_number, body, published, published_at, created_at)
+   select id, column_id, slug, kind, title, summary, source, doc_number, body, state = 'PUBLISHED', published_at, created_at
      from bench_stage`,
 ];
 
 const ARTICLES = `create table if not exists articles (
-  id uuid primary key, column_id uuid not null, kind text not null, title text not null, summary text,
+  id uuid primary key, column_id uuid not null, slug text not null, kind text not null, title text not null, summary text,
   source text, doc_number text, body text not null, published boolean not null, published_at timestamptz,
   created_at timestamptz not null);
-create index if not exists articles_column_idx on articles (column_id, published_at desc, id desc) where published`;
+create index if not exists articles_column_idx on articles (column_id, published_at desc, id desc) where published;
+create unique index if not exists articles_path_idx on articles (column_id, slug)`;
 
 /** 50 list columns under a channel `/lm` of the site (the demo city's own columns are too few). */
 async function createColumns(c: PgClient, siteId: string, count: number) {
@@ -317,6 +331,7 @@ export async function seedRealistic(
   const now = Date.now();
   const total = counts.published + counts.drafts + counts.withdrawn;
   const sampleItemIds: string[] = [];
+  const sampleItemPaths: string[] = [];
   const sampleEvery = Math.max(1, Math.floor(counts.published / 2_000));
   let summaryChars = 0;
   let bodyBytes = 0;
@@ -333,7 +348,10 @@ export async function seedRealistic(
     summaryChars += g.summary.length;
     bodyBytes += Buffer.byteLength(g.body);
     const id = randomUUID();
-    if (state === 'PUBLISHED' && n % sampleEvery === 0) sampleItemIds.push(id);
+    if (state === 'PUBLISHED' && n % sampleEvery === 0) {
+      sampleItemIds.push(id);
+      sampleItemPaths.push(`${col.path}/a${n}.html`);
+    }
     batch.push({
       id,
       rid: randomUUID(),
@@ -345,6 +363,9 @@ export async function seedRealistic(
       title: g.title,
       summary: g.summary,
       body: g.body,
+      // Computed here rather than in SQL (regexp_replace and sha256 over 100,000 bodies were most of the load).
+      body_text: g.body.replace(/<[^>]+>/g, ''),
+      content_hash: createHash('sha256').update(id).update(g.body).digest('hex'),
       source: g.source,
       doc_number: g.docNumber,
       published_at: state === 'DRAFT' ? null : at.toISOString(),
@@ -354,14 +375,25 @@ export async function seedRealistic(
     if ((n + 1) % 20_000 === 0) log(`generated ${n + 1} of ${total} items`);
   }
   await flush();
-  log('staged; filling item, item_revision, item_placement, item_listing and articles');
+  const phase = (what: string, since: number) => log(`${what} in ${((Date.now() - since) / 1000).toFixed(1)} s`);
+  phase(`generated and staged ${total} items`, started);
   // As the superuser with session_replication_role = replica: foreign keys are not checked row by row (the rows
   // come from one staging table and reference each other consistently), which a 100,000-row load would feel.
   await withClient(superuserUrl, async (su) => {
     await su.query('begin');
     try {
       await su.query("set local session_replication_role = 'replica'");
-      for (const sql of FROM_STAGE) await su.query(sql);
+      // lz4 compresses the ~3 KB contents several times faster than the default pglz (where the server has it).
+      await su.query('savepoint lz4');
+      await su
+        .query("set local default_toast_compression = 'lz4'")
+        .then(() => log('TOAST compression: lz4'))
+        .catch(() => su.query('rollback to savepoint lz4').then(() => log('TOAST compression: pglz (no lz4 here)')));
+      for (const [i, sql] of FROM_STAGE.entries()) {
+        const t0 = Date.now();
+        await su.query(sql);
+        phase(`  ${['item', 'item_revision', 'item_placement', 'item_listing', 'articles'][i]} filled`, t0);
+      }
       await su.query('commit');
     } catch (e) {
       await su.query('rollback').catch(() => {});
@@ -370,12 +402,15 @@ export async function seedRealistic(
   });
   await c.query('drop table bench_stage');
   // As autovacuum would have by now on a live site: fresh statistics and a set visibility map.
+  const vacuumed = Date.now();
   await c.query('vacuum (analyze) item, item_revision, item_placement, item_listing, articles, site_column');
+  phase('vacuum (analyze)', vacuumed);
   return {
     ...counts,
     siteId,
     columnList,
     sampleItemIds,
+    sampleItemPaths,
     bytes: { summaryChars: Math.round(summaryChars / total), bodyBytes: Math.round(bodyBytes / total) },
     seconds: (Date.now() - started) / 1000,
   };

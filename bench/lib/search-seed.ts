@@ -8,15 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { contentHash, normaliseContent, plainText } from '../../packages/core/src/index.ts';
 import { type FixtureItem, PUBLISHED_FIXTURE } from '../../services/api/test/fixtures/search-fixture.ts';
 import type { PgClient } from './deps.ts';
+import { governmentParagraphs, prng as paddingPrng } from './realistic-seed.ts';
 
 export interface SearchSeedCounts {
   /** Published items, fixture included. */
   published: number;
   /** Drafts (never indexed). */
   drafts: number;
+  /**
+   * Variants' bodies are padded with government-news paragraphs to about this many bytes (issue 10: search is
+   * measured on ~3 KB Chinese bodies, as the read bench is); 0 keeps the fixture's short bodies.
+   */
+  bodyBytes?: number;
 }
 
-export const DEFAULT_SEARCH_COUNTS: SearchSeedCounts = { published: 3_000, drafts: 200 };
+export const DEFAULT_SEARCH_COUNTS: SearchSeedCounts = { published: 3_000, drafts: 200, bodyBytes: 3_000 };
 
 /** mulberry32, seeded: every run seeds the same corpus. */
 function prng(seed: number): () => number {
@@ -46,6 +52,7 @@ const DOC_NUMBER = /^(.+)〔(\d{4})〕(\d+)号$/;
 /** The fixture first, then variants: the same kind of item in another year, with a fresh document number. */
 function corpus(counts: SearchSeedCounts): Seeded[] {
   const rnd = prng(20171102);
+  const padding = paddingPrng(20261128);
   const nextNumber = new Map<string, number>();
   const out: Seeded[] = [];
   const total = counts.published + counts.drafts;
@@ -78,7 +85,9 @@ function corpus(counts: SearchSeedCounts): Seeded[] {
       nextNumber.set(key, n + 1);
       docNumber = `${m[1]}〔${year}〕${n}号`;
     }
-    const body = swapYear(f.body).replaceAll(f.docNumber ?? '\u0000', docNumber ?? '');
+    const own = swapYear(f.body).replaceAll(f.docNumber ?? '\u0000', docNumber ?? '');
+    const missing = (counts.bodyBytes ?? 0) - Buffer.byteLength(own);
+    const body = missing > 0 ? own + governmentParagraphs(padding, missing) : own;
     const daysBefore = (n: number) => new Date(publishedAt.getTime() - n * 86_400_000).toISOString().slice(0, 10);
     out.push({
       fixture: f,
@@ -148,92 +157,98 @@ export async function seedSearchContent(
   const indexSeq = new Map<string, number>();
   const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-  const items: Record<string, unknown>[] = [];
-  const revisions: Record<string, unknown>[] = [];
-  const placements: Record<string, unknown>[] = [];
+  let items: Record<string, unknown>[] = [];
+  let revisions: Record<string, unknown>[] = [];
+  let placements: Record<string, unknown>[] = [];
   const docNumbers: string[] = [];
-  for (const s of corpus(counts)) {
-    const f = s.fixture;
-    const id = randomUUID();
-    const revisionId = randomUUID();
-    const sid = siteId.get(f.site)!;
-    const home = columnId(f.site, f.column);
-    const created = new Date(s.publishedAt.getTime() - 3 * 3_600_000);
-    const content = normaliseContent(null, {
-      title: s.title,
-      summary: f.summary,
-      body: s.body,
-      source: f.source,
-      author: f.author,
-      keywords: f.keywords,
-      docNumber: s.docNumber,
-      issuingBody: f.issuingBody ?? null,
-      writtenAt: s.writtenAt,
-      issuedAt: s.issuedAt,
-      validity: f.validity ?? null,
-    });
-    let indexNumber: string | null = null;
-    if (s.published && f.kind === 'POLICY_DOCUMENT') {
-      const year = s.publishedAt.getUTCFullYear();
-      const n = (indexSeq.get(`${sid}${year}`) ?? 0) + 1;
-      indexSeq.set(`${sid}${year}`, n);
-      indexNumber = `${orgOf.get(sid)}/${year}-${String(n).padStart(5, '0')}`;
-    }
-    if (s.published && s.docNumber) docNumbers.push(s.docNumber);
-    items.push({
-      id,
-      site_id: sid,
-      column_id: home,
-      kind: f.kind,
-      state: s.published ? 'PUBLISHED' : 'DRAFT',
-      locale: f.locale,
-      slug: id.slice(0, 8),
-      title: s.title,
-      published_number: s.published ? 1 : null,
-      published_at: s.published ? iso(s.publishedAt) : null,
-      issued_at: s.issuedAt,
-      index_number: indexNumber,
-      created_at: iso(created),
-      updated_at: iso(s.published ? s.publishedAt : created),
-      head_revision_id: revisionId,
-      published_revision_id: s.published ? revisionId : null,
-    });
-    revisions.push({
-      id: revisionId,
-      item_id: id,
-      site_id: sid,
-      content,
-      body_text: plainText(content.body),
-      content_hash: contentHash(content),
-      created_by_name: f.author,
-      created_at: iso(created),
-    });
-    for (const [col, isHome] of [
-      [home, true] as const,
-      ...(f.alsoIn ?? []).map((p) => [columnId(f.site, p), false] as const),
-    ]) {
-      placements.push({
-        item_id: id,
-        column_id: col,
-        site_id: sid,
-        item_site_id: sid,
-        home: isHome,
-        live: s.published,
-        published_at: s.published ? iso(s.publishedAt) : null,
-        created_at: iso(created),
-      });
-    }
-  }
-
+  // Written batch by batch (bounded memory at 100,000 items of ~3 KB), in one transaction.
   const BATCH = 500;
-  const batches = <T>(xs: T[]) =>
-    Array.from({ length: Math.ceil(xs.length / BATCH) }, (_, i) => xs.slice(i * BATCH, (i + 1) * BATCH));
+  const flush = async () => {
+    await c.query(INSERT_ITEMS, [JSON.stringify(items)]);
+    await c.query(INSERT_REVISIONS, [JSON.stringify(revisions)]);
+    await c.query(SET_REVISIONS, [JSON.stringify(items)]);
+    await c.query(INSERT_PLACEMENTS, [JSON.stringify(placements)]);
+    items = [];
+    revisions = [];
+    placements = [];
+  };
   await c.query('begin');
   try {
-    for (const b of batches(items)) await c.query(INSERT_ITEMS, [JSON.stringify(b)]);
-    for (const b of batches(revisions)) await c.query(INSERT_REVISIONS, [JSON.stringify(b)]);
-    for (const b of batches(items)) await c.query(SET_REVISIONS, [JSON.stringify(b)]);
-    for (const b of batches(placements)) await c.query(INSERT_PLACEMENTS, [JSON.stringify(b)]);
+    for (const s of corpus(counts)) {
+      const f = s.fixture;
+      const id = randomUUID();
+      const revisionId = randomUUID();
+      const sid = siteId.get(f.site)!;
+      const home = columnId(f.site, f.column);
+      const created = new Date(s.publishedAt.getTime() - 3 * 3_600_000);
+      const content = normaliseContent(null, {
+        title: s.title,
+        summary: f.summary,
+        body: s.body,
+        source: f.source,
+        author: f.author,
+        keywords: f.keywords,
+        docNumber: s.docNumber,
+        issuingBody: f.issuingBody ?? null,
+        writtenAt: s.writtenAt,
+        issuedAt: s.issuedAt,
+        validity: f.validity ?? null,
+      });
+      let indexNumber: string | null = null;
+      if (s.published && f.kind === 'POLICY_DOCUMENT') {
+        const year = s.publishedAt.getUTCFullYear();
+        const n = (indexSeq.get(`${sid}${year}`) ?? 0) + 1;
+        indexSeq.set(`${sid}${year}`, n);
+        indexNumber = `${orgOf.get(sid)}/${year}-${String(n).padStart(5, '0')}`;
+      }
+      if (s.published && s.docNumber) docNumbers.push(s.docNumber);
+      items.push({
+        id,
+        site_id: sid,
+        column_id: home,
+        kind: f.kind,
+        state: s.published ? 'PUBLISHED' : 'DRAFT',
+        locale: f.locale,
+        slug: id.slice(0, 8),
+        title: s.title,
+        published_number: s.published ? 1 : null,
+        published_at: s.published ? iso(s.publishedAt) : null,
+        issued_at: s.issuedAt,
+        index_number: indexNumber,
+        created_at: iso(created),
+        updated_at: iso(s.published ? s.publishedAt : created),
+        head_revision_id: revisionId,
+        published_revision_id: s.published ? revisionId : null,
+      });
+      revisions.push({
+        id: revisionId,
+        item_id: id,
+        site_id: sid,
+        content,
+        body_text: plainText(content.body),
+        content_hash: contentHash(content),
+        created_by_name: f.author,
+        created_at: iso(created),
+      });
+      for (const [col, isHome] of [
+        [home, true] as const,
+        ...(f.alsoIn ?? []).map((p) => [columnId(f.site, p), false] as const),
+      ]) {
+        placements.push({
+          item_id: id,
+          column_id: col,
+          site_id: sid,
+          item_site_id: sid,
+          home: isHome,
+          live: s.published,
+          published_at: s.published ? iso(s.publishedAt) : null,
+          created_at: iso(created),
+        });
+      }
+      if (items.length >= BATCH) await flush();
+    }
+
+    if (items.length) await flush();
     // What publishing writes in its transaction (recordSearchChanges): one change record per published item.
     await c.query(
       `insert into search_change (item_id, site_id, reason)

@@ -19,6 +19,7 @@ import { Meilisearch } from 'meilisearch';
 import { type Config, coreSettingsFrom } from './config.ts';
 import { createOrm } from './db/orm.ts';
 import { type PoolStats, poolStats, publicReads } from './db/public-reads.ts';
+import { keepAliveJsonClient } from './search/keep-alive-client.ts';
 import { directoryLoader } from './db/site-directory-loader.ts';
 
 /** The long-lived pieces a process (API, worker, CLI) shares: built once in main.ts, closed on shutdown. */
@@ -78,6 +79,14 @@ export async function createPlatform(
     // Small compressed answers often arrive ~40 ms late on loopback (Nagle + delayed ACK); plain ones do not (bench/).
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
+  // Public searches go through a client of their own on a keep-alive node:http agent (issue 10; ADR 0022).
+  const searchHttp = keepAliveJsonClient({ timeoutMs: 5_000 });
+  const searchClient = new Meilisearch({
+    host: config.MEILI_URL,
+    apiKey: config.MEILI_MASTER_KEY,
+    requestInit: { headers: { 'accept-encoding': 'identity' } },
+    httpClient: searchHttp.httpClient,
+  });
   const jobs = jobPort(config.DATABASE_URL);
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
@@ -86,6 +95,7 @@ export async function createPlatform(
     // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
     host: config.MEILI_PUBLIC_URL ?? config.MEILI_URL,
     indexUid: `${config.MEILI_INDEX_PREFIX}items`,
+    searchClient,
     synonyms: loadSynonyms(config.SEARCH_SYNONYMS_FILE),
   });
   return {
@@ -144,6 +154,7 @@ export async function createPlatform(
     async close() {
       await jobs.stop();
       await reads.close();
+      searchHttp.close();
       await html.close();
       await media.close();
       await orm.close(true);

@@ -3,6 +3,7 @@
  * or not found — with navigation and the national page metadata, in a constant number of SQL statements.
  */
 import { stripVTControlCharacters } from 'node:util';
+import { withClient } from '@zhanqun/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, publishItem, startTestApp, type TestApp } from './helpers.ts';
 
@@ -311,18 +312,22 @@ describe('route(host, path)', () => {
     expect(other.data!.route.preview).toBe(false);
   });
 
-  it('costs at most three SQL statements per page, whatever the page', async () => {
+  it('costs at most three SQL statements per page, whatever the page; an item page costs one', async () => {
     const count = async (path: string) => {
       t.queries.length = 0;
       await route(path);
-      return t.queries
-        .map((l) =>
-          stripVTControlCharacters(l)
-            .replace(/^\[query\]\s*/, '')
-            .trim()
-            .toLowerCase(),
-        )
-        .filter((s) => /^(select|insert|update|delete|with)\b/.test(s) && !s.startsWith('select set_config')).length;
+      const sql = t.queries.map((l) =>
+        stripVTControlCharacters(l)
+          .replace(/^\[query\]\s*/, '')
+          .trim()
+          .toLowerCase(),
+      );
+      const data = sql.filter(
+        (s) => /^(select|insert|update|delete|with)\b/.test(s) && !s.startsWith('select set_config'),
+      );
+      // BEGIN, set_config and COMMIT of a transaction scoping row-level security are round trips too.
+      const scope = sql.filter((s) => /^(begin|commit|rollback|select set_config)\b/.test(s));
+      return { data: data.length, all: data.length + scope.length };
     };
     const figures = {
       home: await count('/'),
@@ -331,7 +336,12 @@ describe('route(host, path)', () => {
       redirect: await count('/art/2016/3/5/art_1_123.html'),
     };
     console.log(`[figures] route SQL statements: ${JSON.stringify(figures)}`);
-    for (const n of Object.values(figures)) expect(n).toBeLessThanOrEqual(3);
+    for (const n of Object.values(figures)) expect(n.data).toBeLessThanOrEqual(3);
+    // Issue 10: the public item page is one statement (zq_public_route), with no transaction around it; home and
+    // column pages add their page of items.
+    expect(figures.item).toEqual({ data: 1, all: 1 });
+    expect(figures.column).toEqual({ data: 2, all: 2 });
+    expect(figures.home).toEqual({ data: 2, all: 2 });
   });
 
   it('marks every page of a closing site with its notice', async () => {
@@ -343,5 +353,74 @@ describe('route(host, path)', () => {
     );
     const r = await route('/', { host: 'edu.panzhihua.gov.cn' });
     expect(r.closingSince).not.toBeNull();
+  });
+
+  it('holds a site’s columns only while the database says they are current: a change made through another instance shows at once', async () => {
+    const siteId = (await t.platform.directory.fresh()).byHost(HOST)!.id;
+    const version = async () =>
+      withClient(
+        t.db.adminUrl,
+        async (c) => (await c.query('select tree_version from site where id = $1', [siteId])).rows[0].tree_version,
+      );
+    const before = await route('/');
+    const nav = before.navigation as { name: string; url: string }[];
+    const first = nav[0]!;
+    const v0 = await version();
+    // Unchanged: the function leaves the tree out for the version the caller holds.
+    const unchanged = await withClient(
+      t.db.adminUrl,
+      async (c) =>
+        (await c.query('select site, columns from zq_public_route($1, null, null, $2)', [siteId, v0])).rows[0],
+    );
+    expect(unchanged).toEqual({ site: null, columns: null });
+    // Another instance renames the column (here: straight in the database, which this app never hears of).
+    await withClient(t.db.adminUrl, (c) =>
+      c.query("update site_column set name = '改名后的栏目' where site_id = $1 and path || '/' = $2", [
+        siteId,
+        first.url,
+      ]),
+    );
+    expect(Number(await version())).toBeGreaterThan(Number(v0));
+    const after = await route('/');
+    expect((after.navigation as { name: string }[])[0]!.name).toBe('改名后的栏目');
+    await withClient(t.db.adminUrl, (c) =>
+      c.query("update site_column set name = $1 where site_id = $2 and path || '/' = $3", [
+        first.name,
+        siteId,
+        first.url,
+      ]),
+    );
+    expect(((await route('/')).navigation as { name: string }[])[0]!.name).toBe(first.name);
+  });
+
+  it('zq_public_route, called as the app role, hands out no draft and nothing of an unknown or prepared site', async () => {
+    const siteId = (await t.platform.directory.fresh()).byHost(HOST)!.id;
+    const call = (site: string, column: string | null, slug: string | null) =>
+      withClient(
+        t.db.appUrl,
+        async (c) =>
+          (await c.query('select site, columns, items from zq_public_route($1, $2, $3, null)', [site, column, slug]))
+            .rows,
+      );
+    // The draft of the preview test, at its current address: the site and columns come, the draft does not.
+    const [draft] = await call(siteId, '/zwdt/bmdt', 'secret-draft');
+    expect(draft.site).toMatchObject({ id: siteId });
+    expect(draft.items).toBeNull();
+    // A published item at its address comes with its content.
+    const [live] = await call(siteId, '/zwdt/bmdt', 'spring-job-fair');
+    expect(live.items).toHaveLength(1);
+    expect(live.items[0]).toMatchObject({ slug: 'spring-job-fair', withdrawn_at: null });
+    expect(live.items[0].content.title).toBeTruthy();
+    expect(await call('00000000-0000-4000-8000-000000000000', null, null)).toEqual([]);
+    const status = await withClient(t.db.adminUrl, async (c) => {
+      const was = (await c.query('select status from site where id = $1', [siteId])).rows[0].status as string;
+      await c.query("update site set status = 'PREPARING' where id = $1", [siteId]);
+      return was;
+    });
+    try {
+      expect(await call(siteId, '/zwdt/bmdt', 'spring-job-fair')).toEqual([]);
+    } finally {
+      await withClient(t.db.adminUrl, (c) => c.query('update site set status = $2 where id = $1', [siteId, status]));
+    }
   });
 });

@@ -62,6 +62,35 @@ describe('public search', () => {
     expect(r.data!.search.edges[0].node.snippet).toContain('<mark>乡村振兴</mark>');
   });
 
+  it('asks Meilisearch only for what a hit shows: the body comes back as its highlighted snippet, never whole', async () => {
+    const res = await t.platform.search.search({
+      query: '乡村振兴',
+      scope: { field: 'siteId', siteId: (await t.platform.directory.fresh()).byCode('miyi')!.id },
+      filters: {},
+      sort: 'RELEVANCE',
+      offset: 0,
+      limit: 10,
+      facets: ['columnId'],
+    });
+    expect(res.hits.map((h) => h.doc.id)).toEqual([miyiId]);
+    expect(Object.keys(res.hits[0]!.doc)).not.toContain('bodyText');
+    expect(Object.keys(res.hits[0]!.doc)).not.toContain('columnIds');
+    expect(res.hits[0]!.doc).toMatchObject({ id: miyiId, siteCode: 'miyi', title: '米易县召开乡村振兴工作推进会' });
+    expect(res.hits[0]!.snippet).toContain('<mark>乡村振兴</mark>');
+  });
+
+  it('labels the column facet for the public with the names zq_public_column_names gives', async () => {
+    const r = await t.gql(SEARCH, { q: '乡村振兴', s: 'miyi' });
+    const column = r.data!.search.facets.column as { value: string; label: string | null; count: number }[];
+    expect(column).toHaveLength(1);
+    expect(column[0]!.label).toBeTruthy();
+    const names = await t.platform.orm.em
+      .fork()
+      .getConnection()
+      .execute('select * from zq_public_column_names(?::uuid[])', [`{${column[0]!.value}}`]);
+    expect(names).toEqual([{ id: column[0]!.value, name: column[0]!.label }]);
+  });
+
   it('searches the whole cluster from the city portal, and a county portal’s own subtree only', async () => {
     const city = await t.gql(SEARCH, { q: '乡村振兴', s: 'panzhihua', scope: 'CLUSTER' });
     expect(ids(city).sort()).toEqual([miyiId, cityId].sort());

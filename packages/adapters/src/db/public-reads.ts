@@ -13,6 +13,9 @@ export function poolStats(pool: pg.Pool, max: number): PoolStats {
   return { max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
+/** Sites whose column trees are held (most recently used last); far above a city's sites. */
+const MAX_TREES = 1000;
+
 /**
  * The public read path on plain `pg` with named prepared statements: the plan is prepared once per connection,
  * no transaction, no session variables (the definer-rights function returns only public content). One round
@@ -24,6 +27,9 @@ export function publicReads(
   onQuery?: (sql: string) => void,
 ): PublicReadPort & { close(): Promise<void>; stats(): PoolStats } {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public' });
+  // Sites' column trees as of a version; zq_public_route checks that version in the statement that reads the
+  // page, so a tree changed through another instance is never served (issue 10; see migration 0020).
+  const trees = new Map<string, { version: string; site: unknown; columns: unknown; memo: Map<string, unknown> }>();
   pool.on('error', () => {});
   return {
     async items(a) {
@@ -38,6 +44,38 @@ export function publicReads(
     async item(id) {
       onQuery?.('[query] select * from zq_public_item($1)');
       const res = await pool.query({ name: 'zq_public_item', text: 'select * from zq_public_item($1)', values: [id] });
+      return res.rows;
+    },
+    async route(siteId, columnPath, slug) {
+      onQuery?.('[query] select * from zq_public_route($1, $2, $3, $4)');
+      const known = trees.get(siteId);
+      const res = await pool.query<{ version: string; site: unknown; columns: unknown; items: unknown }>({
+        name: 'zq_public_route',
+        text: 'select * from zq_public_route($1, $2, $3, $4)',
+        values: [siteId, columnPath, slug, known?.version ?? null],
+      });
+      const row = res.rows[0];
+      if (!row) {
+        trees.delete(siteId);
+        return [];
+      }
+      // The function leaves the site and its columns out when `known` is still the current version.
+      let tree = known;
+      if (row.site !== null || !tree) {
+        tree = { version: row.version, site: row.site, columns: row.columns, memo: new Map() };
+        trees.delete(siteId);
+        if (trees.size >= MAX_TREES) trees.delete(trees.keys().next().value!);
+        trees.set(siteId, tree);
+      }
+      return [{ site: tree.site, columns: tree.columns, items: row.items, memo: tree.memo }];
+    },
+    async columnNames(ids) {
+      onQuery?.('[query] select * from zq_public_column_names($1)');
+      const res = await pool.query({
+        name: 'zq_public_column_names',
+        text: 'select * from zq_public_column_names($1)',
+        values: [ids],
+      });
       return res.rows;
     },
     close: () => pool.end(),

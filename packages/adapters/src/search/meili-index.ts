@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { SearchDocument, SearchIndex, SearchRequest, SearchResponse } from '@zhanqun/core';
+import type {
+  SearchDocument,
+  SearchHitDocument,
+  SearchIndex,
+  SearchRequest,
+  SearchResponse,
+} from '@zhanqun/core';
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import { generateTenantToken } from 'meilisearch/token';
 
@@ -63,6 +69,28 @@ export function loadSynonyms(file?: string): Record<string, string[]> {
   return Object.fromEntries([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 
+/** The document fields a search hit carries (SearchHitDocument): never the body text, only its cropped snippet. */
+const HIT_ATTRIBUTES = [
+  'id',
+  'siteId',
+  'siteCode',
+  'siteName',
+  'columnId',
+  'kind',
+  'locale',
+  'slug',
+  'title',
+  'docNumber',
+  'indexNumber',
+  'summary',
+  'issuingBody',
+  'validity',
+  'year',
+  'publishedAt',
+  'lastPublishedAt',
+  'revision',
+] satisfies (keyof SearchHitDocument)[];
+
 const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`);
 const anyOf = (field: string, values: (string | number)[] | null | undefined) =>
   values?.length ? `(${values.map((v) => `${field} = ${quote(v)}`).join(' OR ')})` : null;
@@ -94,13 +122,19 @@ async function done(task: EnqueuedTaskPromise, what: string): Promise<void> {
 
 export class MeiliSearchIndex implements SearchIndex {
   readonly #client: Meilisearch;
+  /** The client public searches go through (a keep-alive node:http agent in the platform); else #client. */
+  readonly #searchClient: Meilisearch;
   readonly #host: string;
   readonly #uid: string;
   readonly #settings: Settings;
   #searchKey: Promise<{ key: string; uid: string }> | null = null;
 
-  constructor(client: Meilisearch, opts: { host: string; indexUid: string; synonyms: Record<string, string[]> }) {
+  constructor(
+    client: Meilisearch,
+    opts: { host: string; indexUid: string; synonyms: Record<string, string[]>; searchClient?: Meilisearch },
+  ) {
     this.#client = client;
+    this.#searchClient = opts.searchClient ?? client;
     this.#host = opts.host;
     this.#uid = opts.indexUid;
     this.#settings = searchSettings(opts.synonyms);
@@ -143,12 +177,15 @@ export class MeiliSearchIndex implements SearchIndex {
       f.locale ? `locale = ${quote(f.locale)}` : null,
       f.issuingBody ? `issuingBody = ${quote(f.issuingBody)}` : null,
     ].filter(Boolean);
-    const res = await this.#client.index<SearchDocument>(this.#uid).search(req.query, {
+    const res = await this.#searchClient.index<SearchDocument>(this.#uid).search(req.query, {
       filter: filter.join(' AND '),
       offset: req.offset,
       limit: req.limit,
       sort: req.sort === 'NEWEST' ? ['publishedAt:desc'] : req.sort === 'OLDEST' ? ['publishedAt:asc'] : undefined,
       facets: req.facets,
+      // Issue 10: only what a hit shows. Without this Meilisearch sends every document whole (a ~3 KB body as
+      // `bodyText`, besides its cropped copy in `_formatted`), which the API parsed and dropped on every search.
+      attributesToRetrieve: HIT_ATTRIBUTES,
       attributesToHighlight: ['title', 'bodyText'],
       attributesToCrop: ['bodyText'],
       cropLength: 40,
@@ -161,7 +198,7 @@ export class MeiliSearchIndex implements SearchIndex {
       hits: res.hits.map((h) => {
         const formatted = (h._formatted ?? {}) as Partial<SearchDocument>;
         return {
-          doc: h as SearchDocument,
+          doc: h as unknown as SearchHitDocument,
           titleHighlighted: safeHighlight(String(formatted.title ?? h.title)),
           snippet: safeHighlight(String(formatted.bodyText ?? h.summary ?? '')),
         };

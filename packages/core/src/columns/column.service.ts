@@ -315,6 +315,23 @@ export async function columnsOfSites(ctx: Ctx, siteIds: readonly string[]): Prom
 }
 
 /** Columns by id, limited to sites the caller may see (members: all; others: visible columns of public sites). */
+/**
+ * Names of columns by id, as the actor may see them: search's column-facet labels. The public (anonymous) gets
+ * visible columns of public sites through the one-statement definer function (issue 10: no transaction, no
+ * entities on a public search); a signed-in actor also sees the hidden columns of the sites it reaches.
+ */
+export async function columnNamesByIds(ctx: Ctx, ids: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  if (ctx.actor.kind !== 'anonymous') return new Map((await columnsByIds(ctx, unique)).map((c) => [c.id, c.name]));
+  const rows = (
+    ctx.publicReads
+      ? await ctx.publicReads.columnNames(unique)
+      : await ctx.unscopedEm.execute('select * from zq_public_column_names(?::uuid[])', [`{${unique.join(',')}}`])
+  ) as { id: string; name: string }[];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export async function columnsByIds(ctx: Ctx, ids: readonly string[]): Promise<Column[]> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return [];

@@ -40,6 +40,40 @@ export async function loadSiteAndColumns(tx: EntityManager, siteId: string) {
   return { site: tx.map(Site, site), columns };
 }
 
+/**
+ * The public route's one statement (issue 10): the site, all its columns and — for an item address — the
+ * published item(s) at (column path, slug), one per locale, from the definer-rights function zq_public_route on
+ * the prepared-statement port (no transaction; the port may keep a site's tree while the function says its
+ * version is current). Null when the site is unknown or still being prepared.
+ */
+export async function loadPublicRoute(
+  ctx: Ctx,
+  siteId: string,
+  columnPath: string | null,
+  slug: string | null,
+): Promise<{ site: Site; columns: ColumnRow[]; items: ItemRow[]; memo: Map<string, unknown> } | null> {
+  const rows = (
+    ctx.publicReads
+      ? await ctx.publicReads.route(siteId, columnPath, slug)
+      : await ctx.unscopedEm.execute('select * from zq_public_route(?, ?, ?, null)', [siteId, columnPath, slug])
+  ) as { site: Record<string, unknown>; columns: ColumnRow[]; items: ItemRow[] | null; memo?: Map<string, unknown> }[];
+  const row = rows[0];
+  if (!row) return null;
+  // What is derived from this version of the site and its columns is kept with it (the port drops both together).
+  const memo = row.memo ?? new Map<string, unknown>();
+  let site = memo.get('site') as Site | undefined;
+  if (!site) {
+    const raw = { ...row.site };
+    // jsonb carries timestamps as text: the entity wants dates.
+    for (const k of ['status_changed_at', 'taken_down_at', 'created_at', 'updated_at']) {
+      if (typeof raw[k] === 'string') raw[k] = new Date(raw[k] as string);
+    }
+    site = ctx.unscopedEm.map(Site, raw);
+    memo.set('site', site);
+  }
+  return { site, columns: row.columns, items: row.items ?? [], memo };
+}
+
 /** The item at (column, slug, locale) with its published revision — body included — in one statement. */
 export interface ItemRow {
   id: string;

@@ -9,12 +9,15 @@ import { pageMeta } from './page-meta.ts';
 import { verifyPreviewToken } from './preview.ts';
 import {
   type ColumnRow,
+  type ItemRow,
   loadItemAt,
+  loadPublicRoute,
   loadRedirects,
   loadSiteAndColumns,
   previewViewOfRow,
   publicItemPage,
   publicViewOfRow,
+  type RedirectRow,
 } from './route-data.ts';
 import type { PageColumn, PageFrame, RouteResult } from './route.types.ts';
 import {
@@ -133,7 +136,9 @@ const redirect = (location: string, reason: string, status: 301 | 302 = 301): Ro
 
 /**
  * `route(host, path)`: everything a theme needs to render one page, in one answer and a constant number of SQL
- * statements (site with columns; then the item, or the page of items, or the redirect map): the home page, a
+ * statements (an item page: 1, zq_public_route with the site, its columns and the item; a column or home page: 2,
+ * with the page of items; an unknown address: one more for the redirect map; a preview: in one transaction under
+ * row-level security, as it may show a draft): the home page, a
  * column page with its page of items, an item page, a redirect (301: trailing-slash rules, old host names,
  * moved, renamed and merged columns, changed slugs, legacy URLs), gone (410: withdrawn items, closed columns,
  * removed content), a closed site's notice, or not found. Only ever public content.
@@ -148,84 +153,134 @@ export async function resolveRoute(ctx: Ctx, raw: RouteInput): Promise<RouteResu
   if (entry.legacyHosts?.includes(host)) return redirect(absoluteUrl(primary, input.path), 'OLD_HOST');
   const path = cleanPath(input.path);
   const preview = input.preview ? verifyPreviewToken(ctx, input.preview) : null;
-  const fork = forkForPublicRead(ctx, [entry.id]);
-  return fork.transactional(async (tx) => {
-    const loaded = await loadSiteAndColumns(tx, entry.id);
-    if (!loaded) return { kind: 'NOT_FOUND', status: 404 } as RouteResult;
-    const { site } = loaded;
-    const parsed = path === null ? null : parsePath(path, site.locales);
-    const locale = (parsed && 'locale' in parsed && parsed.locale) || site.locales[0] || 'zh-CN';
-    const tree = buildTree(site, loaded.columns, locale);
-    const at = (p: string, columnId?: string, item?: ItemView) => frame(tree, entry, host, p, columnId, item);
-    if (site.status === 'ARCHIVED') {
-      // ARC-02: a closed site keeps its notice; its content is archived, not served.
-      return { kind: 'CLOSED_SITE', status: 410, closedAt: site.statusChangedAt, ...at(homeUrlPath()) } as RouteResult;
-    }
-    const viaRedirectMap = async (): Promise<RouteResult> => {
-      const found = path === null ? null : await followRedirectMap(tx, tree, entry.id, input.path, path);
-      if (found) return found;
-      return { kind: 'NOT_FOUND', status: 404, ...at(path ?? '/') } as RouteResult;
-    };
-    if (!parsed) return viaRedirectMap();
-    if (parsed.kind === 'canonicalise') return redirect(parsed.location, 'CANONICAL_PATH');
-    if (parsed.kind === 'home') {
-      const items = await publicItemPage(ctx, {
-        siteId: entry.id,
-        columnPath: null,
-        descendants: false,
-        first: input.first,
-        after: input.after,
+  const request: RouteRequest = { ctx, input, host, entry, path };
+  if (preview) {
+    // A preview may show a draft: read under the site's row-level security, in one transaction.
+    const head = preview.siteId === entry.id;
+    return forkForPublicRead(ctx, [entry.id]).transactional(async (tx) => {
+      const loaded = await loadSiteAndColumns(tx, entry.id);
+      if (!loaded) return { kind: 'NOT_FOUND', status: 404 } as RouteResult;
+      return routeOn(request, loaded, preview, {
+        itemAt: (col, slug, locale) => loadItemAt(tx, entry.id, col.id, slug, locale, head),
+        redirects: (candidates) => loadRedirects(tx, entry.id, candidates),
       });
-      return { kind: 'HOME', status: 200, items, ...at(homeUrlPath(locale, tree.locales)) } as RouteResult;
-    }
-    const col = tree.byPath.get(parsed.columnPath);
-    if (!col) return viaRedirectMap();
-    if (col.status === 'MERGED' && col.merged_into_id && tree.byId.has(col.merged_into_id)) {
-      // 2015 §14: a merged column's address (and its items', by slug) leads to the column it went into.
-      const target = tree.byId.get(col.merged_into_id)!;
-      const location =
-        parsed.kind === 'item'
-          ? itemUrlPath(target.path, parsed.slug, parsed.locale, tree.locales)
-          : columnUrlPath(target.path, parsed.locale, tree.locales);
-      return redirect(location, 'COLUMN_MERGED');
-    }
-    if (col.status === 'CLOSED')
-      return { kind: 'GONE', status: 410, reason: 'COLUMN_CLOSED', ...at(path!) } as RouteResult;
-    if (!tree.shown.has(col.id)) return viaRedirectMap();
-    if (parsed.kind === 'column') {
-      if (col.type === 'LINK' && col.link_url) return redirect(col.link_url, 'LINK_COLUMN', 302);
-      const items = await publicItemPage(ctx, {
-        siteId: entry.id,
-        columnPath: col.path,
-        descendants: input.descendants ?? false,
-        first: input.first,
-        after: input.after,
-      });
-      const column = tree.pages.get(col.id)!;
-      return { kind: 'COLUMN', status: 200, column, items, ...at(column.url, col.id) } as RouteResult;
-    }
-    const row = await loadItemAt(tx, entry.id, col.id, parsed.slug, locale, preview?.siteId === entry.id);
-    if (row && preview?.itemId === row.id && row.head_content) {
-      const item = previewViewOfRow(row);
-      const url = itemUrlPath(col.path, row.slug, row.locale, tree.locales);
-      const column = tree.pages.get(col.id)!;
-      return { kind: 'ITEM', status: 200, column, item, preview: true, ...at(url, col.id, item) } as RouteResult;
-    }
-    if (row?.withdrawn_at)
-      return { kind: 'GONE', status: 410, reason: 'ITEM_WITHDRAWN', ...at(path!, col.id) } as RouteResult;
-    if (!row?.published_revision_id || !row.content) return viaRedirectMap(); // drafts are never revealed
-    const item = publicViewOfRow(row);
-    const column = tree.pages.get(col.id)!;
-    const url = itemUrlPath(col.path, row.slug, row.locale, tree.locales);
-    return { kind: 'ITEM', status: 200, column, item, preview: false, ...at(url, col.id, item) } as RouteResult;
+    });
+  }
+  // The public page in one statement (issue 10): the address is read as one in the site's default locale (most
+  // pages are), so the item comes with the site and its columns; a page in another locale costs one more.
+  const guess = path === null ? null : parsePath(path, []);
+  const key = guess?.kind === 'item' ? { columnPath: guess.columnPath, slug: guess.slug } : null;
+  const loaded = await loadPublicRoute(ctx, entry.id, key?.columnPath ?? null, key?.slug ?? null);
+  if (!loaded) return { kind: 'NOT_FOUND', status: 404 };
+  return routeOn(request, loaded, null, {
+    async itemAt(col, slug, locale) {
+      const rows =
+        key && key.columnPath === col.path && key.slug === slug
+          ? loaded.items
+          : ((await loadPublicRoute(ctx, entry.id, col.path, slug))?.items ?? []);
+      return rows.find((r) => r.locale === locale) ?? null;
+    },
+    // Only for an address the tree does not know: the site's redirect map, under its row-level security.
+    redirects: (candidates) =>
+      forkForPublicRead(ctx, [entry.id]).transactional((tx) => loadRedirects(tx, entry.id, candidates)),
   });
+}
+
+/** How the route reads what it needs beyond the site and its columns. */
+interface RouteReads {
+  itemAt(col: ColumnRow, slug: string, locale: string): Promise<ItemRow | null>;
+  redirects(candidates: string[]): Promise<RedirectRow[]>;
+}
+
+interface RouteRequest {
+  ctx: Ctx;
+  input: z.output<typeof routeInput>;
+  host: string;
+  entry: DirectoryEntry;
+  path: string | null;
+}
+
+async function routeOn(
+  { ctx, input, host, entry, path }: RouteRequest,
+  loaded: { site: Site; columns: ColumnRow[]; memo?: Map<string, unknown> },
+  preview: { siteId: string; itemId: string } | null,
+  reads: RouteReads,
+): Promise<RouteResult> {
+  const { site } = loaded;
+  const parsed = path === null ? null : parsePath(path, site.locales);
+  const locale = (parsed && 'locale' in parsed && parsed.locale) || site.locales[0] || 'zh-CN';
+  // The tree of a site's columns is the same for every page of that version of them (kept in the port's memo).
+  const treeKey = `tree ${locale}`;
+  const tree = (loaded.memo?.get(treeKey) as Tree | undefined) ?? buildTree(site, loaded.columns, locale);
+  loaded.memo?.set(treeKey, tree);
+  const at = (p: string, columnId?: string, item?: ItemView) => frame(tree, entry, host, p, columnId, item);
+  if (site.status === 'ARCHIVED') {
+    // ARC-02: a closed site keeps its notice; its content is archived, not served.
+    return { kind: 'CLOSED_SITE', status: 410, closedAt: site.statusChangedAt, ...at(homeUrlPath()) } as RouteResult;
+  }
+  const viaRedirectMap = async (): Promise<RouteResult> => {
+    const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
+    if (found) return found;
+    return { kind: 'NOT_FOUND', status: 404, ...at(path ?? '/') } as RouteResult;
+  };
+  if (!parsed) return viaRedirectMap();
+  if (parsed.kind === 'canonicalise') return redirect(parsed.location, 'CANONICAL_PATH');
+  if (parsed.kind === 'home') {
+    const items = await publicItemPage(ctx, {
+      siteId: entry.id,
+      columnPath: null,
+      descendants: false,
+      first: input.first,
+      after: input.after,
+    });
+    return { kind: 'HOME', status: 200, items, ...at(homeUrlPath(locale, tree.locales)) } as RouteResult;
+  }
+  const col = tree.byPath.get(parsed.columnPath);
+  if (!col) return viaRedirectMap();
+  if (col.status === 'MERGED' && col.merged_into_id && tree.byId.has(col.merged_into_id)) {
+    // 2015 §14: a merged column's address (and its items', by slug) leads to the column it went into.
+    const target = tree.byId.get(col.merged_into_id)!;
+    const location =
+      parsed.kind === 'item'
+        ? itemUrlPath(target.path, parsed.slug, parsed.locale, tree.locales)
+        : columnUrlPath(target.path, parsed.locale, tree.locales);
+    return redirect(location, 'COLUMN_MERGED');
+  }
+  if (col.status === 'CLOSED')
+    return { kind: 'GONE', status: 410, reason: 'COLUMN_CLOSED', ...at(path!) } as RouteResult;
+  if (!tree.shown.has(col.id)) return viaRedirectMap();
+  if (parsed.kind === 'column') {
+    if (col.type === 'LINK' && col.link_url) return redirect(col.link_url, 'LINK_COLUMN', 302);
+    const items = await publicItemPage(ctx, {
+      siteId: entry.id,
+      columnPath: col.path,
+      descendants: input.descendants ?? false,
+      first: input.first,
+      after: input.after,
+    });
+    const column = tree.pages.get(col.id)!;
+    return { kind: 'COLUMN', status: 200, column, items, ...at(column.url, col.id) } as RouteResult;
+  }
+  const row = await reads.itemAt(col, parsed.slug, locale);
+  if (row && preview?.itemId === row.id && row.head_content) {
+    const item = previewViewOfRow(row);
+    const url = itemUrlPath(col.path, row.slug, row.locale, tree.locales);
+    const column = tree.pages.get(col.id)!;
+    return { kind: 'ITEM', status: 200, column, item, preview: true, ...at(url, col.id, item) } as RouteResult;
+  }
+  if (row?.withdrawn_at)
+    return { kind: 'GONE', status: 410, reason: 'ITEM_WITHDRAWN', ...at(path!, col.id) } as RouteResult;
+  if (!row?.published_revision_id || !row.content) return viaRedirectMap(); // drafts are never revealed
+  const item = publicViewOfRow(row);
+  const column = tree.pages.get(col.id)!;
+  const url = itemUrlPath(col.path, row.slug, row.locale, tree.locales);
+  return { kind: 'ITEM', status: 200, column, item, preview: false, ...at(url, col.id, item) } as RouteResult;
 }
 
 /** Looks the path (and every column path above it) up in the site's redirect map: one statement. */
 async function followRedirectMap(
-  tx: Parameters<typeof loadRedirects>[0],
+  reads: RouteReads,
   tree: Tree,
-  siteId: string,
   rawPath: string,
   path: string,
 ): Promise<RouteResult | null> {
@@ -233,7 +288,7 @@ async function followRedirectMap(
   const prefix = tree.locales.slice(1).find((l) => path.startsWith(`/${l}/`));
   const bare = prefix ? path.slice(prefix.length + 1) : path;
   const candidates = [...new Set([rawPath, ...redirectCandidates(path), ...(prefix ? redirectCandidates(bare) : [])])];
-  const rows = await loadRedirects(tx, siteId, candidates);
+  const rows = await reads.redirects(candidates);
   const row = rows[0];
   if (!row) return null;
   if (row.gone) return { kind: 'GONE', status: 410, reason: row.reason };

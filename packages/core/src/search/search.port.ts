@@ -62,8 +62,11 @@ export interface SearchRequest {
   facets: ('kind' | 'year' | 'columnId' | 'siteId')[];
 }
 
+/** What a search hit carries of its document: everything but the texts only searched (body, keywords) and the filter arrays. */
+export type SearchHitDocument = Omit<SearchDocument, 'bodyText' | 'keywords' | 'columnIds' | 'siteAncestors'>;
+
 export interface SearchHitRaw {
-  doc: SearchDocument;
+  doc: SearchHitDocument;
   /** HTML-safe, with matches in <mark>. */
   titleHighlighted: string;
   /** HTML-safe cropped body text, with matches in <mark>. */

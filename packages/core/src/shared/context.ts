@@ -61,6 +61,14 @@ export interface PublicReadPort {
   }): Promise<unknown[]>;
   /** The public item page: zq_public_item (0 or 1 row, with the body). */
   item(id: string): Promise<unknown[]>;
+  /**
+   * route(host, path): zq_public_route — the site, its columns and the item(s) at (column path, slug), in one
+   * statement (0 or 1 row). The port may hand out the same site and columns for as long as the function says
+   * their version is current, with a `memo` map that lives exactly as long (for what core derives from them).
+   */
+  route(siteId: string, columnPath: string | null, slug: string | null): Promise<unknown[]>;
+  /** Names of visible columns of public sites among `ids` (search's column facet): zq_public_column_names. */
+  columnNames(ids: string[]): Promise<unknown[]>;
 }
 
 /**

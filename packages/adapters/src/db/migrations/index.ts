@@ -31,4 +31,5 @@ export const migrationsList = [
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),
   sqlMigration('0017_archived_sites_not_public'),
+  sqlMigration('0020_public_route'),
 ];

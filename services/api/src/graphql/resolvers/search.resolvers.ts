@@ -1,6 +1,6 @@
 import {
   AppError,
-  columnsByIds,
+  columnNamesByIds,
   findItem,
   itemsByIds,
   reindexSearch,
@@ -30,8 +30,7 @@ export const searchResolvers = {
     async search(_: unknown, a: Omit<SearchInput, 'site'> & { site?: string }, ctx: GqlContext) {
       const { zq } = ctx;
       const res = await searchPublished(zq, { ...a, site: siteOf(a, ctx) });
-      const columnIds = Object.keys(res.facets.columnId ?? {});
-      const columns = new Map((await columnsByIds(zq, columnIds)).map((c) => [c.id, c.name]));
+      const columns = await columnNamesByIds(zq, Object.keys(res.facets.columnId ?? {}));
       return {
         edges: res.hits.map((hit, i) => ({ cursor: searchCursor(res.offset + i + 1), node: hit })),
         pageInfo: {
