@@ -7,6 +7,7 @@ import {
   purgeDeliveredSearchChanges,
   purgeExpiredSessions,
   purgePublicWriteState,
+  sweepDisclosureDeadlines,
   sweepLetterDeadlines,
 } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
@@ -87,6 +88,17 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
     instrumented(queues.letterDeadlines, hooks, async () => {
       const result = await sweepLetterDeadlines(platform.systemCtx('job:letter-deadlines'));
       if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'letter deadlines');
+    }),
+  );
+  // 条例 §33: disclosure requests' deadlines, reminders and escalations, hourly at minute 9 (after the letters').
+  if (!(await boss.getQueue(queues.disclosureDeadlines)))
+    await boss.createQueue(queues.disclosureDeadlines, { retryLimit: 3 });
+  await boss.schedule(queues.disclosureDeadlines, '9 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.disclosureDeadlines,
+    instrumented(queues.disclosureDeadlines, hooks, async () => {
+      const result = await sweepDisclosureDeadlines(platform.systemCtx('job:disclosure-deadlines'));
+      if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'disclosure deadlines');
     }),
   );
   if (!(await boss.getQueue(queues.auditCheckpoint)))

@@ -7,6 +7,7 @@ import { loadWorkdayCalendar } from '../../calendar/calendar.service.ts';
 import type { WorkdayCalendar } from '../../calendar/workday.policy.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
 import { Media } from '../../media/media.entity.ts';
+import { signedMediaPath } from '../../media/media.serve.ts';
 import type { Ctx } from '../../shared/context.ts';
 import { type Page, type PageArgs, pageOf } from '../../shared/pagination.ts';
 import { forkForPublicRead } from '../../shared/scope.ts';
@@ -359,4 +360,41 @@ export async function readDisclosureApplicants(
     }
   });
   return new Map(allowed.map((r) => [r.id, r.applicant]));
+}
+
+export interface DeliveredDocument {
+  id: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  /** A short-lived signed URL (the file is not public): the handler sends it to the applicant. */
+  url: string;
+}
+
+/**
+ * The answer documents of some requests, for their handlers only: each with a signed URL, since the file is a
+ * media file of the site that no published item uses (it stays out of the public's reach).
+ */
+export async function disclosureDocuments(
+  ctx: Ctx,
+  requests: readonly DisclosureRequest[],
+): Promise<Map<string, DeliveredDocument>> {
+  await ctx.directory.fresh();
+  const allowed = requests.filter((r) => r.answerMediaId && canHandleInteraction(ctx.actor, r.siteId, ctx.directory));
+  if (allowed.length === 0) return new Map();
+  const media = await ctx.em.find(Media, { id: { $in: allowed.map((r) => r.answerMediaId!) } });
+  const byId = new Map(media.map((m) => [m.id, m]));
+  const out = new Map<string, DeliveredDocument>();
+  for (const r of allowed) {
+    const m = byId.get(r.answerMediaId!);
+    if (m)
+      out.set(r.id, {
+        id: m.id,
+        name: m.title ?? m.originalName,
+        mediaType: m.mediaType,
+        size: m.size,
+        url: signedMediaPath(ctx, m.id),
+      });
+  }
+  return out;
 }
