@@ -139,8 +139,8 @@ export const closeSurvey = (ctx: Ctx, id: string) =>
  * A member of the public answers (2015 §4), without an account. What is enforced (ADR 0019):
  * - the survey is open by the server's clock (SURVEY_NOT_OPEN otherwise);
  * - a solved ALTCHA challenge, spent once, in the answer's transaction;
- * - a throttle per client address for this survey (a shared office or school address gets several answers, not
- *   hundreds), and the general one per address;
+ * - a throttle per client address for this survey (PUBLIC_WRITE_PER_ADDRESS per window: a shared office or
+ *   school address gets several answers, not hundreds);
  * - **one answer per contact**: the phone number or e-mail, normalised and keyed with the survey's secret salt
  *   (HMAC-SHA256), is unique per survey — a second answer from it is SURVEY_ALREADY_ANSWERED. The contact itself
  *   is not stored. Someone with many phone numbers can still answer many times: no account-less scheme stops that.
@@ -157,8 +157,8 @@ export async function submitSurveyResponse(
   if (surveyPhase(survey, ctx.now()) !== 'OPEN') throw new AppError('SURVEY_NOT_OPEN');
   const limits = ctx.settings.publicWrites;
   const addr = ctx.clientAddress ?? 'unknown';
+  // Counted per survey: a busy survey does not block letters from the same address, nor one survey another.
   await throttlePublicWrite(ctx, [
-    { kind: 'addr', value: addr, limit: limits.perAddress },
     { kind: 'addr', value: `survey:${survey.id}\u0000${addr}`, limit: limits.perAddress },
   ]);
   const answers = checkSurveyAnswers(
