@@ -13,7 +13,7 @@ import { makeCtx, sweepDisclosureDeadlines, uploadMedia } from '@zhanqun/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 import { solveAltcha } from './interaction-helpers.ts';
-import { pdfWith } from './media/fixtures.ts';
+import { pdfWith, upload } from './media/fixtures.ts';
 
 let t: TestApp;
 let clock = new Date('2026-11-02T02:00:00Z');
@@ -266,7 +266,15 @@ describe('disclosure requests: reminders, escalations, the uncomputable flag, pa
   });
 
   it('delivers the answer document through the media pipeline, by signed URL only', async () => {
-    const doc = await staffFile(SITE, '政府信息公开告知书.pdf', pdfWith('answer'));
+    // The handler uploads the document through POST /media (the interaction role may upload, nothing more).
+    const up = await upload(
+      t,
+      await handler(),
+      { site: SITE, title: '政府信息公开告知书.pdf' },
+      { name: 'gaozhishu.pdf', bytes: pdfWith('answer') },
+    );
+    expect(up.status).toBe(201);
+    const doc = { id: up.body.media!.id as string };
     const foreign = await staffFile('edu', 'other.pdf', pdfWith('edu'));
     const h = await handler();
     const A =
