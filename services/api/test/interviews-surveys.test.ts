@@ -29,6 +29,7 @@ afterAll(async () => {
 
 const ok = (r: GqlResult) => {
   expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  // biome-ignore lint/suspicious/noExplicitAny: test shorthand over GraphQL answers
   return Object.values(r.data!)[0] as Record<string, any>;
 };
 
@@ -50,7 +51,7 @@ async function ask(interview: string, body: string, phone: string, address = '12
       variables: { i: { site: SITE, interview, body, asker: { name: '李网友', phone }, altcha: await solveAltcha(t) } },
     },
   });
-  return { status: res.statusCode, ...res.json() } as GqlResult & { status: number };
+  return { ...res.json(), status: res.statusCode } as GqlResult & { status: number };
 }
 
 describe('online interview (在线访谈): announced, asked, answered, published', () => {
@@ -275,7 +276,7 @@ async function answer(survey: string, contact: string, answers: unknown[], addre
       variables: { i: { site: SITE, survey, contact, answers, altcha: altcha ?? (await solveAltcha(t)) } },
     },
   });
-  return { status: res.statusCode, headers: res.headers, ...res.json() } as GqlResult & {
+  return { ...res.json(), status: res.statusCode, headers: res.headers } as GqlResult & {
     status: number;
     headers: Record<string, unknown>;
   };
@@ -452,12 +453,12 @@ describe('2015 §4 yearly counts: who is behind', () => {
   it('counts only what is done, per site and year, against 4 (county) and 2 (department); none for the city', async () => {
     // The education bureau (a city department) held two interviews and two consultations, done, in 2026 — one
     // starting at 00:30 on 1 January China Standard Time (still 2025 in UTC) — and one in 2025.
-    const [{ id: edu }] = await adminQuery<{ id: string }>(t, "select id from site where code = 'edu'");
-    const [{ id: col }] = await adminQuery<{ id: string }>(
-      t,
-      "select id from site_column where site_id = $1 and path = '/hdjl/zxft'",
-      [edu],
-    );
+    const edu = (await adminQuery<{ id: string }>(t, "select id from site where code = 'edu'"))[0]!.id;
+    const col = (
+      await adminQuery<{ id: string }>(t, "select id from site_column where site_id = $1 and path = '/hdjl/zxft'", [
+        edu,
+      ])
+    )[0]!.id;
     for (const at of ['2025-12-31T16:30:00Z', '2026-06-01T02:00:00Z', '2025-06-01T02:00:00Z']) {
       await adminQuery(
         t,

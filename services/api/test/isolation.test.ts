@@ -1120,7 +1120,7 @@ describe('tenant isolation at the database', () => {
       core.Survey,
       core.SurveyResponse,
       core.PublicUpload,
-    ]) {
+    ] as unknown as (typeof core.Interview)[]) {
       await expect(t.platform.orm.em.fork().find(entity, {}), entity.name).rejects.toThrow(/filter 'site'/);
       const narrowed = t.platform.orm.em.fork({ session: core.scopeSession([aId, bId]) });
       narrowed.setFilterParams(core.SITE_FILTER, { siteIds: [aId] });
