@@ -16,6 +16,7 @@ import {
   requireInteractionSite,
   requireOnlineSite,
 } from '../interaction-shared.ts';
+import { maskPersonalData } from '../mailbox/letter-publish.ts';
 import { spendProofOfWork, throttlePublicWrite } from '../public-write-guard.ts';
 import { Interview, InterviewQuestion, type QuestionAsker } from './interview.entity.ts';
 import {
@@ -333,8 +334,14 @@ export async function questionsOf(
     { orderBy: { askedAt: 'asc', id: 'asc' } },
   );
   for (const q of rows) {
-    const visible = handled.has(q.interviewId) ? !status || q.status === status : q.status === 'APPROVED';
-    if (visible) out.get(q.interviewId)?.push(q);
+    if (handled.has(q.interviewId)) {
+      if (!status || q.status === status) out.get(q.interviewId)?.push(q);
+    } else if (q.status === 'APPROVED') {
+      // The public sees the question with the asker's details (and anything like an ID or a mobile number)
+      // masked, as in the transcript; a copy, so the managed entity is never changed.
+      const body = maskPersonalData(q.body, { ...q.asker, address: null });
+      out.get(q.interviewId)?.push(Object.assign(Object.create(Object.getPrototypeOf(q)), q, { body }));
+    }
   }
   return out;
 }
