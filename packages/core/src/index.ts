@@ -79,6 +79,7 @@ export * from './interaction/disclosure/disclosure-jobs.ts';
 export * from './interaction/ids.ts';
 export * from './interaction/interaction-shared.ts';
 export * from './interaction/interaction-report.ts';
+export * from './interaction/interaction-jobs.ts';
 export * from './interaction/public-upload.entity.ts';
 export * from './interaction/public-upload.ts';
 export * from './interaction/interviews/interview.entity.ts';

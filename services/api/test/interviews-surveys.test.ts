@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uploadMedia } from '@zhanqun/core';
+import { makeCtx, sweepInteractionCompletions, uploadMedia } from '@zhanqun/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, type GqlResult, reasonOf, startTestApp, type TestApp } from './helpers.ts';
 import { solveAltcha } from './interaction-helpers.ts';
@@ -431,10 +431,22 @@ describe('consultation (意见征集): dates, one answer per person, results and
       'SURVEY_RESULT_NOT_PUBLISHED',
     );
     await publishThroughReview(item.id);
+    // The hourly completion sweep marks it done (completeSurvey does the same by hand).
+    const sys = makeCtx({
+      actor: { kind: 'system', name: 'test:completion' },
+      rootEm: t.platform.orm.em,
+      directory: t.platform.directory,
+      now: () => clock,
+    });
+    expect(await sweepInteractionCompletions(sys)).toEqual({ interviews: 0, surveys: 1 });
+    expect(await sweepInteractionCompletions(sys)).toEqual({ interviews: 0, surveys: 0 });
     const done = ok(
-      await t.gql('mutation($id: ID!) { completeSurvey(id: $id) { status usage resultItemId } }', { id: surveyId }, h),
+      await t.gql(`{ survey(site: "${SITE}", id: "${surveyId}") { status usage resultItemId completedAt } }`, {}, h),
     );
-    expect(done).toMatchObject({ status: 'RESULT_PUBLISHED', resultItemId: item.id });
+    expect(done).toMatchObject({ status: 'RESULT_PUBLISHED', resultItemId: item.id, completedAt: expect.any(String) });
+    expect(reasonOf(await t.gql('mutation($id: ID!) { completeSurvey(id: $id) { id } }', { id: surveyId }, h))).toBe(
+      'INVALID_SURVEY_STATE',
+    );
     const pub = ok(
       await t.gql(
         `{ survey(site: "${SITE}", id: "${surveyId}") { status results { responses questions { questionId options { count } texts } } } }`,

@@ -8,6 +8,7 @@ import {
   purgeExpiredSessions,
   purgePublicWriteState,
   sweepDisclosureDeadlines,
+  sweepInteractionCompletions,
   sweepLetterDeadlines,
 } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
@@ -99,6 +100,17 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
     instrumented(queues.disclosureDeadlines, hooks, async () => {
       const result = await sweepDisclosureDeadlines(platform.systemCtx('job:disclosure-deadlines'));
       if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'disclosure deadlines');
+    }),
+  );
+  // 2015 §4: interviews and surveys become done once their transcript or result is published, hourly at minute 11.
+  if (!(await boss.getQueue(queues.interactionCompletion)))
+    await boss.createQueue(queues.interactionCompletion, { retryLimit: 3 });
+  await boss.schedule(queues.interactionCompletion, '11 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.interactionCompletion,
+    instrumented(queues.interactionCompletion, hooks, async () => {
+      const result = await sweepInteractionCompletions(platform.systemCtx('job:interaction-completion'));
+      if (result.interviews + result.surveys > 0) log.info(result, 'interaction completions');
     }),
   );
   if (!(await boss.getQueue(queues.auditCheckpoint)))
