@@ -1,11 +1,13 @@
 import { AuditCheckpointSchema } from './audit/audit-checkpoint.entity.ts';
 import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
-import { RedirectSchema } from './delivery/redirect.entity.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
+import { RedirectSchema } from './delivery/redirect.entity.ts';
 import { DisclosureRequestSchema } from './interaction/disclosure/disclosure-request.entity.ts';
+import { InterviewQuestionSchema, InterviewSchema } from './interaction/interviews/interview.entity.ts';
 import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
-import { SearchChangeSchema } from './search/search-change.entity.ts';
+import { PublicUploadSchema } from './interaction/public-upload.entity.ts';
+import { SurveyResponseSchema, SurveySchema } from './interaction/surveys/survey.entity.ts';
 import {
   ItemLinkSchema,
   ItemPlacementSchema,
@@ -13,10 +15,11 @@ import {
   ItemSchema,
   SignOffSchema,
 } from './items/item.entity.ts';
-import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
 import { ItemListingSchema } from './items/item-listing.entity.ts';
+import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
+import { SearchChangeSchema } from './search/search-change.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
 
 /** Every entity, passed explicitly to MikroORM (folder discovery breaks under ESM test runners). */
@@ -45,4 +48,9 @@ export const entities = [
   MailboxSchema,
   LetterSchema,
   DisclosureRequestSchema,
+  InterviewSchema,
+  InterviewQuestionSchema,
+  SurveySchema,
+  SurveyResponseSchema,
+  PublicUploadSchema,
 ];

@@ -23,6 +23,7 @@ import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mediaRoutes } from './routes/media.ts';
+import { publicUploadRoutes } from './routes/public-uploads.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,6 +99,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       proofOfWork: platform.proofOfWork,
     });
   mediaRoutes(app, platform, ctxFor);
+  publicUploadRoutes(app, platform, ctxFor);
   deliveryRoutes(app, {
     ctxFor,
     actorFor: (req) => resolveActor(req, app.jwt, platform, now()),

@@ -45,12 +45,12 @@ describe('disclosure on request', () => {
     );
     expect(r.data!.submitDisclosureRequest).toMatchObject({ receivedOn: '2026-09-25', dueOn: '2026-10-29' });
     const list = await t.gql(
-      `{ disclosureRequests(site: "${SITE}") { ${R} applicant { name } } }`,
+      `{ disclosureRequests(site: "${SITE}") { edges { node { ${R} applicant { name } } } } }`,
       {},
       await handler(),
     );
-    id = list.data!.disclosureRequests[0].id;
-    expect(list.data!.disclosureRequests[0].applicant.name).toBe('张三');
+    id = list.data!.disclosureRequests.edges[0].node.id;
+    expect(list.data!.disclosureRequests.edges[0].node.applicant.name).toBe('张三');
     const audit = await t.gql(
       `{ auditLog(site: "${SITE}", action: "disclosure.readApplicant") { edges { node { targetId } } } }`,
       {},

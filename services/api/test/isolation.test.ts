@@ -34,6 +34,11 @@ const b = {
   letterCode: '',
   disclosureId: '',
   mediaId: '',
+  interviewId: '',
+  questionId: '',
+  surveyId: '',
+  draftSurveyId: '',
+  responseId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -157,6 +162,46 @@ beforeAll(async () => {
     { path: pdf, name: '附件.pdf', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
   );
   b.mediaId = media.id;
+  // B's interview (not announced: not public), with a question; B's open survey with a response, and a draft.
+  const iv = await t.gql(
+    `mutation { createInterview(input: { site: "${B_SITE}", topic: "教育局在线访谈", description: "说明",
+      guests: [{ name: "钱局长" }], startsAt: "2026-12-01T02:00:00Z" }) { id } }`,
+    {},
+    handlerB,
+  );
+  b.interviewId = iv.data!.createInterview.id;
+  const survey = async (title: string) =>
+    (
+      await t.gql(
+        `mutation($o: DateTime!, $c: DateTime!) { createSurvey(input: { site: "${B_SITE}", kind: SURVEY, title: "${title}",
+          description: "说明", concern: "学区划分", opensAt: $o, closesAt: $c,
+          questions: [{ kind: SINGLE, text: "是否赞成", options: ["是", "否"] }] }) { id } }`,
+        { o: new Date(Date.now() - 86_400_000).toISOString(), c: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+        handlerB,
+      )
+    ).data!.createSurvey.id as string;
+  b.surveyId = await survey('学区划分调查');
+  b.draftSurveyId = await survey('教育局内部草稿调查');
+  await t.gql('mutation($id: ID!) { openSurvey(id: $id) { id } }', { id: b.surveyId }, handlerB);
+  const owner = new pg.Client({ connectionString: t.db.ownerUrl });
+  await owner.connect();
+  try {
+    const [bId] = (await owner.query('select id from site where code = $1', [B_SITE])).rows.map((r) => r.id);
+    b.questionId = randomUUID();
+    await owner.query(
+      `insert into interview_question (id, site_id, interview_id, body, asker, phase, status, asked_at)
+       values ($1, $2, $3, '问题', '{"name": "赵六", "phone": "13800002222", "email": null}', 'BEFORE', 'PENDING', now())`,
+      [b.questionId, bId, b.interviewId],
+    );
+    b.responseId = randomUUID();
+    await owner.query(
+      `insert into survey_response (id, site_id, survey_id, answers, voter_hash, text_status, submitted_at)
+       values ($1, $2, $3, '[{"questionId": "q1", "choices": [], "text": "意见"}]', 'h', 'PENDING', now())`,
+      [b.responseId, bId, b.surveyId],
+    );
+  } finally {
+    await owner.end();
+  }
   // The set-up publishes, provisions and uploads: give it room on a busy machine.
 }, 180_000);
 
@@ -601,7 +646,11 @@ const cases: Record<string, () => Promise<void>> = {
     sameAsMissing('mutation($id: ID!) { draftLetterReply(id: $id) { id } }', { id: b.letterId }, { id: randomUUID() }),
   // 依申请公开: B's requests and figures are B's alone.
   'Query.disclosureRequests': () =>
-    sameAsMissing('query($s: String!) { disclosureRequests(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+    sameAsMissing(
+      'query($s: String!) { disclosureRequests(site: $s) { edges { node { id } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
   'Query.disclosureYearReport': () =>
     sameAsMissing(
       'query($s: String!) { disclosureYearReport(site: $s, year: 2026) { received } }',
@@ -652,6 +701,133 @@ const cases: Record<string, () => Promise<void>> = {
       { id: b.disclosureId },
       { id: randomUUID() },
     ),
+  // Interviews and surveys (2015 §4): B's public face only, for A exactly as for anyone; B's records otherwise
+  // like missing ones.
+  'Query.interviews': async () => {
+    const q = 'query($s: String!) { interviews(site: $s) { edges { node { id } } } }';
+    const asA = await t.gql(q, { s: B_SITE }, tokenA);
+    expect(asA).toEqual(await t.gql(q, { s: B_SITE }));
+    expect(asA.data!.interviews.edges).toEqual([]); // B's interview is not announced
+    denied(await t.gql(q, { s: PREPARING }, tokenA));
+  },
+  'Query.interview': () =>
+    sameAsMissing(
+      'query($s: String!, $id: ID!) { interview(site: $s, id: $id) { id questions { id } } }',
+      { s: B_SITE, id: b.interviewId },
+      { s: B_SITE, id: randomUUID() },
+    ),
+  'Query.surveys': async () => {
+    const q = 'query($s: String!) { surveys(site: $s) { edges { node { id status results { responses } } } } }';
+    const asA = await t.gql(q, { s: B_SITE }, tokenA);
+    expect(asA).toEqual(await t.gql(q, { s: B_SITE }));
+    // The open survey is public, without its results; the draft is not there.
+    expect(asA.data!.surveys.edges).toEqual([{ node: { id: b.surveyId, status: 'OPEN', results: null } }]);
+  },
+  'Query.survey': () =>
+    sameAsMissing(
+      'query($s: String!, $id: ID!) { survey(site: $s, id: $id) { id } }',
+      { s: B_SITE, id: b.draftSurveyId },
+      { s: B_SITE, id: randomUUID() },
+    ),
+  'Query.surveyResponses': () =>
+    sameAsMissing(
+      'query($id: ID!) { surveyResponses(survey: $id) { edges { node { id } } } }',
+      { id: b.surveyId },
+      { id: randomUUID() },
+    ),
+  'Query.interactionYearReport': async () => {
+    await sameAsMissing(
+      'query($s: String!) { interactionYearReport(year: 2026, site: $s) { site } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    );
+    const all = await t.gql('{ interactionYearReport(year: 2026) { site } }', {}, tokenA);
+    expect(all.data!.interactionYearReport.map((r: { site: string }) => r.site)).toEqual([A_SITE]);
+  },
+  'Mutation.createInterview': () =>
+    sameAsMissing(
+      `mutation($s: String!) { createInterview(input: { site: $s, topic: "x", description: "x", guests: [{ name: "x" }],
+        startsAt: "2026-12-01T02:00:00Z" }) { id } }`,
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.draftInterviewAnnouncement': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { draftInterviewAnnouncement(id: $id) { id } }',
+      { id: b.interviewId },
+      { id: randomUUID() },
+    ),
+  'Mutation.startInterview': () =>
+    sameAsMissing('mutation($id: ID!) { startInterview(id: $id) { id } }', { id: b.interviewId }, { id: randomUUID() }),
+  'Mutation.endInterview': () =>
+    sameAsMissing('mutation($id: ID!) { endInterview(id: $id) { id } }', { id: b.interviewId }, { id: randomUUID() }),
+  'Mutation.completeInterview': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { completeInterview(id: $id) { id } }',
+      { id: b.interviewId },
+      { id: randomUUID() },
+    ),
+  'Mutation.draftInterviewTranscript': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { draftInterviewTranscript(input: { id: $id }) { id } }',
+      { id: b.interviewId },
+      { id: randomUUID() },
+    ),
+  'Mutation.submitInterviewQuestion': async () => {
+    // A public write: only to an announced interview of a public site; B's unannounced one is like a missing one.
+    const q = `mutation($i: ID!, $a: String!) { submitInterviewQuestion(input: { site: "${B_SITE}", interview: $i, body: "x",
+      asker: { name: "x", phone: "12345" }, altcha: $a }) { id } }`;
+    const rf = await t.gql(q, { i: b.interviewId, a: await solveAltcha(t) }, tokenA);
+    const rm = await t.gql(q, { i: randomUUID(), a: await solveAltcha(t) }, tokenA);
+    expect(codeOf(rf)).toBe('NOT_FOUND');
+    expect(rf.errors?.[0]?.extensions).toEqual(rm.errors?.[0]?.extensions);
+  },
+  'Mutation.moderateInterviewQuestion': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { moderateInterviewQuestion(id: $id, approve: true) { id } }',
+      { id: b.questionId },
+      { id: randomUUID() },
+    ),
+  'Mutation.answerInterviewQuestion': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { answerInterviewQuestion(id: $id, answer: "x", answeredBy: "钱局长") { id } }',
+      { id: b.questionId },
+      { id: randomUUID() },
+    ),
+  'Mutation.createSurvey': () =>
+    sameAsMissing(
+      `mutation($s: String!) { createSurvey(input: { site: $s, kind: SURVEY, title: "x", description: "x", concern: "x",
+        opensAt: "2026-12-01T00:00:00Z", closesAt: "2026-12-08T00:00:00Z", questions: [{ kind: TEXT, text: "x" }] }) { id } }`,
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.openSurvey': () =>
+    sameAsMissing('mutation($id: ID!) { openSurvey(id: $id) { id } }', { id: b.draftSurveyId }, { id: randomUUID() }),
+  'Mutation.closeSurvey': () =>
+    sameAsMissing('mutation($id: ID!) { closeSurvey(id: $id) { id } }', { id: b.surveyId }, { id: randomUUID() }),
+  'Mutation.submitSurveyResponse': async () => {
+    // Anyone may answer B's open survey (its point); never its draft, which is like a missing survey.
+    const q = `mutation($s: ID!, $a: String!) { submitSurveyResponse(input: { site: "${B_SITE}", survey: $s,
+      contact: "13800003333", answers: [{ questionId: "q1", choices: [0] }], altcha: $a }) { survey } }`;
+    const rf = await t.gql(q, { s: b.draftSurveyId, a: await solveAltcha(t) }, tokenA);
+    const rm = await t.gql(q, { s: randomUUID(), a: await solveAltcha(t) }, tokenA);
+    expect(codeOf(rf)).toBe('NOT_FOUND');
+    expect(rf.errors?.[0]?.extensions).toEqual(rm.errors?.[0]?.extensions);
+  },
+  'Mutation.moderateSurveyResponse': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { moderateSurveyResponse(id: $id, approve: true) { id } }',
+      { id: b.responseId },
+      { id: randomUUID() },
+    ),
+  'Mutation.draftSurveyResult': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { draftSurveyResult(id: $id, usage: "x") { id } }',
+      { id: b.surveyId },
+      { id: randomUUID() },
+    ),
+  'Mutation.completeSurvey': () =>
+    sameAsMissing('mutation($id: ID!) { completeSurvey(id: $id) { id } }', { id: b.surveyId }, { id: randomUUID() }),
   // Issue 12: routing answers B's public face only, for A exactly as for anyone.
   'Query.route': async () => {
     const query = `query($h: String!, $p: String!) { route(host: $h, path: $p) { __typename
@@ -739,13 +915,36 @@ describe('tenant isolation through the API', () => {
     );
     expect(letter.data!.letter).toEqual({ status: 'ACCEPTED', site: B_SITE, reply: null, transfers: [] });
     const requests = await t.gql(
-      `{ disclosureRequests(site: "${B_SITE}") { id status dueOn answerType thirdPartyConsultations { party } } }`,
+      `{ disclosureRequests(site: "${B_SITE}") { edges { node { id status dueOn answerType thirdPartyConsultations { party } } } } }`,
       {},
       await t.tokenFor(demo.handler(B_SITE)),
     );
-    expect(requests.data!.disclosureRequests).toEqual([
+    expect(requests.data!.disclosureRequests.edges.map((e: { node: unknown }) => e.node)).toEqual([
       { id: b.disclosureId, status: 'OPEN', dueOn: '2026-10-29', answerType: null, thirdPartyConsultations: [] },
     ]);
+    const handlerB = await t.tokenFor(demo.handler(B_SITE));
+    const iv = await t.gql(
+      `query($id: ID!) { interview(site: "${B_SITE}", id: $id) { status announcementItemId questions { status answer } } }`,
+      { id: b.interviewId },
+      handlerB,
+    );
+    expect(iv.data!.interview).toEqual({
+      status: 'ANNOUNCED',
+      announcementItemId: null,
+      questions: [{ status: 'PENDING', answer: null }],
+    });
+    const sv = await t.gql(
+      `query($id: ID!, $d: ID!) { a: survey(site: "${B_SITE}", id: $id) { status results { responses } } d: survey(site: "${B_SITE}", id: $d) { status } }`,
+      { id: b.surveyId, d: b.draftSurveyId },
+      handlerB,
+    );
+    expect(sv.data).toEqual({ a: { status: 'OPEN', results: { responses: 1 } }, d: { status: 'DRAFT' } });
+    const rs = await t.gql(
+      'query($s: ID!) { surveyResponses(survey: $s) { edges { node { textStatus } } } }',
+      { s: b.surveyId },
+      handlerB,
+    );
+    expect(rs.data!.surveyResponses.edges).toEqual([{ node: { textStatus: 'PENDING' } }]);
   });
 
   it("an API token of site A cannot read site B's people or tokens", async () => {
@@ -904,6 +1103,48 @@ describe('tenant isolation at the database', () => {
     const rows = await fork.find(ItemListing, {});
     expect(rows.every((r) => r.siteId === aId)).toBe(true);
     await expect(t.platform.orm.em.fork().find(ItemListing, {})).rejects.toThrow(/filter 'site'/);
+  });
+
+  it('interviews, questions, surveys, responses and public uploads: the ORM filter narrows and refuses', async () => {
+    const core = await import('@zhanqun/core');
+    const ids = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+    const aId = ids.find((r) => r.code === A_SITE)!.id;
+    const bId = ids.find((r) => r.code === B_SITE)!.id;
+    for (const entity of [
+      core.Interview,
+      core.InterviewQuestion,
+      core.Survey,
+      core.SurveyResponse,
+      core.PublicUpload,
+    ] as unknown as (typeof core.Interview)[]) {
+      await expect(t.platform.orm.em.fork().find(entity, {}), entity.name).rejects.toThrow(/filter 'site'/);
+      const narrowed = t.platform.orm.em.fork({ session: core.scopeSession([aId, bId]) });
+      narrowed.setFilterParams(core.SITE_FILTER, { siteIds: [aId] });
+      expect((await narrowed.find(entity, {})).filter((r) => (r as { siteId: string }).siteId === bId)).toEqual([]);
+    }
+    // B's rows exist (seen with B in scope), and A's database scope can neither see nor change them.
+    const both = t.platform.orm.em.fork({ session: core.scopeSession([aId, bId]) });
+    both.setFilterParams(core.SITE_FILTER, { siteIds: [aId, bId] });
+    expect(await both.count(core.Interview, { siteId: bId })).toBe(1);
+    expect(await both.count(core.SurveyResponse, { siteId: bId })).toBe(1);
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      for (const table of ['interview', 'interview_question', 'survey', 'survey_response'])
+        expect(
+          (await client.query(`update ${table} set site_id = site_id where site_id = $1`, [bId])).rowCount,
+          table,
+        ).toBe(0);
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
   });
 
   it('the app role is neither superuser nor owner, and cannot rewrite audit history', async () => {

@@ -7,6 +7,8 @@ import {
   purgeDeliveredSearchChanges,
   purgeExpiredSessions,
   purgePublicWriteState,
+  sweepDisclosureDeadlines,
+  sweepInteractionCompletions,
   sweepLetterDeadlines,
 } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
@@ -87,6 +89,28 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
     instrumented(queues.letterDeadlines, hooks, async () => {
       const result = await sweepLetterDeadlines(platform.systemCtx('job:letter-deadlines'));
       if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'letter deadlines');
+    }),
+  );
+  // 条例 §33: disclosure requests' deadlines, reminders and escalations, hourly at minute 9 (after the letters').
+  if (!(await boss.getQueue(queues.disclosureDeadlines)))
+    await boss.createQueue(queues.disclosureDeadlines, { retryLimit: 3 });
+  await boss.schedule(queues.disclosureDeadlines, '9 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.disclosureDeadlines,
+    instrumented(queues.disclosureDeadlines, hooks, async () => {
+      const result = await sweepDisclosureDeadlines(platform.systemCtx('job:disclosure-deadlines'));
+      if (result.reminded + result.escalated + result.deadlinesFilled > 0) log.info(result, 'disclosure deadlines');
+    }),
+  );
+  // 2015 §4: interviews and surveys become done once their transcript or result is published, hourly at minute 11.
+  if (!(await boss.getQueue(queues.interactionCompletion)))
+    await boss.createQueue(queues.interactionCompletion, { retryLimit: 3 });
+  await boss.schedule(queues.interactionCompletion, '11 * * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.interactionCompletion,
+    instrumented(queues.interactionCompletion, hooks, async () => {
+      const result = await sweepInteractionCompletions(platform.systemCtx('job:interaction-completion'));
+      if (result.interviews + result.surveys > 0) log.info(result, 'interaction completions');
     }),
   );
   if (!(await boss.getQueue(queues.auditCheckpoint)))

@@ -13,6 +13,10 @@ export const queues = {
   publishDue: 'publish-due',
   /** Hourly: letters' reminders, escalations and deadlines that became computable (2015 §4). */
   letterDeadlines: 'letter-deadlines',
+  /** Hourly: disclosure requests' reminders, escalations and deadlines that became computable (条例 §33). */
+  disclosureDeadlines: 'disclosure-deadlines',
+  /** Hourly: interviews and surveys whose transcript or result got published become done (2015 §4 counts). */
+  interactionCompletion: 'interaction-completion',
   /** Every 10 minutes: anchor the head of every audit chain that moved (存档备查; docs/architecture.md). */
   auditCheckpoint: 'audit-checkpoint',
   /** One job per upload: renditions of an image, text of a PDF or DOCX (media, issue 8). */

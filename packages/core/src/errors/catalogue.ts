@@ -223,6 +223,43 @@ export const errorReasons = {
     'A disclosure request is extended once only, by at most 20 working days',
     '条例 2019 §33',
   ),
+  INVALID_INTERVIEW_STATE: r(
+    'PRECONDITION_FAILED',
+    'The interview is not in a state that allows this (ANNOUNCED → LIVE → ENDED → PUBLISHED)',
+    '2015 §4',
+  ),
+  INTERVIEW_NOT_TAKING_QUESTIONS: r(
+    'PRECONDITION_FAILED',
+    'Questions are taken once the interview’s announcement is published, until the interview ends',
+    '2015 §4',
+  ),
+  INTERVIEW_NOT_ANNOUNCED: r(
+    'PRECONDITION_FAILED',
+    'An interview goes live only after its announcement (预告) is published',
+    '2015 §4: 提前做好预告',
+  ),
+  TRANSCRIPT_NOT_PUBLISHED: r(
+    'PRECONDITION_FAILED',
+    'The transcript has not passed the three-level review and been published yet',
+    '2015 §4, §12',
+  ),
+  SURVEY_ANSWER_INVALID: r('BAD_USER_INPUT', 'The answers do not fit the survey’s questions', '2015 §4'),
+  SURVEY_NOT_OPEN: r(
+    'PRECONDITION_FAILED',
+    'The survey takes answers only between its opening and closing dates',
+    '2015 §4',
+  ),
+  SURVEY_ALREADY_ANSWERED: r('CONFLICT', 'This contact has already answered this survey (one answer per person)'),
+  INVALID_SURVEY_STATE: r(
+    'PRECONDITION_FAILED',
+    'The survey is not in a state that allows this (DRAFT → OPEN → CLOSED → RESULT_PUBLISHED)',
+    '2015 §4',
+  ),
+  SURVEY_RESULT_NOT_PUBLISHED: r(
+    'PRECONDITION_FAILED',
+    'A survey is done only once its results and how they were used (运用情况) are published through the review',
+    '2015 §4: 及时公开调查结果及运用情况',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

@@ -6,8 +6,9 @@ import type { MediaPort } from './media.port.ts';
 /**
  * Who may upload, edit and delete a site's media: its editors and admins (and admins above it), and the
  * site's API tokens with MANAGE_CONTENT or IMPORT (migration scripts bring attachments; ADR 0012: no new scope).
+ * With `upload`, the site's interaction handlers too (they upload, nothing more).
  */
-export function requireMediaWriter(ctx: Ctx, siteId: string): void {
+export function requireMediaWriter(ctx: Ctx, siteId: string, opts: { upload?: boolean } = {}): void {
   const a = ctx.actor;
   if (isPlatformWide(a)) return;
   if (a.kind === 'apiToken') {
@@ -16,6 +17,9 @@ export function requireMediaWriter(ctx: Ctx, siteId: string): void {
   }
   if (a.kind !== 'user') throw new AppError('UNAUTHENTICATED');
   if (hasSiteRole(a, siteId, 'EDITOR') || canAdministerSite(a, siteId, ctx.directory)) return;
+  // Issue 9: the 互动交流 handler uploads an interview's photos and video and a disclosure answer's document
+  // (upload only: editing and deleting the library stay with editors and admins).
+  if (opts.upload && hasSiteRole(a, siteId, 'INTERACTION_HANDLER')) return;
   throw new AppError('FORBIDDEN');
 }
 

@@ -41,7 +41,7 @@ export async function uploadMedia(ctx: Ctx, raw: UploadMediaInput, file: Receive
   if (ctx.actor.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
   const site = await requireSiteByCode(ctx, input.site);
   assertWritable(site);
-  requireMediaWriter(ctx, site.id);
+  requireMediaWriter(ctx, site.id, { upload: true });
   const name = checkFileName(file.name);
   if (file.size > port.settings.maxBytes) throw new AppError('MEDIA_TOO_LARGE', undefined, { field: 'file' });
   const previous = input.replaces

@@ -2,12 +2,15 @@ import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.ts';
 import { AuditRecord } from '../audit/audit-record.entity.ts';
 import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
-import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
-import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
 import { Redirect } from '../delivery/redirect.entity.ts';
+import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
+import { Interview, InterviewQuestion } from '../interaction/interviews/interview.entity.ts';
+import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
+import { PublicUpload } from '../interaction/public-upload.entity.ts';
+import { Survey, SurveyResponse } from '../interaction/surveys/survey.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
-import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
 import { ItemListing } from '../items/item-listing.entity.ts';
+import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
 import { Site, SiteDomain } from '../sites/site.entity.ts';
@@ -49,6 +52,11 @@ export const siteFilter = {
     Mailbox,
     Letter,
     DisclosureRequest,
+    Interview,
+    InterviewQuestion,
+    Survey,
+    SurveyResponse,
+    PublicUpload,
     Redirect,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {

@@ -31,6 +31,14 @@ export const rootFieldAccess: Record<string, Access> = {
   'Mutation.submitLetter': 'public',
   // 依申请公开: the online request form (条例 2019 §29), guarded like letters.
   'Mutation.submitDisclosureRequest': 'public',
+  // Interviews and surveys (2015 §4): the public reads what is announced or open, asks and answers; core shows
+  // only what is public (announced interviews, approved questions, non-draft surveys, published results).
+  'Query.interviews': 'public',
+  'Query.interview': 'public',
+  'Query.surveys': 'public',
+  'Query.survey': 'public',
+  'Mutation.submitInterviewQuestion': 'public',
+  'Mutation.submitSurveyResponse': 'public',
   // Issue 12: a theme renders any page by host and path; only public content comes back (core decides).
   'Query.route': 'public',
   // Migration scripts record the legacy URLs of the content they import.

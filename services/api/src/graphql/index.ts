@@ -4,6 +4,7 @@ import { calendarResolvers } from './resolvers/calendar.resolvers.ts';
 import { deliveryResolvers } from './resolvers/delivery.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
+import { engagementResolvers } from './resolvers/engagement.resolvers.ts';
 import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { mediaResolvers } from './resolvers/media.resolvers.ts';
@@ -28,6 +29,7 @@ export function resolvers(): Record<string, unknown> {
     searchResolvers,
     interactionResolvers,
     disclosureResolvers,
+    engagementResolvers,
     mediaResolvers,
     deliveryResolvers,
   ];

@@ -1,4 +1,10 @@
-import { type DisclosureRequest, type Letter, readDisclosureApplicants, readLetterContacts } from '@zhanqun/core';
+import {
+  type DisclosureRequest,
+  disclosureDocuments,
+  type Letter,
+  readDisclosureApplicants,
+  readLetterContacts,
+} from '@zhanqun/core';
 import type { GqlContext } from './context.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
@@ -21,6 +27,13 @@ export const interactionLoaders = {
         queries.map((q) => q.obj),
       );
       return queries.map((q) => applicants.get(q.obj.id) ?? null);
+    },
+    async answerDocument(queries: Q<DisclosureRequest>, { zq }: GqlContext) {
+      const docs = await disclosureDocuments(
+        zq,
+        queries.map((q) => q.obj),
+      );
+      return queries.map((q) => docs.get(q.obj.id) ?? null);
     },
   },
 };

@@ -13,6 +13,7 @@ import {
 } from '@zhanqun/core';
 import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
+import { engagementLoaders } from './engagement.loaders.ts';
 import { interactionLoaders } from './interaction.loaders.ts';
 import { itemLoaders } from './items.loaders.ts';
 import { mediaLoaders } from './resolvers/media.resolvers.ts';
@@ -103,6 +104,9 @@ export const loaders = {
   Item: itemLoaders.Item,
   Letter: interactionLoaders.Letter,
   DisclosureRequest: interactionLoaders.DisclosureRequest,
+  Interview: engagementLoaders.Interview,
+  InterviewQuestion: engagementLoaders.InterviewQuestion,
+  Survey: engagementLoaders.Survey,
   Media: mediaLoaders.Media,
   Column: {
     mergedInto: itemLoaders.Column.mergedInto,

@@ -31,5 +31,6 @@ export const migrationsList = [
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),
   sqlMigration('0017_archived_sites_not_public'),
+  sqlMigration('0018_interviews_surveys'),
   sqlMigration('0020_public_route'),
 ];

@@ -41,6 +41,12 @@ export const DisclosureRequestSchema = defineEntity({
     answerType: p.string().nullable(),
     answer: p.text().nullable(),
     answeredAt: p.datetime().nullable(),
+    /** The count ran into a year without calendar data: kept, flagged, filled in by the sweep. */
+    deadlineUncomputable: p.boolean(),
+    remindedAt: p.datetime().nullable(),
+    escalatedAt: p.datetime().nullable(),
+    /** The answer document, a media file of the site (delivered by signed URL, not public). */
+    answerMediaId: p.uuid().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

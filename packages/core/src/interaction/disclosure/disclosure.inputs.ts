@@ -50,4 +50,6 @@ export const disclosureAnswerInput = z.object({
   id: z.uuid(),
   type: z.enum(disclosureAnswerTypes),
   answer: text(10000),
+  /** The answer document: a media file of the site, by id. */
+  document: z.uuid().nullish(),
 });

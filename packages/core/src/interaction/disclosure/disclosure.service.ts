@@ -1,16 +1,20 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import { chinaDate } from '../../access/actor.ts';
 import { canHandleInteraction } from '../../access/permissions.policy.ts';
 import { appendAudit } from '../../audit/audit.service.ts';
 import { loadWorkdayCalendar } from '../../calendar/calendar.service.ts';
+import type { WorkdayCalendar } from '../../calendar/workday.policy.ts';
 import { AppError, isAppError } from '../../errors/app-error.ts';
+import { Media } from '../../media/media.entity.ts';
+import { signedMediaPath } from '../../media/media.serve.ts';
 import type { Ctx } from '../../shared/context.ts';
+import { type Page, type PageArgs, pageOf } from '../../shared/pagination.ts';
 import { forkForPublicRead } from '../../shared/scope.ts';
 import { parseInput } from '../../shared/validation.ts';
 import { requireSiteByCode } from '../../sites/site-lookup.ts';
+import { uuidV7 } from '../ids.ts';
 import { spendProofOfWork, throttlePublicWrite } from '../public-write-guard.ts';
-import { disclosureDueOn, type RequestChannel, receiptDate } from './disclosure-deadline.policy.ts';
 import {
   disclosureAnswerInput,
   disclosureConsultationInput,
@@ -22,6 +26,7 @@ import {
   type SubmitDisclosureRequestInput,
   submitDisclosureRequestInput,
 } from './disclosure.inputs.ts';
+import { disclosureDueOn, type RequestChannel, receiptDate } from './disclosure-deadline.policy.ts';
 import { DisclosureRequest } from './disclosure-request.entity.ts';
 
 const code = () =>
@@ -32,20 +37,34 @@ const code = () =>
  * is awaited (§30: the clock stops; it restarts from the corrected request). A year without calendar data leaves
  * it open (null) rather than refusing the request; it is computed again at the next step.
  */
-async function dueOf(ctx: Ctx, r: DisclosureRequest): Promise<string | null> {
-  if (!r.receivedOn || r.status === 'AWAITING_CORRECTION') return null;
-  const cal = await loadWorkdayCalendar(ctx, r.siteId, { fromYear: Number(r.receivedOn.slice(0, 4)) });
+export async function dueOf(
+  ctx: Ctx,
+  r: DisclosureRequest,
+  cal?: WorkdayCalendar,
+): Promise<{ dueOn: string | null; uncomputable: boolean }> {
+  if (!r.receivedOn || r.status === 'AWAITING_CORRECTION') return { dueOn: null, uncomputable: false };
+  const calendar = cal ?? (await loadWorkdayCalendar(ctx, r.siteId, { fromYear: Number(r.receivedOn.slice(0, 4)) }));
   try {
-    return disclosureDueOn(cal, {
+    const dueOn = disclosureDueOn(calendar, {
       receivedOn: r.receivedOn,
       correctedOn: r.correctedOn,
       extended: !!r.extendedAt,
       pauses: r.pauses,
     });
+    return { dueOn, uncomputable: false };
   } catch (e) {
-    if (isAppError(e) && e.reason === 'CALENDAR_YEAR_MISSING') return null;
+    // Like letters: a year without calendar data never refuses a request; the deadline is flagged and the
+    // sweep (disclosure-deadlines) fills it in once the year is entered.
+    if (isAppError(e) && e.reason === 'CALENDAR_YEAR_MISSING') return { dueOn: null, uncomputable: true };
     throw e;
   }
+}
+
+/** Sets the request's due date and its uncomputable flag from the clock as it stands. */
+async function setDue(ctx: Ctx, r: DisclosureRequest): Promise<void> {
+  const d = await dueOf(ctx, r);
+  r.dueOn = d.dueOn;
+  r.deadlineUncomputable = d.uncomputable;
 }
 
 type NewRequest = Omit<z.infer<typeof registerDisclosureRequestInput>, 'channel' | 'site'> & {
@@ -55,7 +74,7 @@ type NewRequest = Omit<z.infer<typeof registerDisclosureRequestInput>, 'channel'
 function newRequest(ctx: Ctx, siteId: string, input: NewRequest) {
   const now = ctx.now();
   return {
-    id: randomUUID(),
+    id: uuidV7(now),
     siteId,
     trackingCode: code(),
     applicant: {
@@ -72,6 +91,7 @@ function newRequest(ctx: Ctx, siteId: string, input: NewRequest) {
     receivedOn: receiptDate(input.channel, input),
     status: 'OPEN' as const,
     pauses: [],
+    deadlineUncomputable: false,
     createdAt: now,
     updatedAt: now,
   };
@@ -94,7 +114,7 @@ export async function submitDisclosureRequest(ctx: Ctx, raw: SubmitDisclosureReq
   const em = forkForPublicRead(ctx, [entry.id]);
   const row = newRequest(ctx, entry.id, { ...input, channel: 'ONLINE', submittedOn: chinaDate(ctx.now()) });
   const request = em.create(DisclosureRequest, { ...row, dueOn: null });
-  request.dueOn = await dueOf(ctx, request);
+  await setDue(ctx, request);
   await em.transactional(async (tx) => {
     await spendProofOfWork(tx, ctx, input.altcha);
     tx.persist(request);
@@ -125,7 +145,7 @@ export async function registerDisclosureRequest(
   const input = parseInput(registerDisclosureRequestInput, raw);
   const site = await requireSiteToHandle(ctx, input.site);
   const request = ctx.em.create(DisclosureRequest, { ...newRequest(ctx, site.id, input), dueOn: null });
-  request.dueOn = await dueOf(ctx, request);
+  await setDue(ctx, request);
   await ctx.em.transactional(async (tx) => {
     tx.persist(request);
     await tx.flush();
@@ -154,13 +174,18 @@ async function step(
   id: string,
   action: string,
   allowed: DisclosureRequest['status'][],
-  change: (r: DisclosureRequest) => Record<string, unknown>,
+  change: (r: DisclosureRequest) => Record<string, unknown> | Promise<Record<string, unknown>>,
 ): Promise<DisclosureRequest> {
   const r = await requireRequest(ctx, id);
   if (!allowed.includes(r.status)) throw new AppError('INVALID_DISCLOSURE_STATE');
-  const changes = change(r);
+  const changes = await change(r);
   const before = r.dueOn;
-  r.dueOn = await dueOf(ctx, r);
+  await setDue(ctx, r);
+  if (before !== r.dueOn) {
+    // A new deadline gets its own reminder and escalation.
+    r.remindedAt = null;
+    r.escalatedAt = null;
+  }
   r.updatedAt = ctx.now();
   await ctx.em.transactional(async (tx) => {
     await tx.flush();
@@ -223,21 +248,45 @@ export const recordThirdPartyConsultation = (
   });
 };
 
-/** 条例 §36: the answer, of one of the regulation's types. */
-export const answerDisclosureRequest = (ctx: Ctx, raw: { id: string; type: string; answer: string }) => {
+/**
+ * 条例 §36: the answer, of one of the regulation's types, with its document (告知书, the information itself) as a
+ * media file of the same site, uploaded through the media pipeline (type checked by content). The file is not
+ * public: the handlers hand it to the applicant by a signed URL (`answerDocument.url`).
+ */
+export const answerDisclosureRequest = (
+  ctx: Ctx,
+  raw: { id: string; type: string; answer: string; document?: string | null },
+) => {
   const input = parseInput(disclosureAnswerInput, raw);
-  return step(ctx, input.id, 'answer', ['OPEN'], (r) => {
+  return step(ctx, input.id, 'answer', ['OPEN'], async (r) => {
+    if (input.document) {
+      const m = await ctx.em.findOne(Media, { id: input.document, siteId: r.siteId, deletedAt: null });
+      if (!m) throw new AppError('NOT_FOUND', 'Media not found', { field: 'document' });
+      r.answerMediaId = m.id;
+    }
     r.status = 'ANSWERED';
     r.answerType = input.type;
     r.answer = input.answer;
     r.answeredAt = ctx.now();
-    return { type: input.type };
+    return { type: input.type, document: r.answerMediaId };
   });
 };
 
-export async function listDisclosureRequests(ctx: Ctx, siteCode: string): Promise<DisclosureRequest[]> {
-  const site = await requireSiteToHandle(ctx, siteCode);
-  return ctx.em.find(DisclosureRequest, { siteId: site.id }, { orderBy: { createdAt: 'desc' }, limit: 100 });
+export interface ListDisclosureArgs extends PageArgs {
+  site: string;
+  status?: DisclosureRequest['status'] | null;
+}
+
+/** The handlers' list, newest first (ids are time-ordered UUIDv7), as a Relay page. */
+export async function listDisclosureRequests(ctx: Ctx, args: ListDisclosureArgs): Promise<Page<DisclosureRequest>> {
+  const site = await requireSiteToHandle(ctx, args.site);
+  return pageOf(ctx.em, DisclosureRequest, {
+    where: { siteId: site.id, ...(args.status ? { status: args.status } : {}) },
+    orderBy: 'id',
+    cursor: 'uuid',
+    direction: 'desc',
+    args,
+  });
 }
 
 export interface DisclosureYearReport {
@@ -311,4 +360,41 @@ export async function readDisclosureApplicants(
     }
   });
   return new Map(allowed.map((r) => [r.id, r.applicant]));
+}
+
+export interface DeliveredDocument {
+  id: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  /** A short-lived signed URL (the file is not public): the handler sends it to the applicant. */
+  url: string;
+}
+
+/**
+ * The answer documents of some requests, for their handlers only: each with a signed URL, since the file is a
+ * media file of the site that no published item uses (it stays out of the public's reach).
+ */
+export async function disclosureDocuments(
+  ctx: Ctx,
+  requests: readonly DisclosureRequest[],
+): Promise<Map<string, DeliveredDocument>> {
+  await ctx.directory.fresh();
+  const allowed = requests.filter((r) => r.answerMediaId && canHandleInteraction(ctx.actor, r.siteId, ctx.directory));
+  if (allowed.length === 0) return new Map();
+  const media = await ctx.em.find(Media, { id: { $in: allowed.map((r) => r.answerMediaId!) } });
+  const byId = new Map(media.map((m) => [m.id, m]));
+  const out = new Map<string, DeliveredDocument>();
+  for (const r of allowed) {
+    const m = byId.get(r.answerMediaId!);
+    if (m)
+      out.set(r.id, {
+        id: m.id,
+        name: m.title ?? m.originalName,
+        mediaType: m.mediaType,
+        size: m.size,
+        url: signedMediaPath(ctx, m.id),
+      });
+  }
+  return out;
 }

@@ -6,9 +6,11 @@ import { AppError } from '../../errors/app-error.ts';
 import type { Ctx } from '../../shared/context.ts';
 import { forkForPublicRead } from '../../shared/scope.ts';
 import { parseInput } from '../../shared/validation.ts';
+import { uuidV7 } from '../ids.ts';
+import { claimLetterAttachments } from '../public-upload.ts';
 import { spendProofOfWork, throttlePublicWrite } from '../public-write-guard.ts';
-import { letterDeadline } from './letter-deadline.policy.ts';
 import { type SubmitLetterInput, submitLetterInput } from './letter.inputs.ts';
+import { letterDeadline } from './letter-deadline.policy.ts';
 import { Letter, Mailbox } from './mailbox.entity.ts';
 
 export interface LetterReceipt {
@@ -25,15 +27,6 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 function newTrackingCode(): string {
   const chars = Array.from({ length: 12 }, () => ALPHABET[randomInt(ALPHABET.length)]);
   return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`;
-}
-/** UUIDv7 (RFC 9562): time-ordered, so the handlers' list pages newest first on the primary key alone. */
-function uuidV7(at: Date): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(at.getTime(), 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -89,9 +82,14 @@ export async function submitLetter(ctx: Ctx, raw: SubmitLetterInput): Promise<Le
       dueOn: deadline.dueOn,
       deadlineUncomputable: deadline.uncomputable,
       transfers: [],
+      attachments: [],
       updatedAt: now,
     });
     await tx.flush();
+    if (input.attachments?.length) {
+      const files = await claimLetterAttachments(tx, entry.id, id, input.attachments, now);
+      await tx.nativeUpdate(Letter, { id }, { attachments: files });
+    }
     // The audit record names the letter, never its content or writer (personal data stays in one place).
     await appendAudit(tx, ctx, {
       siteId: entry.id,

@@ -21,6 +21,8 @@ export const submitLetterInput = z
       address: publicText(200).nullish(),
     }),
     mayPublish: z.boolean(),
+    /** Files uploaded first through POST /public/attachments (at most 3), by media id. */
+    attachments: z.array(z.uuid()).max(3).nullish(),
     /** The ALTCHA payload: base64 JSON of the challenge and its solution. */
     altcha: z.string().min(1).max(4000),
   })

@@ -36,6 +36,13 @@ export interface LetterTransfer {
   reason: string;
 }
 
+export interface LetterAttachment {
+  mediaId: string;
+  name: string;
+  mediaType: string;
+  size: number;
+}
+
 /** A citizen's letter to a mailbox, followed by its tracking code and a secret (stored as a hash only). */
 export const LetterSchema = defineEntity({
   name: 'Letter',
@@ -70,6 +77,8 @@ export const LetterSchema = defineEntity({
     remindedAt: p.datetime().nullable(),
     escalatedAt: p.datetime().nullable(),
     replyItemId: p.uuid().nullable(),
+    /** Files the writer sent, uploaded through the public upload (site media, not public). */
+    attachments: p.json<LetterAttachment[]>(),
     updatedAt: p.datetime(),
   },
 });

@@ -3,6 +3,7 @@ import {
   type DisclosureRequest,
   disclosureYearReport,
   extendDisclosureRequest,
+  type ListDisclosureArgs,
   listDisclosureRequests,
   type RegisterDisclosureRequestInput,
   recordDisclosureCorrection,
@@ -12,13 +13,14 @@ import {
   type SubmitDisclosureRequestInput,
   submitDisclosureRequest,
 } from '@zhanqun/core';
-import type { GqlContext } from '../context.ts';
+import { connection, type GqlContext } from '../context.ts';
 
 type Args<T> = (_: unknown, args: T, ctx: GqlContext) => unknown;
 
 export const disclosureResolvers = {
   Query: {
-    disclosureRequests: ((_, a, { zq }) => listDisclosureRequests(zq, a.site)) as Args<{ site: string }>,
+    disclosureRequests: (async (_, a, { zq }) =>
+      connection(await listDisclosureRequests(zq, a))) as Args<ListDisclosureArgs>,
     disclosureYearReport: ((_, a, { zq }) => disclosureYearReport(zq, a)) as Args<{ site: string; year: number }>,
   },
   Mutation: {
@@ -48,6 +50,7 @@ export const disclosureResolvers = {
       id: string;
       type: string;
       answer: string;
+      document?: string | null;
     }>,
   },
   DisclosureRequest: {

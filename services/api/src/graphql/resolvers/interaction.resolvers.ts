@@ -73,6 +73,7 @@ export const interactionResolvers = {
   },
   Letter: {
     site: (l: Letter, _: unknown, ctx: GqlContext) => siteCode(ctx, l.siteId),
+    attachments: (l: Letter) => (l.attachments ?? []).map((a) => ({ ...a, url: `/media/${a.mediaId}/original` })),
   },
   LetterTransfer: {
     fromSite: (t: LetterTransfer, _: unknown, ctx: GqlContext) => siteCode(ctx, t.fromSiteId),
