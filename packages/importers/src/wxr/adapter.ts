@@ -112,6 +112,13 @@ function fileNameOf(url: string): string {
   return decodeLegacyUrl(path.slice(path.lastIndexOf('/') + 1));
 }
 
+/**
+ * A copy of a string that does not share memory with the parser's chunk. V8 keeps a substring (a "sliced string")
+ * pointing into its parent, so an attachment URL cut out of a 256 KiB chunk would keep the whole chunk alive for
+ * as long as the index lives — for a big export, the whole file. Everything kept across items goes through this.
+ */
+const own = (s: string): string => (s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'));
+
 const isUrl = (s: string | null | undefined): boolean => !!s && /^https?:\/\//i.test(s);
 const urlsOnly = (list: (string | null | undefined)[]): string[] => list.filter((u): u is string => isUrl(u));
 
@@ -236,22 +243,31 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
         for (const f of files) {
           for await (const r of readWxrFile(f.path, f.encoding, { light: true })) {
             if (r.t === 'category') {
-              if (!index.categories.has(r.category.nicename)) index.categories.set(r.category.nicename, r.category);
-              if (r.category.termId) index.termIdToNicename.set(r.category.termId, r.category.nicename);
+              const c = r.category;
+              const kept: WxrCategory = {
+                termId: c.termId && own(c.termId),
+                nicename: own(c.nicename),
+                parent: c.parent && own(c.parent),
+                name: c.name && own(c.name),
+                description: c.description && own(c.description),
+              };
+              if (!index.categories.has(kept.nicename)) index.categories.set(kept.nicename, kept);
+              if (kept.termId) index.termIdToNicename.set(kept.termId, kept.nicename);
             } else if (r.t === 'item') {
               const it = r.item;
-              const id = itemId(it);
+              const id = own(itemId(it));
               if (seen.has(id)) continue;
               seen.add(id);
               const type = (it.postType || 'post').toLowerCase();
               if (type === 'attachment') {
                 const url = attachmentUrl(it);
                 if (url) {
-                  index.attachments.set(id, { url, name: it.title || fileNameOf(url) });
+                  index.attachments.set(id, { url: own(url), name: own(it.title || fileNameOf(url)) });
                   if (it.postParent && it.postParent !== '0') {
-                    const list = index.attachmentsByParent.get(it.postParent) ?? [];
+                    const parent = own(it.postParent);
+                    const list = index.attachmentsByParent.get(parent) ?? [];
                     list.push(id);
-                    index.attachmentsByParent.set(it.postParent, list);
+                    index.attachmentsByParent.set(parent, list);
                   }
                 }
               } else if (type === 'page' && (it.status || 'publish') === 'publish') index.hasPages = true;
@@ -259,10 +275,11 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
                 const real = it.categories.filter((c) => c.domain === 'category');
                 for (const c of real) {
                   const nicename = c.nicename || encodeURIComponent(c.name);
-                  if (!index.usedCategories.has(nicename)) index.usedCategories.set(nicename, c.name);
+                  if (!index.usedCategories.has(nicename)) index.usedCategories.set(own(nicename), own(c.name));
                 }
                 if (!real.length && !it.categories.some((c) => c.domain))
-                  for (const c of it.categories) if (c.name) index.plainCategories.add(c.name);
+                  for (const c of it.categories)
+                    if (c.name && !index.plainCategories.has(c.name)) index.plainCategories.add(own(c.name));
               }
             }
           }
@@ -341,14 +358,21 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
         if (index.hasPages)
           yield {
             type: 'column',
-            column: { sourceId: PAGES_COLUMN, parentSourceId: null, name: '页面', slug: 'pages', kind: 'list', oldUrls: [] },
+            column: {
+              sourceId: PAGES_COLUMN,
+              parentSourceId: null,
+              name: '页面',
+              slug: 'pages',
+              kind: 'list',
+              oldUrls: [],
+            },
           };
       }
 
       const mapItem = (it: WxrItem, index: Index, seen: Set<string>, where: string): ImportEvent[] => {
         const id = itemId(it);
         if (seen.has(id)) return []; // the same post in several files of one export
-        seen.add(id);
+        seen.add(own(id));
         const events: ImportEvent[] = [];
         const warn = (code: string, message: string) =>
           events.push({ type: 'warning', warning: { code, message, sourceId: id } });
@@ -364,8 +388,11 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
             warn('FILE_WITHOUT_URL', `attachment ${id} has no attachment_url`);
             return events;
           }
-          const oldUrls = urlsOnly([it.link, it.guid !== url ? it.guid : null, realId ? `${base}/?attachment_id=${id}` : null])
-            .filter((u, i, all) => u !== url && all.indexOf(u) === i);
+          const oldUrls = urlsOnly([
+            it.link,
+            it.guid !== url ? it.guid : null,
+            realId ? `${base}/?attachment_id=${id}` : null,
+          ]).filter((u, i, all) => u !== url && all.indexOf(u) === i);
           let size: number | null = null;
           const metaRaw = it.meta.find((m) => m.key === '_wp_attachment_metadata');
           if (metaRaw) {
@@ -402,7 +429,10 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
 
         const body = wordpressBody(it.content);
         if (body.removedShortcodes.length)
-          warn('SHORTCODE_REMOVED', `shortcodes that need WordPress were removed: ${body.removedShortcodes.join(', ')}`);
+          warn(
+            'SHORTCODE_REMOVED',
+            `shortcodes that need WordPress were removed: ${body.removedShortcodes.join(', ')}`,
+          );
         const date = wordpressDate(it.postDateGmt, it.postDate, offset, it.pubDate);
         if (!date) warn('BAD_DATE', `no usable date (post_date ${it.postDate ?? '—'}, gmt ${it.postDateGmt ?? '—'})`);
         const updated = wordpressDate(it.postModifiedGmt, it.postModified, offset);
@@ -426,9 +456,7 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
             columns = [`cat:${primary}`, ...columns.filter((c) => c !== `cat:${primary}`)];
           columns = [...new Set(columns)];
         }
-        const tags = [
-          ...new Set(it.categories.filter((c) => c.domain === 'post_tag' && c.name).map((c) => c.name)),
-        ];
+        const tags = [...new Set(it.categories.filter((c) => c.domain === 'post_tag' && c.name).map((c) => c.name))];
 
         // Postmeta.
         let thumbnail: LegacyFileRef | null = null;

@@ -87,8 +87,10 @@ export function wpautop(input: string, br = true): string {
   if (!input.trim()) return '';
   let text = `${input}\n`;
   const pres: string[] = [];
-  if (text.includes('<pre')) {
-    text = text.replace(/<pre[\s\S]*?<\/pre>/gi, (m) => {
+  // <pre> keeps its newlines (as in WordPress); so does a <figure> (WordPress renders [caption] after wpautop,
+  // here it is converted before, so the figure is protected the same way).
+  if (/<(pre|figure)\b/i.test(text)) {
+    text = text.replace(/<(pre|figure)\b[\s\S]*?<\/\1>/gi, (m) => {
       pres.push(m);
       return `<pre wp-pre-tag-${pres.length - 1}></pre>`;
     });

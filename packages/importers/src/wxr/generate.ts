@@ -49,9 +49,38 @@ function mulberry32(seed: number): () => number {
 }
 
 const TOP = ['政务公开', '政务动态', '政策文件', '公共服务', '互动交流', '机构概况', '专题专栏', '数据发布'];
-const SUB = ['通知公告', '工作动态', '部门动态', '乡镇动态', '规范性文件', '政策解读', '人事信息', '财政预决算', '领导信息', '办事指南'];
-const ORGS = ['县人民政府办公室', '县发展和改革局', '县财政局', '县教育局', '县卫生健康局', '县住房和城乡建设局', '县农业农村局', '县应急管理局'];
-const TOPICS = ['安全生产大检查', '秋冬季森林防火', '城乡居民医疗保险参保', '高标准农田建设', '营商环境优化', '义务教育招生', '防汛抗旱', '乡村振兴重点项目'];
+const SUB = [
+  '通知公告',
+  '工作动态',
+  '部门动态',
+  '乡镇动态',
+  '规范性文件',
+  '政策解读',
+  '人事信息',
+  '财政预决算',
+  '领导信息',
+  '办事指南',
+];
+const ORGS = [
+  '县人民政府办公室',
+  '县发展和改革局',
+  '县财政局',
+  '县教育局',
+  '县卫生健康局',
+  '县住房和城乡建设局',
+  '县农业农村局',
+  '县应急管理局',
+];
+const TOPICS = [
+  '安全生产大检查',
+  '秋冬季森林防火',
+  '城乡居民医疗保险参保',
+  '高标准农田建设',
+  '营商环境优化',
+  '义务教育招生',
+  '防汛抗旱',
+  '乡村振兴重点项目',
+];
 const KINDS = ['通知', '公告', '实施方案', '工作要点', '情况通报', '意见'];
 const SENTENCES = [
   '为深入贯彻落实党中央、国务院决策部署，进一步做好相关工作，结合我县实际，现将有关事项通知如下。',
@@ -107,9 +136,19 @@ export async function generateWxr(opts: GenerateWxrOptions): Promise<GeneratedWx
         `<wp:category_parent>${c.parent ?? ''}</wp:category_parent><wp:cat_name>${cdata(c.name)}</wp:cat_name></wp:category>\n`,
     );
   }
-  await write(`<wp:tag><wp:term_id>1000</wp:term_id><wp:tag_slug>anquan</wp:tag_slug><wp:tag_name>${cdata('安全生产')}</wp:tag_name></wp:tag>\n`);
+  await write(
+    `<wp:tag><wp:term_id>1000</wp:term_id><wp:tag_slug>anquan</wp:tag_slug><wp:tag_name>${cdata('安全生产')}</wp:tag_name></wp:tag>\n`,
+  );
 
-  const result: GeneratedWxr = { path: opts.path, bytes: 0, posts: 0, pages: 0, attachments: 0, unpublished: 0, categories: cats.length };
+  const result: GeneratedWxr = {
+    path: opts.path,
+    bytes: 0,
+    posts: 0,
+    pages: 0,
+    attachments: 0,
+    unpublished: 0,
+    categories: cats.length,
+  };
   let id = 100;
   for (let n = 0; n < opts.items; n++) {
     const postId = ++id;
@@ -142,7 +181,10 @@ export async function generateWxr(opts: GenerateWxrOptions): Promise<GeneratedWx
       body += `<p style="text-align: right;">${org}</p><p style="text-align: right;">${gmt.getUTCFullYear()}年${gmt.getUTCMonth() + 1}月${gmt.getUTCDate()}日</p>`;
     } else {
       // Gutenberg.
-      body = '<!-- wp:paragraph {"align":"center"} -->\n<p class="has-text-align-center"><strong>' + esc(title) + '</strong></p>\n<!-- /wp:paragraph -->\n';
+      body =
+        '<!-- wp:paragraph {"align":"center"} -->\n<p class="has-text-align-center"><strong>' +
+        esc(title) +
+        '</strong></p>\n<!-- /wp:paragraph -->\n';
       while (Buffer.byteLength(body) < bodyBytes)
         body += `\n<!-- wp:paragraph -->\n<p>${pick(SENTENCES)}${pick(SENTENCES)}</p>\n<!-- /wp:paragraph -->\n`;
     }
@@ -181,9 +223,13 @@ export async function generateWxr(opts: GenerateWxrOptions): Promise<GeneratedWx
         `<wp:menu_order>0</wp:menu_order><wp:post_type>${isPage ? 'page' : 'post'}</wp:post_type>` +
         `<wp:post_password></wp:post_password><wp:is_sticky>0</wp:is_sticky>` +
         (isPage ? '' : `<category domain="category" nicename="${cat.nicename}">${cdata(cat.name)}</category>`) +
-        (!isPage && rnd() < 0.2 ? `<category domain="post_tag" nicename="anquan">${cdata('安全生产')}</category>` : '') +
+        (!isPage && rnd() < 0.2
+          ? `<category domain="post_tag" nicename="anquan">${cdata('安全生产')}</category>`
+          : '') +
         thumb +
-        (docNo ? `<wp:postmeta><wp:meta_key>文号</wp:meta_key><wp:meta_value>${cdata(docNo)}</wp:meta_value></wp:postmeta>` : '') +
+        (docNo
+          ? `<wp:postmeta><wp:meta_key>文号</wp:meta_key><wp:meta_value>${cdata(docNo)}</wp:meta_value></wp:postmeta>`
+          : '') +
         `</item>\n` +
         attachment,
     );
