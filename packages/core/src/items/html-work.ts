@@ -96,7 +96,8 @@ export function inspectBody(html: string): BodyProblem | null {
 }
 
 /**
- * 公文 layout that survives sanitising (issue 11; ADR 0016), for imported bodies and editors alike. A government
+ * 公文 layout that survives sanitising (issue 11; ADR 0016), for imported bodies and editors alike.
+ * // 2015 §12: 按照政府网站信息内容的格式……保证所提供的信息内容合法、完整、准确 — a document laid out as issued. A government
  * document is laid out as issued (GB/T 9704 党政机关公文格式): a centred title, 首行缩进 paragraphs, the 落款
  * (issuing body) and date right-aligned, tables with borders and merged cells. Everything else in `class` and
  * `style` goes: Word/WPS `mso-*`, fonts, colours, sizes, positions, `expression()`, `url(…)`, `behavior`,

@@ -1,6 +1,7 @@
 /**
  * The WordPress WXR adapter (issue 11; legacy-formats.md §2). Reads WXR 1.0–1.2 — one file or several files of
  * one export — streaming, and yields the intermediate records of ../record.ts.
+ * // 2015 §9: 已建成的政府网站要在 2018 年 12 月 31 日前迁移到统一的技术平台 — with their original dates and URLs.
  *
  * `read()` makes two streaming passes over the files and never holds a file:
  *  1. a light pass (no bodies) for what must be known before the first item: the category tree (columns come
