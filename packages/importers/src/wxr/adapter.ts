@@ -19,6 +19,7 @@
  * - Only published content is imported: draft/auto-draft, pending, private, trash, future, and
  *   password-protected posts are `skipped` with a reason. Menus (`nav_menu_item`, `wp_navigation`) → NAV_MENU,
  *   revisions → REVISION, any other post type → UNSUPPORTED_TYPE.
+ * - `dc:creator` is the author's login; the author is the display name of that login (`wp:author`) when given.
  * - Items without `wp:post_id` get `g<sha1(guid)>` (or of the link, or title + date): stable across runs.
  */
 import { createHash } from 'node:crypto';
@@ -76,6 +77,8 @@ interface Index {
   attachments: Map<string, { url: string; name: string }>;
   attachmentsByParent: Map<string, string[]>;
   termIdToNicename: Map<string, string>;
+  /** `wp:author_login` → display name: `dc:creator` holds the login, the site showed the display name. */
+  authors: Map<string, string>;
   hasPages: boolean;
 }
 
@@ -238,6 +241,7 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
           attachments: new Map(),
           attachmentsByParent: new Map(),
           termIdToNicename: new Map(),
+          authors: new Map(),
           hasPages: false,
         };
         const seen = new Set<string>();
@@ -254,6 +258,8 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
               };
               if (!index.categories.has(kept.nicename)) index.categories.set(kept.nicename, kept);
               if (kept.termId) index.termIdToNicename.set(kept.termId, kept.nicename);
+            } else if (r.t === 'author') {
+              if (r.displayName && !index.authors.has(r.login)) index.authors.set(own(r.login), own(r.displayName));
             } else if (r.t === 'item') {
               const it = r.item;
               const id = own(itemId(it));
@@ -515,7 +521,7 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
           title,
           summary: it.excerpt.trim() || null,
           bodyHtml: body.html,
-          author: it.creator || null,
+          author: (it.creator && index.authors.get(it.creator)) || it.creator || null,
           source,
           tags,
           publishedAt: date?.iso ?? null,

@@ -71,6 +71,7 @@ export type WxrRecord =
   | { t: 'channel'; channel: WxrChannel }
   | { t: 'category'; category: WxrCategory }
   | { t: 'tag'; tag: WxrTag }
+  | { t: 'author'; login: string; displayName: string | null }
   | { t: 'item'; item: WxrItem }
   | { t: 'malformed'; message: string; line: number | null; afterItems: number };
 
@@ -160,6 +161,7 @@ async function* pass(
   let item: WxrItem | null = null;
   let category: Record<string, string> | null = null;
   let tag: Record<string, string> | null = null;
+  let author: Record<string, string> | null = null;
   let meta: { key: string; value: string } | null = null;
   let comment: Record<string, string> | null = null;
   let itemCategory: { domain: string | null; nicename: string | null } | null = null;
@@ -202,8 +204,14 @@ async function* pass(
         if (parent === 'channel') {
           if (ev.name === 'wp:category') category = {};
           else if (ev.name === 'wp:tag') tag = {};
+          else if (ev.name === 'wp:author') author = {};
           else buf = [];
-        } else if ((category && parent === 'wp:category') || (tag && parent === 'wp:tag')) buf = [];
+        } else if (
+          (category && parent === 'wp:category') ||
+          (tag && parent === 'wp:tag') ||
+          (author && parent === 'wp:author')
+        )
+          buf = [];
         continue;
       }
       // close
@@ -256,7 +264,12 @@ async function* pass(
         const slug = tag['wp:tag_slug'] ?? '';
         if (slug || tag['wp:tag_name']) out.push({ t: 'tag', tag: { slug, name: tag['wp:tag_name'] || null } });
         tag = null;
-      } else if (category && parent === 'wp:category' && name) category[name] = (text ?? '').trim();
+      } else if (author && name === 'wp:author') {
+        const login = author['wp:author_login'];
+        if (login) out.push({ t: 'author', login, displayName: author['wp:author_display_name'] || null });
+        author = null;
+      } else if (author && parent === 'wp:author' && name) author[name] = (text ?? '').trim();
+      else if (category && parent === 'wp:category' && name) category[name] = (text ?? '').trim();
       else if (tag && parent === 'wp:tag' && name) tag[name] = (text ?? '').trim();
       else if (parent === 'channel' && text !== null) {
         const v = text.trim() || null;

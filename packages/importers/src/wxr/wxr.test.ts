@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportEvent, LegacyColumn, LegacyItem, SourceInput } from '../record.ts';
 import { createWxrAdapter, type WxrFile, wxrAdapter } from './adapter.ts';
+import { generateWxr } from './generate.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The shared corpora live next to the repository (../shared/corpora from the repo root). */
@@ -211,7 +212,8 @@ describe('WXR 1.0 / 1.1 on the http namespace', () => {
     const path = wxr(
       'v10.xml',
       '1.0',
-      CATS +
+      '<wp:author><wp:author_login>管理员</wp:author_login><wp:author_display_name><![CDATA[县政府办公室]]></wp:author_display_name></wp:author>\n' +
+        CATS +
         item({
           id: '7',
           title: '关于开展安全生产大检查的通知',
@@ -241,7 +243,7 @@ describe('WXR 1.0 / 1.1 on the http namespace', () => {
       sourceId: '7',
       columnSourceIds: ['cat:gzdt'],
       tags: ['安全'],
-      author: '管理员',
+      author: '县政府办公室',
       publishedAt: '2015-03-02T09:30:00+08:00',
       bodyHtml: '<p>各乡镇：</p>\n<p>请于3日内报送。<br />\n联系人：张三</p>',
     });
@@ -366,6 +368,20 @@ describe('encodings', () => {
       title: '关于做好秋冬季森林防火工作的通知',
       bodyHtml: '<p>各乡（镇）人民政府：</p>',
     });
+  });
+
+  it('reads a generated GBK export whole', async () => {
+    const path = join(tmp, 'gen-gbk.xml');
+    const gen = await generateWxr({ path, items: 60, seed: 3, encoding: 'gbk' });
+    expect(readFileSync(path).includes(Buffer.from('政务公开', 'utf8'))).toBe(false);
+    const { items, skipped, files, columns, events } = await readAll([path]);
+    expect(events[0]).toMatchObject({ type: 'encoding', encoding: 'gb18030' });
+    expect(items.length + skipped.length).toBe(gen.posts + gen.pages);
+    expect(skipped).toHaveLength(gen.unpublished);
+    expect(files).toHaveLength(gen.attachments);
+    expect(columns.map((c) => c.name)).toContain('政务公开');
+    for (const i of items) expect(i.title).toMatch(/[\u4e00-\u9fff]/);
+    expect(items.some((i) => i.govMeta?.docNumber?.includes('〔'))).toBe(true);
   });
 
   it('checks the declaration against the bytes: GBK bytes declared UTF-8 are read as GBK', async () => {
