@@ -43,7 +43,7 @@ import { decodeLegacyUrl, detectEncoding, type EncodingHow, normaliseEncodingNam
 import { wordpressBody } from './body.ts';
 import { wordpressDate } from './dates.ts';
 import { decodePhpValue } from './php.ts';
-import { type WxrCategory, type WxrChannel, type WxrItem, readWxrFile } from './reader.ts';
+import { readWxrFile, type WxrCategory, type WxrChannel, type WxrItem } from './reader.ts';
 
 export interface WxrOpenOptions extends OpenOptions {
   /**
