@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertShortcodes, stripBlockComments, wordpressBody, wpautop } from './body.ts';
+import { convertShortcodes, mapWordPressClasses, stripBlockComments, wordpressBody, wpautop } from './body.ts';
 import { wordpressDate } from './dates.ts';
 import { decodePhpValue } from './php.ts';
 
@@ -19,8 +19,20 @@ describe('wpautop (classic posts are stored without <p>)', () => {
       '<!-- wp:paragraph {"align":"center"} -->\n<p class="has-text-align-center">标题</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:separator /-->\n<!-- wp:core/quote -->\n<blockquote>引</blockquote>\n<!-- /wp:core/quote -->';
     const out = wordpressBody(raw);
     expect(out.blocks).toBe(true);
-    expect(out.html).toBe('<p class="has-text-align-center">标题</p>\n\n<blockquote>引</blockquote>');
+    expect(out.html).toBe('<p class="has-text-align-center zq-center">标题</p>\n\n<blockquote>引</blockquote>');
     expect(stripBlockComments('<!-- 普通注释 --><!-- wp:x --><!-- /wp:x -->')).toBe('<!-- 普通注释 -->');
+  });
+});
+
+describe('WordPress alignment classes', () => {
+  it('get the platform class next to them; floats and unknown classes are left to the sanitiser', () => {
+    expect(
+      mapWordPressClasses(
+        `<p class="has-text-align-right x">落款</p><figure class='wp-block-image aligncenter'><img class="alignright" src="a.jpg"></figure><p class="zq-center has-text-align-center">t</p>`,
+      ),
+    ).toBe(
+      `<p class="has-text-align-right x zq-right">落款</p><figure class='wp-block-image aligncenter zq-center'><img class="alignright" src="a.jpg"></figure><p class="zq-center has-text-align-center">t</p>`,
+    );
   });
 });
 

@@ -8,6 +8,7 @@
  *   itself renders since HTML5 support); `[gallery]`, `[audio]`, `[video]`, `[playlist]`, `[embed]` and any other
  *   shortcode cannot be rendered without WordPress: the tags are removed (an enclosing shortcode keeps its inner
  *   content — for `[embed]url[/embed]` that is the URL as a link) and their names are reported.
+ * - WordPress alignment classes get the platform's equivalent next to them (`mapWordPressClasses`).
  * - Classic (non-block) posts are stored without `<p>`: WordPress's `wpautop` turns blank lines into paragraphs
  *   and single newlines into `<br />` at display time. The port below follows wp-includes/formatting.php
  *   `wpautop()` (pre blocks kept, block-level tags not wrapped). Block posts are not autop'ed (WordPress does not
@@ -130,12 +131,38 @@ export function wpautop(input: string, br = true): string {
   return text.trim();
 }
 
+const WP_CLASS_TO_ZQ: Record<string, string> = {
+  'has-text-align-center': 'zq-center',
+  'has-text-align-right': 'zq-right',
+  'has-text-align-left': 'zq-left',
+  'has-text-align-justify': 'zq-justify',
+  aligncenter: 'zq-center',
+};
+
+/**
+ * WordPress lays out with classes (`has-text-align-center` from the block editor, `aligncenter` from the classic
+ * one) that the platform's sanitiser does not know; the unambiguous ones get the platform's 公文 class next to
+ * them (ADR 0016), so a centred title stays centred. `alignleft`/`alignright` float images: no equivalent.
+ */
+export function mapWordPressClasses(html: string): string {
+  return html.replace(
+    /(<[a-z][a-z0-9]*\b[^>]*?\sclass\s*=\s*)(["'])([^"']*)\2/gi,
+    (m, before: string, q: string, list: string) => {
+      const tokens = list.split(/\s+/).filter(Boolean);
+      const added = tokens
+        .map((t) => WP_CLASS_TO_ZQ[t.toLowerCase()])
+        .filter((t): t is string => !!t && !tokens.includes(t));
+      return added.length ? `${before}${q}${[...tokens, ...new Set(added)].join(' ')}${q}` : m;
+    },
+  );
+}
+
 /** The whole body pipeline (see the module comment). */
 export function wordpressBody(raw: string): { html: string; removedShortcodes: string[]; blocks: boolean } {
   const blocks = hasBlocks(raw);
   let html = blocks ? stripBlockComments(raw) : raw;
   html = html.replace(/<!--\s*(more|noteaser|nextpage)\b[^>]*-->/gi, '\n\n');
   const sc = convertShortcodes(html);
-  html = blocks ? sc.html.replace(/\n\s*\n(\s*\n)+/g, '\n\n').trim() : wpautop(sc.html);
+  html = mapWordPressClasses(blocks ? sc.html.replace(/\n\s*\n(\s*\n)+/g, '\n\n').trim() : wpautop(sc.html));
   return { html, removedShortcodes: sc.removed, blocks };
 }
