@@ -559,6 +559,14 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
                     message: `${where} is not well-formed XML (line ${r.line ?? '?'}: ${r.message}); items after item ${r.afterItems} were read leniently and are flagged for review`,
                   },
                 };
+              else if (r.t === 'stripped')
+                yield {
+                  type: 'warning',
+                  warning: {
+                    code: 'CONTROL_CHARS_REMOVED',
+                    message: `${where}: ${r.count} characters XML does not allow (control characters pasted from Word) were removed`,
+                  },
+                };
               else if (r.t === 'item') yield* mapItem(r.item, index, seen, where);
             }
           }

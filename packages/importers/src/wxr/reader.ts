@@ -73,7 +73,9 @@ export type WxrRecord =
   | { t: 'tag'; tag: WxrTag }
   | { t: 'author'; login: string; displayName: string | null }
   | { t: 'item'; item: WxrItem }
-  | { t: 'malformed'; message: string; line: number | null; afterItems: number };
+  | { t: 'malformed'; message: string; line: number | null; afterItems: number }
+  /** How many characters XML forbids were removed from the file (reported once, at its end). */
+  | { t: 'stripped'; count: number };
 
 export interface ReadOptions {
   /** Skip the bodies (the first pass only needs ids, types, terms and attachment URLs). */
@@ -167,12 +169,17 @@ async function* pass(
   let itemCategory: { domain: string | null; nicename: string | null } | null = null;
   let buf: string[] | null = null;
   let items = 0;
+  let stripped = 0;
 
   for await (const batch of xmlEvents(path, encoding, strict)) {
     const out: WxrRecord[] = [];
     for (const ev of batch) {
       if (ev.k === 'text') {
         if (buf) buf.push(ev.text);
+        continue;
+      }
+      if (ev.k === 'stripped') {
+        stripped += ev.count;
         continue;
       }
       if (ev.k === 'open') {
@@ -287,6 +294,7 @@ async function* pass(
     if (opts.headerOnly && channelSent) return;
   }
   if (!channelSent) yield { t: 'channel', channel: { ...channel } };
+  if (stripped && !opts.headerOnly) yield { t: 'stripped', count: stripped };
 }
 
 /** Every record of one file; strict, with the lenient fallback described above. */

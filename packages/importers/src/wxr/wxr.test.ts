@@ -348,6 +348,25 @@ describe('malformed exports', () => {
   });
 });
 
+describe('control characters pasted from Word', () => {
+  it('are removed and counted; the file is still read strictly, nothing is flagged', async () => {
+    const path = wxr(
+      'controls.xml',
+      '1.2',
+      item({ id: '1', title: '通\u000b知', content: '<p>第一段\u000b第二段\u0001</p>' }) +
+        item({ id: '2', title: '之后' }),
+    );
+    const { items, warnings } = await readAll([path]);
+    expect(items.map((i) => [i.title, i.bodyHtml, i.flaggedForReview])).toEqual([
+      ['通知', '<p>第一段第二段</p>', undefined],
+      ['之后', '<p>正文</p>', undefined],
+    ]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'CONTROL_CHARS_REMOVED', message: expect.stringContaining(' 3 ') }),
+    ]);
+  });
+});
+
 describe('encodings', () => {
   const gbkBody = (decl: string) =>
     iconv.encode(

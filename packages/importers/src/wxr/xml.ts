@@ -14,6 +14,8 @@ import { decodeStream } from '../text/encoding.ts';
 
 export type XmlEvent =
   | { k: 'open'; name: string; attrs: Record<string, string> }
+  /** Characters XML 1.0 forbids (C0 controls but tab/CR/LF, U+FFFE/U+FFFF) were removed from the input. */
+  | { k: 'stripped'; count: number }
   | { k: 'text'; text: string }
   | { k: 'close'; name: string };
 
@@ -124,7 +126,17 @@ export async function* xmlEvents(path: string, encoding: string, strict: boolean
   }
 
   try {
-    for await (const chunk of text as AsyncIterable<string>) {
+    for await (const raw of text as AsyncIterable<string>) {
+      // WordPress writes post content into CDATA as typed: text pasted from Word carries vertical tabs and other
+      // C0 controls that make the whole file ill-formed. Dropping them is a repair of characters, not of
+      // structure, so the strict parser can go on (the count is reported).
+      let stripped = 0;
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters to remove
+      const chunk = raw.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, () => {
+        stripped++;
+        return '';
+      });
+      if (stripped) out.push({ k: 'stripped', count: stripped });
       try {
         write(chunk);
       } catch (err) {
