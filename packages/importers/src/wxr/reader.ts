@@ -12,7 +12,7 @@ export interface WxrChannel {
   baseSiteUrl: string | null;
   baseBlogUrl: string | null;
   wxrVersion: string | null;
-  /** Whether a `wp` namespace (any version, http or https) was seen at all. */
+  /** Whether the `wp` namespace (any version, http or https) is declared or used before the first item. */
   wordpress: boolean;
 }
 
@@ -185,7 +185,7 @@ async function* pass(
       if (ev.k === 'open') {
         const parent = stack[stack.length - 1];
         stack.push(ev.name);
-        if (ev.name.startsWith('wp:')) channel.wordpress = true;
+        if (ev.declaresWp || ev.name.startsWith('wp:')) channel.wordpress = true;
         if (ev.name === 'item' && parent === 'channel') {
           if (!channelSent) {
             out.push({ t: 'channel', channel: { ...channel } });

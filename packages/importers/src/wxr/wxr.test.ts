@@ -321,6 +321,27 @@ describe('several files of one export', () => {
     expect(columns).toHaveLength(3);
     expect(events.filter((e) => e.type === 'encoding')).toHaveLength(2);
   });
+
+  it('a later part may have no channel header at all; its items still find the columns of the first part', async () => {
+    const a = wxr('head.xml', '1.2', CATS + item({ id: '1', title: '一' }));
+    const b = join(tmp, 'tail.xml');
+    writeFileSync(
+      b,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" ${NS('1.2')}><channel>` +
+        item({
+          id: '5',
+          title: '五',
+          cats: '<category domain="category" nicename="gzdt"><![CDATA[工作动态]]></category>',
+        }) +
+        '</channel></rss>',
+    );
+    const { items, source } = await readAll([a, b]);
+    expect(source.siteName).toBe('某县人民政府');
+    expect(items.map((i) => [i.sourceId, i.columnSourceIds])).toEqual([
+      ['1', []],
+      ['5', ['cat:gzdt']],
+    ]);
+  });
 });
 
 describe('malformed exports', () => {

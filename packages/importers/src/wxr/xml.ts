@@ -13,7 +13,8 @@ import { SaxesParser } from 'saxes';
 import { decodeStream } from '../text/encoding.ts';
 
 export type XmlEvent =
-  | { k: 'open'; name: string; attrs: Record<string, string> }
+  /** `declaresWp`: the element binds a prefix to the WXR `wp` namespace. */
+  | { k: 'open'; name: string; attrs: Record<string, string>; declaresWp?: boolean }
   /** Characters XML 1.0 forbids (C0 controls but tab/CR/LF, U+FFFE/U+FFFF) were removed from the input. */
   | { k: 'stripped'; count: number }
   | { k: 'text'; text: string }
@@ -67,8 +68,12 @@ export async function* xmlEvents(path: string, encoding: string, strict: boolean
     const parser = new SaxesParser({ xmlns: true, position: true });
     parser.on('opentag', (tag) => {
       const attrs: Record<string, string> = {};
-      for (const a of Object.values(tag.attributes)) if (!a.prefix) attrs[a.local] = a.value;
-      out.push({ k: 'open', name: canonical(tag.uri, tag.local), attrs });
+      let declaresWp = false;
+      for (const a of Object.values(tag.attributes)) {
+        if (!a.prefix) attrs[a.local] = a.value;
+        else if (a.prefix === 'xmlns' && prefixForUri(a.value) === 'wp') declaresWp = true;
+      }
+      out.push({ k: 'open', name: canonical(tag.uri, tag.local), attrs, declaresWp });
     });
     parser.on('closetag', (tag) => out.push({ k: 'close', name: canonical(tag.uri, tag.local) }));
     parser.on('text', (t) => out.push({ k: 'text', text: t }));
@@ -97,14 +102,17 @@ export async function* xmlEvents(path: string, encoding: string, strict: boolean
     const stack: string[] = [];
     parser.onopentag = (tag) => {
       const attrs: Record<string, string> = {};
+      let declaresWp = false;
       for (const [k, v] of Object.entries(tag.attributes)) {
         const value = typeof v === 'string' ? v : v.value;
-        if (k.startsWith('xmlns:')) bound.set(k.slice(6), value);
-        else if (!k.includes(':')) attrs[k] = value;
+        if (k.startsWith('xmlns:')) {
+          bound.set(k.slice(6), value);
+          if (prefixForUri(value) === 'wp') declaresWp = true;
+        } else if (!k.includes(':')) attrs[k] = value;
       }
       const name = resolve(tag.name);
       stack.push(name);
-      out.push({ k: 'open', name, attrs });
+      out.push({ k: 'open', name, attrs, declaresWp });
     };
     parser.onclosetag = () => {
       const name = stack.pop();
