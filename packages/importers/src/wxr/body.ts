@@ -103,7 +103,7 @@ export function wpautop(input: string, br = true): string {
   text = text.replace(/\r\n|\r/g, '\n');
   // Newlines inside a tag (attributes over several lines) are not line breaks.
   text = text.replace(/<[^>]*>/g, (tag) => tag.replace(/\n/g, ' '));
-  text = text.replace(/\s*<option/g, '<option').replace(/<\/option>\s*/g, '</option>');
+  if (text.includes('<option')) text = text.replace(/\s*<option/g, '<option').replace(/<\/option>\s*/g, '</option>');
   text = text.replace(/\n\n+/g, '\n\n');
   let paragraphs = '';
   for (const part of text.split(/\n\s*\n/)) {
@@ -119,7 +119,8 @@ export function wpautop(input: string, br = true): string {
   text = text.replace(new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)`, 'gi'), '$1');
   text = text.replace(new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'gi'), '$1');
   if (br) {
-    text = text.replace(/<(script|style|svg)[\s\S]*?<\/\1>/gi, (m) => m.replace(/\n/g, '<WPPreserveNewline />'));
+    if (/<(?:script|style|svg)/i.test(text))
+      text = text.replace(/<(script|style|svg)[\s\S]*?<\/\1>/gi, (m) => m.replace(/\n/g, '<WPPreserveNewline />'));
     text = text.replace(/<br>|<br\/>/gi, '<br />');
     text = text.replace(/(?<!<br \/>)\s*\n/g, '<br />\n');
     text = text.replace(/<WPPreserveNewline \/>/g, '\n');
