@@ -1,2 +1,3 @@
 export * from './record.ts';
 export * from './text/encoding.ts';
+export * from './wxr/index.ts';

@@ -96,8 +96,117 @@ export function inspectBody(html: string): BodyProblem | null {
 }
 
 /**
- * What a government page may contain: headings, paragraphs, lists, tables, links and images. No scripts, no
- * styles, no event handlers, no frames; links only to http(s)/mailto/tel, platform media and site-relative paths.
+ * 公文 layout that survives sanitising (issue 11; ADR 0016), for imported bodies and editors alike.
+ * // 2015 §12: 按照政府网站信息内容的格式……保证所提供的信息内容合法、完整、准确 — a document laid out as issued. A government
+ * document is laid out as issued (GB/T 9704 党政机关公文格式): a centred title, 首行缩进 paragraphs, the 落款
+ * (issuing body) and date right-aligned, tables with borders and merged cells. Everything else in `class` and
+ * `style` goes: Word/WPS `mso-*`, fonts, colours, sizes, positions, `expression()`, `url(…)`, `behavior`,
+ * `-moz-binding`.
+ *
+ * Classes a theme styles (see GONGWEN_STYLESHEET); nothing else survives in `class`.
+ */
+export const GONGWEN_CLASSES = [
+  'zq-title', // 标题: centred, bold
+  'zq-subtitle', // 副标题
+  'zq-doc-number', // 发文字号, centred under the title
+  'zq-addressee', // 主送机关: flush left, no indent
+  'zq-indent', // 首行缩进 two characters
+  'zq-signature', // 落款 (issuing body): right-aligned
+  'zq-date', // 成文日期: right-aligned
+  'zq-attachment', // 附件说明
+  'zq-center',
+  'zq-right',
+  'zq-left',
+  'zq-justify',
+  'zq-table', // a data table
+  'zq-table-bordered', // with a 1px border on every cell
+] as const;
+
+/** The CSS a theme includes for GONGWEN_CLASSES (delivery serves it with the theme's own stylesheet). */
+export const GONGWEN_STYLESHEET = `
+.zq-title{text-align:center;font-weight:bold}
+.zq-subtitle,.zq-doc-number,.zq-center{text-align:center}
+.zq-addressee{text-indent:0}
+.zq-indent{text-indent:2em}
+.zq-signature,.zq-date,.zq-right{text-align:right}
+.zq-left{text-align:left}
+.zq-justify{text-align:justify}
+.zq-table{border-collapse:collapse}
+.zq-table-bordered,.zq-table-bordered td,.zq-table-bordered th{border:1px solid #000;border-collapse:collapse}
+`.trim();
+
+// Strict value patterns: a value either matches one of these whole, or the declaration is dropped. postcss
+// (through sanitize-html) parses the attribute, so comments, escapes (`\63 enter`) and functions never match.
+const ALIGN = [/^(?:left|center|right|justify)$/i];
+/** 0–4em, 0–64pt, 0–8ch (two characters of 三号 are 32pt; Word writes `21.0pt`, `2.0em`, `24.0000pt`). */
+const INDENT = [
+  /^0$/,
+  /^(?:[0-3](?:\.\d{1,4})?|4(?:\.0{1,4})?)em$/i,
+  /^(?:[1-5]?\d(?:\.\d{1,4})?|6[0-3](?:\.\d{1,4})?|64(?:\.0{1,4})?)pt$/i,
+  /^(?:[0-7](?:\.\d{1,4})?|8(?:\.0{1,4})?)ch$/i,
+];
+const BOLD = [/^(?:bold|700)$/i];
+const WIDTH = [/^(?:100(?:\.0{1,4})?|[1-9]?\d(?:\.\d{1,4})?)%$/, /^\d{1,4}(?:\.\d{1,2})?px$/i];
+/** Up to three tokens among: a width ≤ 3px/3pt, a line style, black (`windowtext` is Word's black), `none`. */
+const BORDER = [
+  /^(?:(?:0|none|hidden|solid|dashed|dotted|double|black|windowtext|#000|#000000|[0-2](?:\.\d{1,2})?(?:px|pt)|3(?:\.0{1,2})?(?:px|pt))(?:\s+|$)){1,3}$/i,
+];
+const COLLAPSE = [/^(?:collapse|separate)$/i];
+const VALIGN = [/^(?:top|middle|bottom|baseline)$/i];
+const BLOCK_STYLE = { 'text-align': ALIGN, 'text-indent': INDENT };
+const BORDERS = {
+  border: BORDER,
+  'border-top': BORDER,
+  'border-right': BORDER,
+  'border-bottom': BORDER,
+  'border-left': BORDER,
+};
+const CELL_STYLE = { ...BLOCK_STYLE, ...BORDERS, width: WIDTH, 'vertical-align': VALIGN };
+
+const ALIGN_VALUES = new Set(['left', 'center', 'right', 'justify']);
+const VALIGN_VALUES = new Set(['top', 'middle', 'bottom', 'baseline']);
+
+/**
+ * Legacy presentational attributes mapped onto the allowed styles where the meaning is unambiguous
+ * (`<p align="center">`, `<td valign="top" width="30%">`, `<table width="600">`); the attribute itself goes.
+ */
+function legacyLayout(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const styles: string[] = [];
+  const { align, valign, width, ...rest } = attribs;
+  // The style attribute, when it says the same, wins (it is what Word renders); no duplicate declarations.
+  const styled = (prop: string) => new RegExp(`(?:^|;)\\s*${prop}\\s*:`, 'i').test(rest.style ?? '');
+  const a = align?.trim().toLowerCase();
+  if (a && ALIGN_VALUES.has(a) && tagName !== 'table' && !styled('text-align')) styles.push(`text-align:${a}`);
+  const v = valign?.trim().toLowerCase();
+  if (v && VALIGN_VALUES.has(v) && !styled('vertical-align')) styles.push(`vertical-align:${v}`);
+  const w = width?.trim();
+  const styledWidth = /(?:^|;)\s*width\s*:\s*[\d.]+\s*(?:px|%)/i.test(rest.style ?? '');
+  if (w && ['table', 'td', 'th', 'col', 'colgroup'].includes(tagName) && !styledWidth) {
+    if (/^\d{1,4}$/.test(w)) styles.push(`width:${w}px`);
+    else if (/^\d{1,3}(?:\.\d{1,2})?%$/.test(w)) styles.push(`width:${w}`);
+  }
+  // Numbers only, in range; a value sanitize-html refused would otherwise stay as an empty attribute.
+  const bounds: Record<string, RegExp> = {
+    colspan: /^[1-9]\d{0,2}$/,
+    rowspan: /^[1-9]\d{0,2}$/,
+    border: /^[0-3]$/,
+    cellpadding: /^(?:\d|10)$/,
+    cellspacing: /^(?:\d|10)$/,
+  };
+  for (const [name, pattern] of Object.entries(bounds)) {
+    if (rest[name] === undefined) continue;
+    const value = rest[name].trim();
+    if (pattern.test(value)) rest[name] = value;
+    else delete rest[name];
+  }
+  if (styles.length) rest.style = rest.style ? `${styles.join(';')};${rest.style}` : styles.join(';');
+  return { tagName, attribs: rest };
+}
+
+/**
+ * What a government page may contain: headings, paragraphs, lists, tables, links and images, with the 公文
+ * classes and styles above. No scripts, no other styles, no event handlers, no frames; links only to
+ * http(s)/mailto/tel, platform media and site-relative paths.
  */
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -107,12 +216,29 @@ const SANITIZE: sanitizeHtml.IOptions = {
     ...['a', 'img', 'figure', 'figcaption'],
   ],
   allowedAttributes: {
+    '*': ['style'],
     a: ['href', 'title', 'target', 'rel'],
     img: ['src', 'alt', 'title', 'width', 'height'],
+    // Values checked in legacyLayout (transformTags runs first).
+    table: ['border', 'cellpadding', 'cellspacing'],
     th: ['colspan', 'rowspan', 'scope'],
     td: ['colspan', 'rowspan'],
     col: ['span'],
     ol: ['start', 'type'],
+  },
+  allowedClasses: { '*': [...GONGWEN_CLASSES] },
+  allowedStyles: {
+    '*': { 'font-weight': BOLD },
+    ...Object.fromEntries(
+      ['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'caption', 'dd', 'dt', 'figcaption'].map(
+        (t) => [t, BLOCK_STYLE],
+      ),
+    ),
+    table: { ...BORDERS, width: WIDTH, 'border-collapse': COLLAPSE },
+    td: CELL_STYLE,
+    th: CELL_STYLE,
+    col: { width: WIDTH },
+    colgroup: { width: WIDTH },
   },
   allowedSchemes: ['http', 'https', 'mailto', 'tel', 'media'],
   allowedSchemesByTag: { img: ['http', 'https', 'media'] },
@@ -124,6 +250,15 @@ const SANITIZE: sanitizeHtml.IOptions = {
       attribs.target === '_blank'
         ? { tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }
         : { tagName, attribs },
+    // <center> is a centred block; <font> keeps its text (its face/size/color are what we clean).
+    center: (_tagName, attribs) => legacyLayout('div', { ...attribs, align: 'center' }),
+    font: () => ({ tagName: 'span', attribs: {} }),
+    ...Object.fromEntries(
+      ['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'td', 'th', 'col', 'colgroup', 'caption'].map((t) => [
+        t,
+        (tagName: string, attribs: sanitizeHtml.Attributes) => legacyLayout(tagName, attribs),
+      ]),
+    ),
   },
 };
 
