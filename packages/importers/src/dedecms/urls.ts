@@ -137,7 +137,7 @@ export function columnUrls(c: DedeColumnRule, cfg: DedeConfig, listPages: number
  */
 export function joinDedePages(body: string): { html: string; pages: number } {
   let pages = 1;
-  const html = body.replace(/<p[^>]*>\s*#p#([\s\S]*?)#e#\s*<\/p>|#p#([\s\S]*?)#e#/gi, (_m, a?: string, b?: string) => {
+  const html = body.replace(/<p[^>]*>\s*#p#((?:(?!#p#)[^])*?)#e#\s*<\/p>|#p#((?:(?!#p#)[^])*?)#e#/gi, (_m, a?: string, b?: string) => {
     pages++;
     const title = (a ?? b ?? '').replace(/<[^>]*>/g, '').trim();
     return title && title !== '分页标题' ? `<h2>${title}</h2>` : '';
