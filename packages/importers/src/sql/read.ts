@@ -32,6 +32,8 @@ export interface ReadDumpOptions {
   fallbackColumns?: (table: string) => string[] | null;
   /** Chunk size read from disk (default 256 KiB). */
   chunkSize?: number;
+  /** Told the bytes read so far of the current file, after each chunk (progress bars; bytes, not rows). */
+  onProgress?: (file: string, bytesRead: number) => void;
 }
 
 const SAMPLE = 1024 * 1024;
@@ -259,7 +261,10 @@ export async function* readDump(paths: string[], options: ReadDumpOptions = {}):
     };
     const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? 256 * 1024 });
     try {
+      let bytesRead = 0;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        bytesRead += chunk.length;
+        options.onProgress?.(file, bytesRead);
         const bytes = unwrap ? unwrap.push(chunk) : chunk;
         yield* toRows(reader.push(bytes));
       }
