@@ -142,8 +142,11 @@ class PhpcmsSource implements ImportSource {
     };
     const wanted = (set: Set<string>) => (t: string) => {
       const l = prefix.logical(t);
+      // attachment_index sorts before category, the table the prefix is learnt from: keep it per candidate prefix
+      if (l === null && prefix.prefix === null && set.has('attachment_index')) return t.endsWith('attachment_index');
       return l !== null && set.has(l);
     };
+    const earlyIndex = new Map<string, Map<number, string>>();
     const spill = await SpillStore.create<NewsMeta>();
     try {
       const cats = new Map<number, Category>();
@@ -232,9 +235,17 @@ class PhpcmsSource implements ImportSource {
             yield { type: 'skipped', sourceId: `${logical}-${int(r.id)}`, what: logical, reason: 'UNSUPPORTED_TYPE', title: text(r.title) };
             break;
           default:
+            if (logical === null && ev.table.endsWith('attachment_index')) {
+              const candidate = ev.table.slice(0, -'attachment_index'.length);
+              const m = /^c-(\d+)-(\d+)$/.exec(str(r.keyid));
+              if (!earlyIndex.has(candidate)) earlyIndex.set(candidate, new Map());
+              if (m) earlyIndex.get(candidate)!.set(int(r.aid), m[2]!);
+            }
             break;
         }
       }
+      for (const [aid, id] of earlyIndex.get(prefix.prefix ?? '') ?? []) if (!attachItem.has(aid)) attachItem.set(aid, id);
+      earlyIndex.clear();
       if (prefix.prefix === null) {
         yield warn('NO_PHPCMS_TABLES', `no PHPCMS v9 table (category, news, news_data) in ${this.files.map((f) => basename(f)).join(', ')}`);
         return;
