@@ -264,7 +264,11 @@ class DedeSource implements ImportSource {
         };
         if (c.repaired) yield mojibake(`arctype-${c.id}`);
         if (c.reid && !columns.has(c.reid))
-          yield warn('UNKNOWN_COLUMN', `column ${c.id} (${c.typename}) has parent ${c.reid}, which is not in the dump`, `arctype-${c.id}`);
+          yield warn(
+            'UNKNOWN_COLUMN',
+            `column ${c.id} (${c.typename}) has parent ${c.reid}, which is not in the dump`,
+            `arctype-${c.id}`,
+          );
         yield { type: 'column', column };
       }
       // single pages (ispart=1) carry their HTML in arctype.content: an item of kind page in that column
@@ -352,7 +356,10 @@ class DedeSource implements ImportSource {
     }
   }
 
-  private dump(wantTable: (t: string) => boolean, fallbackColumns: (t: string) => string[] | null): AsyncGenerator<DumpEvent> {
+  private dump(
+    wantTable: (t: string) => boolean,
+    fallbackColumns: (t: string) => string[] | null,
+  ): AsyncGenerator<DumpEvent> {
     return readDump(this.files, { encoding: this.options.encoding, wantTable, fallbackColumns });
   }
 

@@ -31,8 +31,10 @@ async function read(files: string[], encoding?: string): Promise<ImportEvent[]> 
   for await (const e of src.read()) out.push(e);
   return out;
 }
-const items = (ev: ImportEvent[]) => new Map(ev.flatMap((e) => (e.type === 'item' ? [[e.item.sourceId, e.item] as const] : [])));
-const skipped = (ev: ImportEvent[]) => new Map(ev.flatMap((e) => (e.type === 'skipped' ? [[e.sourceId, e.reason] as const] : [])));
+const items = (ev: ImportEvent[]) =>
+  new Map(ev.flatMap((e) => (e.type === 'item' ? [[e.item.sourceId, e.item] as const] : [])));
+const skipped = (ev: ImportEvent[]) =>
+  new Map(ev.flatMap((e) => (e.type === 'skipped' ? [[e.sourceId, e.reason] as const] : [])));
 const warnings = (ev: ImportEvent[], code: string) =>
   ev.flatMap((e) => (e.type === 'warning' && e.warning.code === code ? [e.warning] : []));
 
@@ -62,7 +64,9 @@ describe('dedecmsAdapter: every dump style, both encodings', () => {
           // the GBK 0x5C trap (誠 D5 5C, 謀 D6 5C), quotes, backslashes and CR/LF all survive
           expect(item.bodyHtml).toBe(joinDedePages(dedeBody(a)).html);
         }
-        expect(got.get('5')!.bodyHtml).toContain('「誠信為本，謀定後動」；文件存放路径 D:\\公文\\2012\\，标题中的\'单引号\'与"双引号"');
+        expect(got.get('5')!.bodyHtml).toContain(
+          '「誠信為本，謀定後動」；文件存放路径 D:\\公文\\2012\\，标题中的\'单引号\'与"双引号"',
+        );
         expect([...skipped(ev).values()].sort()).toEqual(['PENDING', 'PRIVATE', 'TRASH', 'UNSUPPORTED_TYPE']);
         expect(ev.filter((e) => e.type === 'file')).toHaveLength(g.counts.uploads);
         expect(ev.filter((e) => e.type === 'warning' && e.warning.code.startsWith('SQL_'))).toEqual([]);
@@ -125,20 +129,37 @@ describe('dedecmsAdapter: records', () => {
 
   it('gives columns their list URLs by isdefault/ispart/namerule2', () => {
     const cols = new Map(ev.flatMap((e) => (e.type === 'column' ? [[e.column.sourceId, e.column] as const] : [])));
-    expect(cols.get('2')!.oldUrls).toEqual(expect.arrayContaining(['/plus/list.php?tid=2', '/a/zwgk/tzgg/index.html', '/a/zwgk/tzgg/list_2_1.html', '/a/zwgk/tzgg/list_2_2.html']));
+    expect(cols.get('2')!.oldUrls).toEqual(
+      expect.arrayContaining([
+        '/plus/list.php?tid=2',
+        '/a/zwgk/tzgg/index.html',
+        '/a/zwgk/tzgg/list_2_1.html',
+        '/a/zwgk/tzgg/list_2_2.html',
+      ]),
+    );
     expect(cols.get('3')!.oldUrls).not.toContain('/a/zwgk/zcwj/index.html'); // isdefault 0: no index page
     expect(cols.get('5')!.oldUrls).toEqual(['/plus/list.php?tid=5']); // dynamic column
     expect(cols.get('7')).toMatchObject({ kind: 'link', oldUrls: ['/plus/list.php?tid=7'] });
     expect(cols.get('6')).toMatchObject({ kind: 'page', parentSourceId: '1' });
     expect(cols.get('2')).toMatchObject({ name: '通知公告', slug: 'tzgg', parentSourceId: '1', kind: 'list' });
-    expect(got.get('arctype-6')).toMatchObject({ kind: 'page', columnSourceIds: ['6'], oldUrls: ['/a/zwgk/jggk/index.html'] });
+    expect(got.get('arctype-6')).toMatchObject({
+      kind: 'page',
+      columnSourceIds: ['6'],
+      oldUrls: ['/a/zwgk/jggk/index.html'],
+    });
   });
 
   it('maps the fields: China-time dates, writer, source, keywords, thumbnail, second column', () => {
     const a = dedeArticle(57);
     const item = got.get('57')!;
     expect(item.publishedAt).toBe(`${new Date((a.pubdate + 8 * 3600) * 1000).toISOString().slice(0, 19)}+08:00`);
-    expect(item).toMatchObject({ author: a.writer, source: a.source, summary: a.description, kind: 'article', status: 'published' });
+    expect(item).toMatchObject({
+      author: a.writer,
+      source: a.source,
+      summary: a.description,
+      kind: 'article',
+      status: 'published',
+    });
     expect(item.keywords).toEqual(a.keywords.split(','));
     expect(item.thumbnail?.url).toBe(a.litpic);
     expect(got.get('38')!.columnSourceIds).toEqual([String(dedeArticle(38).typeid), '4']); // typeid2
@@ -186,7 +207,9 @@ describe('dedecmsAdapter: sources as found', () => {
     const a = dedeArticle(2);
     expect(a.typeid).toBe(4); // 部门动态, typedir {cmspath}/a/bmdt
     const d = new Date((a.senddate + 8 * 3600) * 1000).toISOString();
-    expect(items(ev).get('2')!.oldUrls[0]).toBe(`/cms/a/bmdt/${d.slice(0, 4)}/${d.slice(5, 7)}${d.slice(8, 10)}/2.html`);
+    expect(items(ev).get('2')!.oldUrls[0]).toBe(
+      `/cms/a/bmdt/${d.slice(0, 4)}/${d.slice(5, 7)}${d.slice(8, 10)}/2.html`,
+    );
     const h = await generate({ style: 'mysqldump', encoding: 'utf-8', prefix: '#@__', items: 4 });
     expect(items(await read(h.files)).size).toBeGreaterThan(1);
   });

@@ -50,11 +50,71 @@ const RULE = '{typedir}/{Y}/{M}{D}/{aid}.html';
 const RULE2 = '{typedir}/list_{tid}_{page}.html';
 
 export const DEDE_COLUMNS: DedeColumnSpec[] = [
-  { id: 1, reid: 0, typename: '政务公开', typedir: '{cmspath}/a/zwgk', ispart: 0, isdefault: 1, channeltype: 1, namerule: RULE, namerule2: RULE2, content: '', sortrank: 1 },
-  { id: 2, reid: 1, typename: '通知公告', typedir: '{cmspath}/a/zwgk/tzgg', ispart: 0, isdefault: 1, channeltype: 1, namerule: RULE, namerule2: RULE2, content: '', sortrank: 2 },
-  { id: 3, reid: 1, typename: '政策文件', typedir: '{cmspath}/a/zwgk/zcwj', ispart: 0, isdefault: 0, channeltype: 1, namerule: '{typedir}/{Y}{M}{D}/{aid}.html', namerule2: RULE2, content: '', sortrank: 3 },
-  { id: 4, reid: 0, typename: '部门动态', typedir: '{cmspath}/a/bmdt', ispart: 0, isdefault: 1, channeltype: 1, namerule: RULE, namerule2: RULE2, content: '', sortrank: 4 },
-  { id: 5, reid: 4, typename: '乡镇动态', typedir: '{cmspath}/a/bmdt/xzdt', ispart: 0, isdefault: -1, channeltype: 1, namerule: RULE, namerule2: RULE2, content: '', sortrank: 5 },
+  {
+    id: 1,
+    reid: 0,
+    typename: '政务公开',
+    typedir: '{cmspath}/a/zwgk',
+    ispart: 0,
+    isdefault: 1,
+    channeltype: 1,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 1,
+  },
+  {
+    id: 2,
+    reid: 1,
+    typename: '通知公告',
+    typedir: '{cmspath}/a/zwgk/tzgg',
+    ispart: 0,
+    isdefault: 1,
+    channeltype: 1,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 2,
+  },
+  {
+    id: 3,
+    reid: 1,
+    typename: '政策文件',
+    typedir: '{cmspath}/a/zwgk/zcwj',
+    ispart: 0,
+    isdefault: 0,
+    channeltype: 1,
+    namerule: '{typedir}/{Y}{M}{D}/{aid}.html',
+    namerule2: RULE2,
+    content: '',
+    sortrank: 3,
+  },
+  {
+    id: 4,
+    reid: 0,
+    typename: '部门动态',
+    typedir: '{cmspath}/a/bmdt',
+    ispart: 0,
+    isdefault: 1,
+    channeltype: 1,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 4,
+  },
+  {
+    id: 5,
+    reid: 4,
+    typename: '乡镇动态',
+    typedir: '{cmspath}/a/bmdt/xzdt',
+    ispart: 0,
+    isdefault: -1,
+    channeltype: 1,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 5,
+  },
   {
     id: 6,
     reid: 1,
@@ -65,11 +125,36 @@ export const DEDE_COLUMNS: DedeColumnSpec[] = [
     channeltype: 1,
     namerule: RULE,
     namerule2: RULE2,
-    content: '<p style="text-indent: 2em;">米易县人民政府是米易县的国家行政机关，负责全县行政工作。地址：米易县攀莲镇新华街1号。</p>',
+    content:
+      '<p style="text-indent: 2em;">米易县人民政府是米易县的国家行政机关，负责全县行政工作。地址：米易县攀莲镇新华街1号。</p>',
     sortrank: 6,
   },
-  { id: 7, reid: 0, typename: '中国政府网', typedir: 'http://www.gov.cn/', ispart: 2, isdefault: 0, channeltype: 1, namerule: RULE, namerule2: RULE2, content: '', sortrank: 7 },
-  { id: 8, reid: 0, typename: '软件下载', typedir: '{cmspath}/a/soft', ispart: 0, isdefault: 1, channeltype: 3, namerule: RULE, namerule2: RULE2, content: '', sortrank: 8 },
+  {
+    id: 7,
+    reid: 0,
+    typename: '中国政府网',
+    typedir: 'http://www.gov.cn/',
+    ispart: 2,
+    isdefault: 0,
+    channeltype: 1,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 7,
+  },
+  {
+    id: 8,
+    reid: 0,
+    typename: '软件下载',
+    typedir: '{cmspath}/a/soft',
+    ispart: 0,
+    isdefault: 1,
+    channeltype: 3,
+    namerule: RULE,
+    namerule2: RULE2,
+    content: '',
+    sortrank: 8,
+  },
 ];
 
 const ARTICLE_COLUMNS = [2, 3, 4, 5, 2, 2, 3];
@@ -117,7 +202,8 @@ export function dedeArticle(i: number, seed = 1): DedeGenArticle {
   const uploads: DedeGenArticle['uploads'] = [
     { url: `/uploads/allimg/${day}/${i}-${stamp}.jpg`, title: `${g.topic}现场图片`, mediatype: 1, kind: 'jpg' },
   ];
-  if (i % 3 === 0) uploads.push({ url: `/uploads/allimg/${day}/${i}-${stamp}1.png`, title: '示意图', mediatype: 1, kind: 'png' });
+  if (i % 3 === 0)
+    uploads.push({ url: `/uploads/allimg/${day}/${i}-${stamp}1.png`, title: '示意图', mediatype: 1, kind: 'png' });
   if (i % 4 === 0)
     uploads.push({
       url: `/uploads/soft/${day}/${i}-${stamp}.${i % 8 === 0 ? 'doc' : 'pdf'}`,
@@ -166,7 +252,15 @@ export function dedeBody(a: DedeGenArticle, seed = 1): string {
 export interface GeneratedDump {
   files: string[];
   uploadsDir: string | null;
-  counts: { columns: number; published: number; pending: number; trash: number; private: number; unsupported: number; uploads: number };
+  counts: {
+    columns: number;
+    published: number;
+    pending: number;
+    trash: number;
+    private: number;
+    unsupported: number;
+    uploads: number;
+  };
 }
 
 /** Writes the dump (and optionally the uploads folder) and returns the files and what they hold. */
@@ -174,25 +268,53 @@ export async function generateDedecms(o: DedeGenOptions): Promise<GeneratedDump>
   const seed = o.seed ?? 1;
   const prefix = o.prefix ?? 'dede_';
   const text = (s: string): string => (o.mojibake ? asLatin1Mojibake(s) : s);
-  const w = new DumpWriter(o.outDir, o.style, o.encoding, { volumeBytes: o.volumeBytes, rowsPerInsert: o.rowsPerInsert, seed });
+  const w = new DumpWriter(o.outDir, o.style, o.encoding, {
+    volumeBytes: o.volumeBytes,
+    rowsPerInsert: o.rowsPerInsert,
+    seed,
+  });
   const table = async (logical: string) => {
     const ddl = DEDE_SCHEMA[logical]!.replace('#@__', prefix);
     await w.table({ name: `${prefix}${logical}`, ddl, columns: [...ddl.matchAll(/^\s+`(\w+)`/gm)].map((m) => m[1]!) });
     return (values: Record<string, OutValue>) => w.row(rowFor(ddl, values));
   };
-  const counts = { columns: DEDE_COLUMNS.length, published: 0, pending: 0, trash: 0, private: 0, unsupported: 0, uploads: 0 };
+  const counts = {
+    columns: DEDE_COLUMNS.length,
+    published: 0,
+    pending: 0,
+    trash: 0,
+    private: 0,
+    unsupported: 0,
+    uploads: 0,
+  };
   // alphabetical, as mysqldump and the backup tools list tables: bodies come before their metadata
   let row = await table('addonarticle');
   for (let i = 1; i <= o.items; i++) {
     const a = dedeArticle(i, seed);
     if (a.channel !== 1) continue;
-    await row({ aid: i, typeid: a.typeid, body: text(dedeBody(a, seed)), redirecturl: '', templet: '', userip: '127.0.0.1' });
+    await row({
+      aid: i,
+      typeid: a.typeid,
+      body: text(dedeBody(a, seed)),
+      redirecturl: '',
+      templet: '',
+      userip: '127.0.0.1',
+    });
   }
   row = await table('addonsoft');
   for (let i = 1; i <= o.items; i++) {
     const a = dedeArticle(i, seed);
     if (a.channel !== 3) continue;
-    await row({ aid: i, typeid: a.typeid, filetype: '.zip', language: '简体中文', softtype: '国产软件', os: 'Win7/Win10', softlinks: "{dede:link text='本地下载'} /uploads/soft/setup.zip {/dede:link}", introduce: text('<p>办公软件下载</p>') });
+    await row({
+      aid: i,
+      typeid: a.typeid,
+      filetype: '.zip',
+      language: '简体中文',
+      softtype: '国产软件',
+      os: 'Win7/Win10',
+      softlinks: "{dede:link text='本地下载'} /uploads/soft/setup.zip {/dede:link}",
+      introduce: text('<p>办公软件下载</p>'),
+    });
   }
   row = await table('archives');
   for (let i = 1; i <= o.items; i++) {
@@ -252,8 +374,22 @@ export async function generateDedecms(o: DedeGenOptions): Promise<GeneratedDump>
     });
   }
   row = await table('channeltype');
-  await row({ id: 1, nid: 'article', typename: text('普通文章'), maintable: `${prefix}archives`, addtable: `${prefix}addonarticle`, issystem: 1 });
-  await row({ id: 3, nid: 'soft', typename: text('软件'), maintable: `${prefix}archives`, addtable: `${prefix}addonsoft`, issystem: 1 });
+  await row({
+    id: 1,
+    nid: 'article',
+    typename: text('普通文章'),
+    maintable: `${prefix}archives`,
+    addtable: `${prefix}addonarticle`,
+    issystem: 1,
+  });
+  await row({
+    id: 3,
+    nid: 'soft',
+    typename: text('软件'),
+    maintable: `${prefix}archives`,
+    addtable: `${prefix}addonsoft`,
+    issystem: 1,
+  });
   row = await table('sysconfig');
   const sys: [string, string, string][] = [
     ['cfg_basehost', '站点根网址', 'http://www.miyi.gov.cn'],
@@ -271,7 +407,19 @@ export async function generateDedecms(o: DedeGenOptions): Promise<GeneratedDump>
     for (const u of a.uploads) {
       upId++;
       counts.uploads++;
-      await row({ aid: upId, arcid: i, title: text(u.title), url: u.url, mediatype: u.mediatype, width: '', height: '', playtime: '', filesize: TINY_FILES[u.kind]!.length, uptime: a.senddate, mid: 1 });
+      await row({
+        aid: upId,
+        arcid: i,
+        title: text(u.title),
+        url: u.url,
+        mediatype: u.mediatype,
+        width: '',
+        height: '',
+        playtime: '',
+        filesize: TINY_FILES[u.kind]!.length,
+        uptime: a.senddate,
+        mid: 1,
+      });
     }
   }
   const files = await w.close();
@@ -280,7 +428,10 @@ export async function generateDedecms(o: DedeGenOptions): Promise<GeneratedDump>
     for (let i = 1; i <= Math.min(limit, o.items); i++) {
       if (i % 53 === 0) continue; // missing on purpose
       const a = dedeArticle(i, seed);
-      const all = [...a.uploads.map((u) => [u.url, u.kind] as const), ...(a.litpic ? [[a.litpic, 'jpg'] as const] : [])];
+      const all = [
+        ...a.uploads.map((u) => [u.url, u.kind] as const),
+        ...(a.litpic ? [[a.litpic, 'jpg'] as const] : []),
+      ];
       for (const [url, kind] of all) {
         const path = join(o.uploadsDir, url);
         await mkdir(dirname(path), { recursive: true });

@@ -64,7 +64,12 @@ export interface ArticleUrls {
  * `GetFileUrl($id, $typeid, $senddate, …)` (legacy-formats.md §3.2). The page is dynamic when
  * `arcrank≠0`, `ismake==-1`, `typeid==0` or `money>0`.
  */
-export function articleUrls(a: DedeArchiveRef, col: DedeColumnRule | undefined, cfg: DedeConfig, pages: number): ArticleUrls {
+export function articleUrls(
+  a: DedeArchiveRef,
+  col: DedeColumnRule | undefined,
+  cfg: DedeConfig,
+  pages: number,
+): ArticleUrls {
   const dynamic = `${cfg.plusDir}/view.php?aid=${a.id}`;
   const all: string[] = [];
   const unsupported: string[] = [];
@@ -137,10 +142,13 @@ export function columnUrls(c: DedeColumnRule, cfg: DedeConfig, listPages: number
  */
 export function joinDedePages(body: string): { html: string; pages: number } {
   let pages = 1;
-  const html = body.replace(/<p[^>]*>\s*#p#((?:(?!#p#)[^])*?)#e#\s*<\/p>|#p#((?:(?!#p#)[^])*?)#e#/gi, (_m, a?: string, b?: string) => {
-    pages++;
-    const title = (a ?? b ?? '').replace(/<[^>]*>/g, '').trim();
-    return title && title !== '分页标题' ? `<h2>${title}</h2>` : '';
-  });
+  const html = body.replace(
+    /<p[^>]*>\s*#p#((?:(?!#p#)[\s\S])*?)#e#\s*<\/p>|#p#((?:(?!#p#)[\s\S])*?)#e#/gi,
+    (_m, a?: string, b?: string) => {
+      pages++;
+      const title = (a ?? b ?? '').replace(/<[^>]*>/g, '').trim();
+      return title && title !== '分页标题' ? `<h2>${title}</h2>` : '';
+    },
+  );
   return { html, pages };
 }

@@ -18,7 +18,17 @@ import type {
 import { PrefixResolver, filesOf, passThrough, sniffDump } from '../sql/kit.ts';
 import { readDump } from '../sql/read.ts';
 import { SpillStore } from '../sql/spill.ts';
-import { type Row, chinaDate, int, keywords, mimeFromName, parentsFirst, str, textOf, unixToIso } from '../sql/values.ts';
+import {
+  type Row,
+  chinaDate,
+  int,
+  keywords,
+  mimeFromName,
+  parentsFirst,
+  str,
+  textOf,
+  unixToIso,
+} from '../sql/values.ts';
 import { phpcmsColumns } from './schema.ts';
 import { type PhpValue, parseSetting } from './setting.ts';
 
@@ -70,7 +80,17 @@ const DEFAULT_RULES: Record<number, string> = {
 const HTML_ROOT = '/html';
 const LIST_PAGE_SIZE = 20;
 
-const PASS1 = new Set(['category', 'model', 'urlrule', 'site', 'news', 'attachment_index', 'page', 'picture', 'download']);
+const PASS1 = new Set([
+  'category',
+  'model',
+  'urlrule',
+  'site',
+  'news',
+  'attachment_index',
+  'page',
+  'picture',
+  'download',
+]);
 const PASS2 = new Set(['news_data', 'attachment']);
 const KEY_TABLE = /^(.*?)(news_data|news|category)$/;
 
@@ -108,7 +128,7 @@ function pathOf(url: string): string | null {
 export function joinPhpcmsPages(content: string): { html: string; pages: number } {
   let pages = 1;
   const html = content.replace(
-    /<p[^>]*>\s*\[page\]((?:(?!\[page\])[^])*?)\[\/page\]\s*<\/p>|\[page\]((?:(?!\[page\])[^])*?)\[\/page\]|<p[^>]*>\s*\[page\]\s*<\/p>|\[page\]/gi,
+    /<p[^>]*>\s*\[page\]((?:(?!\[page\])[\s\S])*?)\[\/page\]\s*<\/p>|\[page\]((?:(?!\[page\])[\s\S])*?)\[\/page\]|<p[^>]*>\s*\[page\]\s*<\/p>|\[page\]/gi,
     (_m, a?: string, b?: string) => {
       pages++;
       const title = (a ?? b ?? '').replace(/<[^>]*>/g, '').trim();
@@ -157,7 +177,11 @@ class PhpcmsSource implements ImportSource {
       const perCat = new Map<number, number>();
       const refused = new Map<string, number>();
       let encoding = 'utf-8';
-      for await (const ev of readDump(this.files, { encoding: this.options.encoding, wantTable: wanted(PASS1), fallbackColumns: fallback })) {
+      for await (const ev of readDump(this.files, {
+        encoding: this.options.encoding,
+        wantTable: wanted(PASS1),
+        fallbackColumns: fallback,
+      })) {
         const out = passThrough(ev, true);
         if (out) yield out;
         if (ev.kind === 'encoding') encoding = ev.encoding;
@@ -227,12 +251,24 @@ class PhpcmsSource implements ImportSource {
             break;
           }
           case 'page':
-            pages.push({ catid: int(r.catid), title: text(r.title), content: text(r.content), keywords: text(r.keywords), updatetime: int(r.updatetime) });
+            pages.push({
+              catid: int(r.catid),
+              title: text(r.title),
+              content: text(r.content),
+              keywords: text(r.keywords),
+              updatetime: int(r.updatetime),
+            });
             break;
           case 'picture':
           case 'download':
             refused.set(logical, (refused.get(logical) ?? 0) + 1);
-            yield { type: 'skipped', sourceId: `${logical}-${int(r.id)}`, what: logical, reason: 'UNSUPPORTED_TYPE', title: text(r.title) };
+            yield {
+              type: 'skipped',
+              sourceId: `${logical}-${int(r.id)}`,
+              what: logical,
+              reason: 'UNSUPPORTED_TYPE',
+              title: text(r.title),
+            };
             break;
           default:
             if (logical === null && ev.table.endsWith('attachment_index')) {
@@ -244,19 +280,32 @@ class PhpcmsSource implements ImportSource {
             break;
         }
       }
-      for (const [aid, id] of earlyIndex.get(prefix.prefix ?? '') ?? []) if (!attachItem.has(aid)) attachItem.set(aid, id);
+      for (const [aid, id] of earlyIndex.get(prefix.prefix ?? '') ?? [])
+        if (!attachItem.has(aid)) attachItem.set(aid, id);
       earlyIndex.clear();
       if (prefix.prefix === null) {
-        yield warn('NO_PHPCMS_TABLES', `no PHPCMS v9 table (category, news, news_data) in ${this.files.map((f) => basename(f)).join(', ')}`);
+        yield warn(
+          'NO_PHPCMS_TABLES',
+          `no PHPCMS v9 table (category, news, news_data) in ${this.files.map((f) => basename(f)).join(', ')}`,
+        );
         return;
       }
       for (const [t, n] of refused)
         yield warn('UNSUPPORTED_MODEL', `${n} row(s) of the ${t} model are not articles and were not imported`);
 
       // ---- columns
-      const ordered = parentsFirst([...cats.values()], (c) => String(c.catid), (c) => (c.parentid ? String(c.parentid) : null));
+      const ordered = parentsFirst(
+        [...cats.values()],
+        (c) => String(c.catid),
+        (c) => (c.parentid ? String(c.parentid) : null),
+      );
       for (const c of ordered) {
-        if (!c.settingOk) yield warn('BAD_SETTING', `category ${c.catid} (${c.catname}) has a setting that is neither var_export nor JSON; defaults used`, `category-${c.catid}`);
+        if (!c.settingOk)
+          yield warn(
+            'BAD_SETTING',
+            `category ${c.catid} (${c.catname}) has a setting that is neither var_export nor JSON; defaults used`,
+            `category-${c.catid}`,
+          );
         if (c.repaired) yield mojibake(`category-${c.catid}`);
         const column: LegacyColumn = {
           sourceId: String(c.catid),
@@ -292,7 +341,11 @@ class PhpcmsSource implements ImportSource {
 
       // ---- pass 2: bodies and attachments
       const done = new Set<number>();
-      for await (const ev of readDump(this.files, { encoding: this.options.encoding, wantTable: wanted(PASS2), fallbackColumns: fallback })) {
+      for await (const ev of readDump(this.files, {
+        encoding: this.options.encoding,
+        wantTable: wanted(PASS2),
+        fallbackColumns: fallback,
+      })) {
         if (ev.kind === 'encoding') encoding = ev.encoding;
         if (ev.kind !== 'row') continue;
         const r = ev.row;
@@ -361,12 +414,21 @@ class PhpcmsSource implements ImportSource {
       const [first, nth] = rule.split('|');
       const vars = { categorydir: c.parentdir, catdir: c.catdir, catid: String(c.catid) };
       if (first) urls.add(`${HTML_ROOT}/${fillRule(first, { ...vars, page: '1' })}`.replace(/\/{2,}/g, '/'));
-      if (nth) for (let p = 2; p <= pagesN; p++) urls.add(`${HTML_ROOT}/${fillRule(nth, { ...vars, page: String(p) })}`.replace(/\/{2,}/g, '/'));
+      if (nth)
+        for (let p = 2; p <= pagesN; p++)
+          urls.add(`${HTML_ROOT}/${fillRule(nth, { ...vars, page: String(p) })}`.replace(/\/{2,}/g, '/'));
     }
     return [...urls];
   }
 
-  private *item(meta: NewsMeta, content: string, copyfrom: string, cats: Map<number, Category>, rules: Map<number, string>, repaired: boolean): Generator<ImportEvent> {
+  private *item(
+    meta: NewsMeta,
+    content: string,
+    copyfrom: string,
+    cats: Map<number, Category>,
+    rules: Map<number, string>,
+    repaired: boolean,
+  ): Generator<ImportEvent> {
     const id = String(meta.id);
     const { reason } = statusOf(meta.status);
     if (reason) {
@@ -396,7 +458,12 @@ class PhpcmsSource implements ImportSource {
       if (rule && ishtml) {
         const { y, m, d } = chinaDate(meta.inputtime);
         const first = rule.split('|')[0]!;
-        urls.add(`${HTML_ROOT}/${fillRule(first, { categorydir: c.parentdir, catdir: c.catdir, year: y, month: m, day: d, id, catid: String(meta.catid), page: '1' })}`.replace(/\/{2,}/g, '/'));
+        urls.add(
+          `${HTML_ROOT}/${fillRule(first, { categorydir: c.parentdir, catdir: c.catdir, year: y, month: m, day: d, id, catid: String(meta.catid), page: '1' })}`.replace(
+            /\/{2,}/g,
+            '/',
+          ),
+        );
       }
     }
     const staticUrls = [...urls].filter((u) => /\.s?html?$/i.test(u));
@@ -435,5 +502,9 @@ function warn(code: string, message: string, sourceId?: string): ImportEvent {
 }
 
 function mojibake(sourceId: string): ImportEvent {
-  return warn('MOJIBAKE_REPAIRED', 'GBK text stored as Latin-1 (mojibake such as "Õþ¸®") was repaired to Chinese; check the record', sourceId);
+  return warn(
+    'MOJIBAKE_REPAIRED',
+    'GBK text stored as Latin-1 (mojibake such as "Õþ¸®") was repaired to Chinese; check the record',
+    sourceId,
+  );
 }

@@ -43,17 +43,79 @@ export interface PhpcmsCategorySpec {
 }
 
 export const PHPCMS_CATEGORIES: PhpcmsCategorySpec[] = [
-  { catid: 1, parentid: 0, type: 0, catname: '政务公开', catdir: 'zwgk', parentdir: '', ishtml: true, showRule: 12, listRule: 1 },
-  { catid: 2, parentid: 1, type: 0, catname: '通知公告', catdir: 'tzgg', parentdir: 'zwgk/', ishtml: true, showRule: 12, listRule: 1 },
-  { catid: 3, parentid: 1, type: 0, catname: '政策文件', catdir: 'zcwj', parentdir: 'zwgk/', ishtml: false, showRule: 16, listRule: 6 },
-  { catid: 4, parentid: 0, type: 0, catname: '部门动态', catdir: 'bmdt', parentdir: '', ishtml: true, showRule: 11, listRule: 1 },
-  { catid: 5, parentid: 1, type: 1, catname: '机构概况', catdir: 'jggk', parentdir: 'zwgk/', ishtml: true, showRule: 12, listRule: 1 },
-  { catid: 6, parentid: 0, type: 2, catname: '中国政府网', catdir: '', parentdir: '', ishtml: false, showRule: 16, listRule: 6 },
+  {
+    catid: 1,
+    parentid: 0,
+    type: 0,
+    catname: '政务公开',
+    catdir: 'zwgk',
+    parentdir: '',
+    ishtml: true,
+    showRule: 12,
+    listRule: 1,
+  },
+  {
+    catid: 2,
+    parentid: 1,
+    type: 0,
+    catname: '通知公告',
+    catdir: 'tzgg',
+    parentdir: 'zwgk/',
+    ishtml: true,
+    showRule: 12,
+    listRule: 1,
+  },
+  {
+    catid: 3,
+    parentid: 1,
+    type: 0,
+    catname: '政策文件',
+    catdir: 'zcwj',
+    parentdir: 'zwgk/',
+    ishtml: false,
+    showRule: 16,
+    listRule: 6,
+  },
+  {
+    catid: 4,
+    parentid: 0,
+    type: 0,
+    catname: '部门动态',
+    catdir: 'bmdt',
+    parentdir: '',
+    ishtml: true,
+    showRule: 11,
+    listRule: 1,
+  },
+  {
+    catid: 5,
+    parentid: 1,
+    type: 1,
+    catname: '机构概况',
+    catdir: 'jggk',
+    parentdir: 'zwgk/',
+    ishtml: true,
+    showRule: 12,
+    listRule: 1,
+  },
+  {
+    catid: 6,
+    parentid: 0,
+    type: 2,
+    catname: '中国政府网',
+    catdir: '',
+    parentdir: '',
+    ishtml: false,
+    showRule: 16,
+    listRule: 6,
+  },
 ];
 
 export function categoryUrl(c: PhpcmsCategorySpec): string {
   if (c.type === 2) return 'http://www.gov.cn/';
-  return c.ishtml ? `${SITE}/html/${c.parentdir}${c.catdir}/index.html` : `${SITE}/index.php?m=content&c=index&a=lists&catid=${c.catid}`;
+  return c.ishtml
+    ? `${SITE}/html/${c.parentdir}${c.catdir}/index.html`
+    : `${SITE}/index.php?m=content&c=index&a=lists&catid=${c.catid}`;
 }
 
 /** The `setting` column: var_export for odd category ids (older builds), JSON for even ones (newer). */
@@ -115,9 +177,22 @@ export function phpcmsNews(i: number, seed = 1): PhpcmsGenNews {
         : `${SITE}/index.php?m=content&c=index&a=show&catid=${catid}&id=${i}`;
   const ts = `${y}${m}${d}${String(100000 + i).slice(-6)}`;
   const attachments: PhpcmsGenNews['attachments'] = [
-    { aid: i * 2 - 1, filepath: `${y}/${m}${d}/${ts}${100 + (i % 900)}.jpg`, filename: `${g.topic}现场.jpg`, ext: 'jpg', isimage: 1 },
+    {
+      aid: i * 2 - 1,
+      filepath: `${y}/${m}${d}/${ts}${100 + (i % 900)}.jpg`,
+      filename: `${g.topic}现场.jpg`,
+      ext: 'jpg',
+      isimage: 1,
+    },
   ];
-  if (i % 4 === 0) attachments.push({ aid: i * 2, filepath: `${y}/${m}${d}/${ts}${200 + (i % 700)}.pdf`, filename: `${g.topic}工作方案.pdf`, ext: 'pdf', isimage: 0 });
+  if (i % 4 === 0)
+    attachments.push({
+      aid: i * 2,
+      filepath: `${y}/${m}${d}/${ts}${200 + (i % 700)}.pdf`,
+      filename: `${g.topic}工作方案.pdf`,
+      ext: 'pdf',
+      isimage: 0,
+    });
   return {
     id: i,
     catid,
@@ -145,7 +220,9 @@ export function phpcmsContent(n: PhpcmsGenNews, seed = 1): string {
     department: n.copyfrom.split('|')[0]!,
     date: new Date((n.inputtime + 8 * 3600) * 1000),
     images: n.attachments.filter((a) => a.isimage).map((a) => `${SITE}/uploadfile/${a.filepath}`),
-    attachments: n.attachments.filter((a) => !a.isimage).map((a) => ({ url: `${SITE}/uploadfile/${a.filepath}`, name: a.filename })),
+    attachments: n.attachments
+      .filter((a) => !a.isimage)
+      .map((a) => ({ url: `${SITE}/uploadfile/${a.filepath}`, name: a.filename })),
     pageBreaks: n.pages > 1 ? ['[page]', '<p>[page]第三部分 保障措施[/page]</p>'] : [],
     traps: n.id % 5 === 0,
   });
@@ -161,9 +238,16 @@ export async function generatePhpcms(o: PhpcmsGenOptions): Promise<GeneratedPhpc
   const seed = o.seed ?? 1;
   const prefix = o.prefix ?? 'v9_';
   const text = (s: string): string => (o.mojibake ? asLatin1Mojibake(s) : s);
-  const w = new DumpWriter(o.outDir, o.style, o.encoding, { volumeBytes: o.volumeBytes, rowsPerInsert: o.rowsPerInsert, seed });
+  const w = new DumpWriter(o.outDir, o.style, o.encoding, {
+    volumeBytes: o.volumeBytes,
+    rowsPerInsert: o.rowsPerInsert,
+    seed,
+  });
   const table = async (logical: string) => {
-    const ddl = PHPCMS_SCHEMA[logical]!.replace('phpcms_', prefix).replace(/CREATE TABLE IF NOT EXISTS/, 'CREATE TABLE');
+    const ddl = PHPCMS_SCHEMA[logical]!.replace('phpcms_', prefix).replace(
+      /CREATE TABLE IF NOT EXISTS/,
+      'CREATE TABLE',
+    );
     await w.table({ name: `${prefix}${logical}`, ddl, columns: [...ddl.matchAll(/^\s+`(\w+)`/gm)].map((m) => m[1]!) });
     return (values: Record<string, OutValue>) => w.row(rowFor(ddl, values));
   };
@@ -173,7 +257,22 @@ export async function generatePhpcms(o: PhpcmsGenOptions): Promise<GeneratedPhpc
     const n = phpcmsNews(i, seed);
     for (const a of n.attachments) {
       counts.attachments++;
-      await row({ aid: a.aid, module: 'content', catid: n.catid, filename: text(a.filename), filepath: a.filepath, filesize: TINY_FILES[a.ext]!.length, fileext: a.ext, isimage: a.isimage, userid: 1, uploadtime: n.inputtime, uploadip: '127.0.0.1', status: 1, authcode: `${a.aid}`.padStart(32, '0'), siteid: 1 });
+      await row({
+        aid: a.aid,
+        module: 'content',
+        catid: n.catid,
+        filename: text(a.filename),
+        filepath: a.filepath,
+        filesize: TINY_FILES[a.ext]!.length,
+        fileext: a.ext,
+        isimage: a.isimage,
+        userid: 1,
+        uploadtime: n.inputtime,
+        uploadip: '127.0.0.1',
+        status: 1,
+        authcode: `${a.aid}`.padStart(32, '0'),
+        siteid: 1,
+      });
     }
   }
   row = await table('attachment_index');
@@ -183,10 +282,56 @@ export async function generatePhpcms(o: PhpcmsGenOptions): Promise<GeneratedPhpc
   }
   row = await table('category');
   for (const c of PHPCMS_CATEGORIES) {
-    await row({ catid: c.catid, siteid: 1, module: 'content', type: c.type, modelid: c.type === 0 ? 1 : 0, parentid: c.parentid, arrparentid: c.parentid ? `0,${c.parentid}` : '0', child: 0, arrchildid: String(c.catid), catname: text(c.catname), style: '', image: '', description: text(`米易县人民政府${c.catname}`), parentdir: c.parentdir, catdir: c.catdir, url: categoryUrl(c), items: 0, hits: 0, setting: text(categorySetting(c)), listorder: c.catid, ismenu: 1, sethtml: 0, letter: c.catdir, usable_type: '' });
+    await row({
+      catid: c.catid,
+      siteid: 1,
+      module: 'content',
+      type: c.type,
+      modelid: c.type === 0 ? 1 : 0,
+      parentid: c.parentid,
+      arrparentid: c.parentid ? `0,${c.parentid}` : '0',
+      child: 0,
+      arrchildid: String(c.catid),
+      catname: text(c.catname),
+      style: '',
+      image: '',
+      description: text(`米易县人民政府${c.catname}`),
+      parentdir: c.parentdir,
+      catdir: c.catdir,
+      url: categoryUrl(c),
+      items: 0,
+      hits: 0,
+      setting: text(categorySetting(c)),
+      listorder: c.catid,
+      ismenu: 1,
+      sethtml: 0,
+      letter: c.catdir,
+      usable_type: '',
+    });
   }
   row = await table('model');
-  await row({ modelid: 1, siteid: 1, name: text('文章模型'), description: '', tablename: 'news', setting: '', addtime: 0, items: 0, enablesearch: 1, disabled: 0, default_style: 'default', category_template: 'category', list_template: 'list', show_template: 'show', js_template: '', admin_list_template: '', member_add_template: '', member_list_template: '', sort: 0, type: 0 });
+  await row({
+    modelid: 1,
+    siteid: 1,
+    name: text('文章模型'),
+    description: '',
+    tablename: 'news',
+    setting: '',
+    addtime: 0,
+    items: 0,
+    enablesearch: 1,
+    disabled: 0,
+    default_style: 'default',
+    category_template: 'category',
+    list_template: 'list',
+    show_template: 'show',
+    js_template: '',
+    admin_list_template: '',
+    member_add_template: '',
+    member_list_template: '',
+    sort: 0,
+    type: 0,
+  });
   row = await table('news');
   for (let i = 1; i <= o.items; i++) {
     const n = phpcmsNews(i, seed);
@@ -194,17 +339,71 @@ export async function generatePhpcms(o: PhpcmsGenOptions): Promise<GeneratedPhpc
     else if (n.status === 99) counts.published++;
     else if (n.status === 0) counts.rejected++;
     else counts.pending++;
-    await row({ id: i, catid: n.catid, typeid: 0, title: text(n.title), style: '', thumb: n.thumb, keywords: text(n.keywords), description: text(n.description), posids: 0, url: n.url, listorder: 0, status: n.status, sysadd: 1, islink: n.islink, username: n.username, inputtime: n.inputtime, updatetime: n.updatetime });
+    await row({
+      id: i,
+      catid: n.catid,
+      typeid: 0,
+      title: text(n.title),
+      style: '',
+      thumb: n.thumb,
+      keywords: text(n.keywords),
+      description: text(n.description),
+      posids: 0,
+      url: n.url,
+      listorder: 0,
+      status: n.status,
+      sysadd: 1,
+      islink: n.islink,
+      username: n.username,
+      inputtime: n.inputtime,
+      updatetime: n.updatetime,
+    });
   }
   row = await table('news_data');
   for (let i = 1; i <= o.items; i++) {
     const n = phpcmsNews(i, seed);
-    await row({ id: i, content: text(n.islink ? '' : phpcmsContent(n, seed)), readpoint: 0, groupids_view: '', paginationtype: n.pages > 1 ? 2 : 0, maxcharperpage: 10000, template: '', paytype: 0, relation: '', voteid: 0, allow_comment: 1, copyfrom: text(n.copyfrom) });
+    await row({
+      id: i,
+      content: text(n.islink ? '' : phpcmsContent(n, seed)),
+      readpoint: 0,
+      groupids_view: '',
+      paginationtype: n.pages > 1 ? 2 : 0,
+      maxcharperpage: 10000,
+      template: '',
+      paytype: 0,
+      relation: '',
+      voteid: 0,
+      allow_comment: 1,
+      copyfrom: text(n.copyfrom),
+    });
   }
   row = await table('page');
-  await row({ catid: 5, title: text('机构概况'), style: '', keywords: text('机构 职能'), content: text('<p style="text-indent: 2em;">米易县人民政府办公室是县政府的综合办事机构。</p>[page]<p>内设机构：秘书股、督查股。</p>'), template: '', updatetime: START });
+  await row({
+    catid: 5,
+    title: text('机构概况'),
+    style: '',
+    keywords: text('机构 职能'),
+    content: text(
+      '<p style="text-indent: 2em;">米易县人民政府办公室是县政府的综合办事机构。</p>[page]<p>内设机构：秘书股、督查股。</p>',
+    ),
+    template: '',
+    updatetime: START,
+  });
   row = await table('site');
-  await row({ siteid: 1, name: text('米易县人民政府'), dirname: '', domain: `${SITE}/`, site_title: text('米易县人民政府'), keywords: '', description: '', release_point: '', default_style: 'default', template: 'default', setting: '', uuid: '' });
+  await row({
+    siteid: 1,
+    name: text('米易县人民政府'),
+    dirname: '',
+    domain: `${SITE}/`,
+    site_title: text('米易县人民政府'),
+    keywords: '',
+    description: '',
+    release_point: '',
+    default_style: 'default',
+    template: 'default',
+    setting: '',
+    uuid: '',
+  });
   const files = await w.close();
   if (o.uploadsDir) {
     for (let i = 1; i <= Math.min(o.filesForItems ?? o.items, o.items); i++) {

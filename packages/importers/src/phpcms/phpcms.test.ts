@@ -30,13 +30,24 @@ async function read(files: string[]): Promise<ImportEvent[]> {
   expect(src.baseUrl).toBe('http://www.miyi.gov.cn');
   return out;
 }
-const items = (ev: ImportEvent[]) => new Map(ev.flatMap((e) => (e.type === 'item' ? [[e.item.sourceId, e.item] as const] : [])));
-const skipped = (ev: ImportEvent[]) => new Map(ev.flatMap((e) => (e.type === 'skipped' ? [[e.sourceId, e.reason] as const] : [])));
+const items = (ev: ImportEvent[]) =>
+  new Map(ev.flatMap((e) => (e.type === 'item' ? [[e.item.sourceId, e.item] as const] : [])));
+const skipped = (ev: ImportEvent[]) =>
+  new Map(ev.flatMap((e) => (e.type === 'skipped' ? [[e.sourceId, e.reason] as const] : [])));
 
 describe('parseVarExport / parseSetting', () => {
   it('reads what var_export writes, nested arrays and escapes included', () => {
-    const src = "array (\n  'ishtml' => '1',\n  'meta_title' => 'It\\'s a \\\\ test',\n  'n' => 12,\n  'f' => -1.5,\n  'b' => true,\n  'z' => NULL,\n  'list' => \n  array (\n    0 => 'a',\n    1 => 'b',\n  ),\n)";
-    expect(parseVarExport(src)).toEqual({ ishtml: '1', meta_title: "It's a \\ test", n: 12, f: -1.5, b: true, z: null, list: { 0: 'a', 1: 'b' } });
+    const src =
+      "array (\n  'ishtml' => '1',\n  'meta_title' => 'It\\'s a \\\\ test',\n  'n' => 12,\n  'f' => -1.5,\n  'b' => true,\n  'z' => NULL,\n  'list' => \n  array (\n    0 => 'a',\n    1 => 'b',\n  ),\n)";
+    expect(parseVarExport(src)).toEqual({
+      ishtml: '1',
+      meta_title: "It's a \\ test",
+      n: 12,
+      f: -1.5,
+      b: true,
+      z: null,
+      list: { 0: 'a', 1: 'b' },
+    });
   });
   it('never evaluates anything: code is an error, not a call', () => {
     expect(() => parseVarExport("array ('a' => system('rm -rf /'))")).toThrow(VarExportError);
@@ -93,9 +104,25 @@ describe('phpcmsAdapter: records', () => {
   it('reads categories with var_export and JSON settings into columns with their URLs', () => {
     const cols = new Map(ev.flatMap((e) => (e.type === 'column' ? [[e.column.sourceId, e.column] as const] : [])));
     // catid 1 has a var_export setting, 2 a JSON one: both say ishtml=1 and category_ruleid=1
-    expect(cols.get('1')!.oldUrls).toEqual(['http://www.miyi.gov.cn/html/zwgk/index.html', '/html/zwgk/index.html', '/index.php?m=content&c=index&a=lists&catid=1']);
-    expect(cols.get('2')!.oldUrls).toEqual(expect.arrayContaining(['/html/zwgk/tzgg/index.html', '/html/zwgk/tzgg/2.html', '/index.php?m=content&c=index&a=lists&catid=2&page=2']));
-    expect(cols.get('2')).toMatchObject({ name: '通知公告', slug: 'tzgg', parentSourceId: '1', kind: 'list', keywords: '通知公告,米易县' });
+    expect(cols.get('1')!.oldUrls).toEqual([
+      'http://www.miyi.gov.cn/html/zwgk/index.html',
+      '/html/zwgk/index.html',
+      '/index.php?m=content&c=index&a=lists&catid=1',
+    ]);
+    expect(cols.get('2')!.oldUrls).toEqual(
+      expect.arrayContaining([
+        '/html/zwgk/tzgg/index.html',
+        '/html/zwgk/tzgg/2.html',
+        '/index.php?m=content&c=index&a=lists&catid=2&page=2',
+      ]),
+    );
+    expect(cols.get('2')).toMatchObject({
+      name: '通知公告',
+      slug: 'tzgg',
+      parentSourceId: '1',
+      kind: 'list',
+      keywords: '通知公告,米易县',
+    });
     expect(cols.get('5')).toMatchObject({ kind: 'page' });
     expect(cols.get('6')).toMatchObject({ kind: 'link', oldUrls: [] });
     expect(ev.some((e) => e.type === 'warning' && e.warning.code === 'BAD_SETTING')).toBe(false);
@@ -129,7 +156,9 @@ describe('phpcmsAdapter: records', () => {
     expect(s.get('31')).toBe('PENDING');
     expect(s.get('37')).toBe('DRAFT');
     expect(s.get('43')).toBe('UNSUPPORTED_TYPE');
-    expect(ev.some((e) => e.type === 'warning' && e.warning.code === 'LINK_ITEM' && e.warning.sourceId === '43')).toBe(true);
+    expect(ev.some((e) => e.type === 'warning' && e.warning.code === 'LINK_ITEM' && e.warning.sourceId === '43')).toBe(
+      true,
+    );
   });
 
   it('lists attachments under /uploadfile with their original names and items', () => {
@@ -151,6 +180,8 @@ describe('phpcmsAdapter: records', () => {
     const g = await generate({ style: 'mysqldump', encoding: 'utf-8', mojibake: true, items: 6 });
     const ev2 = await read(g.files);
     expect(items(ev2).get('2')!.title).toBe(phpcmsNews(2).title);
-    expect(ev2.some((e) => e.type === 'warning' && e.warning.code === 'MOJIBAKE_REPAIRED' && e.warning.sourceId === '2')).toBe(true);
+    expect(
+      ev2.some((e) => e.type === 'warning' && e.warning.code === 'MOJIBAKE_REPAIRED' && e.warning.sourceId === '2'),
+    ).toBe(true);
   });
 });

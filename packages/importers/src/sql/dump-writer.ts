@@ -12,12 +12,18 @@ import { type WriteStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import iconv from 'iconv-lite';
-import type { SqlValue } from './tokenizer.ts';
 
 export type DumpStyle = 'mysqldump' | 'phpmyadmin' | 'navicat' | 'dede-backup' | 'empirebak' | 'phpcms-bakfile';
 export type DumpEncoding = 'gbk' | 'utf-8';
 
-export const DUMP_STYLES: DumpStyle[] = ['mysqldump', 'phpmyadmin', 'navicat', 'dede-backup', 'empirebak', 'phpcms-bakfile'];
+export const DUMP_STYLES: DumpStyle[] = [
+  'mysqldump',
+  'phpmyadmin',
+  'navicat',
+  'dede-backup',
+  'empirebak',
+  'phpcms-bakfile',
+];
 
 /** A value to write: strings are encoded in the dump's encoding; numbers written bare (or quoted by the style). */
 export type OutValue = string | number | null;
@@ -95,13 +101,18 @@ export class DumpWriter {
   private volume = 1;
   private readonly stamp: string;
 
-  constructor(dir: string, style: DumpStyle, encoding: DumpEncoding, opts: { volumeBytes?: number; rowsPerInsert?: number; seed?: number } = {}) {
+  constructor(
+    dir: string,
+    style: DumpStyle,
+    encoding: DumpEncoding,
+    opts: { volumeBytes?: number; rowsPerInsert?: number; seed?: number } = {},
+  ) {
     this.dir = dir;
     this.style = style;
     this.encoding = encoding;
     this.volumeBytes = opts.volumeBytes ?? 2 * 1024 * 1024;
     this.rowsPerInsert = opts.rowsPerInsert ?? 100;
-    this.stamp = ((opts.seed ?? 1) * 2654435761 >>> 0).toString(16).padStart(8, '0') + 'a1b2c3d4e5f6';
+    this.stamp = (((opts.seed ?? 1) * 2654435761) >>> 0).toString(16).padStart(8, '0') + 'a1b2c3d4e5f6';
   }
 
   private get charset(): string {
@@ -136,7 +147,9 @@ export class DumpWriter {
 
   private ddl(t: TableSpec): string {
     const engine = this.style === 'mysqldump' || this.style === 'navicat' || this.style === 'phpmyadmin';
-    return engine ? t.ddl.replace(/\)\s*TYPE=MyISAM\s*;?\s*$/, `) ENGINE=MyISAM DEFAULT CHARSET=${this.charset};`) : t.ddl;
+    return engine
+      ? t.ddl.replace(/\)\s*TYPE=MyISAM\s*;?\s*$/, `) ENGINE=MyISAM DEFAULT CHARSET=${this.charset};`)
+      : t.ddl;
   }
 
   async table(t: TableSpec): Promise<void> {
@@ -160,7 +173,9 @@ export class DumpWriter {
             join(this.dir, 'gov.sql'),
             `-- phpMyAdmin SQL Dump\n-- version 4.0.10.20\n-- http://www.phpmyadmin.net\n--\n-- 主机: localhost\n-- 生成日期: 2016 年 03 月 01 日 10:00\n\nSET SQL_MODE = "NO_AUTO_VALUE_ON_ZERO";\nSET time_zone = "+00:00";\n\n/*!40101 SET NAMES ${this.charset} */;\n\n--\n-- 数据库: \`gov\`\n--\n\n`,
           );
-        await this.text(`-- --------------------------------------------------------\n\n--\n-- 表的结构 \`${t.name}\`\n--\n\n${drop}\n${this.ddl(t)}\n\n--\n-- 转存表中的数据 \`${t.name}\`\n--\n\n`);
+        await this.text(
+          `-- --------------------------------------------------------\n\n--\n-- 表的结构 \`${t.name}\`\n--\n\n${drop}\n${this.ddl(t)}\n\n--\n-- 转存表中的数据 \`${t.name}\`\n--\n\n`,
+        );
         break;
       case 'navicat':
         if (!this.out)
@@ -168,7 +183,9 @@ export class DumpWriter {
             join(this.dir, 'gov_navicat.sql'),
             `/*\nNavicat MySQL Data Transfer\n\nSource Server         : localhost\nSource Server Version : 50562\nSource Database       : gov\n\nTarget Server Type    : MYSQL\nFile Encoding         : 65001\n\nDate: 2016-03-01 10:00:00\n*/\n\nSET FOREIGN_KEY_CHECKS=0;\n\n`,
           );
-        await this.text(`-- ----------------------------\n-- Table structure for ${t.name}\n-- ----------------------------\n${drop}\n${this.ddl(t)}\n\n-- ----------------------------\n-- Records of ${t.name}\n-- ----------------------------\n`);
+        await this.text(
+          `-- ----------------------------\n-- Table structure for ${t.name}\n-- ----------------------------\n${drop}\n${this.ddl(t)}\n\n-- ----------------------------\n-- Records of ${t.name}\n-- ----------------------------\n`,
+        );
         break;
       case 'dede-backup': {
         // <stamp>_tables_struct.txt holds every structure; <stamp>_<table>_0_<rand>.txt the data
@@ -185,8 +202,13 @@ export class DumpWriter {
       }
       case 'empirebak':
         this.volume = 1;
-        await this.openFile(join(this.dir, 'bdata', 'gov_20160301', `${t.name}_${this.volume}.php`), this.empireHeader());
-        await this.text(`E_D("${drop}");\nE_C("${phpEscapeText(t.ddl.replace(/;\s*$/, '').replace(/TYPE=MyISAM/, `ENGINE=MyISAM DEFAULT CHARSET=${this.charset}`))}");\n`);
+        await this.openFile(
+          join(this.dir, 'bdata', 'gov_20160301', `${t.name}_${this.volume}.php`),
+          this.empireHeader(),
+        );
+        await this.text(
+          `E_D("${drop}");\nE_C("${phpEscapeText(t.ddl.replace(/;\s*$/, '').replace(/TYPE=MyISAM/, `ENGINE=MyISAM DEFAULT CHARSET=${this.charset}`))}");\n`,
+        );
         break;
       case 'phpcms-bakfile':
         if (!this.out) await this.openFile(this.phpcmsVolume(), this.phpcmsHeader());
@@ -227,7 +249,14 @@ export class DumpWriter {
     const quoteAll = this.style !== 'mysqldump' && this.style !== 'phpmyadmin';
     const tuple = Buffer.concat([
       Buffer.from('('),
-      ...values.flatMap((v, i) => (i ? [Buffer.from(this.style === 'navicat' || this.style === 'phpmyadmin' ? ', ' : ','), this.valueBytes(v, quoteAll)] : [this.valueBytes(v, quoteAll)])),
+      ...values.flatMap((v, i) =>
+        i
+          ? [
+              Buffer.from(this.style === 'navicat' || this.style === 'phpmyadmin' ? ', ' : ','),
+              this.valueBytes(v, quoteAll),
+            ]
+          : [this.valueBytes(v, quoteAll)],
+      ),
       Buffer.from(')'),
     ]);
     switch (this.style) {
@@ -259,7 +288,10 @@ export class DumpWriter {
         if (this.written > this.volumeBytes) {
           this.volume++;
           await this.closeFile('\n@include("../../inc/footer.php");\n?>');
-          await this.openFile(join(this.dir, 'bdata', 'gov_20160301', `${t.name}_${this.volume}.php`), this.empireHeader());
+          await this.openFile(
+            join(this.dir, 'bdata', 'gov_20160301', `${t.name}_${this.volume}.php`),
+            this.empireHeader(),
+          );
         }
         await this.text(`E_D("replace into \`${t.name}\` values`);
         await this.write(phpDoubleQuoted(tuple));
@@ -287,7 +319,8 @@ export class DumpWriter {
     await this.endInsert();
     const t = this.current;
     if (!t) return;
-    if (this.style === 'mysqldump') await this.text(`/*!40000 ALTER TABLE \`${t.name}\` ENABLE KEYS */;\nUNLOCK TABLES;\n\n`);
+    if (this.style === 'mysqldump')
+      await this.text(`/*!40000 ALTER TABLE \`${t.name}\` ENABLE KEYS */;\nUNLOCK TABLES;\n\n`);
     if (this.style === 'empirebak') await this.closeFile('\n@include("../../inc/footer.php");\n?>');
     if (this.style === 'dede-backup') await this.closeFile();
     this.current = null;
@@ -295,7 +328,10 @@ export class DumpWriter {
 
   async close(): Promise<string[]> {
     await this.endTable();
-    if (this.style === 'mysqldump') await this.text('/*!40101 SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT */;\n\n-- Dump completed on 2016-03-01 10:00:00\n');
+    if (this.style === 'mysqldump')
+      await this.text(
+        '/*!40101 SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT */;\n\n-- Dump completed on 2016-03-01 10:00:00\n',
+      );
     await this.closeFile();
     if (this.structOut) {
       this.structOut.end();

@@ -71,7 +71,7 @@ export function govArticle(r: () => number, year: number, n: number, long: boole
   const department = pick(r, DEPARTMENTS);
   const topic = pick(r, TOPICS);
   const kind = Math.floor(r() * 4);
-  const docNumber = kind < 2 ? `米府${kind === 0 ? '' : '办'}发〔${year}〕${n % 200 + 1}号` : null;
+  const docNumber = kind < 2 ? `米府${kind === 0 ? '' : '办'}发〔${year}〕${(n % 200) + 1}号` : null;
   let title =
     kind === 0
       ? `米易县人民政府关于印发《米易县${topic}工作实施方案》的通知`
@@ -103,14 +103,19 @@ export function govBody(r: () => number, o: BodyOptions): string {
   const d = o.date;
   const cnDate = `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
   const parts: string[] = [];
-  parts.push(`<p style="text-align: center;"><strong><span style="font-size: 22px; font-family: 方正小标宋简体;">${o.title}</span></strong></p>`);
+  parts.push(
+    `<p style="text-align: center;"><strong><span style="font-size: 22px; font-family: 方正小标宋简体;">${o.title}</span></strong></p>`,
+  );
   if (o.docNumber) parts.push(`<p style="text-align: center;">${o.docNumber}</p>`);
   parts.push('<p>各乡镇人民政府，县级各部门：</p>');
   const sections = 3 + Math.floor(r() * 2);
   for (let s = 0; s < sections; s++) {
     if (s > 0 && o.pageBreaks[s - 1] !== undefined) parts.push(o.pageBreaks[s - 1]!);
-    parts.push(`<p style="text-indent: 2em;"><strong>${['一', '二', '三', '四', '五'][s]}、${pick(r, ['总体要求', '工作目标', '主要任务', '保障措施', '工作要求'])}</strong></p>`);
-    for (let k = 0; k < 3; k++) parts.push(`<p style="text-indent: 2em;">${pick(r, SENTENCES)}${pick(r, SENTENCES)}</p>`);
+    parts.push(
+      `<p style="text-indent: 2em;"><strong>${['一', '二', '三', '四', '五'][s]}、${pick(r, ['总体要求', '工作目标', '主要任务', '保障措施', '工作要求'])}</strong></p>`,
+    );
+    for (let k = 0; k < 3; k++)
+      parts.push(`<p style="text-indent: 2em;">${pick(r, SENTENCES)}${pick(r, SENTENCES)}</p>`);
     const img = o.images[s];
     if (img) parts.push(`<p style="text-align: center;"><img src="${img}" alt="" width="600" height="400" /></p>`);
   }
@@ -119,7 +124,9 @@ export function govBody(r: () => number, o: BodyOptions): string {
       '<p style="text-indent: 2em;">（引文照录繁体原件：「誠信為本，謀定後動」；文件存放路径 D:\\公文\\2012\\，标题中的\'单引号\'与"双引号"保持原样。）</p>',
     );
   }
-  parts.push(`<table border="1" cellspacing="0" cellpadding="4" style="border-collapse: collapse;"><tbody><tr><td rowspan="2">序号</td><td colspan="2">责任单位</td></tr><tr><td>牵头</td><td>配合</td></tr><tr><td>1</td><td>${o.department}</td><td>各乡镇</td></tr></tbody></table>`);
+  parts.push(
+    `<table border="1" cellspacing="0" cellpadding="4" style="border-collapse: collapse;"><tbody><tr><td rowspan="2">序号</td><td colspan="2">责任单位</td></tr><tr><td>牵头</td><td>配合</td></tr><tr><td>1</td><td>${o.department}</td><td>各乡镇</td></tr></tbody></table>`,
+  );
   if (o.attachments.length) {
     parts.push('<p>附件：</p>');
     for (const a of o.attachments) parts.push(`<p><a href="${a.url}" target="_blank">${a.name}</a></p>`);

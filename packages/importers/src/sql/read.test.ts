@@ -22,10 +22,14 @@ const rowsOf = (ev: DumpEvent[]) => ev.flatMap((e) => (e.kind === 'row' ? [e.row
 
 describe('EmpireBakUnwrapper', () => {
   const php = Buffer.concat([
-    Buffer.from('<?php\n@include("../../inc/header.php");\nDoSetDbChar(\'gbk\');\nE_D("DROP TABLE IF EXISTS `dede_arctype`;");\n'),
-    Buffer.from('E_C("CREATE TABLE `dede_arctype` (\n  `id` int(5),\n  `typename` char(30)\n) ENGINE=MyISAM DEFAULT CHARSET=gbk");\n'),
+    Buffer.from(
+      '<?php\n@include("../../inc/header.php");\nDoSetDbChar(\'gbk\');\nE_D("DROP TABLE IF EXISTS `dede_arctype`;");\n',
+    ),
+    Buffer.from(
+      'E_C("CREATE TABLE `dede_arctype` (\n  `id` int(5),\n  `typename` char(30)\n) ENGINE=MyISAM DEFAULT CHARSET=gbk");\n',
+    ),
     // PHP escapes on top of addslashes(): \\\' is \' once PHP has read it, \" a quote, \$ a dollar
-    Buffer.from('E_D("replace into `dede_arctype` values(\'1\',\'\\\\\'政务\\\\\' \\"公开\\" \\$5 '),
+    Buffer.from("E_D(\"replace into `dede_arctype` values('1','\\\\'政务\\\\' \\\"公开\\\" \\$5 "),
     Buffer.from([0xd5, 0x5c, 0x5c, 0x5c, 0x5c]), // addslashes(誠) = D5 5C 5C, then PHP-escaped: D5 5C 5C 5C 5C
     Buffer.from('\');");\n?>'),
   ]);
@@ -50,7 +54,8 @@ describe('EmpireBakUnwrapper', () => {
     const path = join(dir, 'dede_arctype_1.php');
     // the same volume with its Chinese in GBK (the 誠 bytes are already GBK)
     let text = php.toString('latin1');
-    for (const w of ['政务', '公开']) text = text.replace(Buffer.from(w).toString('latin1'), iconv.encode(w, 'gbk').toString('latin1'));
+    for (const w of ['政务', '公开'])
+      text = text.replace(Buffer.from(w).toString('latin1'), iconv.encode(w, 'gbk').toString('latin1'));
     const gbkPhp = Buffer.from(text, 'latin1');
     await writeFile(path, gbkPhp);
     const ev = await all(readDump([path]));
@@ -64,7 +69,7 @@ describe('dump files', () => {
     const b = (s: string) => Buffer.from(s);
     expect(dumpFlavour('x.sql', b('# phpcms bakfile\n# version:PHPCMS V9'))).toBe('phpcms-bakfile');
     expect(dumpFlavour('t_1.php', b('<?php\nE_D("DROP TABLE x;");'))).toBe('empirebak');
-    expect(dumpFlavour('0a1b_dede_archives_0.txt', b('INSERT INTO `dede_archives` VALUES(\'1\');'))).toBe('dede-backup');
+    expect(dumpFlavour('0a1b_dede_archives_0.txt', b("INSERT INTO `dede_archives` VALUES('1');"))).toBe('dede-backup');
     expect(dumpFlavour('gov.sql', b('-- phpMyAdmin SQL Dump'))).toBe('mysqldump');
   });
 
@@ -82,10 +87,18 @@ describe('dump files', () => {
   it('detects the encoding of each volume on its own and carries column orders across volumes', async () => {
     const v1 = join(dir, 'v_db_20160301_1.sql');
     const v2 = join(dir, 'v_db_20160301_2.sql');
-    await writeFile(v1, Buffer.from("CREATE TABLE `v9_news` (`id` int(8), `title` varchar(80));\nINSERT INTO `v9_news` VALUES('1','米易县');\n"));
+    await writeFile(
+      v1,
+      Buffer.from(
+        "CREATE TABLE `v9_news` (`id` int(8), `title` varchar(80));\nINSERT INTO `v9_news` VALUES('1','米易县');\n",
+      ),
+    );
     await writeFile(v2, iconv.encode("INSERT INTO `v9_news` VALUES('2','攀枝花市人民政府');\n", 'gbk'));
     const ev = await all(readDump([v2, v1]));
-    expect(ev.filter((e) => e.kind === 'encoding').map((e) => (e.kind === 'encoding' ? e.encoding : ''))).toEqual(['utf-8', 'gb18030']);
+    expect(ev.filter((e) => e.kind === 'encoding').map((e) => (e.kind === 'encoding' ? e.encoding : ''))).toEqual([
+      'utf-8',
+      'gb18030',
+    ]);
     expect(rowsOf(ev)).toEqual([
       { id: '1', title: '米易县' },
       { id: '2', title: '攀枝花市人民政府' },
@@ -94,7 +107,7 @@ describe('dump files', () => {
 
   it('falls back to a known schema for data-only volumes, and warns when there is none', async () => {
     const p = join(dir, 'data_only.sql');
-    await writeFile(p, "INSERT INTO `dede_uploads` VALUES (1,2);\nINSERT INTO `other` VALUES (3);\n");
+    await writeFile(p, 'INSERT INTO `dede_uploads` VALUES (1,2);\nINSERT INTO `other` VALUES (3);\n');
     const ev = await all(readDump([p], { fallbackColumns: (t) => (t === 'dede_uploads' ? ['aid', 'arcid'] : null) }));
     expect(rowsOf(ev)).toEqual([{ aid: 1, arcid: 2 }]);
     expect(ev.find((e) => e.kind === 'warning')).toMatchObject({ code: 'SQL_NO_COLUMNS' });

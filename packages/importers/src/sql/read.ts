@@ -158,17 +158,18 @@ function indexOfCall(b: Uint8Array, from: number): number {
   return -1;
 }
 
-const PHP_ESCAPES: Record<number, number> = {
-  0x6e: 0x0a, // \n
-  0x72: 0x0d, // \r
-  0x74: 0x09, // \t
-  0x76: 0x0b, // \v
-  0x65: 0x1b, // \e
-  0x66: 0x0c, // \f
-  0x5c: 0x5c, // \\
-  0x24: 0x24, // \$
-  0x22: 0x22, // \"
-};
+/** PHP double-quoted escapes: the byte after the backslash → the byte it stands for. */
+const PHP_ESCAPES = new Map<number, number>([
+  [0x6e, 0x0a], // \n
+  [0x72, 0x0d], // \r
+  [0x74, 0x09], // \t
+  [0x76, 0x0b], // \v
+  [0x65, 0x1b], // \e
+  [0x66, 0x0c], // \f
+  [0x5c, 0x5c], // \\
+  [0x24, 0x24], // \$
+  [0x22, 0x22], // \"
+]);
 
 /** One PHP double-quoted escape at b[i] (a backslash); appends its bytes to out; returns the next index. */
 function phpEscape(b: Uint8Array, i: number, out: number[]): number {
@@ -177,7 +178,7 @@ function phpEscape(b: Uint8Array, i: number, out: number[]): number {
     out.push(0x5c);
     return i + 1;
   }
-  const mapped = PHP_ESCAPES[c];
+  const mapped = PHP_ESCAPES.get(c);
   if (mapped !== undefined) {
     out.push(mapped);
     return i + 2;
@@ -192,7 +193,8 @@ function phpEscape(b: Uint8Array, i: number, out: number[]): number {
   if (c === 0x78 && /[0-9a-fA-F]/.test(String.fromCharCode(b[i + 2] ?? 0))) {
     let j = i + 2;
     let hex = '';
-    while (j < b.length && j < i + 4 && /[0-9a-fA-F]/.test(String.fromCharCode(b[j]!))) hex += String.fromCharCode(b[j++]!);
+    while (j < b.length && j < i + 4 && /[0-9a-fA-F]/.test(String.fromCharCode(b[j]!)))
+      hex += String.fromCharCode(b[j++]!);
     out.push(Number.parseInt(hex, 16));
     return j;
   }
@@ -210,9 +212,7 @@ export async function* readDump(paths: string[], options: ReadDumpOptions = {}):
     const head = await readHead(file);
     const flavour = dumpFlavour(file, head);
     const forced = options.encoding ? normaliseEncodingName(options.encoding) : null;
-    const detected = forced
-      ? { encoding: forced, how: 'declared' as const }
-      : detectEncoding(head, 'sql');
+    const detected = forced ? { encoding: forced, how: 'declared' as const } : detectEncoding(head, 'sql');
     yield { kind: 'encoding', file, encoding: detected.encoding, how: detected.how, flavour };
     const multibyte = detected.encoding === 'gb18030' || detected.encoding === 'big5';
     const reader = new SqlStatementReader({

@@ -36,7 +36,9 @@ describe('SqlStatementReader', () => {
   });
 
   it('undoes backslash escapes and doubled quotes', () => {
-    const sql = utf8(String.raw`INSERT INTO t VALUES ('a\'b','c''d','e\\f','g\nh\r\ti','\0','\Z','\%\_','\"q\"','\x');`);
+    const sql = utf8(
+      String.raw`INSERT INTO t VALUES ('a\'b','c''d','e\\f','g\nh\r\ti','\0','\Z','\%\_','\"q\"','\x');`,
+    );
     expect(rows(run(sql))[0]).toEqual(["a'b", "c'd", 'e\\f', 'g\nh\r\ti', '\0', '\x1a', '\\%\\_', '"q"', 'x']);
   });
 
@@ -45,8 +47,8 @@ describe('SqlStatementReader', () => {
       [
         '-- MySQL dump 10.13',
         '--',
-        '# a hash comment with a quote \' in it',
-        '/* a block comment; with a semicolon and a quote \' */',
+        "# a hash comment with a quote ' in it",
+        "/* a block comment; with a semicolon and a quote ' */",
         '/*!40101 SET NAMES gbk */;',
         '/*!40000 ALTER TABLE `t` DISABLE KEYS */;',
         'LOCK TABLES `t` WRITE;',
@@ -64,7 +66,7 @@ describe('SqlStatementReader', () => {
   it('reads extended inserts, one-row inserts, column lists, REPLACE and ON DUPLICATE KEY', () => {
     const sql = utf8(
       [
-        'INSERT INTO `t` VALUES (1,\'a\'),(2,\'b\'),\n(3,\'c\');',
+        "INSERT INTO `t` VALUES (1,'a'),(2,'b'),\n(3,'c');",
         "INSERT INTO `t` (`id`, `name`) VALUES\n(4, 'd'),\n(5, 'e');",
         "replace into `db`.`t` values('6','f');",
         "INSERT IGNORE INTO t VALUES (7,'g') ON DUPLICATE KEY UPDATE name=VALUES(name);",
@@ -109,7 +111,8 @@ describe('SqlStatementReader', () => {
     const whole = run(sql, { encoding: 'gb18030', multibyteAware: true });
     expect(rows(whole)).toHaveLength(3);
     expect(rows(whole)[0]).toEqual([1, "政务公开's 'x' \\"]);
-    for (const step of [1, 2, 3, 7]) expect(run(sql, { encoding: 'gb18030', multibyteAware: true }, step)).toEqual(whole);
+    for (const step of [1, 2, 3, 7])
+      expect(run(sql, { encoding: 'gb18030', multibyteAware: true }, step)).toEqual(whole);
   });
 
   describe('the GBK 0x5C trap', () => {
@@ -122,7 +125,13 @@ describe('SqlStatementReader', () => {
 
     it('charset-aware dumps (mysqldump --default-character-set=gbk) do not double it: read multibyte-aware', () => {
       // as the server escapes it: 誠 stays D5 5C, the quote after it is escaped, a real backslash doubled
-      const bytes = Buffer.concat([gbk("INSERT INTO t VALUES ('"), gbk('誠信'), gbk("\\'x"), gbk('謀'), gbk("\\\\','ok');")]);
+      const bytes = Buffer.concat([
+        gbk("INSERT INTO t VALUES ('"),
+        gbk('誠信'),
+        gbk("\\'x"),
+        gbk('謀'),
+        gbk("\\\\','ok');"),
+      ]);
       expect(rows(run(bytes, { encoding: 'gb18030', multibyteAware: true }))[0]).toEqual(["誠信'x謀\\", 'ok']);
       // read naively, 5C would eat the next byte: the string and everything after it go wrong
       const naive = rows(run(bytes, { encoding: 'gb18030', multibyteAware: false }))[0];
@@ -156,7 +165,7 @@ describe('SqlStatementReader', () => {
   });
 
   it('reports syntax it cannot read and goes on with the next statement', () => {
-    const ev = run(utf8("INSERT INTO t VALUES (1 2);\nINSERT INTO t VALUES (3);"));
+    const ev = run(utf8('INSERT INTO t VALUES (1 2);\nINSERT INTO t VALUES (3);'));
     expect(ev.find((e) => e.kind === 'warning')).toMatchObject({ code: 'SQL_SYNTAX' });
     expect(rows(ev)).toEqual([[3]]);
   });

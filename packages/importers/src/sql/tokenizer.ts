@@ -68,14 +68,15 @@ const isWordByte = (c: number) =>
   c === 0x23 || // # inside #@__archives
   c >= 0x80;
 
-const ESCAPES: Record<number, number> = {
-  0x30: 0x00, // \0
-  0x62: 0x08, // \b
-  0x6e: 0x0a, // \n
-  0x72: 0x0d, // \r
-  0x74: 0x09, // \t
-  0x5a: 0x1a, // \Z
-};
+/** MySQL string escapes: the byte after the backslash → the byte it stands for. */
+const ESCAPES = new Map<number, number>([
+  [0x30, 0x00], // \0
+  [0x62, 0x08], // \b
+  [0x6e, 0x0a], // \n
+  [0x72, 0x0d], // \r
+  [0x74, 0x09], // \t
+  [0x5a, 0x1a], // \Z
+]);
 
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
@@ -206,9 +207,10 @@ class Lexer {
       if (this.escPending) {
         const c = b[i]!;
         this.escPending = false;
-        const mapped = ESCAPES[c];
+        const mapped = ESCAPES.get(c);
         if (mapped !== undefined) this.parts.push(new Uint8Array([mapped]));
-        else if (c === 0x25 || c === 0x5f) this.parts.push(new Uint8Array([0x5c, c])); // \% and \_ stay as written
+        else if (c === 0x25 || c === 0x5f)
+          this.parts.push(new Uint8Array([0x5c, c])); // \% and \_ stay as written
         else this.parts.push(b.subarray(i, i + 1));
         i++;
         run = i;
@@ -354,7 +356,6 @@ class Lexer {
     this.emit({ t: 'num', v: latin1.decode(b.subarray(i, j)) });
     return j;
   }
-
 }
 
 const IGNORABLE_KEYS = new Set([
@@ -448,7 +449,10 @@ export class SqlStatementReader {
   }
 
   private token(t: Token): void {
-    if (this.mode === 'values') return this.valueToken(t);
+    if (this.mode === 'values') {
+      this.valueToken(t);
+      return;
+    }
     if (this.mode === 'skip') {
       if (t.t === 'punct' && t.v === ';') this.reset();
       return;
@@ -688,7 +692,11 @@ function parseColumns(h: Token[], start: number): SqlColumn[] {
   let def: Token[] = [];
   const flush = () => {
     const first = def[0];
-    if (first && (first.t === 'ident' || first.t === 'word') && !(first.t === 'word' && IGNORABLE_KEYS.has(first.v.toUpperCase()))) {
+    if (
+      first &&
+      (first.t === 'ident' || first.t === 'word') &&
+      !(first.t === 'word' && IGNORABLE_KEYS.has(first.v.toUpperCase()))
+    ) {
       const second = def[1];
       const type = second?.t === 'word' ? second.v.toLowerCase() : '';
       const len = def[2]?.t === 'punct' && def[2].v === '(' && def[3]?.t === 'num' ? Number(def[3].v) : null;

@@ -54,7 +54,10 @@ export function declaredEncoding(head: Uint8Array, kind: SourceKind): string | n
       ? [
           // EmpireBak volumes (bdata/<db>/<table>_N.php) call DoSetDbChar('gbk') before their SQL
           /DoSetDbChar\(\s*['"]([\w-]+)/i,
-          /SET\s+NAMES\s+['"`]?([\w-]+)/i, /DEFAULT\s+CHARSET\s*=\s*([\w-]+)/i, /CHARACTER\s+SET\s*=?\s*([\w-]+)/i]
+          /SET\s+NAMES\s+['"`]?([\w-]+)/i,
+          /DEFAULT\s+CHARSET\s*=\s*([\w-]+)/i,
+          /CHARACTER\s+SET\s*=?\s*([\w-]+)/i,
+        ]
       : kind === 'xml'
         ? [/<\?xml[^>]*encoding\s*=\s*["']([\w-]+)["']/i, /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i]
         : kind === 'html'
