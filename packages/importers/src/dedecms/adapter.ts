@@ -216,7 +216,7 @@ class DedeSource implements ImportSource {
               repaired: false,
             };
             meta.repaired = repaired;
-            await spill.put(String(meta.id), meta);
+            spill.put(String(meta.id), meta);
             if (meta.arcrank === 0) perColumn.set(meta.typeid, (perColumn.get(meta.typeid) ?? 0) + 1);
             break;
           }
@@ -318,7 +318,7 @@ class DedeSource implements ImportSource {
         }
         if (logical !== 'addonarticle') continue;
         const aid = int(r.aid);
-        const meta = await spill.get(String(aid));
+        const meta = spill.get(String(aid));
         if (!meta) {
           yield warn('ORPHAN_BODY', `addonarticle ${aid} has no archives row; skipped`, String(aid));
           continue;
@@ -333,7 +333,7 @@ class DedeSource implements ImportSource {
       // ---- archives without a body: other channel models, or articles whose addon row is missing
       const refused = new Map<number, number>();
       for (const key of spill.keys()) {
-        const meta = await spill.get(key);
+        const meta = spill.get(key);
         if (!meta || done.has(meta.id)) continue;
         const { reason } = statusOf(meta.arcrank);
         if (meta.channel !== 1) {

@@ -241,7 +241,7 @@ class PhpcmsSource implements ImportSource {
               repaired: false,
             };
             meta.repaired = repaired;
-            await spill.put(String(meta.id), meta);
+            spill.put(String(meta.id), meta);
             if (meta.status === 99 && !meta.islink) perCat.set(meta.catid, (perCat.get(meta.catid) ?? 0) + 1);
             break;
           }
@@ -370,7 +370,7 @@ class PhpcmsSource implements ImportSource {
         }
         if (logical !== 'news_data') continue;
         const id = int(r.id);
-        const meta = await spill.get(String(id));
+        const meta = spill.get(String(id));
         if (!meta) {
           yield warn('ORPHAN_BODY', `news_data ${id} has no news row; skipped`, String(id));
           continue;
@@ -383,7 +383,7 @@ class PhpcmsSource implements ImportSource {
         yield* this.item(meta, content, copyfrom, cats, rules, repaired);
       }
       for (const key of spill.keys()) {
-        const meta = await spill.get(key);
+        const meta = spill.get(key);
         if (!meta || done.has(meta.id)) continue;
         const { reason } = statusOf(meta.status);
         if (reason) yield { type: 'skipped', sourceId: key, what: 'news', reason, title: meta.title };

@@ -3,10 +3,12 @@
  * items: an article's metadata row (DedeCMS `archives`, PHPCMS `news`) with its body row (`addonarticle`,
  * `news_data`), which a mysqldump writes in alphabetical table order — bodies first for DedeCMS. Holding every
  * metadata row in memory would grow with the dump (a 1 GB dump has ~300k of them); here memory holds only an
- * offset per key, the records live on disk, and the file is removed on close.
+ * offset per key, the records live on disk, and the file is removed on close. Reads and writes are synchronous
+ * `pread`/`pwrite` calls: the records are small and hot in the page cache, and a thread-pool round trip per
+ * article cost more than the read itself.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,17 +22,16 @@ export class SpillStore<T> {
   private pendingBytes = 0;
   private written = 0;
   private readonly dir: string;
-  private readonly fh: FileHandle;
+  private fd: number | null;
 
-  private constructor(dir: string, fh: FileHandle) {
+  private constructor(dir: string, fd: number) {
     this.dir = dir;
-    this.fh = fh;
+    this.fd = fd;
   }
 
   static async create<T>(): Promise<SpillStore<T>> {
     const dir = await mkdtemp(join(tmpdir(), 'zhanqun-import-'));
-    const fh = await open(join(dir, 'spill.jsonl'), 'w+');
-    return new SpillStore<T>(dir, fh);
+    return new SpillStore<T>(dir, openSync(join(dir, 'spill.jsonl'), 'w+'));
   }
 
   get size(): number {
@@ -46,7 +47,7 @@ export class SpillStore<T> {
     return this.index.keys();
   }
 
-  async put(key: string, value: T): Promise<void> {
+  put(key: string, value: T): void {
     const bytes = Buffer.from(JSON.stringify(value), 'utf8');
     const slot = this.offsets.length;
     this.offsets.push(this.written + this.pendingBytes);
@@ -54,30 +55,37 @@ export class SpillStore<T> {
     this.index.set(key, slot); // a later row with the same key wins, as it would in MySQL (REPLACE)
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= FLUSH_AT) await this.flush();
+    if (this.pendingBytes >= FLUSH_AT) this.flush();
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.pendingBytes === 0) return;
     const buf = Buffer.concat(this.pending);
-    await this.fh.write(buf, 0, buf.length, this.written);
+    let done = 0;
+    while (done < buf.length) done += writeSync(this.fd!, buf, done, buf.length - done, this.written + done);
     this.written += buf.length;
     this.pending = [];
     this.pendingBytes = 0;
   }
 
-  async get(key: string): Promise<T | undefined> {
+  get(key: string): T | undefined {
     const slot = this.index.get(key);
     if (slot === undefined) return undefined;
-    await this.flush();
+    this.flush();
     const len = this.lengths[slot]!;
     const buf = Buffer.alloc(len);
-    await this.fh.read(buf, 0, len, this.offsets[slot]!);
+    let done = 0;
+    while (done < len) {
+      const r = readSync(this.fd!, buf, done, len - done, this.offsets[slot]! + done);
+      if (r === 0) break;
+      done += r;
+    }
     return JSON.parse(buf.toString('utf8')) as T;
   }
 
   async close(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
     await rm(this.dir, { recursive: true, force: true });
   }
 }
