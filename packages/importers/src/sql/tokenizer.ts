@@ -8,7 +8,7 @@
  *
  * Strings are kept as bytes until their closing quote and decoded then, in the file's encoding, so that
  * escapes are undone on bytes, never on decoded text. The one GBK trap (legacy-formats.md §3.3): a GBK/Big5
- * trail byte can be 0x5C, the backslash (GBK 「誠」 is D5 5C, 「謀」 D6 5C; Big5 「功」 A5 5C).
+ * trail byte can be 0x5C, the backslash (GBK 「誠」 is D5 5C, 「謀」 D6 5C, 「運」 DF 5C; Big5 「功」 A5 5C).
  * - A dump written by the server or a client library that escapes charset-aware (mysqldump
  *   `--default-character-set=gbk`, phpMyAdmin and Navicat over a gbk connection) does NOT double that byte:
  *   the tokenizer must then take the byte after a lead byte 0x81–0xFE as part of the character
