@@ -82,7 +82,10 @@ const CHANNEL_NAMES: Record<number, string> = {
 };
 
 const PASS1 = new Set(['arctype', 'archives', 'sysconfig', 'channeltype']);
-const PASS2 = new Set(['addonarticle', 'uploads']);
+/** Addon tables of the built-in models that are not articles (image sets, software, shop, classifieds, topics). */
+const NOT_ARTICLE_TABLES = new Set(['addonimages', 'addonsoft', 'addonshop', 'addoninfos', 'addonspec', 'addonflash']);
+/** Columns every addon table has; the rest of a custom model's row is its own fields (文号, 发布机构…). */
+const ADDON_BASE_COLUMNS = new Set(['aid', 'typeid', 'body', 'redirecturl', 'templet', 'userip']);
 
 const KEY_TABLE = /^(.*?)(arctype|archives|addonarticle)$/;
 
@@ -138,6 +141,7 @@ class DedeSource implements ImportSource {
       const columns = new Map<number, DedeColumnRow>();
       const cfg: DedeConfig = { ...DEFAULT_DEDE_CONFIG };
       const channels = new Map<number, string>();
+      const addTables = new Map<number, string>();
       const perColumn = new Map<number, number>();
       let titleLength = 60;
       let encoding = 'utf-8';
@@ -167,9 +171,12 @@ class DedeSource implements ImportSource {
             else if (name === 'cfg_plus_dir' && value) cfg.plusDir = value;
             break;
           }
-          case 'channeltype':
+          case 'channeltype': {
             channels.set(int(r.id), text(r.typename));
+            const add = /(addon\w+)$/.exec(str(r.addtable))?.[1];
+            if (add) addTables.set(int(r.id), add);
             break;
+          }
           case 'arctype': {
             const id = int(r.id);
             columns.set(id, {
@@ -293,9 +300,18 @@ class DedeSource implements ImportSource {
         };
       }
 
-      // ---- pass 2: bodies and uploads
+      // ---- pass 2: bodies and uploads. Article channels: 1 (addonarticle) and custom models built on it (a
+      // channeltype whose addtable is a custom addon<N> table, e.g. a 政府信息公开 model with 文号 fields)
+      const articleTables = new Set(['addonarticle']);
+      const articleChannels = new Set([1]);
+      for (const [id, table] of addTables)
+        if (id !== 1 && !NOT_ARTICLE_TABLES.has(table) && id > 0) {
+          articleTables.add(table);
+          articleChannels.add(id);
+        }
+      const noBodyColumn = new Set<string>();
       const done = new Set<number>();
-      for await (const ev of this.dump(wanted(PASS2), fallback)) {
+      for await (const ev of this.dump(wanted(new Set(['uploads', ...articleTables])), fallback)) {
         if (ev.kind === 'encoding') encoding = ev.encoding;
         if (ev.kind !== 'row') continue;
         const r = ev.row;
@@ -316,7 +332,17 @@ class DedeSource implements ImportSource {
           };
           continue;
         }
-        if (logical !== 'addonarticle') continue;
+        if (logical === null || !articleTables.has(logical)) continue;
+        if (r.body === undefined) {
+          if (!noBodyColumn.has(logical)) {
+            noBodyColumn.add(logical);
+            yield warn(
+              'NO_BODY_COLUMN',
+              `the custom model table ${ev.table} has no body column; its archives are not imported`,
+            );
+          }
+          continue;
+        }
         const aid = int(r.aid);
         const meta = spill.get(String(aid));
         if (!meta) {
@@ -327,7 +353,14 @@ class DedeSource implements ImportSource {
         done.add(aid);
         let repaired = meta.repaired;
         const body = textOf(r.body, encoding, () => (repaired = true));
-        yield* this.item(meta, body, str(r.redirecturl), columns, cfg, titleLength, repaired);
+        let fields: Record<string, string> | undefined;
+        if (logical !== 'addonarticle') {
+          fields = {};
+          for (const [k, v] of Object.entries(r))
+            if (!ADDON_BASE_COLUMNS.has(k) && v !== null && v !== '')
+              fields[k] = textOf(v, encoding, () => (repaired = true)).slice(0, 500);
+        }
+        yield* this.item(meta, body, str(r.redirecturl), columns, cfg, titleLength, repaired, fields);
       }
 
       // ---- archives without a body: other channel models, or articles whose addon row is missing
@@ -336,7 +369,7 @@ class DedeSource implements ImportSource {
         const meta = spill.get(key);
         if (!meta || done.has(meta.id)) continue;
         const { reason } = statusOf(meta.arcrank);
-        if (meta.channel !== 1) {
+        if (!articleChannels.has(meta.channel)) {
           refused.set(meta.channel, (refused.get(meta.channel) ?? 0) + 1);
           yield { type: 'skipped', sourceId: key, what: 'archive', reason: 'UNSUPPORTED_TYPE', title: meta.title };
         } else if (reason) {
@@ -371,6 +404,7 @@ class DedeSource implements ImportSource {
     cfg: DedeConfig,
     titleLength: number,
     repaired: boolean,
+    fields?: Record<string, string>,
   ): ImportEvent[] {
     const id = String(meta.id);
     const { status, reason } = statusOf(meta.arcrank);
@@ -426,6 +460,8 @@ class DedeSource implements ImportSource {
           pages,
           redirectUrl: isLink ? redirecturl : undefined,
           primaryUrl: urls.primary,
+          channel: meta.channel === 1 ? undefined : meta.channel,
+          fields,
         },
       },
     });

@@ -242,4 +242,33 @@ describe('dedecmsAdapter: sources as found', () => {
     expect(files).toBeGreaterThan(0);
     expect(files).toBeLessThan(g.counts.uploads);
   });
+
+  it('reads custom article models (a channeltype with its own addon table) with their own fields', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const path = join(root, 'custom-model.sql');
+    await writeFile(
+      path,
+      [
+        'CREATE TABLE `dede_addon17` (`aid` int(8), `typeid` int(5), `body` mediumtext, `wenhao` varchar(60), `fabujigou` varchar(60), `redirecturl` varchar(255), `templet` varchar(30), `userip` char(15));',
+        "INSERT INTO `dede_addon17` VALUES (2,1,'<p>正文</p>','米府发〔2015〕3号','米易县人民政府','','','');",
+        'CREATE TABLE `dede_addonarticle` (`aid` int(8), `typeid` int(5), `body` mediumtext, `redirecturl` varchar(255), `templet` varchar(30), `userip` char(15));',
+        "INSERT INTO `dede_addonarticle` VALUES (1,1,'<p>一</p>','','','');",
+        'CREATE TABLE `dede_archives` (`id` int(8), `typeid` int(5), `channel` int(5), `arcrank` int(5), `ismake` int(5), `title` char(60), `pubdate` int(10), `senddate` int(10));',
+        "INSERT INTO `dede_archives` VALUES (1,1,1,0,1,'普通文章',1420070400,1420070400),(2,1,17,0,1,'政策文件',1420070400,1420070400),(3,1,2,0,1,'图片集',1420070400,1420070400);",
+        'CREATE TABLE `dede_arctype` (`id` int(5), `reid` int(5), `typename` char(30), `typedir` char(60), `namerule` char(50));',
+        "INSERT INTO `dede_arctype` VALUES (1,0,'政策文件','{cmspath}/a/zcwj','{typedir}/{Y}/{M}{D}/{aid}.html');",
+        'CREATE TABLE `dede_channeltype` (`id` int(5), `nid` varchar(20), `typename` varchar(30), `addtable` varchar(50));',
+        "INSERT INTO `dede_channeltype` VALUES (1,'article','普通文章','dede_addonarticle'),(2,'image','图片集','dede_addonimages'),(17,'zcwj','政策文件模型','dede_addon17');",
+      ].join('\n'),
+    );
+    const ev = await read([path]);
+    const got = items(ev);
+    expect([...got.keys()].sort()).toEqual(['1', '2']);
+    expect(got.get('2')).toMatchObject({
+      bodyHtml: '<p>正文</p>',
+      oldUrls: expect.arrayContaining(['/a/zcwj/2015/0101/2.html']),
+    });
+    expect(got.get('2')!.extra?.fields).toEqual({ wenhao: '米府发〔2015〕3号', fabujigou: '米易县人民政府' });
+    expect(skipped(ev).get('3')).toBe('UNSUPPORTED_TYPE');
+  });
 });
