@@ -94,7 +94,7 @@ export const dedecmsAdapter: SourceAdapter = {
   sniff(input: SourceInput): number {
     return sniffDump(input, {
       strong: /(dede_|#@__)(archives|arctype|addonarticle)\b/,
-      names: /(^|_)(archives|arctype|addonarticle)(_\d+)?\.(php|txt|sql)$/i,
+      names: /(^|_)(archives|arctype|addonarticle)(_\d+)?(_[0-9a-f]{16})?\.(php|txt|sql)$/i,
       weak: /`\w+_(archives|arctype|addonarticle)`/,
       not: /v9_news|phpcms_news|# phpcms bakfile/,
     });

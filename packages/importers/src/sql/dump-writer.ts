@@ -146,7 +146,7 @@ export class DumpWriter {
   }
 
   private ddl(t: TableSpec): string {
-    const engine = this.style === 'mysqldump' || this.style === 'navicat' || this.style === 'phpmyadmin';
+    const engine = this.style !== 'phpcms-bakfile';
     return engine
       ? t.ddl.replace(/\)\s*TYPE=MyISAM\s*;?\s*$/, `) ENGINE=MyISAM DEFAULT CHARSET=${this.charset};`)
       : t.ddl;
@@ -188,16 +188,18 @@ export class DumpWriter {
         );
         break;
       case 'dede-backup': {
-        // <stamp>_tables_struct.txt holds every structure; <stamp>_<table>_0_<rand>.txt the data
-        const struct = join(this.dir, `${this.stamp}_tables_struct.txt`);
-        if (!this.files.includes(struct)) {
+        // as dede/sys_data_done.php names them: tables_struct_<16 hex>.txt (DROP + SHOW CREATE TABLE, CRLF) and
+        // <table>_<startpos>_<16 hex>.txt data volumes cut at the chosen size
+        const struct = join(this.dir, `tables_struct_${this.hex()}.txt`);
+        if (!this.structOut) {
           await this.openFile(struct, '');
           this.structOut = this.out;
         }
         this.out = this.structOut;
-        await this.text(`${drop}\r\n${t.ddl.replace(/\n/g, '\r\n')}\r\n\r\n`);
+        await this.text(`${drop}\r\n\r\n${this.ddl(t).replace(/\n/g, '\r\n')}\r\n\r\n`);
         this.out = null;
-        await this.openFile(join(this.dir, `${this.stamp}_${t.name}_0_${this.stamp.slice(0, 6)}.txt`), '');
+        this.rowIndex = 0;
+        await this.openFile(join(this.dir, `${t.name}_0_${this.hex()}.txt`), '');
         break;
       }
       case 'empirebak':
@@ -218,6 +220,13 @@ export class DumpWriter {
   }
 
   private structOut: WriteStream | null = null;
+  private rowIndex = 0;
+  private hexCount = 0;
+
+  /** 16 hex digits, as substr(md5(…), 0, 16) gives them (deterministic here). */
+  private hex(): string {
+    return `${this.stamp}${(++this.hexCount).toString(16).padStart(4, '0')}`.slice(-16);
+  }
 
   private empireHeader(): string {
     return `<?php\n@include("../../inc/header.php");\n\n/*\n\t\tSoftName : EmpireBak Version 2010\n\t\tAuthor   : wm_chief\n\t\tCopyright: Powered by www.phome.net\n*/\n\nDoSetDbChar('${this.charset}');\n`;
@@ -280,6 +289,11 @@ export class DumpWriter {
         await this.text(';\n');
         break;
       case 'dede-backup':
+        if (this.written > this.volumeBytes) {
+          await this.closeFile();
+          await this.openFile(join(this.dir, `${t.name}_${this.rowIndex}_${this.hex()}.txt`), '');
+        }
+        this.rowIndex++;
         await this.text(`INSERT INTO \`${t.name}\` VALUES`);
         await this.write(tuple);
         await this.text(';\r\n');
