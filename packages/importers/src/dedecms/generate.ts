@@ -30,6 +30,8 @@ export interface DedeGenOptions {
   mojibake?: boolean;
   volumeBytes?: number;
   rowsPerInsert?: number;
+  /** Override the style's escaping (a PHPCMS bakfile written over mysqli with set_charset is charset-aware). */
+  escaping?: 'charset-aware' | 'addslashes';
 }
 
 export interface DedeColumnSpec {
@@ -272,6 +274,7 @@ export async function generateDedecms(o: DedeGenOptions): Promise<GeneratedDump>
     volumeBytes: o.volumeBytes,
     rowsPerInsert: o.rowsPerInsert,
     seed,
+    escaping: o.escaping,
   });
   const table = async (logical: string) => {
     const ddl = DEDE_SCHEMA[logical]!.replace('#@__', prefix);

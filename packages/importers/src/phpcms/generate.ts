@@ -26,6 +26,8 @@ export interface PhpcmsGenOptions {
   mojibake?: boolean;
   volumeBytes?: number;
   rowsPerInsert?: number;
+  /** Override the style's escaping (a PHPCMS bakfile written over mysqli with set_charset is charset-aware). */
+  escaping?: 'charset-aware' | 'addslashes';
 }
 
 export const SITE = 'http://www.miyi.gov.cn';
@@ -242,6 +244,7 @@ export async function generatePhpcms(o: PhpcmsGenOptions): Promise<GeneratedPhpc
     volumeBytes: o.volumeBytes,
     rowsPerInsert: o.rowsPerInsert,
     seed,
+    escaping: o.escaping,
   });
   const table = async (logical: string) => {
     const ddl = PHPCMS_SCHEMA[logical]!.replace('phpcms_', prefix).replace(

@@ -184,4 +184,17 @@ describe('phpcmsAdapter: records', () => {
       ev2.some((e) => e.type === 'warning' && e.warning.code === 'MOJIBAKE_REPAIRED' && e.warning.sourceId === '2'),
     ).toBe(true);
   });
+
+  it('tells charset-aware from addslashes escaping by reading the first MiB both ways', async () => {
+    // a bakfile written over mysqli with set_charset('gbk'): 誠 (D5 5C) not doubled, unlike the usual bakfile
+    for (const escaping of ['charset-aware', 'addslashes'] as const)
+      for (const style of ['phpcms-bakfile', 'mysqldump'] as const) {
+        const g = await generate({ style, encoding: 'gbk', escaping, items: 12 });
+        const got = items(await read(g.files));
+        expect(got.get('5')!.bodyHtml, `${style} ${escaping}`).toBe(joinPhpcmsPages(phpcmsContent(phpcmsNews(5))).html);
+        expect(got.get('10')!.bodyHtml, `${style} ${escaping}`).toBe(
+          joinPhpcmsPages(phpcmsContent(phpcmsNews(10))).html,
+        );
+      }
+  });
 });

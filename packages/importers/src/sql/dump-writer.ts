@@ -100,18 +100,25 @@ export class DumpWriter {
   private inInsert = 0;
   private volume = 1;
   private readonly stamp: string;
+  private readonly escaping: 'charset-aware' | 'addslashes' | null;
 
   constructor(
     dir: string,
     style: DumpStyle,
     encoding: DumpEncoding,
-    opts: { volumeBytes?: number; rowsPerInsert?: number; seed?: number } = {},
+    opts: {
+      volumeBytes?: number;
+      rowsPerInsert?: number;
+      seed?: number;
+      escaping?: 'charset-aware' | 'addslashes';
+    } = {},
   ) {
     this.dir = dir;
     this.style = style;
     this.encoding = encoding;
     this.volumeBytes = opts.volumeBytes ?? 2 * 1024 * 1024;
     this.rowsPerInsert = opts.rowsPerInsert ?? 100;
+    this.escaping = opts.escaping ?? null;
     this.stamp = (((opts.seed ?? 1) * 2654435761) >>> 0).toString(16).padStart(8, '0') + 'a1b2c3d4e5f6';
   }
 
@@ -244,12 +251,15 @@ export class DumpWriter {
     if (v === null) return Buffer.from('NULL');
     if (typeof v === 'number') return Buffer.from(quoteNumbers ? `'${v}'` : String(v));
     const bytes = enc(v, this.encoding);
-    const escaped =
-      this.style === 'mysqldump' || this.style === 'phpmyadmin'
+    const aware =
+      this.escaping === 'charset-aware' ||
+      (this.escaping === null &&
+        (this.style === 'mysqldump' || this.style === 'phpmyadmin' || this.style === 'navicat'));
+    const escaped = !aware
+      ? addslashes(bytes, this.style === 'dede-backup')
+      : this.style === 'mysqldump' || this.style === 'phpmyadmin'
         ? escapeCharsetAware(bytes, this.encoding === 'gbk')
-        : this.style === 'navicat'
-          ? escapeCharsetAware(bytes, this.encoding === 'gbk', true)
-          : addslashes(bytes, this.style === 'dede-backup');
+        : escapeCharsetAware(bytes, this.encoding === 'gbk', this.style === 'navicat');
     return Buffer.concat([Buffer.from("'"), escaped, Buffer.from("'")]);
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DumpEvent, EmpireBakUnwrapper, dumpFiles, dumpFlavour, readDump } from './read.ts';
+import { type DumpEvent, EmpireBakUnwrapper, dumpFiles, dumpFlavour, escapeMode, readDump } from './read.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -61,6 +61,23 @@ describe('EmpireBakUnwrapper', () => {
     const ev = await all(readDump([path]));
     expect(ev[0]).toMatchObject({ kind: 'encoding', flavour: 'empirebak', encoding: 'gb18030', how: 'declared' });
     expect(rowsOf(ev)).toEqual([{ id: '1', typename: '\'政务\' "公开" $5 誠' }]);
+  });
+});
+
+describe('escapeMode', () => {
+  const g = (s: string) => iconv.encode(s, 'gbk');
+  const sql = (...parts: Buffer[]) => Buffer.concat([g("INSERT INTO t VALUES ('"), ...parts, g("');")]);
+  const cheng = Buffer.from([0xd5, 0x5c]); // 誠
+  it('sees a charset-aware file by the 0x5C trail followed by the next character', () => {
+    expect(escapeMode(sql(cheng, g('信')), 'gb18030', 'phpcms-bakfile')).toBe(true);
+  });
+  it('sees an addslashes file by the doubled 0x5C', () => {
+    expect(escapeMode(sql(cheng, Buffer.from([0x5c]), g('信')), 'gb18030', 'mysqldump')).toBe(false);
+  });
+  it("keeps the flavour's usual answer without such characters, and for UTF-8", () => {
+    expect(escapeMode(sql(g('政务公开\\n')), 'gb18030', 'mysqldump')).toBe(true);
+    expect(escapeMode(sql(g('政务公开')), 'gb18030', 'dede-backup')).toBe(false);
+    expect(escapeMode(sql(cheng, g('信')), 'utf-8', 'mysqldump')).toBe(false);
   });
 });
 

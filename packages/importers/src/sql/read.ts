@@ -203,6 +203,50 @@ function phpEscape(b: Uint8Array, i: number, out: number[]): number {
   return i + 1;
 }
 
+/** The bytes a charset-aware MySQL escaper writes after a backslash: \0 \n \r \\ \' \" \Z. */
+const WRITTEN_ESCAPES = new Set([0x30, 0x6e, 0x72, 0x5c, 0x27, 0x22, 0x5a]);
+
+/**
+ * How the strings of a GBK/Big5 file were escaped (legacy-formats.md §3.3): charset-aware, a 0x5C trail byte
+ * left alone (mysqldump, phpMyAdmin, Navicat, PHP over mysqli with `set_charset`), or byte by byte, that byte
+ * doubled (`addslashes()`, `mysql_escape_string()`, or `mysql_real_escape_string()` after a mere `SET NAMES` —
+ * Dede backup, EmpireBak, most PHPCMS bakfiles). Read the wrong way, the text silently turns into other valid
+ * characters (誠信 → 招艦), so the file is asked: walking its first MiB character by character (escapes and
+ * SQL are ASCII, so the alignment holds either way), every character whose trail byte is 0x5C is followed by
+ * another 0x5C in a byte-by-byte file (the doubling), and by the next character in a charset-aware one — unless
+ * that character is an escape itself, the one ambiguous case, which does not vote. The majority wins; a sample
+ * without such characters keeps what the flavour usually is (true = charset-aware).
+ */
+export function escapeMode(sample: Uint8Array, encoding: string, flavour: DumpFlavour): boolean {
+  const usual = flavour === 'mysqldump';
+  if (encoding !== 'gb18030' && encoding !== 'big5') return false;
+  let aware = 0;
+  let bytewise = 0;
+  const n = sample.length;
+  for (let i = 0; i < n; ) {
+    const b = sample[i]!;
+    if (b < 0x81 || b === 0xff) {
+      i++;
+      continue;
+    }
+    const t = sample[i + 1];
+    if (t === undefined) break;
+    if (t >= 0x30 && t <= 0x39 && encoding === 'gb18030') {
+      i += 4; // a GB18030 four-byte character
+      continue;
+    }
+    i += 2;
+    if (t !== 0x5c) continue;
+    const n1 = sample[i];
+    const n2 = sample[i + 1];
+    if (n1 === undefined || n2 === undefined) break;
+    if (n1 !== 0x5c) aware++;
+    else if (!WRITTEN_ESCAPES.has(n2)) bytewise++;
+  }
+  if (aware === bytewise) return usual;
+  return aware > bytewise;
+}
+
 /** Streams the rows of every file of one dump. */
 export async function* readDump(paths: string[], options: ReadDumpOptions = {}): AsyncGenerator<DumpEvent> {
   const schemas = new Map<string, string[]>();
@@ -214,13 +258,13 @@ export async function* readDump(paths: string[], options: ReadDumpOptions = {}):
     const forced = options.encoding ? normaliseEncodingName(options.encoding) : null;
     const detected = forced ? { encoding: forced, how: 'declared' as const } : detectEncoding(head, 'sql');
     yield { kind: 'encoding', file, encoding: detected.encoding, how: detected.how, flavour };
-    const multibyte = detected.encoding === 'gb18030' || detected.encoding === 'big5';
+    const unwrap = flavour === 'empirebak' ? new EmpireBakUnwrapper() : null;
+    const multibyteAware = escapeMode(unwrap ? new EmpireBakUnwrapper().push(head) : head, detected.encoding, flavour);
     const reader = new SqlStatementReader({
       encoding: detected.encoding,
-      multibyteAware: multibyte && flavour === 'mysqldump',
+      multibyteAware,
       wantTable: options.wantTable,
     });
-    const unwrap = flavour === 'empirebak' ? new EmpireBakUnwrapper() : null;
     const toRows = function* (events: ReturnType<SqlStatementReader['push']>): Generator<DumpEvent> {
       for (const e of events) {
         if (e.kind === 'create') {
