@@ -9,15 +9,16 @@
  * never held beyond the row being yielded.
  */
 import { basename } from 'node:path';
-import type {
-  ImportEvent,
-  ImportSource,
-  LegacyColumn,
-  LegacyItem,
-  OpenOptions,
-  SkipReason,
-  SourceAdapter,
-  SourceInput,
+import {
+  type ImportEvent,
+  type ImportSource,
+  ImportSourceError,
+  type LegacyColumn,
+  type LegacyItem,
+  type OpenOptions,
+  type SkipReason,
+  type SourceAdapter,
+  type SourceInput,
 } from '../record.ts';
 import { type DumpEvent, readDump } from '../sql/read.ts';
 import { PrefixResolver, filesOf, passThrough, sniffDump } from '../sql/kit.ts';
@@ -231,16 +232,11 @@ class DedeSource implements ImportSource {
             break;
         }
       }
-      if (prefix.prefix === null) {
-        yield {
-          type: 'warning',
-          warning: {
-            code: 'NO_DEDECMS_TABLES',
-            message: `no DedeCMS table (archives, arctype, addonarticle) in ${this.files.map((f) => basename(f)).join(', ')} (${rows} rows of other tables)`,
-          },
-        };
-        return;
-      }
+      if (prefix.prefix === null)
+        throw new ImportSourceError(
+          'IMPORT_SOURCE_UNREADABLE',
+          `no DedeCMS table (archives, arctype, addonarticle) in ${this.files.map((f) => basename(f)).join(', ')} (${rows} rows of other tables): not a DedeCMS dump`,
+        );
       for (const other of prefix.otherPrefixes())
         yield {
           type: 'warning',

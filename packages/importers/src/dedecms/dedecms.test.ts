@@ -278,4 +278,29 @@ describe('dedecmsAdapter: sources as found', () => {
     expect(got.get('2')!.extra?.fields).toEqual({ wenhao: '米府发〔2015〕3号', fabujigou: '米易县人民政府' });
     expect(skipped(ev).get('3')).toBe('UNSUPPORTED_TYPE');
   });
+
+  it('reads a gzipped dump as handed over (dump.sql.gz), sniffed through the compression', async () => {
+    const { createGzip } = await import('node:zlib');
+    const { pipeline } = await import('node:stream/promises');
+    const { createReadStream, createWriteStream } = await import('node:fs');
+    const g = await generate({ style: 'mysqldump', encoding: 'gbk', items: 20 });
+    const gz = `${g.files[0]}.gz`;
+    await pipeline(createReadStream(g.files[0]!), createGzip(), createWriteStream(gz));
+    const plain = items(await read(g.files));
+    const zipped = await read([gz]);
+    expect(zipped[0]).toMatchObject({ type: 'encoding', encoding: 'gb18030', how: 'declared' });
+    expect(items(zipped)).toEqual(plain);
+    const head = (await readFile(gz)).subarray(0, 4096);
+    expect(dedecmsAdapter.sniff({ paths: [gz], head, isDirectory: false })).toBe(0.95);
+  });
+
+  it('refuses a file that holds no DedeCMS table, with a stable code', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const path = join(root, 'not-dede.sql');
+    await writeFile(path, 'CREATE TABLE `wp_posts` (`ID` int(11));\nINSERT INTO `wp_posts` VALUES (1);\n');
+    await expect(read([path])).rejects.toMatchObject({ name: 'ImportSourceError', code: 'IMPORT_SOURCE_UNREADABLE' });
+    await expect(
+      dedecmsAdapter.open({ paths: [join(root, 'nothing-here')], head: null, isDirectory: true }, {}),
+    ).rejects.toThrow();
+  });
 });

@@ -6,14 +6,15 @@
  * temporary file), pass 2 streams `news_data` bodies and joins them, and the attachments.
  */
 import { basename } from 'node:path';
-import type {
-  ImportEvent,
-  ImportSource,
-  LegacyColumn,
-  OpenOptions,
-  SkipReason,
-  SourceAdapter,
-  SourceInput,
+import {
+  type ImportEvent,
+  type ImportSource,
+  ImportSourceError,
+  type LegacyColumn,
+  type OpenOptions,
+  type SkipReason,
+  type SourceAdapter,
+  type SourceInput,
 } from '../record.ts';
 import { PrefixResolver, filesOf, passThrough, sniffDump } from '../sql/kit.ts';
 import { readDump } from '../sql/read.ts';
@@ -283,13 +284,11 @@ class PhpcmsSource implements ImportSource {
       for (const [aid, id] of earlyIndex.get(prefix.prefix ?? '') ?? [])
         if (!attachItem.has(aid)) attachItem.set(aid, id);
       earlyIndex.clear();
-      if (prefix.prefix === null) {
-        yield warn(
-          'NO_PHPCMS_TABLES',
-          `no PHPCMS v9 table (category, news, news_data) in ${this.files.map((f) => basename(f)).join(', ')}`,
+      if (prefix.prefix === null)
+        throw new ImportSourceError(
+          'IMPORT_SOURCE_UNREADABLE',
+          `no PHPCMS v9 table (category, news, news_data) in ${this.files.map((f) => basename(f)).join(', ')}: not a PHPCMS dump`,
         );
-        return;
-      }
       for (const [t, n] of refused)
         yield warn('UNSUPPORTED_MODEL', `${n} row(s) of the ${t} model are not articles and were not imported`);
 

@@ -3,7 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type ImportEvent, ImportSourceError, type SourceInput } from '../record.ts';
 import type { DumpEvent } from './read.ts';
-import { dumpFiles } from './read.ts';
+import { DUMP_FILE, dumpFiles } from './read.ts';
+import { constants, gunzipSync } from 'node:zlib';
 
 const latin1 = new TextDecoder('latin1');
 
@@ -29,8 +30,17 @@ export function namesUnder(dir: string): string[] {
  */
 export function sniffDump(input: SourceInput, p: { strong: RegExp; weak: RegExp; names: RegExp; not: RegExp }): number {
   const names = input.isDirectory ? input.paths.flatMap(namesUnder) : input.paths.map((x) => basename(x));
-  if (!input.isDirectory && !input.paths.every((x) => /\.(sql|txt|php)$/i.test(x))) return 0;
-  const head = input.head ? latin1.decode(input.head) : '';
+  if (!input.isDirectory && !input.paths.every((x) => DUMP_FILE.test(x))) return 0;
+  let bytes = input.head;
+  if (bytes && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    // a gzipped dump: what the first compressed bytes hold
+    try {
+      bytes = gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      bytes = null;
+    }
+  }
+  const head = bytes ? latin1.decode(bytes) : '';
   if (head && p.not.test(head) && !p.strong.test(head)) return 0;
   if (p.strong.test(head)) return 0.95;
   if (names.some((n) => p.names.test(n))) return 0.9;

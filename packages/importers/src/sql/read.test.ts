@@ -140,9 +140,10 @@ describe('dump files', () => {
     for await (const e of it) {
       if (e.kind === 'row' && ++n === 10) break;
     }
-    // 64 KiB holds ~64 rows: the reader has read one chunk, not the 20 MB file (nor its 20,000 rows)
+    // 64 KiB holds ~64 rows: the reader has read a chunk or two (the stream's own read-ahead), not the 20 MB
+    // file (nor its 20,000 rows)
     expect(n).toBe(10);
-    expect(read).toBe(64 * 1024);
+    expect(read).toBeLessThanOrEqual(2 * 64 * 1024);
     // and the full file reads to the end
     let total = 0;
     for await (const e of readDump([p])) if (e.kind === 'row') total++;

@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { type EncodingHow, detectEncoding, normaliseEncodingName } from '../text/encoding.ts';
 import { type SqlColumn, SqlStatementReader, type SqlValue } from './tokenizer.ts';
 
@@ -40,6 +41,24 @@ const SAMPLE = 1024 * 1024;
 
 /** The first bytes of a file (for sniffing and encoding detection). */
 export async function readHead(path: string, size = SAMPLE): Promise<Uint8Array> {
+  if (isGzip(path)) {
+    // the first bytes of the uncompressed dump
+    const parts: Buffer[] = [];
+    let got = 0;
+    const src = createReadStream(path).pipe(createGunzip());
+    try {
+      for await (const chunk of src as AsyncIterable<Buffer>) {
+        parts.push(chunk);
+        got += chunk.length;
+        if (got >= size) break;
+      }
+    } catch {
+      // a damaged archive: what was read is the sample; reading the dump will report the damage
+    } finally {
+      src.destroy();
+    }
+    return Buffer.concat(parts).subarray(0, size);
+  }
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(size);
@@ -52,11 +71,17 @@ export async function readHead(path: string, size = SAMPLE): Promise<Uint8Array>
 
 const latin1 = new TextDecoder('latin1');
 
+/** `dump.sql.gz`: mysqldump output is often gzipped as handed over; read through gunzip, never unpacked to disk. */
+export const isGzip = (path: string) => /\.gz$/i.test(path);
+
+/** A dump file name: `.sql`, `.txt`, `.php`, optionally gzipped. */
+export const DUMP_FILE = /\.(sql|txt|php)(\.gz)?$/i;
+
 export function dumpFlavour(path: string, head: Uint8Array): DumpFlavour {
   const text = latin1.decode(head.subarray(0, 64 * 1024));
   if (/^\uFEFF?# phpcms bakfile/.test(text)) return 'phpcms-bakfile';
   if (/\bE_[DC]\s*\(\s*"/.test(text) || /EmpireBak/i.test(text)) return 'empirebak';
-  if (extname(path).toLowerCase() === '.txt') return 'dede-backup';
+  if (extname(path.replace(/\.gz$/i, '')).toLowerCase() === '.txt') return 'dede-backup';
   return 'mysqldump';
 }
 
@@ -68,7 +93,7 @@ export async function dumpFiles(paths: string[]): Promise<string[]> {
     if (s.isDirectory()) {
       const names = await readdir(p);
       for (const n of names) await walk(join(p, n));
-    } else if (/\.(sql|txt|php)$/i.test(p) && !/^(config|index)\.php$/i.test(basename(p))) out.push(p);
+    } else if (DUMP_FILE.test(p) && !/^(config|index)\.php$/i.test(basename(p))) out.push(p);
   };
   for (const p of paths) await walk(p);
   const collator = new Intl.Collator('en', { numeric: true });
@@ -304,17 +329,29 @@ export async function* readDump(paths: string[], options: ReadDumpOptions = {}):
       }
     };
     const stream = createReadStream(file, { highWaterMark: options.chunkSize ?? 256 * 1024 });
+    const gunzip = isGzip(file) ? createGunzip({ chunkSize: options.chunkSize ?? 256 * 1024 }) : null;
+    if (gunzip) stream.on('error', (e) => gunzip.destroy(e));
+    const src = gunzip ? stream.pipe(gunzip) : stream;
     try {
-      let bytesRead = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        bytesRead += chunk.length;
-        options.onProgress?.(file, bytesRead);
+      for await (const chunk of src as AsyncIterable<Buffer>) {
+        // bytes of the file as stored (compressed for .gz), to compare with its size
+        options.onProgress?.(file, stream.bytesRead);
         const bytes = unwrap ? unwrap.push(chunk) : chunk;
         yield* toRows(reader.push(bytes));
       }
       if (unwrap) yield* toRows(reader.push(unwrap.push(new Uint8Array(0), true)));
       yield* toRows(reader.end());
+    } catch (e) {
+      if (!gunzip) throw e;
+      yield {
+        kind: 'warning',
+        file,
+        code: 'SQL_TRUNCATED',
+        message: `the gzip archive is damaged or cut short (${(e as Error).message}); read up to there`,
+      };
+      yield* toRows(reader.end());
     } finally {
+      gunzip?.destroy();
       stream.destroy();
     }
   }
