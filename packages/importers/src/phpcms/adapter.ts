@@ -34,7 +34,11 @@ import { phpcmsColumns } from './schema.ts';
 import { type PhpValue, parseSetting } from './setting.ts';
 
 interface NewsMeta {
+  /** The content table as dumped (`v9_news`, a custom model's `v9_zfxxgk`). */
+  raw: string;
   id: number;
+  /** A custom model's own fields (文号, 发布机构…), small. */
+  fields?: Record<string, string>;
   catid: number;
   title: string;
   thumb: string;
@@ -93,6 +97,46 @@ const PASS1 = new Set([
   'download',
 ]);
 const PASS2 = new Set(['news_data', 'attachment']);
+/** Columns every v9 content model's main table has (content/fields/model.sql); a table with them is a model's. */
+const MAIN_SHAPE = ['id', 'catid', 'title', 'url', 'status', 'islink', 'username', 'inputtime'];
+const MAIN_BASE = new Set([
+  ...MAIN_SHAPE,
+  'typeid',
+  'style',
+  'thumb',
+  'keywords',
+  'description',
+  'posids',
+  'listorder',
+  'sysadd',
+  'updatetime',
+]);
+const DATA_BASE = new Set([
+  'id',
+  'content',
+  'readpoint',
+  'groupids_view',
+  'paginationtype',
+  'maxcharperpage',
+  'template',
+  'paytype',
+  'relation',
+  'voteid',
+  'allow_comment',
+  'copyfrom',
+]);
+/** The installed picture and download models: not articles. */
+const NOT_ARTICLE_MODELS = /(^|_)(picture|download)$/;
+
+function ownFields(r: Row, base: Set<string>, text: (v: Row[string]) => string): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [k, v] of Object.entries(r)) {
+    if (base.has(k) || v === null || v === '' || v instanceof Uint8Array) continue;
+    out ??= {};
+    out[k] = text(v).slice(0, 500);
+  }
+  return out;
+}
 const KEY_TABLE = /^(.*?)(news_data|news|category)$/;
 
 export const phpcmsAdapter: SourceAdapter = {
@@ -161,7 +205,11 @@ class PhpcmsSource implements ImportSource {
       const l = prefix.logical(t);
       return l ? phpcmsColumns(l) : null;
     };
+    // content tables of custom models, recognised by their columns in CREATE TABLE (raw names, prefix included)
+    const mainRaw = new Set<string>();
     const wanted = (set: Set<string>) => (t: string) => {
+      if (set === PASS1 && mainRaw.has(t)) return true;
+      if (set === PASS2 && t.endsWith('_data') && mainRaw.has(t.slice(0, -5))) return true;
       const l = prefix.logical(t);
       // attachment_index sorts before category, the table the prefix is learnt from: keep it per candidate prefix
       if (l === null && prefix.prefix === null && set.has('attachment_index')) return t.endsWith('attachment_index');
@@ -182,6 +230,10 @@ class PhpcmsSource implements ImportSource {
         encoding: this.options.encoding,
         wantTable: wanted(PASS1),
         fallbackColumns: fallback,
+        onCreate: (table, columns) => {
+          const names = new Set(columns.map((c) => c.name));
+          if (MAIN_SHAPE.every((c) => names.has(c)) && !NOT_ARTICLE_MODELS.test(table)) mainRaw.add(table);
+        },
       })) {
         const out = passThrough(ev, true);
         if (out) yield out;
@@ -191,7 +243,7 @@ class PhpcmsSource implements ImportSource {
         let repaired = false;
         const text = (v: Row[string] | undefined) => textOf(v, encoding, () => (repaired = true));
         const logical = prefix.logical(ev.table);
-        switch (logical) {
+        switch (mainRaw.has(ev.table) ? 'news' : logical) {
           case 'site':
             if (int(r.siteid) === 1 || this.siteName === null) {
               this.siteName = text(r.name) || this.siteName;
@@ -226,7 +278,9 @@ class PhpcmsSource implements ImportSource {
           }
           case 'news': {
             const meta: NewsMeta = {
+              raw: ev.table,
               id: int(r.id),
+              fields: logical === 'news' ? undefined : ownFields(r, MAIN_BASE, text),
               catid: int(r.catid),
               title: text(r.title),
               thumb: str(r.thumb),
@@ -242,13 +296,13 @@ class PhpcmsSource implements ImportSource {
               repaired: false,
             };
             meta.repaired = repaired;
-            spill.put(String(meta.id), meta);
+            spill.put(`${ev.table}:${meta.id}`, meta);
             if (meta.status === 99 && !meta.islink) perCat.set(meta.catid, (perCat.get(meta.catid) ?? 0) + 1);
             break;
           }
           case 'attachment_index': {
             const m = /^c-(\d+)-(\d+)$/.exec(str(r.keyid));
-            if (m) attachItem.set(int(r.aid), m[2]!);
+            if (m) attachItem.set(int(r.aid), `${m[1]}-${m[2]}`);
             break;
           }
           case 'page':
@@ -261,22 +315,24 @@ class PhpcmsSource implements ImportSource {
             });
             break;
           case 'picture':
-          case 'download':
-            refused.set(logical, (refused.get(logical) ?? 0) + 1);
+          case 'download': {
+            const model = logical ?? 'picture';
+            refused.set(model, (refused.get(model) ?? 0) + 1);
             yield {
               type: 'skipped',
-              sourceId: `${logical}-${int(r.id)}`,
-              what: logical,
+              sourceId: `${model}-${int(r.id)}`,
+              what: model,
               reason: 'UNSUPPORTED_TYPE',
               title: text(r.title),
             };
             break;
+          }
           default:
             if (logical === null && ev.table.endsWith('attachment_index')) {
               const candidate = ev.table.slice(0, -'attachment_index'.length);
               const m = /^c-(\d+)-(\d+)$/.exec(str(r.keyid));
               if (!earlyIndex.has(candidate)) earlyIndex.set(candidate, new Map());
-              if (m) earlyIndex.get(candidate)!.set(int(r.aid), m[2]!);
+              if (m) earlyIndex.get(candidate)!.set(int(r.aid), `${m[1]}-${m[2]}`);
             }
             break;
         }
@@ -339,7 +395,19 @@ class PhpcmsSource implements ImportSource {
       }
 
       // ---- pass 2: bodies and attachments
-      const done = new Set<number>();
+      const sourceIdOf = (raw: string, id: number | string): string => {
+        const l = prefix.logical(raw) ?? raw;
+        return l === 'news' ? String(id) : `${l}-${id}`;
+      };
+      /** attachment_index says `c-<catid>-<id>`: the category's model says which table the id is of. */
+      const attachedTo = (aid: number): string | null => {
+        const ref = attachItem.get(aid);
+        if (!ref) return null;
+        const [catid, id] = ref.split('-') as [string, string];
+        const table = models.get(cats.get(Number(catid))?.modelid ?? 1) ?? 'news';
+        return table === 'news' ? id : `${table}-${id}`;
+      };
+      const done = new Set<string>();
       for await (const ev of readDump(this.files, {
         encoding: this.options.encoding,
         wantTable: wanted(PASS2),
@@ -362,34 +430,42 @@ class PhpcmsSource implements ImportSource {
               name: textOf(r.filename, encoding, () => undefined) || null,
               mediaType: mimeFromName(path) ?? mimeFromName(`x.${str(r.fileext)}`),
               size: int(r.filesize) || null,
-              itemSourceId: attachItem.get(aid) ?? null,
+              itemSourceId: attachedTo(aid),
             },
           };
           continue;
         }
-        if (logical !== 'news_data') continue;
+        const mainTable = ev.table.slice(0, -'_data'.length);
+        if (!ev.table.endsWith('_data') || !(logical === 'news_data' || mainRaw.has(mainTable))) continue;
         const id = int(r.id);
-        const meta = spill.get(String(id));
+        const key = `${mainTable}:${id}`;
+        const meta = spill.get(key);
         if (!meta) {
-          yield warn('ORPHAN_BODY', `news_data ${id} has no news row; skipped`, String(id));
+          yield warn('ORPHAN_BODY', `${ev.table} ${id} has no row in ${mainTable}; skipped`, sourceIdOf(mainTable, id));
           continue;
         }
-        if (done.has(id)) continue;
-        done.add(id);
+        if (done.has(key)) continue;
+        done.add(key);
         let repaired = meta.repaired;
         const content = textOf(r.content, encoding, () => (repaired = true));
         const copyfrom = textOf(r.copyfrom, encoding, () => (repaired = true));
-        yield* this.item(meta, content, copyfrom, cats, rules, repaired);
+        if (logical !== 'news_data') {
+          const own = ownFields(r, DATA_BASE, (v) => textOf(v, encoding, () => (repaired = true)));
+          if (own) meta.fields = { ...meta.fields, ...own };
+        }
+        yield* this.item(meta, sourceIdOf(mainTable, id), content, copyfrom, cats, rules, repaired);
       }
       for (const key of spill.keys()) {
         const meta = spill.get(key);
-        if (!meta || done.has(meta.id)) continue;
+        if (!meta || done.has(key) || !meta.raw.startsWith(prefix.prefix)) continue;
+        const sourceId = sourceIdOf(meta.raw, meta.id);
+        const what = prefix.logical(meta.raw) ?? meta.raw;
         const { reason } = statusOf(meta.status);
-        if (reason) yield { type: 'skipped', sourceId: key, what: 'news', reason, title: meta.title };
-        else if (meta.islink) yield* this.item(meta, '', '', cats, rules, meta.repaired);
+        if (reason) yield { type: 'skipped', sourceId, what, reason, title: meta.title };
+        else if (meta.islink) yield* this.item(meta, sourceId, '', '', cats, rules, meta.repaired);
         else {
-          yield warn('NO_BODY', `news ${key} (${meta.title}) has no news_data row`, key);
-          yield { type: 'skipped', sourceId: key, what: 'news', reason: 'EMPTY', title: meta.title };
+          yield warn('NO_BODY', `${what} ${meta.id} (${meta.title}) has no ${what}_data row`, sourceId);
+          yield { type: 'skipped', sourceId, what, reason: 'EMPTY', title: meta.title };
         }
       }
     } finally {
@@ -422,13 +498,13 @@ class PhpcmsSource implements ImportSource {
 
   private *item(
     meta: NewsMeta,
+    id: string,
     content: string,
     copyfrom: string,
     cats: Map<number, Category>,
     rules: Map<number, string>,
     repaired: boolean,
   ): Generator<ImportEvent> {
-    const id = String(meta.id);
     const { reason } = statusOf(meta.status);
     if (reason) {
       yield { type: 'skipped', sourceId: id, what: 'news', reason, title: meta.title };
@@ -458,7 +534,7 @@ class PhpcmsSource implements ImportSource {
         const { y, m, d } = chinaDate(meta.inputtime);
         const first = rule.split('|')[0]!;
         urls.add(
-          `${HTML_ROOT}/${fillRule(first, { categorydir: c.parentdir, catdir: c.catdir, year: y, month: m, day: d, id, catid: String(meta.catid), page: '1' })}`.replace(
+          `${HTML_ROOT}/${fillRule(first, { categorydir: c.parentdir, catdir: c.catdir, year: y, month: m, day: d, id: String(meta.id), catid: String(meta.catid), page: '1' })}`.replace(
             /\/{2,}/g,
             '/',
           ),
@@ -489,7 +565,7 @@ class PhpcmsSource implements ImportSource {
         updatedAt: unixToIso(meta.updatetime),
         thumbnail: meta.thumb ? { url: meta.thumb, mediaType: mimeFromName(meta.thumb) } : null,
         oldUrls: [...urls],
-        extra: { pages, listorder: meta.listorder },
+        extra: { pages, listorder: meta.listorder, fields: meta.fields },
       },
     };
     if (!meta.inputtime) yield warn('BAD_DATE', `news ${id} has no inputtime`, id);

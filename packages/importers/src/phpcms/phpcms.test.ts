@@ -197,4 +197,49 @@ describe('phpcmsAdapter: records', () => {
         );
       }
   });
+
+  it('reads custom content models (a model table with its _data table) with their own fields', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const main =
+      '`id` int(8), `catid` int(5), `title` varchar(80), `url` char(100), `status` int(2), `islink` int(1), `username` char(20), `inputtime` int(10), `updatetime` int(10)';
+    const path = join(root, 'custom-model.sql');
+    await writeFile(
+      path,
+      [
+        'CREATE TABLE `gov_attachment` (`aid` int(10), `filename` char(50), `filepath` char(200), `filesize` int(10), `fileext` char(10));',
+        "INSERT INTO `gov_attachment` VALUES (9,'方案.pdf','2015/0101/1.pdf',10,'pdf');",
+        'CREATE TABLE `gov_attachment_index` (`keyid` char(30), `aid` char(10));',
+        "INSERT INTO `gov_attachment_index` VALUES ('c-7-1','9');",
+        `CREATE TABLE \`gov_bmwj\` (${main}, \`wenhao\` varchar(60));`,
+        "INSERT INTO `gov_bmwj` VALUES (1,7,'部门文件','',99,0,'admin',1420070400,1420070400,'米府发〔2015〕3号');",
+        'CREATE TABLE `gov_bmwj_data` (`id` int(8), `content` mediumtext, `copyfrom` varchar(100), `fabujigou` varchar(60));',
+        "INSERT INTO `gov_bmwj_data` VALUES (1,'<p>正文</p>','米易县人民政府|1','米易县人民政府办公室');",
+        'CREATE TABLE `gov_category` (`catid` int(5), `parentid` int(5), `type` int(1), `modelid` int(5), `catname` varchar(30), `catdir` varchar(30), `parentdir` varchar(100), `url` varchar(100), `setting` mediumtext);',
+        "INSERT INTO `gov_category` VALUES (7,0,0,12,'部门文件','bmwj','','','');",
+        'CREATE TABLE `gov_model` (`modelid` int(5), `tablename` char(20));',
+        "INSERT INTO `gov_model` VALUES (1,'news'),(12,'bmwj');",
+        `CREATE TABLE \`gov_news\` (${main});`,
+        "INSERT INTO `gov_news` VALUES (1,7,'新闻','',99,0,'admin',1420070400,1420070400);",
+        'CREATE TABLE `gov_news_data` (`id` int(8), `content` mediumtext, `copyfrom` varchar(100));',
+        "INSERT INTO `gov_news_data` VALUES (1,'<p>新闻</p>','');",
+      ].join('\n'),
+    );
+    const src = await phpcmsAdapter.open({ paths: [path], head: null, isDirectory: false }, {});
+    const ev: ImportEvent[] = [];
+    for await (const e of src.read()) ev.push(e);
+    const got = items(ev);
+    expect([...got.keys()].sort()).toEqual(['1', 'bmwj-1']);
+    expect(got.get('bmwj-1')).toMatchObject({
+      title: '部门文件',
+      bodyHtml: '<p>正文</p>',
+      source: '米易县人民政府',
+      columnSourceIds: ['7'],
+    });
+    expect(got.get('bmwj-1')!.extra?.fields).toEqual({
+      wenhao: '米府发〔2015〕3号',
+      fabujigou: '米易县人民政府办公室',
+    });
+    expect(got.get('bmwj-1')!.oldUrls).toContain('/index.php?m=content&c=index&a=show&catid=7&id=1');
+    expect(ev.flatMap((e) => (e.type === 'file' ? [e.file.itemSourceId] : []))).toEqual(['bmwj-1']);
+  });
 });

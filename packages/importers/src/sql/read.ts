@@ -29,6 +29,8 @@ export interface ReadDumpOptions {
   encoding?: string;
   /** Rows of other tables are parsed but not decoded or yielded. */
   wantTable?: (table: string) => boolean;
+  /** Told of each CREATE TABLE as it is read, before `wantTable` is asked about the rows that follow it. */
+  onCreate?: (table: string, columns: SqlColumn[]) => void;
   /** Column order of a table whose `CREATE TABLE` is not in the files (data-only volumes). */
   fallbackColumns?: (table: string) => string[] | null;
   /** Chunk size read from disk (default 256 KiB). */
@@ -289,6 +291,7 @@ export async function* readDump(paths: string[], options: ReadDumpOptions = {}):
       encoding: detected.encoding,
       multibyteAware,
       wantTable: options.wantTable,
+      onCreate: options.onCreate,
     });
     const toRows = function* (events: ReturnType<SqlStatementReader['push']>): Generator<DumpEvent> {
       for (const e of events) {

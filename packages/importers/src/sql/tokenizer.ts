@@ -43,6 +43,11 @@ export interface TokenizerOptions {
   multibyteAware: boolean;
   /** Tables whose rows are wanted; the others are parsed but neither decoded nor emitted. Default: all. */
   wantTable?: (table: string) => boolean;
+  /**
+   * Told of each CREATE TABLE as soon as it is read — before the rows after it are filtered by `wantTable` in the
+   * same chunk (events are handed out per chunk), so a table can be wanted because of its columns.
+   */
+  onCreate?: (table: string, columns: SqlColumn[]) => void;
 }
 
 type Token =
@@ -610,7 +615,9 @@ export class SqlStatementReader {
       if (w(i) === 'IF' && w(i + 1) === 'NOT' && w(i + 2) === 'EXISTS') i += 3;
       const name = this.tableName(h, i);
       if (!name) return;
-      this.out.push({ kind: 'create', table: name.table, columns: parseColumns(h, name.next) });
+      const columns = parseColumns(h, name.next);
+      this.opts.onCreate?.(name.table, columns);
+      this.out.push({ kind: 'create', table: name.table, columns });
     }
     if (w(0) === 'INSERT' || w(0) === 'REPLACE') {
       this.out.push({
