@@ -130,6 +130,8 @@ class Lexer {
   private blockStar = false;
   /** Bytes consumed so far (for messages). */
   offset = 0;
+  /** Set while the rows being read are not wanted: string bytes are then not even copied. */
+  discard = false;
 
   private readonly opts: TokenizerOptions;
   private readonly emit: (tok: Token) => void;
@@ -229,13 +231,14 @@ class Lexer {
 
   private append(b: Buffer, from: number, to: number): void {
     const len = to - from;
-    if (len <= 0) return;
+    if (len <= 0 || this.discard) return;
     this.reserve(len);
     b.copy(this.acc, this.accLen, from, to);
     this.accLen += len;
   }
 
   private appendByte(x: number): void {
+    if (this.discard) return;
     this.reserve(1);
     this.acc[this.accLen++] = x;
   }
@@ -499,6 +502,7 @@ export class SqlStatementReader {
   }
 
   private reset(): void {
+    this.lexer.discard = false;
     this.head = [];
     this.mode = 'head';
     this.row = null;
@@ -575,6 +579,7 @@ export class SqlStatementReader {
     this.table = name.table;
     this.columns = cols;
     this.ignoring = this.opts.wantTable ? !this.opts.wantTable(name.table) : false;
+    this.lexer.discard = this.ignoring;
     this.head = [];
     this.row = null;
     this.afterRow = false;
