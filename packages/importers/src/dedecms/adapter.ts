@@ -410,15 +410,29 @@ class DedeSource implements ImportSource {
     const col = columns.get(meta.typeid);
     if (!col)
       out.push(warn('UNKNOWN_COLUMN', `article ${id} is in column ${meta.typeid}, which is not in the dump`, id));
-    if ([...meta.title].length >= titleLength)
-      out.push(
-        warn(
-          'TITLE_TRUNCATED',
-          `the title of article ${id} fills DedeCMS's char(${titleLength}) title column and is probably cut: "${meta.title}"`,
-          id,
-        ),
-      );
     const { html, pages } = joinDedePages(rawBody);
+    let title = meta.title;
+    if ([...meta.title].length >= titleLength) {
+      // char(60) cut the title; a 公文 body usually opens with the full title, centred: take it from there
+      const full = fullTitleFromBody(meta.title, html);
+      if (full) {
+        title = full;
+        out.push(
+          warn(
+            'TITLE_RESTORED',
+            `the title of article ${id} was cut by char(${titleLength}); the full title was taken from the body: "${full}"`,
+            id,
+          ),
+        );
+      } else
+        out.push(
+          warn(
+            'TITLE_TRUNCATED',
+            `the title of article ${id} fills DedeCMS's char(${titleLength}) title column and is probably cut: "${meta.title}"`,
+            id,
+          ),
+        );
+    }
     const urls = articleUrls(meta, col, cfg, pages);
     if (urls.unsupported.length)
       out.push(
@@ -439,7 +453,7 @@ class DedeSource implements ImportSource {
         kind: 'article',
         status,
         columnSourceIds: [...new Set(columnIds)],
-        title: meta.title,
+        title,
         summary: meta.description || null,
         bodyHtml: html,
         author: meta.writer || null,
@@ -476,4 +490,17 @@ function mojibake(sourceId: string): ImportEvent {
     'GBK text stored as Latin-1 (mojibake such as "Õþ¸®") was repaired to Chinese; check the record',
     sourceId,
   );
+}
+
+/** The body's first text line that extends the cut title (at most 200 characters), if any. */
+export function fullTitleFromBody(cut: string, html: string): string | null {
+  const lines = html
+    .slice(0, 8000)
+    .replace(/<br\s*\/?>|<\/(p|div|h\d|td|li)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .split(/\n/)
+    .map((l) => l.replace(/\s+/g, ' ').trim());
+  const found = lines.find((l) => l.length > cut.length && l.startsWith(cut.trim()) && l.length <= 200);
+  return found ?? null;
 }

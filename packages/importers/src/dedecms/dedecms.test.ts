@@ -7,7 +7,7 @@ import type { ImportEvent, LegacyItem } from '../record.ts';
 import { readHead } from '../sql/read.ts';
 import type { DumpEncoding, DumpStyle } from '../sql/dump-writer.ts';
 import { phpcmsAdapter } from '../phpcms/adapter.ts';
-import { dedecmsAdapter } from './adapter.ts';
+import { dedecmsAdapter, fullTitleFromBody } from './adapter.ts';
 import { type DedeGenOptions, dedeArticle, dedeBody, generateDedecms } from './generate.ts';
 import { joinDedePages } from './urls.ts';
 
@@ -60,7 +60,7 @@ describe('dedecmsAdapter: every dump style, both encodings', () => {
           const a = dedeArticle(i);
           if (a.arcrank !== 0 || a.channel !== 1) continue;
           const item = got.get(String(i))!;
-          expect(item.title).toBe(a.title);
+          expect(item.title).toBe(a.fullTitle); // cut ones restored from the body
           // the GBK 0x5C trap (誠 D5 5C, 謀 D6 5C), quotes, backslashes and CR/LF all survive
           expect(item.bodyHtml).toBe(joinDedePages(dedeBody(a)).html);
         }
@@ -175,8 +175,23 @@ describe('dedecmsAdapter: records', () => {
     expect(warnings(ev, 'UNSUPPORTED_CHANNEL')[0]!.message).toMatch(/channel 3 \(软件\)/);
   });
 
-  it('warns about titles cut by char(60)', () => {
-    expect(warnings(ev, 'TITLE_TRUNCATED').map((w) => w.sourceId)).toEqual(['23', '46', '69', '92']);
+  it('restores titles cut by char(60) from the body, with a warning', () => {
+    expect(warnings(ev, 'TITLE_RESTORED').map((w) => w.sourceId)).toEqual(['23', '46', '69', '92']);
+    const a = dedeArticle(23);
+    expect([...a.title]).toHaveLength(60);
+    expect(a.fullTitle.length).toBeGreaterThan(60);
+    expect(got.get('23')!.title).toBe(a.fullTitle);
+    expect(warnings(ev, 'TITLE_TRUNCATED')).toEqual([]);
+  });
+
+  it('warns when a cut title cannot be restored', () => {
+    expect(fullTitleFromBody('米易县关于', '<p>另一个标题</p>')).toBeNull();
+    expect(
+      fullTitleFromBody(
+        '米易县关于',
+        '<p style="text-align:center"><strong>米易县关于<span>印发</span>方案的通知</strong></p>',
+      ),
+    ).toBe('米易县关于印发方案的通知');
   });
 
   it('lists uploads as files of their article, present in the uploads folder', async () => {
