@@ -318,4 +318,15 @@ describe('dedecmsAdapter: sources as found', () => {
       dedecmsAdapter.open({ paths: [join(root, 'nothing-here')], head: null, isDirectory: true }, {}),
     ).rejects.toThrow();
   });
+
+  it('yields the same events when read again (plan, then commit)', async () => {
+    const g = await generate({ style: 'dede-backup', encoding: 'gbk', items: 15 });
+    const src = await dedecmsAdapter.open({ paths: g.files, head: null, isDirectory: false }, {});
+    const once: ImportEvent[] = [];
+    for await (const e of src.read()) once.push(e);
+    const again: ImportEvent[] = [];
+    for await (const e of src.read()) again.push(e);
+    expect(again).toEqual(once);
+    expect(once.filter((e) => e.type === 'item').length).toBeGreaterThan(10);
+  });
 });
