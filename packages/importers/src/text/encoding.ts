@@ -51,7 +51,13 @@ export function declaredEncoding(head: Uint8Array, kind: SourceKind): string | n
   const text = ascii.decode(head.subarray(0, 64 * 1024));
   const patterns: RegExp[] =
     kind === 'sql'
-      ? [/SET\s+NAMES\s+['"`]?([\w-]+)/i, /DEFAULT\s+CHARSET\s*=\s*([\w-]+)/i, /CHARACTER\s+SET\s*=?\s*([\w-]+)/i]
+      ? [
+          // EmpireBak volumes (bdata/<db>/<table>_N.php) call DoSetDbChar('gbk') before their SQL
+          /DoSetDbChar\(\s*['"]([\w-]+)/i,
+          /SET\s+NAMES\s+['"`]?([\w-]+)/i,
+          /DEFAULT\s+CHARSET\s*=\s*([\w-]+)/i,
+          /CHARACTER\s+SET\s*=?\s*([\w-]+)/i,
+        ]
       : kind === 'xml'
         ? [/<\?xml[^>]*encoding\s*=\s*["']([\w-]+)["']/i, /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i]
         : kind === 'html'
