@@ -77,11 +77,28 @@ function readCrumbs($: cheerio.CheerioAPI): string[] {
     .filter((s) => s && !CRUMB_HOME.test(s) && !CRUMB_TAIL.test(s));
 }
 
-function titleHead($: cheerio.CheerioAPI): string | null {
+/**
+ * The page's own part of `<title>`: TRS and DedeCMS write `标题_栏目_站名` (first part), Hanweb often
+ * `站名 栏目 标题` (last part). Parts equal to the site name are dropped, and a title that starts with the site
+ * name is read from the end.
+ */
+export function titleHead($: cheerio.CheerioAPI, siteName?: string | null): string | null {
   const t = norm($('title').first().text());
   if (!t) return null;
-  const head = t.split(/\s*(?:_|\||｜|——|—|--|\s-\s)\s*/)[0]?.trim();
-  return head || null;
+  const site = siteName ? norm(siteName) : null;
+  const parts = t
+    .split(/\s*(?:_|\||｜|——|—|--|\s-\s)\s*/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (site && t.startsWith(site) && t.length > site.length) {
+    const tail = t
+      .slice(site.length)
+      .split(/\s*(?:_|\||｜|——|—|--|\s-\s)\s*|\s+/)
+      .filter(Boolean);
+    return tail.at(-1) ?? t;
+  }
+  const own = parts.filter((x) => x !== site);
+  return own[0] ?? parts[0] ?? null;
 }
 
 /** CMS body containers, most specific first (§6.2, §7, §8.4). */
@@ -247,7 +264,7 @@ export function parsePage(html: string, path: string): ParsedPage {
     metas,
     signals: classify($, html, path, metas),
     crumbs: readCrumbs($),
-    titleHead: titleHead($),
+    titleHead: titleHead($, metas.get('sitename')),
   };
 }
 
@@ -288,8 +305,24 @@ function findGovBlock($: cheerio.CheerioAPI): cheerio.Cheerio<Element> | null {
   });
   if (!best) return null;
   // A row of a bigger table: widen to the table.
-  const table = (best as cheerio.Cheerio<Element>).closest('table');
-  return table.length && table.text().length < 3000 ? (table as cheerio.Cheerio<Element>) : best;
+  let block = best as cheerio.Cheerio<Element>;
+  const table = block.closest('table');
+  if (table.length && table.text().length < 3000) block = table as cheerio.Cheerio<Element>;
+  // Two-column layouts split the labels over sibling boxes (`.top-l` 索引号/发布机构/文号, `.top-r` 主题分类/
+  // 发布日期, as on hd.gov.cn): climb while the parent is still small and holds more labels.
+  for (let i = 0; i < 3; i++) {
+    const parent = block.parent();
+    if (!parent.length || parent.is('body, html')) break;
+    const pt = parent.text();
+    if (pt.length >= 3000 || labelCount(pt) <= labelCount(block.text())) break;
+    block = parent as cheerio.Cheerio<Element>;
+  }
+  return block;
+}
+
+const LABELS_ALL = /(索\s*引\s*号|发文字号|文\s*号|发布机构|发文机关|成文日期|发布日期|主题分类|有效性)/g;
+function labelCount(text: string): number {
+  return new Set(text.match(LABELS_ALL) ?? []).size;
 }
 
 /** Leaf texts of a block, in order (cells, label spans, the text after them). */
@@ -345,6 +378,8 @@ export function readGovMeta($: cheerio.CheerioAPI): {
       value = next.replace(/^[:：]\s*/, '').trim();
       i++;
     }
+    // 文号：无 — the form had the field, the document has none.
+    if (/^(无|暂无|空|-+|—+|\/)$/.test(value)) value = '';
     if (value && !values.has(hit.key)) values.set(hit.key, value);
   }
   const meta: LegacyGovMeta = {
@@ -374,6 +409,8 @@ const CHROME_SELECTORS = [
   'input',
   'button',
   'select',
+  'meta',
+  'link',
   '.bdsharebuttonbox',
   '.bshare-custom',
   '.share',
@@ -622,11 +659,17 @@ export function extractDetail(page: ParsedPage, siteName: string | null): Extrac
   // Date: PubDate → 信息公开 发布日期/成文日期 → byline → the URL (§8.4).
   const byline = bylineText($, found?.el ?? null);
   let publishedAt = parseLegacyDate(metas.get('pubdate')) ?? parseLegacyDate(metas.get('publishdate'));
-  if (!publishedAt && gov.meta?.issuedAt) publishedAt = `${gov.meta.issuedAt}T00:00:00+08:00`;
-  if (!publishedAt) {
+  const bylineDate = (() => {
     const m = BYLINE_DATE.exec(byline);
-    if (m) publishedAt = isoFromParts(m.slice(1, 7));
+    return m ? isoFromParts(m.slice(1, 7)) : null;
+  })();
+  if (!publishedAt && gov.meta?.issuedAt) {
+    // The block gives the day; a byline of the same day may give the time too.
+    publishedAt = bylineDate?.startsWith(gov.meta.issuedAt) ? bylineDate : `${gov.meta.issuedAt}T00:00:00+08:00`;
   }
+  if (!publishedAt) publishedAt = bylineDate;
+  // Hanweb's page generation time: later than the publication when a page was regenerated, so after the byline.
+  if (!publishedAt) publishedAt = parseLegacyDate(metas.get('maketime'));
   if (!publishedAt) publishedAt = dateFromUrl(path);
   if (!publishedAt) {
     // An unlabelled date next to the title (发布于 2019年3月5日): the first full date outside the body.
