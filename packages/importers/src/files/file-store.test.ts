@@ -103,6 +103,11 @@ describe('openFileStore on a folder', () => {
     expect(await text(store, '2020/a.pdf')).toBe('A');
     expect(await text(store, '../../uploads/2020/a.pdf')).toBe('A');
     expect(await store.find('/uploads/2020/missing.pdf')).toBeNull();
+    // get: the exact relative path only
+    expect((await store.get('2020/a.pdf'))?.path).toBe('2020/a.pdf');
+    expect(await store.get('/uploads/2020/a.pdf')).toBeNull();
+    expect(await store.get('2020/A.PDF')).toBeNull();
+    expect(await store.get('../site/uploads/2020/a.pdf')).toBeNull();
     await store.close();
   });
 
@@ -161,6 +166,8 @@ describe('openFileStore on a zip', () => {
     expect(await text(store, '/uploads/%B8%BD%BC%FE/%CD%A8%D6%AA.doc')).toBe('GBK');
     expect(await text(store, '/uploads/附件/公告.doc')).toBe('UTF8');
     expect(await text(store, '/uploads/images/logo.png')).toBe('L');
+    expect((await store.get('uploads/附件/通知.doc'))?.size).toBe(3);
+    expect(await store.get('uploads/images/logo.png')).toBeNull();
     const listed: string[] = [];
     for await (const f of store.list()) listed.push(f.path);
     expect(listed).toContain('uploads/附件/通知.doc');

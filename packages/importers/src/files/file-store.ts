@@ -62,6 +62,8 @@ export interface OpenedFileStore extends LegacyFileStore {
   readonly rejected: RejectedEntry[];
   /** How many archive names were decoded as GB18030 (no UTF-8 flag, not valid UTF-8). 0 for folders. */
   readonly gbkNames: number;
+  /** The file at exactly this relative path (`a/b.html`): no URL handling, no other roots, no case folding. */
+  get(path: string): Promise<LegacyStoredFile | null>;
 }
 
 /** Open a folder or a `.zip` (by its magic bytes, not only its name). Throws `ImportSourceError` when unreadable. */
@@ -248,6 +250,11 @@ async function openZipStore(file: string, baseUrls: string[], limits: FileStoreL
       }
       return null;
     },
+    async get(path) {
+      const checked = safeEntryPath(path);
+      const hit = 'path' in checked ? byPath.get(checked.path) : undefined;
+      return hit ? stored(hit) : null;
+    },
     async *list() {
       for (const x of byPath.values()) yield stored(x);
     },
@@ -370,6 +377,10 @@ async function openFolderStore(dir: string, baseUrls: string[], limits: FileStor
         }
       }
       return null;
+    },
+    async get(path) {
+      const checked = safeEntryPath(path);
+      return 'path' in checked ? fileAt(checked.path) : null;
     },
     list: () => walk(root),
     async close() {

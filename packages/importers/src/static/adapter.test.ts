@@ -337,7 +337,7 @@ describe('page heuristics', () => {
     expect(article.signals.kind).toBe('detail');
   });
 
-  it('reads a 信息公开 block split over two label columns (<strong>label</strong>：value), 文号：无 as none', () => {
+  it('reads a 信息公开 block split over two label columns (<strong>label</strong>：value), 文号：无 as none', async () => {
     // The layout of the Handan disclosure pages (legacy-formats.md §10, kevin3691/renmin), rewritten here.
     const html = `<html><head><meta charset="utf-8">
       <meta name="ArticleTitle" content="某市教育局关于印发安全专项整治三年行动实施方案的通知">
@@ -349,7 +349,7 @@ describe('page heuristics', () => {
         <div class="top-r fr"><p><strong>主题分类</strong>：教育</p><!--<p><strong>成文日期</strong>：2020年08月02日</p>-->
           <p><strong>发布日期</strong>：2020年08月02日</p></div></div>
       <div class="TRS_Editor"><p>各县（市、区）教育局：现将实施方案印发给你们，请认真贯彻落实。</p></div></div></body></html>`;
-    const d = extractDetail(parsePage(html, 'gszbm/auto23716/202008/t20200802_1352104.html'), null);
+    const d = await extractDetail(parsePage(html, 'gszbm/auto23716/202008/t20200802_1352104.html'), null);
     expect(d.govMeta).toEqual({
       indexNumber: '000014348/2020-35147',
       docNumber: null,
@@ -362,7 +362,7 @@ describe('page heuristics', () => {
     expect(d.bodyHtml).not.toContain('索引号');
   });
 
-  it('reads a 信息公开 table with <th> labels and strips it from a generic .content body', () => {
+  it('reads a 信息公开 table with <th> labels and strips it from a generic .content body', async () => {
     const html = `<html><head><meta charset="utf-8"><title>关于公布2019年行政许可事项目录的通知_县政府文件_某县人民政府</title></head><body>
       <div class="content"><table class="xxgk"><tr><th>索引号</th><td>11510421MB1234567X/2019-00012</td><th>分类</th><td>行政许可</td></tr>
       <tr><th>发文机关</th><td>某县人民政府</td><th>成文日期</th><td>2019-06-28</td></tr>
@@ -370,7 +370,7 @@ describe('page heuristics', () => {
       <h1>关于公布2019年行政许可事项目录的通知</h1>
       <p>各乡镇人民政府，县级各部门：经县政府研究，现将2019年行政许可事项目录予以公布。本目录自公布之日起施行，请遵照执行。</p>
       <p style="text-align:right">某县人民政府</p><p style="text-align:right">2019年6月28日</p></div></body></html>`;
-    const d = extractDetail(parsePage(html, 'xxgk/zfwj/201907/t20190701_12.html'), null);
+    const d = await extractDetail(parsePage(html, 'xxgk/zfwj/201907/t20190701_12.html'), null);
     expect(d.title).toBe('关于公布2019年行政许可事项目录的通知');
     expect(d.govMeta).toEqual({
       indexNumber: '11510421MB1234567X/2019-00012',
@@ -388,13 +388,13 @@ describe('page heuristics', () => {
     expect(d.bodyHtml).toContain('行政许可事项目录予以公布');
   });
 
-  it('reads a Hanweb page titled "站名 栏目 标题" with only Maketime, and drops the ContentStart/End metas', () => {
+  it('reads a Hanweb page titled "站名 栏目 标题" with only Maketime, and drops the ContentStart/End metas', async () => {
     const html = `<html><head><meta charset="utf-8"><meta name="SiteName" content="某某市人民政府">
       <meta name="Maketime" content="2024-07-25 09:12:30"><title>某某市人民政府 通知公告 关于开展防汛演练的通知</title></head>
       <body><div id="zoom"><!--ZJEG_RSS.content.begin--><meta name="ContentStart"><p>　　为提高防汛应急处置能力，定于7月26日开展防汛演练，请各单位做好准备。</p><meta name="ContentEnd"><!--ZJEG_RSS.content.end--></div></body></html>`;
     const page = parsePage(html, 'art/2024/7/25/art_7_13195.html');
     expect(page.signals.kind).toBe('detail');
-    const d = extractDetail(page, '某某市人民政府');
+    const d = await extractDetail(page, '某某市人民政府');
     expect(d.title).toBe('关于开展防汛演练的通知');
     expect(d.publishedAt).toBe('2024-07-25T09:12:30+08:00');
     expect(d.bodyHtml).not.toMatch(/<meta/i);

@@ -273,11 +273,10 @@ class StaticSource implements ImportSource {
     }
   }
 
-  /** The page at exactly this site path (the store's lookup also tries other roots and cases: not wanted here). */
+  /** The page at exactly this site path (`find` would also try other roots and cases: not wanted here). */
   private async exactly(path: string): Promise<LegacyStoredFile | null> {
     const want = this.wrapperCache ? `${this.wrapperCache}/${path}` : path;
-    const f = await this.store.find(want);
-    return f && f.path === want ? f : null;
+    return this.store.get(want);
   }
 
   /** Give breadcrumb names to the column chain, aligned from the deepest level up. */
@@ -298,9 +297,9 @@ class StaticSource implements ImportSource {
     seenEncodings: Set<string>,
   ): AsyncGenerator<ImportEvent> {
     const sourceId = `/${path}`;
-    let d: ReturnType<typeof extractDetail>;
+    let d: Awaited<ReturnType<typeof extractDetail>>;
     try {
-      d = extractDetail(page, this.siteName);
+      d = await extractDetail(page, this.siteName);
     } catch (err) {
       yield {
         type: 'warning',
@@ -320,7 +319,7 @@ class StaticSource implements ImportSource {
         if (!f) break;
         const { page: next } = await this.load(f, nextPath, seenEncodings);
         if (next?.signals.kind !== 'detail') break;
-        const nd = extractDetail(next, this.siteName);
+        const nd = await extractDetail(next, this.siteName);
         bodyHtml += `\n${nd.bodyHtml}`;
         oldUrls.push(`/${nextPath}`);
         for (const a of nd.attachments) if (!d.attachments.some((x) => x.url === a.url)) d.attachments.push(a);

@@ -3,10 +3,8 @@
  * legacy-formats.md §8.3–§8.4 — national page metadata (国办发〔2017〕47号 《政府网站发展指引》; GB/T 42147-2022),
  * the 信息公开 metadata block, the CMS containers (TRS, Hanweb, DedeCMS, PHPCMS), then Readability.
  */
-import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { JSDOM } from 'jsdom';
 import type { LegacyFileRef, LegacyGovMeta } from '../record.ts';
 import { ANY_DATE, BYLINE_DATE, dateFromUrl, dayOf, isoFromParts, parseLegacyDate } from './dates.ts';
 import { resolveLink, urlHint } from './urls.ts';
@@ -47,6 +45,38 @@ function readMetas($: cheerio.CheerioAPI): Map<string, string> {
 const norm = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, ' ').trim();
 const squash = (s: string) => s.replace(/[\s\u00a0\u3000]+/g, '');
 
+/** Text nodes whose text matches, in document order (one walk, no string building). */
+function textNodesMatching($: cheerio.CheerioAPI, re: RegExp): AnyNode[] {
+  const out: AnyNode[] = [];
+  const walk = (node: AnyNode) => {
+    if (node.type === 'text') {
+      if (re.test((node as unknown as { data: string }).data)) out.push(node);
+      return;
+    }
+    if (node.type !== 'tag' && node.type !== 'root') return;
+    const el = node as Element;
+    if (el.tagName === 'script' || el.tagName === 'style') return;
+    for (const c of el.children ?? []) walk(c);
+  };
+  for (const n of $.root().toArray()) walk(n);
+  return out;
+}
+
+/** The nearest element above `node` (itself excluded) whose text satisfies `ok`, climbing at most `depth` levels. */
+function climb(
+  $: cheerio.CheerioAPI,
+  node: AnyNode,
+  ok: (text: string) => boolean,
+  depth = 8,
+): cheerio.Cheerio<Element> | null {
+  let cur = node.parent as Element | null;
+  for (let i = 0; cur && i < depth; i++, cur = cur.parent as Element | null) {
+    if (cur.type !== 'tag' || cur.tagName === 'body' || cur.tagName === 'html') return null;
+    if (ok($(cur).text())) return $(cur);
+  }
+  return null;
+}
+
 const CRUMB_LABEL = /(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|所在位置|位置)\s*[:：]/;
 const CRUMB_HOME = /^(首页|网站首页|主页|home|返回首页)$/i;
 const CRUMB_TAIL = /^(正文|详细内容|详情|内容|正文内容|浏览文章|阅读文章|文章内容|信息内容)$/;
@@ -58,13 +88,13 @@ function readCrumbs($: cheerio.CheerioAPI): string[] {
   ).filter((_, el) => norm($(el).text()).length < 200);
   if (byClass.length) box = byClass.first();
   if (!box) {
-    $('div, td, p, span, li').each((_, el) => {
-      const t = norm($(el).text());
-      if (t.length < 200 && CRUMB_LABEL.test(t) && /[>›»→＞]/.test(t)) {
-        box = $(el);
-        // keep going: the innermost element wins
+    for (const n of textNodesMatching($, CRUMB_LABEL)) {
+      const found = climb($, n, (t) => norm(t).length < 200 && /[>›»→＞]/.test(t), 4);
+      if (found) {
+        box = found;
+        break;
       }
-    });
+    }
   }
   if (!box) return [];
   const text = norm((box as cheerio.Cheerio<Element>).text()).replace(
@@ -292,17 +322,18 @@ function labelKey(token: string): (typeof GOV_LABELS)[number]['key'] | null {
 
 /** The smallest element holding 索引号 and another label: the 信息公开 metadata block. */
 function findGovBlock($: cheerio.CheerioAPI): cheerio.Cheerio<Element> | null {
+  // From each 索引号 text up to the first box that also holds another label: the smallest block.
   let best: cheerio.Cheerio<Element> | null = null;
   let bestLen = Number.POSITIVE_INFINITY;
-  $('table, div, ul, dl, section').each((_, el) => {
-    const t = $(el).text();
-    if (!/索\s*引\s*号/.test(t) || !/(文\s*号|发文字号|发布机构|发文机关|成文日期)/.test(t)) return;
-    const len = t.length;
+  for (const n of textNodesMatching($, /索\s*引\s*号/)) {
+    const found = climb($, n, (t) => /索\s*引\s*号/.test(t) && /(文\s*号|发文字号|发布机构|发文机关|成文日期)/.test(t));
+    if (!found) continue;
+    const len = found.text().length;
     if (len < bestLen && len < 3000) {
-      best = $(el);
+      best = found;
       bestLen = len;
     }
-  });
+  }
   if (!best) return null;
   // A row of a bigger table: widen to the table.
   let block = best as cheerio.Cheerio<Element>;
@@ -566,7 +597,14 @@ const SOURCE_RE =
 const AUTHOR_RE =
   /(?:作\s*者|撰\s*稿|文\s*稿)\s*[:：]\s*([^\s|｜【[]{1,30}?)(?=\s|$|【|\[|\||｜|发布|时间|日期|来源|浏览|点击|字号)/;
 
-function bodyByReadability(html: string): string | null {
+/**
+ * Readability on jsdom, loaded on first use: jsdom costs ~100 MB of RSS and most snapshots (TRS, Hanweb,
+ * DedeCMS) never need it because a CMS container matches.
+ */
+let readabilityModules: Promise<[typeof import('@mozilla/readability'), typeof import('jsdom')]> | null = null;
+async function bodyByReadability(html: string): Promise<string | null> {
+  readabilityModules ??= Promise.all([import('@mozilla/readability'), import('jsdom')]);
+  const [{ Readability }, { JSDOM }] = await readabilityModules;
   const dom = new JSDOM(html);
   try {
     const article = new Readability(dom.window.document, { charThreshold: 100 }).parse();
@@ -580,7 +618,7 @@ function bodyByReadability(html: string): string | null {
   }
 }
 
-export function extractDetail(page: ParsedPage, siteName: string | null): ExtractedDetail {
+export async function extractDetail(page: ParsedPage, siteName: string | null): Promise<ExtractedDetail> {
   const { $, metas, html, path } = page;
   const notes: ExtractedDetail['notes'] = [];
   const { title: rawTitle, via: titleVia } = titleFrom(page, siteName);
@@ -601,7 +639,7 @@ export function extractDetail(page: ParsedPage, siteName: string | null): Extrac
     bodyRoot = $b('#zq-body');
     via = found.via;
   } else {
-    const readable = bodyByReadability(html);
+    const readable = await bodyByReadability(html);
     $b = cheerio.load(`<div id="zq-body"></div>`, null, false);
     $b('#zq-body').append(readable ?? '');
     bodyRoot = $b('#zq-body');
