@@ -277,6 +277,30 @@ describe('the static-site adapter on a zip snapshot', () => {
   });
 });
 
+describe('multi-page TRS documents', () => {
+  it('joins t…_123_1.html (page 2 in TRS numbering) into t…_123.html', async () => {
+    const root = join(dir, 'trs-multi');
+    await mkdir(join(root, 'zwgk', '202103'), { recursive: true });
+    const page = (n: number, text: string) =>
+      `<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="米易县国民经济和社会发展统计公报">
+       <meta name="PubDate" content="2021-03-07 09:00"></head><body><div class="TRS_Editor"><p>${text}</p></div>
+       <div class="page">共2页 <a href="t20210307_125.html">1</a> <a href="t20210307_125_1.html">2</a></div>
+       <p>上一篇：<a href="./t20210306_124.html">x</a></p>${n}</body></html>`;
+    await writeFile(join(root, 'zwgk', '202103', 't20210307_125.html'), page(1, '一、综合。全年地区生产总值增长。'));
+    await writeFile(join(root, 'zwgk', '202103', 't20210307_125_1.html'), page(2, '二、农业。粮食产量保持稳定。'));
+    // an extension-less binary file is not a page
+    await writeFile(join(root, 'zwgk', 'DATA'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3]));
+    const events = await collect({ paths: [root], head: null, isDirectory: true });
+    const all = items(events);
+    expect([...all.keys()]).toEqual(['/zwgk/202103/t20210307_125.html']);
+    const item = all.get('/zwgk/202103/t20210307_125.html')!;
+    expect(item.oldUrls).toEqual(['/zwgk/202103/t20210307_125.html', '/zwgk/202103/t20210307_125_1.html']);
+    expect(text(item.bodyHtml)).toContain('全年地区生产总值增长');
+    expect(text(item.bodyHtml)).toContain('粮食产量保持稳定');
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
+  });
+});
+
 describe('sniff', () => {
   it('is 0.8 for a TRS/Hanweb-like folder, 0.6 for plain HTML, 0 for a folder of uploads', async () => {
     expect(staticSiteAdapter.sniff({ paths: [site], head: null, isDirectory: true })).toBe(0.8);

@@ -28,6 +28,7 @@ import { extractDetail, type ParsedPage, parsePage } from './page.ts';
 import {
   articleContinuation,
   columnChain,
+  continuationPaths,
   hasNoExtension,
   isHtmlName,
   listPageUrls,
@@ -65,6 +66,23 @@ async function readBytes(file: LegacyStoredFile, limit: number): Promise<Buffer>
     chunks.push(b);
   }
   return Buffer.concat(chunks);
+}
+
+async function peek(file: LegacyStoredFile, n: number): Promise<Buffer> {
+  const stream = await file.open();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const c of stream) {
+      const b = Buffer.isBuffer(c) ? c : Buffer.from(c as string);
+      chunks.push(b);
+      size += b.length;
+      if (size >= n) break;
+    }
+  } finally {
+    (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+  return Buffer.concat(chunks).subarray(0, n);
 }
 
 function looksLikeHtml(bytes: Uint8Array): boolean {
@@ -146,6 +164,10 @@ class StaticSource implements ImportSource {
     seenEncodings: Set<string>,
   ): Promise<{ page: ParsedPage | null; events: ImportEvent[] }> {
     const events: ImportEvent[] = [];
+    // An extension-less file is looked at (1 KiB) before it is read whole.
+    if (!isHtmlName(path) && !looksLikeHtml(await peek(file, 1024).catch(() => Buffer.alloc(0)))) {
+      return { page: null, events };
+    }
     let bytes: Buffer;
     try {
       bytes = await readBytes(file, MAX_PAGE_BYTES);
@@ -154,7 +176,6 @@ class StaticSource implements ImportSource {
       events.push({ type: 'warning', warning: { code, message: (err as Error).message, sourceId: `/${path}` } });
       return { page: null, events };
     }
-    if (!isHtmlName(path) && !looksLikeHtml(bytes)) return { page: null, events };
     const forced = this.options.encoding ? normaliseEncodingName(this.options.encoding) : null;
     const det = forced ? { encoding: forced, how: 'declared' as const } : detectEncoding(bytes, 'html');
     const key = `${det.encoding}/${det.how}`;
@@ -310,20 +331,15 @@ class StaticSource implements ImportSource {
     }
     const oldUrls = [sourceId];
     let bodyHtml = d.bodyHtml;
-    // Later pages of the same article: 123_2.html, 123_3.html… (DedeCMS #p# pages, TRS multi-page documents).
-    const m = /^(.*)\.(s?html?)$/i.exec(path);
-    if (m) {
-      for (let n = 2; n < 200; n++) {
-        const nextPath = `${m[1]}_${n}.${m[2]}`;
-        const f = await this.exactly(nextPath);
-        if (!f) break;
-        const { page: next } = await this.load(f, nextPath, seenEncodings);
-        if (next?.signals.kind !== 'detail') break;
-        const nd = await extractDetail(next, this.siteName);
-        bodyHtml += `\n${nd.bodyHtml}`;
-        oldUrls.push(`/${nextPath}`);
-        for (const a of nd.attachments) if (!d.attachments.some((x) => x.url === a.url)) d.attachments.push(a);
-      }
+    for (const nextPath of continuationPaths(path)) {
+      const f = await this.exactly(nextPath);
+      if (!f) break;
+      const { page: next } = await this.load(f, nextPath, seenEncodings);
+      if (next?.signals.kind !== 'detail') break;
+      const nd = await extractDetail(next, this.siteName);
+      bodyHtml += `\n${nd.bodyHtml}`;
+      oldUrls.push(`/${nextPath}`);
+      for (const a of nd.attachments) if (!d.attachments.some((x) => x.url === a.url)) d.attachments.push(a);
     }
     for (const n of d.notes) yield { type: 'warning', warning: { ...n, sourceId } };
     if (!bodyHtml.replace(/<[^>]*>/g, '').trim() && !/<img/i.test(bodyHtml)) {

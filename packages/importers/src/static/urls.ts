@@ -81,13 +81,24 @@ export function listPageUrls(path: string): string[] {
   return urls;
 }
 
-/** A multi-page article's later page (`123_2.html`): the first page's path and the page number. */
+/** TRS numbers a document's later pages from 1 (`t20210305_123_1.html` is page 2); other generators from 2. */
+const TRS_DOC = /^t\d{8}_\d+$/;
+
+/** A multi-page article's later page (`123_2.html`, TRS `t20210305_123_1.html`): the first page's path. */
 export function articleContinuation(path: string): { first: string; page: number } | null {
   const m = /^(.*\/)?([^/]+)_(\d{1,3})\.(s?html?)$/i.exec(path);
   if (!m) return null;
-  const page = Number(m[3]);
-  if (page < 2) return null;
-  return { first: `${m[1] ?? ''}${m[2]}.${m[4]}`, page };
+  const n = Number(m[3]);
+  if (n < (TRS_DOC.test(m[2]!) ? 1 : 2)) return null;
+  return { first: `${m[1] ?? ''}${m[2]}.${m[4]}`, page: n };
+}
+
+/** The paths a multi-page article's later pages would have, in order (the caller stops at the first missing). */
+export function* continuationPaths(path: string): Generator<string> {
+  const m = /^(.*\/)?([^/]+)\.(s?html?)$/i.exec(path);
+  if (!m) return;
+  const from = TRS_DOC.test(m[2]!) ? 1 : 2;
+  for (let n = from; n < from + 200; n++) yield `${m[1] ?? ''}${m[2]}_${n}.${m[3]}`;
 }
 
 const KEEP_AS_IS = /^([a-z][a-z0-9+.-]*:|\/\/|\/|#)/i;
