@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { craftZip } from '../files/zip-craft.test-helper.ts';
 import type { ImportEvent, ImportSource, LegacyColumn, LegacyItem, SourceInput } from '../record.ts';
 import { staticSiteAdapter } from './adapter.ts';
@@ -314,6 +316,17 @@ describe('sniff', () => {
     await writeFile(join(uploads, 'a.jpg'), 'x');
     await writeFile(join(uploads, 'b.pdf'), 'x');
     expect(staticSiteAdapter.sniff({ paths: [uploads], head: null, isDirectory: true })).toBe(0);
+    // A streamed zip (sizes in data descriptors, as Windows' own zipper writes them): names still found.
+    const streamed = new yazl.ZipFile();
+    for (const name of ['index.html', 'zwgk/tzgg/202103/t20210305_123.html', 'zwgk/tzgg/index.html']) {
+      streamed.addReadStream(Readable.from([Buffer.from('<html><body>x</body></html>')]), name);
+    }
+    streamed.end();
+    const chunks: Buffer[] = [];
+    for await (const c of streamed.outputStream) chunks.push(c as Buffer);
+    const zipHead = Buffer.concat(chunks);
+    expect(zipHead.readUInt16LE(6) & 0x08).toBe(0x08);
+    expect(staticSiteAdapter.sniff({ paths: ['/s.zip'], head: zipHead, isDirectory: false })).toBe(0.8);
     const xml = new TextEncoder().encode('<?xml version="1.0"?><rss>');
     expect(staticSiteAdapter.sniff({ paths: ['/x.xml'], head: xml, isDirectory: false })).toBe(0);
   });

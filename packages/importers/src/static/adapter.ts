@@ -394,6 +394,8 @@ function scoreNames(names: string[], markers: boolean): number {
   return trs || markers ? 0.8 : 0.6;
 }
 
+const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
 /** File names of the first local headers of a zip held in `head`. */
 function zipNamesFromHead(head: Uint8Array): string[] {
   const b = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
@@ -405,7 +407,13 @@ function zipNamesFromHead(head: Uint8Array): string[] {
     const flags = b.readUInt16LE(at + 6);
     const compressed = b.readUInt32LE(at + 18);
     names.push(b.subarray(at + 30, at + 30 + nameLen).toString('latin1'));
-    if (flags & 0x08 && compressed === 0) break; // sizes in a data descriptor: cannot skip cheaply
+    if (flags & 0x08 && compressed === 0) {
+      // Sizes in a data descriptor (streamed zips, Windows' own): find the next local header instead.
+      const next = b.indexOf(LOCAL_HEADER, at + 30 + nameLen + extraLen);
+      if (next < 0) break;
+      at = next;
+      continue;
+    }
     at += 30 + nameLen + extraLen + compressed;
     if (names.length >= 200) break;
   }
