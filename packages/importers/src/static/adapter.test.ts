@@ -436,4 +436,46 @@ describe('page heuristics', () => {
     expect(d.publishedAt).toBe('2024-07-25T09:12:30+08:00');
     expect(d.bodyHtml).not.toMatch(/<meta/i);
   });
+
+  it('does not take a generic .content wrapper full of navigation for the body', async () => {
+    const nav = Array.from({ length: 30 }, (_, i) => `<a href="/lm${i}/">栏目名称${i}</a>`).join(' ');
+    const html = `<html><head><meta charset="utf-8"><title>关于开展消防安全检查的通知_某镇人民政府</title></head><body>
+      <div class="content"><div class="menu">${nav}</div>
+      <table><tr><td><font size="4"><b>关于开展消防安全检查的通知</b></font></td></tr>
+      <tr><td>发布时间：2017-11-02 来源：镇安监办</td></tr>
+      <tr><td><p>各村（社区）：为切实做好冬季消防安全工作，镇政府决定在全镇范围内开展消防安全大检查，重点检查人员密集场所、生产经营单位和居民自建房的消防设施和安全通道，请各村认真组织，确保检查不走过场。</p>
+      <p>检查时间为11月5日至11月30日，检查结果请于12月5日前报镇安监办。</p></td></tr></table>
+      <div class="footer">版权所有 某镇人民政府</div></div></body></html>`;
+    const page = parsePage(html, 'news/2017/xfjc.html');
+    expect(page.signals.kind).toBe('detail');
+    const d = await extractDetail(page, null);
+    expect(d.via).toBe('readability');
+    expect(d.publishedAt).toBe('2017-11-02T00:00:00+08:00');
+    expect(d.source).toBe('镇安监办');
+    expect(d.bodyHtml).toContain('开展消防安全大检查');
+    expect(d.bodyHtml).not.toContain('栏目名称');
+    expect(d.bodyHtml).not.toContain('发布时间');
+    expect(d.bodyHtml).not.toContain('版权所有');
+  });
+
+  it('keeps the text of a generic body that wraps the 信息公开 block, and never dates from inside a Readability body', async () => {
+    const html = `<html><head><meta charset="utf-8"><title>某县关于做好秋冬季森林防火工作的通知 - 某县人民政府</title></head><body>
+      <div class="menu"><a href="/">首页</a> <a href="/xxgk/">信息公开</a></div>
+      <table width="900"><tr><td><font size="4">某县关于做好秋冬季森林防火工作的通知</font></td></tr>
+      <tr><td><p>各乡镇：会议时间：2018年10月20日上午9时。为做好秋冬季森林防火工作，现就有关事项通知如下，请各地认真贯彻落实，确保不发生重大森林火灾，切实保护人民群众生命财产安全和森林资源安全。</p>
+      <p>一、加强组织领导。二、强化火源管控。三、做好应急准备，各乡镇要组建扑火队伍，储备扑火物资，确保一旦发生火情能够迅速处置。</p></td></tr></table>
+      <div class="foot">发布日期：2018-10-15 维护：县政府办</div></body></html>`;
+    const d = await extractDetail(parsePage(html, 'xxgk/tzgg/fire.html'), null);
+    expect(d.via).toBe('readability');
+    // 2018-10-20 is inside the body (a meeting date); the page's own date is in its footer.
+    expect(d.publishedAt).toBe('2018-10-15T00:00:00+08:00');
+
+    const wrapped = `<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="关于印发某某办法的通知"></head><body>
+      <div id="zoom"><div class="wrap"><table><tr><td>索引号：</td><td>123/2020-1</td><td>文号：</td><td>某府发〔2020〕1号</td></tr></table>
+      <p>${'各乡镇人民政府，县级各部门：现将某某办法印发给你们，请认真遵照执行。'.repeat(3)}</p></div></div></body></html>`;
+    const w = await extractDetail(parsePage(wrapped, 'xxgk/2020/a.html'), null);
+    expect(w.bodyHtml).toContain('现将某某办法印发给你们');
+    expect(w.bodyHtml).not.toContain('索引号');
+    expect(w.govMeta?.docNumber).toBe('某府发〔2020〕1号');
+  });
 });

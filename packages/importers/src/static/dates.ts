@@ -5,9 +5,12 @@
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A labelled byline date: 发布时间：2019-03-05 10:20, 发布日期: 2019年3月5日, 更新时间：… (§8.4). */
+/**
+ * A labelled byline date: 发布时间：2019-03-05 10:20, 发布日期: 2019年3月5日, 日期：…, 更新时间：… (§8.4). A label
+ * right after another Chinese character is not one (会议时间：, 截止日期：): those are dates in the text.
+ */
 export const BYLINE_DATE =
-  /(?:发布|发文|更新|公开|成文)?(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?/;
+  /(?<![\u4e00-\u9fff])(?:发布|发文|更新|公开|成文)?(?:时间|日期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?/;
 
 /** Any full date in text, labelled or not. */
 export const ANY_DATE =

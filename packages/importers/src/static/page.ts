@@ -27,7 +27,7 @@ export interface ParsedPage {
   signals: PageSignals;
   /** Breadcrumb names without 首页 and without the trailing 正文/title. */
   crumbs: string[];
-  /** `<title>` split on the site suffix: its first part. */
+  /** The page's own part of `<title>` (without site and column parts; see `titleHead`). */
   titleHead: string | null;
 }
 
@@ -85,7 +85,10 @@ function readCrumbs($: cheerio.CheerioAPI): string[] {
   let box: cheerio.Cheerio<Element> | null = null;
   const byClass = $(
     '[class*=crumb], [id*=crumb], [class*=position], [id*=position], [class*=location], [id*=location], .dqwz, #dqwz, .weizhi, #weizhi, .path, .lmdh',
-  ).filter((_, el) => norm($(el).text()).length < 200);
+  ).filter((_, el) => {
+    const t = norm($(el).text());
+    return t.length < 200 && (/[>›»→＞]/.test(t) || CRUMB_LABEL.test(t));
+  });
   if (byClass.length) box = byClass.first();
   if (!box) {
     for (const n of textNodesMatching($, CRUMB_LABEL)) {
@@ -148,6 +151,7 @@ const CONTAINERS = [
   '.content',
   '.view',
 ];
+const GENERIC = new Set(['#content', '.content', '.view']);
 const ZJEG = /<!--\s*ZJEG_RSS\.content\.begin\s*-->([\s\S]*?)<!--\s*ZJEG_RSS\.content\.end\s*-->/i;
 
 function hanwebField(html: string, label: string): string | null {
@@ -169,7 +173,14 @@ function findContainer($: cheerio.CheerioAPI, html: string): { el: cheerio.Cheer
     return { el: frag('#zq-zjeg'), via: 'ZJEG_RSS' };
   }
   for (const sel of CONTAINERS) {
-    const found = $(sel).filter((_, el) => squash($(el).text()).length >= 2 || $(el).find('img').length > 0);
+    const found = $(sel).filter((_, el) => {
+      const len = squash($(el).text()).length;
+      if (len < 2 && $(el).find('img').length === 0) return false;
+      // A generic name (`.content`, `#content`, `.view`) often wraps the whole template: mostly links means
+      // navigation, not an article — leave it to the next selector or to Readability.
+      if (GENERIC.has(sel) && len > 0 && squash($(el).find('a').text()).length / len > 0.4) return false;
+      return true;
+    });
     if (found.length) {
       // The largest match (`.content` can match a small byline box before the real body).
       let best = found.first();
@@ -428,6 +439,7 @@ export function readGovMeta($: cheerio.CheerioAPI): {
 /** Template chrome that must not end up in a body (§8.4 "Body cleanup"). */
 const CHROME_ONLY =
   /^(?:[【】[\]()（）|｜:：\s]|打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|字体|字号|[大中小]|默认|收藏本页|加入收藏|收藏|分享到|分享|扫一扫在手机打开当前页|扫一扫|在手机上打开|手机扫码|返回顶部|顶部|我要纠错|纠错|浏览次数|访问次数|次|\d+)+$/;
+const BYLINE_LABELS = /(来\s*源|作\s*者|浏览|点击|阅读|访问量|编辑|发布者)\s*[:：次]/;
 const PREV_NEXT = /^\s*(上一篇|下一篇|上一条|下一条|上篇|下篇)\s*[:：]/;
 const CHROME_SELECTORS = [
   'script',
@@ -451,6 +463,11 @@ const CHROME_SELECTORS = [
   '#print',
   '.ewm',
   '.qrcode',
+  'nav',
+  '.nav',
+  '#nav',
+  '.footer',
+  '#footer',
 ];
 
 function stripChrome($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>): void {
@@ -470,6 +487,9 @@ function stripChrome($: cheerio.CheerioAPI, root: cheerio.Cheerio<AnyNode>): voi
     if (!s) return;
     if (s.length <= 60 && CHROME_ONLY.test(s) && $(el).find('img').length === 0) $(el).remove();
     else if (s.length < 200 && PREV_NEXT.test(t)) $(el).remove();
+    // The byline line (发布时间：… 来源：…) that a generic container or Readability took in.
+    else if (s.length < 150 && BYLINE_DATE.test(t) && BYLINE_LABELS.test(t) && $(el).find('p, img').length === 0)
+      $(el).remove();
   });
 }
 
@@ -647,10 +667,9 @@ export async function extractDetail(page: ParsedPage, siteName: string | null): 
     if (!readable) notes.push({ code: 'NO_BODY', message: `no article body found in ${path}` });
   }
   // The 信息公开 block and the title do not belong in the body when a generic container held them.
-  bodyRoot.find('table, div').each((_, el) => {
-    const t = $b(el).text();
-    if (/索\s*引\s*号/.test(t) && /(文\s*号|发文字号|发布机构)/.test(t) && t.length < 3000) $b(el).remove();
-  });
+  // Only the smallest box holding the labels goes: a wrapper that also holds the text must stay.
+  const govInBody = findGovBlock($b);
+  if (govInBody && govInBody.text().length < 1500) govInBody.remove();
   bodyRoot.find('h1').each((_, el) => {
     if (norm($b(el).text()) === title) $b(el).remove();
   });
@@ -695,7 +714,19 @@ export async function extractDetail(page: ParsedPage, siteName: string | null): 
   });
 
   // Date: PubDate → 信息公开 发布日期/成文日期 → byline → the URL (§8.4).
+  // The page's text without the container body; with a Readability body, also the text without it (`outside`).
   const byline = bylineText($, found?.el ?? null);
+  let outside = byline;
+  if (!found) {
+    // Readability's body is not an element of this page: cut its text out by its first and last words.
+    const bodyText = norm(bodyRoot.text());
+    if (bodyText.length >= 20) {
+      const start = byline.indexOf(bodyText.slice(0, 20));
+      const tail = bodyText.slice(-20);
+      const end = start >= 0 ? byline.indexOf(tail, start) : -1;
+      if (start >= 0 && end >= 0) outside = `${byline.slice(0, start)} ${byline.slice(end + tail.length)}`;
+    }
+  }
   let publishedAt = parseLegacyDate(metas.get('pubdate')) ?? parseLegacyDate(metas.get('publishdate'));
   const bylineDate = (() => {
     const m = BYLINE_DATE.exec(byline);
@@ -711,7 +742,7 @@ export async function extractDetail(page: ParsedPage, siteName: string | null): 
   if (!publishedAt) publishedAt = dateFromUrl(path);
   if (!publishedAt) {
     // An unlabelled date next to the title (发布于 2019年3月5日): the first full date outside the body.
-    const m = ANY_DATE.exec(byline);
+    const m = ANY_DATE.exec(outside);
     if (m) publishedAt = isoFromParts(m.slice(1, 7));
   }
   if (!publishedAt && gov.meta?.writtenAt) publishedAt = `${gov.meta.writtenAt}T00:00:00+08:00`;
