@@ -463,12 +463,13 @@ describe('page heuristics', () => {
       <div class="menu"><a href="/">首页</a> <a href="/xxgk/">信息公开</a></div>
       <table width="900"><tr><td><font size="4">某县关于做好秋冬季森林防火工作的通知</font></td></tr>
       <tr><td><p>各乡镇：会议时间：2018年10月20日上午9时。为做好秋冬季森林防火工作，现就有关事项通知如下，请各地认真贯彻落实，确保不发生重大森林火灾，切实保护人民群众生命财产安全和森林资源安全。</p>
-      <p>一、加强组织领导。二、强化火源管控。三、做好应急准备，各乡镇要组建扑火队伍，储备扑火物资，确保一旦发生火情能够迅速处置。</p></td></tr></table>
+      <p>一、加强组织领导（数据来源：县林业局 ）。二、强化火源管控。三、做好应急准备，各乡镇要组建扑火队伍，储备扑火物资，确保一旦发生火情能够迅速处置。</p></td></tr></table>
       <div class="foot">发布日期：2018-10-15 维护：县政府办</div></body></html>`;
     const d = await extractDetail(parsePage(html, 'xxgk/tzgg/fire.html'), null);
     expect(d.via).toBe('readability');
     // 2018-10-20 is inside the body (a meeting date); the page's own date is in its footer.
     expect(d.publishedAt).toBe('2018-10-15T00:00:00+08:00');
+    expect(d.source).toBeNull(); // 数据来源 in the body is not the page's 来源
 
     const wrapped = `<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="关于印发某某办法的通知"></head><body>
       <div id="zoom"><div class="wrap"><table><tr><td>索引号：</td><td>123/2020-1</td><td>文号：</td><td>某府发〔2020〕1号</td></tr></table>

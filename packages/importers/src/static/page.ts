@@ -612,10 +612,11 @@ function bylineText($: cheerio.CheerioAPI, body: cheerio.Cheerio<AnyNode> | null
   return norm(parts.join(''));
 }
 
+// A label right after another Chinese character is text, not a label (数据来源：, 原作者：).
 const SOURCE_RE =
-  /(?:信息)?来\s*源\s*[:：]\s*([^\s|｜【[]{1,40}?)(?=\s|$|【|\[|\||｜|发布|时间|日期|作者|浏览|点击|阅读|字号|访问|责任)/;
+  /(?<![\u4e00-\u9fff])(?:信息|文章|稿件)?来\s*源\s*[:：]\s*([^\s|｜【[]{1,40}?)(?=\s|$|【|\[|\||｜|发布|时间|日期|作者|浏览|点击|阅读|字号|访问|责任)/;
 const AUTHOR_RE =
-  /(?:作\s*者|撰\s*稿|文\s*稿)\s*[:：]\s*([^\s|｜【[]{1,30}?)(?=\s|$|【|\[|\||｜|发布|时间|日期|来源|浏览|点击|字号)/;
+  /(?<![\u4e00-\u9fff])(?:作\s*者|撰\s*稿|文\s*稿)\s*[:：]\s*([^\s|｜【[]{1,30}?)(?=\s|$|【|\[|\||｜|发布|时间|日期|来源|浏览|点击|字号)/;
 
 /**
  * Readability on jsdom, loaded on first use: jsdom costs ~100 MB of RSS and most snapshots (TRS, Hanweb,
