@@ -138,7 +138,14 @@ export function titleHead($: cheerio.CheerioAPI, siteName?: string | null): stri
 const CONTAINERS = [
   '.TRS_Editor',
   '.TRS_UEDITOR',
+  '.trs_paper_default',
+  // The national intensive platform (UCAP, gov.cn) and city templates seen in RSSHub's gov routes.
+  '#UCAP-CONTENT',
+  '.pages_content',
+  '.detail_content',
   '#zoom',
+  '#Zoom',
+  '.zoom',
   '#ArticleBody',
   '#Article .content',
   '.article-content',
