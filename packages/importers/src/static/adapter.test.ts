@@ -262,11 +262,25 @@ describe('the static-site adapter on a zip snapshot', () => {
     const mirror = join(dir, 'mirror');
     const files = await writeSnapshot(mirror, 'www.miyi.gov.cn');
     const zipPath = join(dir, 'site.zip');
-    await writeFile(zipPath, await craftZip([...files].map(([name, data]) => ({ name, data, compress: true }))));
+    await writeFile(
+      zipPath,
+      await craftZip([
+        ...[...files].map(([name, data]) => ({ name, data, compress: true })),
+        { name: '../evil/index.html', data: '<html><body>owned</body></html>' },
+      ]),
+    );
     const head = (await readFile(zipPath)).subarray(0, 64 * 1024);
     const input = { paths: [zipPath], head, isDirectory: false };
     expect(staticSiteAdapter.sniff(input)).toBeGreaterThanOrEqual(0.6);
     const events = await collect(input, ['http://www.miyi.gov.cn']);
+    expect(events).toContainEqual({
+      type: 'warning',
+      warning: {
+        code: 'FILE_REFUSED',
+        message: '../evil/index.html: refused (TRAVERSAL)',
+        sourceId: '../evil/index.html',
+      },
+    });
     const fromFolder = await collect({ paths: [site], head: null, isDirectory: true });
     const strip = (es: ImportEvent[]) => es.filter((e) => e.type === 'item' || e.type === 'column');
     expect(strip(events).length).toBeGreaterThan(0);

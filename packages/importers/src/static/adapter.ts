@@ -240,6 +240,17 @@ class StaticSource implements ImportSource {
     }
     this.siteName = siteName;
     yield* early;
+    // What the store refused (unsafe names, links out of the folder, oversize files): listed, never read.
+    const refused = new Set<string>();
+    for (const r of this.store.rejected) {
+      const key = `${r.reason}\u0000${r.name}`;
+      if (refused.has(key)) continue;
+      refused.add(key);
+      yield {
+        type: 'warning',
+        warning: { code: 'FILE_REFUSED', message: `${r.name}: refused (${r.reason})`, sourceId: r.name },
+      };
+    }
 
     // Columns: a directory with a list page or items, or an ancestor that breadcrumbs named. Parents first.
     const isColumn = (c: ColumnInfo | undefined) => !!c && (c.hasList || c.hasItems || c.names.size > 0);
@@ -252,7 +263,8 @@ class StaticSource implements ImportSource {
     keys.sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
     for (const key of keys) {
       const c = columns.get(key)!;
-      const best = [...c.names.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? slugOf(key);
+      const best =
+        [...c.names.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? slugOf(key);
       const column: LegacyColumn = {
         sourceId: key,
         parentSourceId: columnOf(parentKey(key)),
