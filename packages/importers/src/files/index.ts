@@ -1,2 +1,2 @@
 export * from './file-store.ts';
-export * from './paths.ts';
+export { lookupCandidates, safeEntryPath, type UnsafeReason } from './paths.ts';

@@ -1,2 +1,1 @@
 export { MAX_PAGE_BYTES, staticSiteAdapter } from './adapter.ts';
-export { dateFromUrl, parseLegacyDate } from './dates.ts';
