@@ -281,6 +281,11 @@ describe('the static-site adapter on a zip snapshot', () => {
         sourceId: '../evil/index.html',
       },
     });
+    // A second read of the same source reopens the zip (each read closes it when done).
+    const zipSource = lastSource!;
+    const again: ImportEvent[] = [];
+    for await (const e of zipSource.read()) again.push(e);
+    expect(again).toEqual(events);
     const fromFolder = await collect({ paths: [site], head: null, isDirectory: true });
     const strip = (es: ImportEvent[]) => es.filter((e) => e.type === 'item' || e.type === 'column');
     expect(strip(events).length).toBeGreaterThan(0);

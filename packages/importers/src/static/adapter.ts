@@ -120,13 +120,33 @@ class StaticSource implements ImportSource {
   readonly system = 'static' as const;
   siteName: string | null = null;
   baseUrl: string | null;
-  private readonly store: OpenedFileStore;
+  private readonly location: string;
   private readonly options: OpenOptions;
+  /** Open during a `read()` (and from `open()` until the first read); closed when a read ends, so no fd is kept. */
+  private current: OpenedFileStore | null;
 
-  constructor(store: OpenedFileStore, options: OpenOptions) {
-    this.store = store;
+  constructor(location: string, store: OpenedFileStore, options: OpenOptions) {
+    this.location = location;
+    this.current = store;
     this.options = options;
     this.baseUrl = options.baseUrls?.[0] ?? null;
+  }
+
+  private get store(): OpenedFileStore {
+    if (!this.current) throw new Error('static source: the snapshot is not open (read() not running)');
+    return this.current;
+  }
+
+  /** Yields the same events each time; one read at a time. */
+  async *read(): AsyncIterable<ImportEvent> {
+    this.current ??= await openFileStore(this.location, { baseUrls: this.options.baseUrls });
+    try {
+      yield* this.readOpen();
+    } finally {
+      const store = this.current;
+      this.current = null;
+      await store?.close();
+    }
   }
 
   /** Pages in the snapshot: HTML by name, and extension-less files whose first bytes are HTML. */
@@ -187,7 +207,7 @@ class StaticSource implements ImportSource {
     return { page: parsePage(html, path), events };
   }
 
-  async *read(): AsyncIterable<ImportEvent> {
+  private async *readOpen(): AsyncGenerator<ImportEvent> {
     // Pass 1: classify, gather columns.
     const columns = new Map<string, ColumnInfo>();
     const col = (key: string): ColumnInfo => {
@@ -501,6 +521,6 @@ export const staticSiteAdapter: SourceAdapter = {
       throw new ImportSourceError('FILES_NOT_FOUND', `No such file or folder: ${first}`);
     }
     const store = await openFileStore(first, { baseUrls: options.baseUrls });
-    return new StaticSource(store, options);
+    return new StaticSource(first, store, options);
   },
 };
