@@ -81,6 +81,7 @@ describe('the static-site adapter on a folder snapshot (TRS, Hanweb, DedeCMS and
     expect(cols.get('a/news')).toMatchObject({ name: '新闻中心', parentSourceId: null });
     // list_1_2/3.html come from the pager's links
     expect(cols.get('a/news')!.oldUrls).toEqual([
+      '/plus/list.php?tid=1', // the same list, dynamic (DedeCMS)
       '/a/news/list_1_1.html',
       '/a/news/list_1_2.html',
       '/a/news/list_1_3.html',
@@ -184,7 +185,8 @@ describe('the static-site adapter on a folder snapshot (TRS, Hanweb, DedeCMS and
       author: '李明',
       summary: '3月5日，丙谷镇召开2019年脱贫攻坚推进会。',
       columnSourceIds: ['a/news'],
-      oldUrls: ['/a/news/2019/0305/12.html', '/a/news/2019/0305/12_2.html'],
+      // the dynamic URL from the page's hit counter (/plus/count.php?…aid=12)
+      oldUrls: ['/a/news/2019/0305/12.html', '/plus/view.php?aid=12', '/a/news/2019/0305/12_2.html'],
     });
     expect(text(item.bodyHtml)).toContain('镇村干部及驻村工作队员共60余人参加会议');
     expect(text(item.bodyHtml)).toContain('逐项整改');

@@ -113,6 +113,23 @@ function pagerUrls(page: ParsedPage, path: string): string[] {
   return out;
 }
 
+const DEDECMS = /dede_pages|DedeCMS|\/plus\/(?:list|view|count|search|stow|recommend)\.php/i;
+
+/**
+ * The dynamic URL a DedeCMS article also answered at (legacy-formats.md §3.2: `/plus/view.php?aid=`), from the
+ * hit counter every DedeCMS article page calls (`/plus/count.php?view=yes&aid=12`). Old documents cite both.
+ */
+function dynamicItemUrls(page: ParsedPage): string[] {
+  const m = /\/plus\/count\.php\?[^"'<>]*?\baid=(\d+)/i.exec(page.html);
+  return m ? [`/plus/view.php?aid=${m[1]}`] : [];
+}
+
+/** DedeCMS list pages `list_{tid}_{n}.html` also answered at `/plus/list.php?tid={tid}`. */
+function dynamicListUrls(page: ParsedPage, path: string): string[] {
+  const m = /(?:^|\/)list_(\d+)_\d+\.html?$/i.exec(path);
+  return m && DEDECMS.test(page.html) ? [`/plus/list.php?tid=${m[1]}`] : [];
+}
+
 /** Hostname-like or document-root folder names that wrap a whole snapshot (`www.old.gov.cn/`, `wwwroot/`). */
 const WRAPPER = /^([a-z0-9-]+\.)+[a-z]{2,}(:\d+)?$|^(wwwroot|htdocs|public_html|html|www|web|site|webroot)$/i;
 
@@ -241,7 +258,7 @@ class StaticSource implements ImportSource {
         const key = chain.at(-1)!;
         const c = col(key);
         c.hasList = true;
-        for (const u of [...listPageUrls(path), ...pagerUrls(page, path)]) {
+        for (const u of [...listPageUrls(path), ...pagerUrls(page, path), ...dynamicListUrls(page, path)]) {
           if (c.urls.length < MAX_URLS_PER_COLUMN && !c.urls.includes(u)) c.urls.push(u);
         }
         vote(key, page.metas.get('columnname'), 5);
@@ -361,7 +378,7 @@ class StaticSource implements ImportSource {
       yield { type: 'skipped', sourceId, what: 'article', reason: 'UNSUPPORTED_TYPE', title: page.titleHead };
       return;
     }
-    const oldUrls = [sourceId];
+    const oldUrls = [sourceId, ...dynamicItemUrls(page)];
     let bodyHtml = d.bodyHtml;
     for (const nextPath of continuationPaths(path)) {
       const f = await this.exactly(nextPath);
