@@ -1,4 +1,6 @@
+export * from './files/index.ts';
 export * from './record.ts';
+export * from './static/index.ts';
 export * from './text/encoding.ts';
 export * from './wxr/index.ts';
 export { dedecmsAdapter } from './dedecms/adapter.ts';

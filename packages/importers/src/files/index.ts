@@ -1,0 +1,2 @@
+export * from './file-store.ts';
+export { lookupCandidates, safeEntryPath, type UnsafeReason } from './paths.ts';

@@ -1,0 +1,1 @@
+export { MAX_PAGE_BYTES, staticSiteAdapter } from './adapter.ts';
