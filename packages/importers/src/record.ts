@@ -108,6 +108,8 @@ export interface LegacyFile {
   size?: number | null;
   /** The item it was attached to, when the source says so. */
   itemSourceId?: string | null;
+  /** Pages the legacy system showed for the file (a WordPress attachment page), redirected to the new file. */
+  oldUrls?: string[];
 }
 
 /** Why a legacy record is not imported. Stable codes: the plan counts them. */
@@ -141,7 +143,15 @@ export type ImportEvent =
   | { type: 'column'; column: LegacyColumn }
   | { type: 'item'; item: LegacyItem }
   | { type: 'file'; file: LegacyFile }
-  | { type: 'skipped'; sourceId: string; what: string; reason: SkipReason; title?: string | null }
+  | {
+      type: 'skipped';
+      sourceId: string;
+      what: string;
+      reason: SkipReason;
+      title?: string | null;
+      /** URLs the skipped record had (a trashed post's permalink): the redirect map answers them 410 Gone. */
+      oldUrls?: string[];
+    }
   | { type: 'warning'; warning: ImportWarning };
 
 /** An opened legacy source. `read()` may be called more than once (plan, then commit) and yields the same events. */

@@ -52,6 +52,9 @@ describe('repairs and URLs', () => {
   it('decodes GBK percent-encoded legacy URLs', () => {
     expect(decodeLegacyUrl('/uploads/%D6%D0%CE%C4.doc')).toBe('/uploads/中文.doc');
     expect(decodeLegacyUrl('/uploads/%E4%B8%AD%E6%96%87.doc')).toBe('/uploads/中文.doc');
+    // GBK bytes that also happen to be valid UTF-8 (U+0368 U+05AA): the Chinese reading wins.
+    expect(decodeLegacyUrl('/zwgk/%CD%A8%D6%AA.html')).toBe('/zwgk/通知.html');
+    expect(decodeLegacyUrl('/a%20b/caf%C3%A9.html')).toBe('/a b/café.html');
   });
   it('knows well-formed GBK from random high bytes', () => {
     expect(isPlausibleGbk(gbk('政务公开'))).toBe(true);

@@ -178,28 +178,43 @@ export function repairLatin1Mojibake(text: string): { text: string; repaired: bo
   return { text: out, repaired };
 }
 
+/** CJK ideographs, CJK and full-width punctuation: what a Chinese file name is made of besides ASCII. */
+const CHINESE_TEXT = /^[\u0000-\u007f\u00b7\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
+
+/** What a UTF-8 file name plausibly holds: Chinese text as above, or Latin letters with diacritics (café). */
+const PLAUSIBLE_TEXT =
+  /^[\u0000-\u007f\u00a0-\u024f\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
+
+function gbkPercentDecode(url: string): string | null {
+  const bytes: number[] = [];
+  for (let i = 0; i < url.length; i++) {
+    const c = url[i]!;
+    if (c === '%' && /^[0-9a-f]{2}$/i.test(url.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(url.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(c, 'utf8'));
+  }
+  const buf = Buffer.from(bytes);
+  if (!isPlausibleGbk(buf)) return null;
+  const decoded = iconv.decode(buf, 'gb18030');
+  return decoded.includes('\ufffd') ? null : decoded;
+}
+
 /**
- * Percent-decode a legacy URL: UTF-8 first, then GBK (old links like `/%D6%D0%CE%C4.doc` are GBK and make
- * `decodeURIComponent` throw). Returns the input when neither works. Redirect lookups should also compare the
- * raw bytes (see legacy-formats.md §8.5).
+ * Percent-decode a legacy URL: UTF-8 or GBK (old links like `/%D6%D0%CE%C4.doc` are GBK and make
+ * `decodeURIComponent` throw). Some GBK byte runs are also valid UTF-8 (`%CD%A8%D6%AA`, 通知 in GBK, reads as
+ * two combining/Hebrew marks in UTF-8): when the UTF-8 reading is not plausible text and the GBK reading is
+ * Chinese, GBK wins. Returns the input when neither works. Redirect lookups also compare the raw form (legacy-formats.md §8.5).
  */
 export function decodeLegacyUrl(url: string): string {
+  let utf8: string | null = null;
   try {
-    return decodeURI(url);
+    utf8 = decodeURI(url);
   } catch {
-    try {
-      const bytes: number[] = [];
-      for (let i = 0; i < url.length; i++) {
-        const c = url[i]!;
-        if (c === '%' && /^[0-9a-f]{2}$/i.test(url.slice(i + 1, i + 3))) {
-          bytes.push(Number.parseInt(url.slice(i + 1, i + 3), 16));
-          i += 2;
-        } else bytes.push(...Buffer.from(c, 'utf8'));
-      }
-      const decoded = iconv.decode(Buffer.from(bytes), 'gb18030');
-      return decoded.includes('\ufffd') ? url : decoded;
-    } catch {
-      return url;
-    }
+    utf8 = null;
   }
+  if (utf8 !== null && (utf8 === url || PLAUSIBLE_TEXT.test(utf8))) return utf8;
+  const gbk = gbkPercentDecode(url);
+  if (gbk !== null && (utf8 === null || CHINESE_TEXT.test(gbk))) return gbk;
+  return utf8 ?? url;
 }
