@@ -78,7 +78,10 @@ export async function createPlatform(
     // Small compressed answers often arrive ~40 ms late on loopback (Nagle + delayed ACK); plain ones do not (bench/).
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
-  const jobs = jobPort(config.DATABASE_URL);
+  const jobs = jobPort(config.DATABASE_URL, {
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    retryDelaySeconds: config.WEBHOOK_RETRY_DELAY_SECONDS,
+  });
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const media = mediaPortFrom(config);

@@ -18,6 +18,7 @@ import { ItemListingSchema } from './items/item-listing.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
+import { WebhookDeliverySchema, WebhookEndpointSchema, WebhookEventSchema } from './webhooks/webhook.entity.ts';
 
 /** Every entity, passed explicitly to MikroORM (folder discovery breaks under ESM test runners). */
 export const entities = [
@@ -45,4 +46,7 @@ export const entities = [
   MailboxSchema,
   LetterSchema,
   DisclosureRequestSchema,
+  WebhookEndpointSchema,
+  WebhookEventSchema,
+  WebhookDeliverySchema,
 ];

@@ -11,6 +11,7 @@ import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
 import { Site, SiteDomain } from '../sites/site.entity.ts';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../webhooks/webhook.entity.ts';
 
 export const SITE_FILTER = 'site';
 
@@ -50,6 +51,9 @@ export const siteFilter = {
     Letter,
     DisclosureRequest,
     Redirect,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookDelivery,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');
