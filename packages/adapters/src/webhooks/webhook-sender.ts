@@ -13,15 +13,17 @@ export interface WebhookSenderOptions {
   allowPrivateTargets: boolean;
   timeoutMs: number;
   userAgent?: string;
+  /** The resolver (node:dns lookup); tests give one that answers a public-looking name with a loopback address. */
+  resolve?: typeof dnsLookup;
 }
 
 /**
  * A DNS look-up that refuses private addresses: the check happens on the address the socket will actually connect
  * to, so a name that resolves to a public address at creation and to 127.0.0.1 later (DNS rebinding) is refused.
  */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(allowPrivate: boolean, resolve: typeof dnsLookup): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = (addresses as LookupAddress[]).filter((a) => allowPrivate || !isPrivateAddress(a.address));
       if (list.length === 0)
@@ -44,7 +46,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
  * checked against the SSRF rules after DNS resolution.
  */
 export function webhookSender(opts: WebhookSenderOptions): WebhookSender {
-  const lookup = guardedLookup(opts.allowPrivateTargets);
+  const lookup = guardedLookup(opts.allowPrivateTargets, opts.resolve ?? dnsLookup);
   return {
     send(message: WebhookMessage): Promise<WebhookAttempt> {
       const started = performance.now();
