@@ -39,7 +39,10 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   LOGIN_LOCK_SECONDS: z.coerce.number().int().min(10).default(900),
+  /** Requests per client (API token, else address) per window, counted across every API instance. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** The window of RATE_LIMIT_PER_MINUTE, in seconds (60 unless a test needs a window no test can straddle). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(7).max(30).default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),

@@ -17,3 +17,4 @@ export * from './metrics.ts';
 export * from './interaction/altcha.ts';
 export * from './webhooks/webhook-sender.ts';
 export * from './webhooks/webhook-worker.ts';
+export * from './db/rate-limit-store.ts';

@@ -15,7 +15,6 @@ import {
   recordWebhookEvent,
   WebhookEvent,
 } from '@zhanqun/core';
-import type { PgBoss } from 'pg-boss';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, publishItem, reasonOf, startTestApp, type TestApp } from './helpers.ts';
@@ -27,7 +26,7 @@ interface Received {
 }
 
 let t: TestApp;
-let boss: PgBoss;
+let boss: ReturnType<typeof createBoss>;
 let work: Awaited<ReturnType<typeof startWebhookWork>>;
 let receiver: Server;
 let base: string;
