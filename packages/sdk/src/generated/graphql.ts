@@ -3,7 +3,11 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Structurally @graphql-typed-document-node/core's DocumentTypeDecoration (urql, graphql-request, … accept it),
+ * declared here so the SDK has no dependency at all, not even for types. */
+export interface DocumentTypeDecoration<TResult, TVariables> {
+  __apiType?: (variables: TVariables) => TResult;
+}
 export type ColumnType =
   | 'LINK'
   | 'LIST'
