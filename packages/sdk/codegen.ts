@@ -50,7 +50,7 @@ export interface DocumentTypeDecoration<TResult, TVariables> {
 /** The generated files as they would be written now, in memory (with the one import replaced, see above). */
 export async function generatedFiles(): Promise<{ filename: string; content: string }[]> {
   const files = await generate(codegenConfig, false);
-  return files.map((f) => {
+  return files.map((f: { filename: string; content: string }) => {
     if (!f.content.includes(DECORATION_IMPORT)) throw new Error('codegen output changed: DocumentTypeDecoration import');
     return { ...f, content: f.content.replace(DECORATION_IMPORT, DECORATION) };
   });
