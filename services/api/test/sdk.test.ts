@@ -54,7 +54,7 @@ describe('@zhanqun/sdk against the running API', () => {
 /** A fetch that counts calls and can fail or stall the first ones, in front of the real one. */
 function flakyFetch(plan: ('fail' | 'stall' | 'pass')[]) {
   const calls: { method: string; url: string }[] = [];
-  const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const f = (async (input: string | URL | Request, init?: RequestInit) => {
     calls.push({ method: init?.method ?? 'GET', url: String(input) });
     const step = plan.shift() ?? 'pass';
     if (step === 'fail') throw new TypeError('fetch failed');
