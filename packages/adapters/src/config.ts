@@ -98,7 +98,12 @@ const schema = z.object({
   /** First retry after this many seconds; each further retry waits about twice as long (capped at 1 h). */
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(20),
-  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /** How often the worker looks for undispatched events when no notification came (ms). */
   WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Rate-limit counters shared through PostgreSQL: local hits are flushed at most this often (ms).

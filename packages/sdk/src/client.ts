@@ -229,7 +229,11 @@ export class Transport {
       res = await this.#fetch(url, init);
     } catch (err) {
       const message = timeout.aborted ? 'The request timed out' : `Network error: ${(err as Error).message}`;
-      return { data: null, errors: [{ message, extensions: { code: timeout.aborted ? 'TIMEOUT' : 'NETWORK' } }], status: 0 };
+      return {
+        data: null,
+        errors: [{ message, extensions: { code: timeout.aborted ? 'TIMEOUT' : 'NETWORK' } }],
+        status: 0,
+      };
     }
     const json = (await res.json().catch(() => ({}))) as { data?: T | null; errors?: GraphQLErrorShape[] };
     const errors = json.errors ?? (res.ok || json.data ? [] : [{ message: `HTTP ${res.status}` }]);

@@ -996,7 +996,10 @@ describe('tenant isolation at the database', () => {
       await client.query('begin');
       await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
       for (const table of ['webhook_endpoint', 'webhook_event', 'webhook_delivery'])
-        expect((await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n, table).toBe(0);
+        expect(
+          (await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n,
+          table,
+        ).toBe(0);
       expect((await client.query("update webhook_endpoint set url = 'https://evil.example.org/'")).rowCount).toBe(0);
       await expect(
         client.query(

@@ -47,7 +47,12 @@ describe('@zhanqun/sdk as an installed package', () => {
     const store = pnpm(['store', 'path'], rootDir).trim();
     writeFileSync(
       join(work, 'package.json'),
-      JSON.stringify({ name: 'theme-consumer', private: true, type: 'module', dependencies: { '@zhanqun/sdk': `file:./${tarball}` } }),
+      JSON.stringify({
+        name: 'theme-consumer',
+        private: true,
+        type: 'module',
+        dependencies: { '@zhanqun/sdk': `file:./${tarball}` },
+      }),
     );
     pnpm(['install', '--offline', '--ignore-workspace', '--store-dir', store], work);
     const pkg = join(work, 'node_modules', '@zhanqun', 'sdk');

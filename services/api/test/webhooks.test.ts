@@ -7,14 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBoss, startWebhookWork } from '@zhanqun/adapters';
-import {
-  AppError,
-  AuditRecord,
-  createWebhookEndpoint,
-  makeCtx,
-  recordWebhookEvent,
-  WebhookEvent,
-} from '@zhanqun/core';
+import { AppError, AuditRecord, createWebhookEndpoint, makeCtx, recordWebhookEvent, WebhookEvent } from '@zhanqun/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, publishItem, reasonOf, startTestApp, type TestApp } from './helpers.ts';
@@ -240,11 +233,7 @@ describe('webhooks', () => {
       .em.find(AuditRecord, { action: 'webhook.autoDisable', targetId: endpoint.id });
     expect(audit).toHaveLength(1);
     // A disabled endpoint is not redelivered to.
-    const r = await t.gql(
-      'mutation($d: ID!) { redeliverWebhook(deliveryId: $d) }',
-      { d: state.log[0]!.id },
-      admin,
-    );
+    const r = await t.gql('mutation($d: ID!) { redeliverWebhook(deliveryId: $d) }', { d: state.log[0]!.id }, admin);
     expect(reasonOf(r)).toBe('WEBHOOK_ENDPOINT_DISABLED');
   });
 

@@ -78,7 +78,10 @@ describe('webhook sender', () => {
     });
     await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
     const other = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
-    const r = await open.send({ ...message(`http://127.0.0.1:${(s.address() as AddressInfo).port}/`), secrets: [secret, other] });
+    const r = await open.send({
+      ...message(`http://127.0.0.1:${(s.address() as AddressInfo).port}/`),
+      secrets: [secret, other],
+    });
     s.close();
     expect(r.status).toBe(200);
     expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);

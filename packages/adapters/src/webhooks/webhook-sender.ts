@@ -2,7 +2,13 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isPrivateAddress, type WebhookAttempt, type WebhookMessage, type WebhookSender, webhookTargetProblem } from '@zhanqun/core';
+import {
+  isPrivateAddress,
+  type WebhookAttempt,
+  type WebhookMessage,
+  type WebhookSender,
+  webhookTargetProblem,
+} from '@zhanqun/core';
 import { Webhook } from 'standardwebhooks';
 
 /** How much of a receiver's answer is read and kept in the delivery log. */

@@ -43,7 +43,13 @@ export async function takeSiteDown(ctx: Ctx, raw: TakeSiteDownInput): Promise<Si
     await tx.flush();
     // An archived site is not searchable: its documents leave the index.
     await recordSiteChanges(tx, s.id, 'site-status:ARCHIVED');
-    await recordWebhookEvent(tx, s.id, 'site.status_changed', { site: s.code, from, to: 'ARCHIVED', takenDown: true }, now);
+    await recordWebhookEvent(
+      tx,
+      s.id,
+      'site.status_changed',
+      { site: s.code, from, to: 'ARCHIVED', takenDown: true },
+      now,
+    );
     await appendAudit(tx, ctx, {
       siteId: s.id,
       action: 'site.takeDown',

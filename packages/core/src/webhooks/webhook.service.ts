@@ -11,7 +11,11 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook.entity.ts';
 import { webhookEventTypes } from './webhook-events.ts';
 import { webhookTargetProblem } from './webhook-target.policy.ts';
 
-export const defaultWebhookSettings = { allowPrivateTargets: false, disableAfterFailures: 20, rotationOverlapHours: 24 };
+export const defaultWebhookSettings = {
+  allowPrivateTargets: false,
+  disableAfterFailures: 20,
+  rotationOverlapHours: 24,
+};
 const settingsOf = (ctx: Ctx) => ctx.settings.webhooks ?? defaultWebhookSettings;
 
 /** Standard Webhooks: `whsec_` + base64 of the key; 32 random bytes (the spec asks for 24 to 64). */
@@ -26,8 +30,7 @@ const urlInput = z.string().trim().min(1).max(2000);
 
 function checkTarget(ctx: Ctx, url: string): string {
   const problem = webhookTargetProblem(url, settingsOf(ctx).allowPrivateTargets);
-  if (problem)
-    throw new AppError('WEBHOOK_TARGET_FORBIDDEN', undefined, { field: 'url', details: { problem } });
+  if (problem) throw new AppError('WEBHOOK_TARGET_FORBIDDEN', undefined, { field: 'url', details: { problem } });
   return url;
 }
 

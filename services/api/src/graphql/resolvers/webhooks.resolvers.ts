@@ -23,8 +23,7 @@ export const webhookResolvers = {
       updateWebhookEndpoint(zq, a.input),
     rotateWebhookSecret: (_: unknown, a: { id: string }, { zq }: GqlContext) => rotateWebhookSecret(zq, a.id),
     deleteWebhookEndpoint: (_: unknown, a: { id: string }, { zq }: GqlContext) => deleteWebhookEndpoint(zq, a.id),
-    redeliverWebhook: (_: unknown, a: { deliveryId: string }, { zq }: GqlContext) =>
-      redeliverWebhook(zq, a.deliveryId),
+    redeliverWebhook: (_: unknown, a: { deliveryId: string }, { zq }: GqlContext) => redeliverWebhook(zq, a.deliveryId),
   },
   WebhookEndpoint: {
     deliveries: async (e: WebhookEndpoint, a: { first?: number; after?: string }, { zq }: GqlContext) =>
