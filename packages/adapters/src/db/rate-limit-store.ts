@@ -19,6 +19,8 @@ interface Entry {
 export interface PgRateLimitOptions {
   /** How long local hits may wait before they are added to the shared counters (≤ 1 s). */
   flushMs: number;
+  /** How long a client's first request waits for the shared count before it is answered with the local one. */
+  firstWaitMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -116,10 +118,17 @@ export function pgRateLimitStore(em: EntityManager, opts: PgRateLimitOptions) {
       }
       e.pending += 1;
       const entry = e;
-      const answer = () => cb(null, { current: entry.shared + entry.pending, ttl: window + timeWindow - Date.now() });
+      let answered = false;
+      const answer = () => {
+        if (answered) return;
+        answered = true;
+        cb(null, { current: entry.shared + entry.pending, ttl: window + timeWindow - Date.now() });
+      };
       if (!e.known) {
         e.waiting.push(answer);
         flushSoon(0);
+        // A slow database must not stall requests: after a short wait, answer with what this instance knows.
+        setTimeout(answer, opts.firstWaitMs ?? 250).unref();
         return;
       }
       answer();
