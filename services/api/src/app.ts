@@ -58,7 +58,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   await deliveryHttp(app, platform);
   // Counters shared by every API instance through PostgreSQL, flushed in batches (ADR 0020).
-  const rateCounters = pgRateLimitStore(platform.orm.em, {
+  const rateCounters = pgRateLimitStore(config.DATABASE_URL, {
     flushMs: config.RATE_LIMIT_FLUSH_MS,
     onError: (err) => app.log.warn({ err }, 'rate-limit counters not shared (PostgreSQL); counting locally'),
   });

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sql';
+import pg from 'pg';
 
 type Callback = (err: Error | null, res?: { current: number; ttl: number }) => void;
 
@@ -34,7 +34,10 @@ export interface PgRateLimitOptions {
  * (instances − 1) × rate × flushMs. If PostgreSQL does not answer, requests are let through (fail open, like
  * @fastify/rate-limit's skipOnError) and the error reported.
  */
-export function pgRateLimitStore(em: EntityManager, opts: PgRateLimitOptions) {
+export function pgRateLimitStore(databaseUrl: string, opts: PgRateLimitOptions) {
+  // A pool of its own (two connections): the counters never wait behind the ORM's work, nor it behind them.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: 'zhanqun-rate-limit' });
+  pool.on('error', (err) => opts.onError?.(err));
   const entries = new Map<string, Entry>();
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> | null = null;
@@ -46,9 +49,9 @@ export function pgRateLimitStore(em: EntityManager, opts: PgRateLimitOptions) {
     if (batch.length === 0) return;
     const sent = batch.map((e) => ({ e, hits: e.pending }));
     try {
-      const rows = await em.fork().execute<{ key: string; w: string; hits: number }[]>(
+      const { rows } = await pool.query<{ key: string; w: string; hits: number }>(
         `insert into rate_limit_counter as c (key, window_start, hits)
-         select x.key, to_timestamp(x.w / 1000.0), x.hits from jsonb_to_recordset(?::jsonb) as x(key text, w bigint, hits int)
+         select x.key, to_timestamp(x.w / 1000.0), x.hits from jsonb_to_recordset($1::jsonb) as x(key text, w bigint, hits int)
          on conflict (key, window_start) do update set hits = c.hits + excluded.hits
          returning c.key, (extract(epoch from c.window_start) * 1000)::bigint::text as w, c.hits`,
         [JSON.stringify(sent.map(({ e, hits }) => ({ key: e.key, w: e.window, hits })))],
@@ -64,7 +67,7 @@ export function pgRateLimitStore(em: EntityManager, opts: PgRateLimitOptions) {
       const now = Date.now();
       if (now - lastPurge > 60_000) {
         lastPurge = now;
-        await em.fork().execute("delete from rate_limit_counter where window_start < now() - interval '1 day'");
+        await pool.query("delete from rate_limit_counter where window_start < now() - interval '1 day'");
       }
     } catch (err) {
       // Fail open: answer with what this instance knows; the hits stay pending for the next flush.
@@ -148,6 +151,7 @@ export function pgRateLimitStore(em: EntityManager, opts: PgRateLimitOptions) {
       if (timer) clearTimeout(timer);
       timer = null;
       await flush();
+      await pool.end();
     },
   };
 }
