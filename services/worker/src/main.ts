@@ -20,7 +20,9 @@ const searchSync = startSearchSync(platform, config.SEARCH_SYNC_INTERVAL_MS, log
   metrics.searchDeliveryFailures.inc(),
 );
 // Webhooks (issue 12): outbox → one pg-boss job per endpoint, signed POSTs retried with back-off.
-const webhooks = await startWebhookWork(boss, platform, log);
+const webhooks = await startWebhookWork(boss, platform, log, {
+  onFailure: (queue) => metrics.jobFailures.inc({ queue }),
+});
 const metricsServer =
   config.METRICS_PORT > 0
     ? await serveMetrics(metrics.registry, {

@@ -20,7 +20,7 @@ export async function startWebhookWork(
   boss: PgBoss,
   platform: Platform,
   log: Log,
-  opts: { sender?: WebhookSender; pollingIntervalSeconds?: number } = {},
+  opts: { sender?: WebhookSender; pollingIntervalSeconds?: number; onFailure?: (queue: string) => void } = {},
 ): Promise<{ dispatchNow(): Promise<void>; stop(): Promise<void> }> {
   const { config } = platform;
   const sender =
@@ -35,8 +35,14 @@ export async function startWebhookWork(
     { batchSize: 1, localConcurrency: 4, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 },
     async ([job]) => {
       if (!job) return;
-      const outcome = await deliverWebhook(platform.systemCtx('job:deliver-webhook'), sender, job.data);
-      if (outcome === 'DISABLED') log.warn({ endpointId: job.data.endpointId }, 'webhook endpoint disabled');
+      try {
+        const outcome = await deliverWebhook(platform.systemCtx('job:deliver-webhook'), sender, job.data);
+        if (outcome === 'DISABLED') log.warn({ endpointId: job.data.endpointId }, 'webhook endpoint disabled');
+      } catch (err) {
+        // A failed attempt (logged in webhook_delivery); pg-boss retries it. Counted for /metrics.
+        opts.onFailure?.(queues.deliverWebhook);
+        throw err;
+      }
     },
   );
 
