@@ -202,6 +202,35 @@ describe('webhooks', () => {
     expect(codeOf(denied)).toBe('NOT_FOUND');
   });
 
+  it('a new version of a public item fires item.updated (not item.published)', async () => {
+    const { secret } = await addEndpoint('/updated', ['item.updated']);
+    const id = await publishItem(t, 'miyi', { column: '/zwdt/tzgg', slug: 'hook-2', title: '第二条通知' });
+    const editor = await t.tokenFor(demo.editor('miyi'));
+    const upd = await t.gql(
+      'mutation($i: UpdateItemInput!) { updateItem(input: $i) { state } }',
+      { i: { id, title: '第二条通知（修订）' } },
+      editor,
+    );
+    expect(upd.errors).toBeUndefined();
+    await t.gql('mutation($id: ID!) { submitItem(id: $id) { state } }', { id }, editor);
+    for (const who of [demo.editor('miyi'), demo.reviewer('miyi'), demo.approver('miyi')]) {
+      const r = await t.gql(
+        'mutation($id: ID!) { signOff(input: { id: $id }) { state } }',
+        { id },
+        await t.tokenFor(who),
+      );
+      expect(r.errors).toBeUndefined();
+    }
+    await expect.poll(() => at('/updated').length, poll).toBe(1);
+    const msg = at('/updated')[0]!;
+    const payload = new Webhook(secret).verify(msg.body, msg.headers as Record<string, string>) as {
+      type: string;
+      data: { item: { id: string; title: string; revision: number } };
+    };
+    expect(payload.type).toBe('item.updated');
+    expect(payload.data.item).toMatchObject({ id, title: '第二条通知（修订）', revision: 2 });
+  });
+
   it('disables an endpoint after consecutive failures, with an audit entry; rotation signs with both secrets', async () => {
     const { endpoint } = await addEndpoint('/down', ['column.changed']);
     plan.set('/down', [500, 500, 500, 500, 500]);
