@@ -9,6 +9,7 @@ const projects = [
   'packages/core',
   'packages/adapters',
   'packages/importers',
+  'packages/sdk',
   'services/api',
   'services/worker',
   'infra',

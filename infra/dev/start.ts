@@ -225,6 +225,8 @@ async function main(): Promise<void> {
     JWT_SECRET: env.JWT_SECRET ?? secrets.jwtSecret,
     // Uploaded files (media), shared by the API and the worker.
     MEDIA_DIR: env.MEDIA_DIR ?? join(dataDir, 'media'),
+    // The embedded stack runs on one machine: webhooks may target a receiver on loopback (never in production).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'true',
   };
   const logins = await seed(childEnv);
   // The operator CLI (`./dev zhanqun …`) reads these to reach the same embedded services.

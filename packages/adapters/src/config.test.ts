@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, coreSettingsFrom, loadConfig } from './config.ts';
 
 const base = { DATABASE_URL: 'postgres://app:pw@127.0.0.1:5432/zhanqun', MEILI_URL: 'http://127.0.0.1:7700' };
 
@@ -23,6 +23,17 @@ describe('loadConfig', () => {
       databaseMigrationUrl: base.DATABASE_URL,
     });
     expect(c.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses loopback webhook targets in production, and allows no private targets by default', () => {
+    expect(loadConfig(base).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(false);
+    const problems = problemsOf({ ...base, NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+    expect(problems).toContain('WEBHOOK_ALLOW_PRIVATE_TARGETS: must not be enabled in production (SSRF)');
+    expect(coreSettingsFrom(loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' })).webhooks).toEqual({
+      allowPrivateTargets: true,
+      disableAfterFailures: 20,
+      rotationOverlapHours: 24,
+    });
   });
 
   it('lists every problem at once', () => {

@@ -39,7 +39,10 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(10).default(900),
   LOGIN_LOCK_SECONDS: z.coerce.number().int().min(10).default(900),
+  /** Requests per client (API token, else address) per window, counted across every API instance. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** The window of RATE_LIMIT_PER_MINUTE, in seconds (60 unless a test needs a window no test can straddle). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(7).max(30).default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),
@@ -95,6 +98,25 @@ const schema = z.object({
   PUBLIC_WRITE_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
   PUBLIC_WRITE_PER_CONTACT: z.coerce.number().int().min(1).default(5),
   PUBLIC_WRITE_WINDOW_SECONDS: z.coerce.number().int().min(10).default(3600),
+  // Webhooks (issue 12; docs/operations.md#webhooks). SSRF: loopback/private/link-local targets are refused
+  // unless this switch is on — only for tests and the embedded development stack, never in production.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
+  /** Attempts per event and endpoint (pg-boss retries with exponential back-off in between). */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  /** First retry after this many seconds; each further retry waits about twice as long (capped at 1 h). */
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(1000).default(20),
+  WEBHOOK_SECRET_OVERLAP_HOURS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
+  /** How often the worker looks for undispatched events when no notification came (ms). */
+  WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Rate-limit counters shared through PostgreSQL: local hits are flushed at most this often (ms).
+  RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(1000).default(1000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -129,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!parsed.data.ALTCHA_HMAC_SECRET)
       problems.push('ALTCHA_HMAC_SECRET: required in production (at least 32 characters)');
     if (parsed.data.GRAPHIQL) problems.push('GRAPHIQL: must not be enabled in production');
+    if (parsed.data.WEBHOOK_ALLOW_PRIVATE_TARGETS)
+      problems.push('WEBHOOK_ALLOW_PRIVATE_TARGETS: must not be enabled in production (SSRF)');
   }
   if (parsed.success && parsed.data.MEDIA_STORAGE === 's3' && !parsed.data.S3_BUCKET)
     problems.push('S3_BUCKET: required when MEDIA_STORAGE=s3');
@@ -161,6 +185,11 @@ export function coreSettingsFrom(c: Config) {
       perAddress: c.PUBLIC_WRITE_PER_ADDRESS,
       perContact: c.PUBLIC_WRITE_PER_CONTACT,
       windowSeconds: c.PUBLIC_WRITE_WINDOW_SECONDS,
+    },
+    webhooks: {
+      allowPrivateTargets: c.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      disableAfterFailures: c.WEBHOOK_DISABLE_AFTER_FAILURES,
+      rotationOverlapHours: c.WEBHOOK_SECRET_OVERLAP_HOURS,
     },
   };
 }

@@ -15,3 +15,6 @@ export * from './storage/s3-storage.ts';
 export * from './db/persisted-queries.ts';
 export * from './metrics.ts';
 export * from './interaction/altcha.ts';
+export * from './webhooks/webhook-sender.ts';
+export * from './webhooks/webhook-worker.ts';
+export * from './db/rate-limit-store.ts';

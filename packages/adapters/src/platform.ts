@@ -87,7 +87,10 @@ export async function createPlatform(
     requestInit: { headers: { 'accept-encoding': 'identity' } },
     httpClient: searchHttp.httpClient,
   });
-  const jobs = jobPort(config.DATABASE_URL);
+  const jobs = jobPort(config.DATABASE_URL, {
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    retryDelaySeconds: config.WEBHOOK_RETRY_DELAY_SECONDS,
+  });
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const media = mediaPortFrom(config);

@@ -21,6 +21,7 @@ import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
 import { SearchChangeSchema } from './search/search-change.entity.ts';
 import { SiteDomainSchema, SiteSchema } from './sites/site.entity.ts';
+import { WebhookDeliverySchema, WebhookEndpointSchema, WebhookEventSchema } from './webhooks/webhook.entity.ts';
 
 /** Every entity, passed explicitly to MikroORM (folder discovery breaks under ESM test runners). */
 export const entities = [
@@ -53,4 +54,7 @@ export const entities = [
   SurveySchema,
   SurveyResponseSchema,
   PublicUploadSchema,
+  WebhookEndpointSchema,
+  WebhookEventSchema,
+  WebhookDeliverySchema,
 ];

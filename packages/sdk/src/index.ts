@@ -1,56 +1,63 @@
 /**
- * @zhanqun/sdk — a small typed client for themes and migration scripts. It speaks plain GraphQL over HTTP to
- * `/graphql`, turns errors into `ZhanqunError` with the stable `code` / `reason` / `field` of docs/errors.md,
- * and keeps a session fresh with the rotating refresh token.
+ * @zhanqun/sdk — a typed client for themes and migration scripts. GraphQL over HTTP to `/graphql` with fetch (Node
+ * ≥ 20 and browsers), typed operations generated from docs/schema.graphql (GraphQL Code Generator, ADR 0020),
+ * errors as `ZhanqunError` with the stable `code` / `reason` / `field` of docs/errors.md and the partial data kept,
+ * a session that refreshes itself, timeouts, retries for reads, automatic persisted queries, and `route()`.
  */
+import {
+  type ClientOptions,
+  type Document,
+  type ExecutionResult,
+  type RequestOptions,
+  type Session,
+  Transport,
+  ZhanqunError,
+} from './client.ts';
+import {
+  LoginDocument,
+  LogoutDocument,
+  RefreshSessionDocument,
+  RouteDocument,
+  type RouteQuery,
+  type RouteQueryVariables,
+} from './generated/graphql.ts';
 
-export interface GraphQLErrorShape {
-  message: string;
-  path?: (string | number)[];
-  extensions?: { code?: string; reason?: string; field?: string; [k: string]: unknown };
+export * from './client.ts';
+export * from './generated/graphql.ts';
+
+/** The page union `route()` answers with (discriminated by `__typename`). */
+export type RoutePage = RouteQuery['route'];
+export type RoutePageOf<K extends RoutePage['__typename']> = Extract<RoutePage, { __typename: K }>;
+
+export interface RouteOptions extends RequestOptions {
+  /** Page size of a column's (or the home page's) item list, and the cursor to continue after. */
+  first?: number;
+  after?: string;
+  /** Column pages: also list the items of the columns below. */
+  descendants?: boolean;
+  /** A preview token (previewToken mutation) to show a draft; such answers are private. */
+  preview?: string;
 }
-
-export class ZhanqunError extends Error {
-  readonly code: string;
-  readonly reason: string | undefined;
-  readonly field: string | undefined;
-  readonly errors: GraphQLErrorShape[];
-  readonly status: number;
-
-  constructor(errors: GraphQLErrorShape[], status: number) {
-    const first = errors[0];
-    super(first?.message ?? `HTTP ${status}`);
-    this.name = 'ZhanqunError';
-    this.code = first?.extensions?.code ?? 'INTERNAL';
-    this.reason = first?.extensions?.reason;
-    this.field = first?.extensions?.field;
-    this.errors = errors;
-    this.status = status;
-  }
-}
-
-export interface ClientOptions {
-  /** The API origin, e.g. http://127.0.0.1:4000 */
-  url: string;
-  /** An access token (from login) or an API token (zqt_…). */
-  token?: string;
-  /** Extra headers, e.g. a Host for host-based site resolution. */
-  headers?: Record<string, string>;
-  fetch?: typeof fetch;
-}
-
-export interface Session {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
-
-const SESSION_FIELDS = 'accessToken refreshToken expiresIn';
 
 export interface ZhanqunClient {
-  /** Runs one operation; resolves `data`, rejects with ZhanqunError when the response has errors. */
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  /** Signs in and uses the new access token for later requests. */
+  /** Runs one operation; resolves `data`, rejects with ZhanqunError (with `.data`: the partial data) on errors. */
+  request<TResult = Record<string, unknown>, TVariables = Record<string, unknown>>(
+    document: Document<TResult, TVariables>,
+    variables?: TVariables,
+    opts?: RequestOptions,
+  ): Promise<TResult>;
+  /** Runs one operation and returns data and errors as they came: partial data is kept next to its errors. */
+  execute<TResult = Record<string, unknown>, TVariables = Record<string, unknown>>(
+    document: Document<TResult, TVariables>,
+    variables?: TVariables,
+    opts?: RequestOptions,
+  ): Promise<ExecutionResult<TResult>>;
+  /**
+   * One page of a site by host name and URL path, in one round trip: home, column, item, closed site, redirect
+   * (301 with `location`), gone (410) or not found (404). Answer the browser with the page's `status`.
+   */
+  route(host: string, path: string, opts?: RouteOptions): Promise<RoutePage>;
+  /** Signs in; later requests carry the new access token, which is refreshed when it expires. */
   login(email: string, password: string): Promise<Session>;
   /** Rotates the refresh token; the old one is spent (reusing it revokes the whole session family). */
   refresh(): Promise<Session>;
@@ -59,56 +66,65 @@ export interface ZhanqunClient {
 }
 
 export function createClient(opts: ClientOptions): ZhanqunClient {
-  const doFetch = opts.fetch ?? fetch;
-  const endpoint = `${opts.url.replace(/\/$/, '')}/graphql`;
-  let token = opts.token;
-  let session: Session | null = null;
+  const transport = new Transport(opts);
 
-  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    const res = await doFetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...opts.headers,
-      },
-      body: JSON.stringify({ query, variables }),
+  const refresh = () =>
+    transport.refreshWith(async (refreshToken) => {
+      const r = await transport.execute<{ refreshSession: Session }>(
+        String(RefreshSessionDocument),
+        { refreshToken },
+        { anonymous: true },
+      );
+      if (r.errors.length || !r.data) {
+        transport.adopt(null);
+        throw new ZhanqunError(r.errors, r.status, r.data);
+      }
+      return r.data.refreshSession;
     });
-    const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: GraphQLErrorShape[] };
-    if (body.errors?.length || !body.data) throw new ZhanqunError(body.errors ?? [], res.status);
-    return body.data;
+
+  async function execute<TResult, TVariables>(
+    document: Document<TResult, TVariables>,
+    variables?: TVariables,
+    ro: RequestOptions = {},
+  ): Promise<ExecutionResult<TResult>> {
+    return transport.execute<TResult>(String(document), variables as Record<string, unknown> | undefined, {
+      ...ro,
+      refresh,
+    });
   }
 
-  const adopt = (s: Session) => {
-    session = s;
-    token = s.accessToken;
-    return s;
-  };
+  async function request<TResult, TVariables>(
+    document: Document<TResult, TVariables>,
+    variables?: TVariables,
+    ro?: RequestOptions,
+  ): Promise<TResult> {
+    const r = await execute(document, variables, ro);
+    if (r.errors.length > 0 || !r.data) throw new ZhanqunError(r.errors, r.status, r.data);
+    return r.data;
+  }
 
   return {
     request,
+    execute,
+    async route(host, path, ro = {}) {
+      const { first, after, descendants, preview, ...rest } = ro;
+      const vars: RouteQueryVariables = { host, path, first, after, descendants, preview };
+      const data = await request(RouteDocument, vars, rest);
+      return data.route;
+    },
     async login(email, password) {
-      const d = await request<{ login: Session }>(
-        `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${SESSION_FIELDS} } }`,
-        { e: email, p: password },
-      );
-      return adopt(d.login);
+      const d = await request(LoginDocument, { email, password }, { anonymous: true });
+      transport.adopt(d.login);
+      return d.login;
     },
-    async refresh() {
-      if (!session) throw new Error('no session to refresh: log in first');
-      const d = await request<{ refreshSession: Session }>(
-        `mutation($r: String!) { refreshSession(refreshToken: $r) { ${SESSION_FIELDS} } }`,
-        { r: session.refreshToken },
-      );
-      return adopt(d.refreshSession);
-    },
+    refresh,
     async logout() {
-      if (session) await request('mutation($r: String!) { logout(refreshToken: $r) }', { r: session.refreshToken });
-      session = null;
-      token = opts.token;
+      const s = transport.session;
+      if (s) await request(LogoutDocument, { refreshToken: s.refreshToken });
+      transport.adopt(null);
     },
     get session() {
-      return session;
+      return transport.session;
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import { type Platform, persistedQueryStore } from '@zhanqun/adapters';
+import { type Platform, persistedQueryStore, pgRateLimitStore } from '@zhanqun/adapters';
 import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
@@ -28,6 +28,10 @@ import { publicUploadRoutes } from './routes/public-uploads.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+  }
+  interface FastifyInstance {
+    /** The shared rate-limit counters (flush() adds local hits to PostgreSQL now). */
+    rateLimitCounters: { flush(): Promise<void> };
   }
 }
 
@@ -57,9 +61,17 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   await deliveryHttp(app, platform);
+  // Counters shared by every API instance through PostgreSQL, flushed in batches (ADR 0020).
+  const rateCounters = pgRateLimitStore(config.DATABASE_URL, {
+    flushMs: config.RATE_LIMIT_FLUSH_MS,
+    onError: (err) => app.log.warn({ err }, 'rate-limit counters not shared (PostgreSQL); counting locally'),
+  });
+  app.addHook('onClose', () => rateCounters.close());
+  app.decorate('rateLimitCounters', rateCounters);
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
-    timeWindow: '1 minute',
+    timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+    store: rateCounters.Store as never,
     keyGenerator: rateLimitKey,
     // Thrown as an error with status 429; the GraphQL error formatter turns it into RATE_LIMITED.
     errorResponseBuilder: (_req, ctx) =>

@@ -39,6 +39,8 @@ const b = {
   surveyId: '',
   draftSurveyId: '',
   responseId: '',
+  webhookId: '',
+  webhookDeliveryId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -202,6 +204,28 @@ beforeAll(async () => {
   } finally {
     await owner.end();
   }
+  // B's webhook endpoint, with one logged delivery (written as the worker would, by the owner here).
+  const hook = await t.gql(
+    `mutation { createWebhookEndpoint(input: { site: "${B_SITE}", url: "https://hooks.example.org/edu", events: ["item.published"] }) { endpoint { id } } }`,
+    {},
+    tokenB,
+  );
+  b.webhookId = hook.data!.createWebhookEndpoint.endpoint.id;
+  b.webhookDeliveryId = randomUUID();
+  const hookOwner = new pg.Client({ connectionString: t.db.ownerUrl });
+  await hookOwner.connect();
+  const eventId = randomUUID();
+  await hookOwner.query(
+    `insert into webhook_event (id, site_id, type, payload, created_at, dispatched_at)
+     select $1, site_id, 'item.published', '{}', now(), now() from webhook_endpoint where id = $2`,
+    [eventId, b.webhookId],
+  );
+  await hookOwner.query(
+    `insert into webhook_delivery (id, site_id, endpoint_id, event_id, event_type, attempt, status, response_status, duration_ms, created_at)
+     select $1, site_id, id, $3, 'item.published', 1, 'SUCCEEDED', 200, 5, now() from webhook_endpoint where id = $2`,
+    [b.webhookDeliveryId, b.webhookId, eventId],
+  );
+  await hookOwner.end();
   // The set-up publishes, provisions and uploads: give it room on a busy machine.
 }, 180_000);
 
@@ -863,6 +887,45 @@ const cases: Record<string, () => Promise<void>> = {
       { id: b.draftId },
       { id: randomUUID() },
     ),
+  // Webhooks: B's endpoints and their delivery log are invisible to A, and cannot be changed or redelivered.
+  'Query.webhookEndpoints': () =>
+    sameAsMissing(
+      'query($s: String!) { webhookEndpoints(site: $s) { id deliveries { edges { node { id } } } } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.createWebhookEndpoint': () =>
+    sameAsMissing(
+      'mutation($s: String!) { createWebhookEndpoint(input: { site: $s, url: "https://evil.example.org/", events: ["item.published"] }) { secret } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.updateWebhookEndpoint': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, url: "https://evil.example.org/" }) { id } }',
+      { id: b.webhookId },
+      { id: randomUUID() },
+    ),
+  'Mutation.rotateWebhookSecret': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }',
+      { id: b.webhookId },
+      { id: randomUUID() },
+    ),
+  'Mutation.deleteWebhookEndpoint': () =>
+    sameAsMissing('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: b.webhookId }, { id: randomUUID() }),
+  'Mutation.redeliverWebhook': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { redeliverWebhook(deliveryId: $id) }',
+      { id: b.webhookDeliveryId },
+      { id: randomUUID() },
+    ),
+  'Mutation.setColumnNames': () =>
+    sameAsMissing(
+      'mutation($id: ID!) { setColumnNames(id: $id, names: [{ locale: "en", name: "Notices" }]) { id } }',
+      { id: b.columnId },
+      { id: randomUUID() },
+    ),
   'Mutation.updateSiteDelivery': () =>
     sameAsMissing(
       'mutation($s: String!) { updateSiteDelivery(input: { site: $s, legacyHosts: ["old.example.gov.cn"] }) { code } }',
@@ -895,6 +958,19 @@ describe('tenant isolation through the API', () => {
     );
     expect(r.data!.site.members.find((m: { id: string }) => m.id === b.membershipId).roles).toEqual(['EDITOR']);
     expect(r.data!.site.apiTokens[0].revokedAt).toBeNull();
+    const hooks = await t.gql(
+      `{ webhookEndpoints(site: "${B_SITE}") { id url enabled deliveries { edges { node { id } } } } }`,
+      {},
+      tokenB,
+    );
+    expect(hooks.data!.webhookEndpoints).toEqual([
+      {
+        id: b.webhookId,
+        url: 'https://hooks.example.org/edu',
+        enabled: true,
+        deliveries: { edges: [{ node: { id: b.webhookDeliveryId } }] },
+      },
+    ]);
     const items = await t.gql(`{ items(site: "${B_SITE}") { edges { node { id state title } } } }`, {}, tokenB);
     expect(
       items.data!.items.edges.map((e: { node: { id: string; state: string; title: string } }) => [
@@ -1141,6 +1217,38 @@ describe('tenant isolation at the database', () => {
           (await client.query(`update ${table} set site_id = site_id where site_id = $1`, [bId])).rowCount,
           table,
         ).toBe(0);
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("webhook tables: A's scope neither sees nor writes B's endpoints, events or deliveries", async () => {
+    const ids = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+    const aId = ids.find((r) => r.code === A_SITE)!.id;
+    const bId = ids.find((r) => r.code === B_SITE)!.id;
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      for (const table of ['webhook_endpoint', 'webhook_event', 'webhook_delivery'])
+        expect(
+          (await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n,
+          table,
+        ).toBe(0);
+      expect((await client.query("update webhook_endpoint set url = 'https://evil.example.org/'")).rowCount).toBe(0);
+      await expect(
+        client.query(
+          `insert into webhook_endpoint (id, site_id, url, events, secret, created_at, updated_at)
+           values ($1, $2, 'https://evil.example.org/', '{item.published}', 'whsec_x', now(), now())`,
+          [randomUUID(), bId],
+        ),
+      ).rejects.toThrow(/row-level security/);
       await client.query('rollback');
     } finally {
       await client.end();

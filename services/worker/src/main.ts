@@ -1,4 +1,4 @@
-import { createBoss, createPlatform } from '@zhanqun/adapters';
+import { createBoss, createPlatform, startWebhookWork } from '@zhanqun/adapters';
 import { configOrExit } from './env.ts';
 import { registerJobs } from './jobs.ts';
 import { createWorkerLogger } from './logger.ts';
@@ -19,6 +19,10 @@ await registerJobs(boss, platform, { log, onFailure: (queue) => metrics.jobFailu
 const searchSync = startSearchSync(platform, config.SEARCH_SYNC_INTERVAL_MS, log, () =>
   metrics.searchDeliveryFailures.inc(),
 );
+// Webhooks (issue 12): outbox → one pg-boss job per endpoint, signed POSTs retried with back-off.
+const webhooks = await startWebhookWork(boss, platform, log, {
+  onFailure: (queue) => metrics.jobFailures.inc({ queue }),
+});
 const metricsServer =
   config.METRICS_PORT > 0
     ? await serveMetrics(metrics.registry, {
@@ -40,6 +44,7 @@ async function shutdown(signal: string) {
   log.info({ signal }, 'shutting down');
   await metricsServer?.close();
   await searchSync.stop();
+  await webhooks.stop();
   await boss.stop({ graceful: true, timeout: 10_000 });
   await platform.close();
   process.exit(0);

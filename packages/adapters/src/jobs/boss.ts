@@ -21,10 +21,37 @@ export const queues = {
   auditCheckpoint: 'audit-checkpoint',
   /** One job per upload: renditions of an image, text of a PDF or DOCX (media, issue 8). */
   processMedia: 'process-media',
+  /** One job per (webhook event, endpoint): a signed POST, retried with exponential back-off (issue 12). */
+  deliverWebhook: 'deliver-webhook',
 } as const;
 
+/** How webhook deliveries are retried (from the config: WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAY_SECONDS). */
+export interface WebhookRetry {
+  maxAttempts: number;
+  retryDelaySeconds: number;
+}
+
+/** pg-boss queue options for webhook deliveries: attempts - 1 retries, delay doubling (with jitter) up to 1 h. */
+export const webhookQueueOptions = (r: WebhookRetry) => ({
+  retryLimit: r.maxAttempts - 1,
+  retryDelay: r.retryDelaySeconds,
+  retryBackoff: true,
+  retryDelayMax: 3600,
+  expireInSeconds: 120,
+});
+
+/** Creates the webhook queue, or brings its retry policy in line with the configuration. */
+export async function ensureWebhookQueue(b: PgBoss, retry: WebhookRetry): Promise<void> {
+  const opts = webhookQueueOptions(retry);
+  if (!(await b.getQueue(queues.deliverWebhook))) await b.createQueue(queues.deliverWebhook, opts);
+  else await b.updateQueue(queues.deliverWebhook, opts);
+}
+
 /** The job port core asks for work through; sends after the use case's transaction has committed. */
-export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> } {
+export function jobPort(
+  appUrl: string,
+  webhookRetry: WebhookRetry = { maxAttempts: 8, retryDelaySeconds: 30 },
+): { port: JobPort; stop(): Promise<void> } {
   let boss: PgBoss | null = null;
   let starting: Promise<PgBoss> | null = null;
   const ready = () => {
@@ -34,6 +61,8 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       await b.start();
       for (const q of [queues.publishItem, queues.processMedia])
         if (!(await b.getQueue(q))) await b.createQueue(q, { retryLimit: 5, retryBackoff: true });
+      if (!(await b.getQueue(queues.deliverWebhook)))
+        await b.createQueue(queues.deliverWebhook, webhookQueueOptions(webhookRetry));
       boss = b;
       return b;
     })();
@@ -48,6 +77,15 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       async processMedia(mediaId) {
         const b = await ready();
         await b.send(queues.processMedia, { mediaId }, { singletonKey: mediaId });
+      },
+      async deliverWebhook(eventId, endpointId, opts) {
+        const b = await ready();
+        // A manual redelivery is one attempt, logged; only automatic deliveries are retried.
+        await b.send(
+          queues.deliverWebhook,
+          { eventId, endpointId, manual: opts?.manual ?? false },
+          opts?.manual ? { retryLimit: 0 } : {},
+        );
       },
     },
     async stop() {

@@ -5,6 +5,7 @@ import { Item, ItemPlacement } from '../items/item.entity.ts';
 import type { Ctx } from '../shared/context.ts';
 import { assertWritable, requireSiteById } from '../sites/site-lookup.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
+import { recordColumnChanged } from '../webhooks/webhook-events.ts';
 import { writeRedirects } from '../delivery/redirect.service.ts';
 import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { Column } from './column.entity.ts';
@@ -68,6 +69,7 @@ export async function mergeColumn(ctx: Ctx, id: string, intoId: string): Promise
     });
     tx.persist(c);
     await tx.flush();
+    await recordColumnChanged(tx, c, 'merged', now, { into: { id: target.id, path: target.path } });
     await appendAudit(tx, ctx, {
       siteId: c.siteId,
       action: 'column.merge',
@@ -91,6 +93,7 @@ export async function closeColumn(ctx: Ctx, id: string, reason?: string | null):
     await tx.flush();
     await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-close');
     await refreshColumnSubtreeListings(tx, c.siteId, c.path);
+    await recordColumnChanged(tx, c, 'closed', now);
     await appendAudit(tx, ctx, {
       siteId: c.siteId,
       action: 'column.close',

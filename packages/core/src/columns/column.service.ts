@@ -13,6 +13,7 @@ import { isContentPublicStatus } from '../sites/site.service.ts';
 import { assertWritable, requireSiteById, requireSiteByCode } from '../sites/site-lookup.ts';
 import { ItemPlacement } from '../items/item.entity.ts';
 import { recordColumnSubtreeChanges } from '../search/search-outbox.ts';
+import { recordColumnChanged } from '../webhooks/webhook-events.ts';
 import { writeRedirects } from '../delivery/redirect.service.ts';
 import { refreshColumnSubtreeListings } from '../items/item-listing.ts';
 import { publicColumns } from './public-columns.ts';
@@ -142,6 +143,7 @@ export async function createColumn(ctx: Ctx, raw: CreateColumnInput): Promise<Co
           updatedAt: now,
         });
         await tx.flush();
+        await recordColumnChanged(tx, column, 'created', now);
         await appendAudit(tx, ctx, {
           siteId: site.id,
           action: 'column.create',
@@ -197,6 +199,7 @@ export async function updateColumn(ctx: Ctx, raw: UpdateColumnInput): Promise<Co
           await recordColumnSubtreeChanges(tx, c.siteId, c.path, 'column-visibility');
           await refreshColumnSubtreeListings(tx, c.siteId, c.path);
         }
+        await recordColumnChanged(tx, c, 'updated', ctx.now(), { previousPath: oldPath });
         await appendAudit(tx, ctx, {
           siteId: c.siteId,
           action: 'column.update',
@@ -244,6 +247,7 @@ export async function moveColumn(ctx: Ctx, raw: MoveColumnInput): Promise<Column
         c.updatedAt = ctx.now();
         tx.persist(c);
         await tx.flush();
+        await recordColumnChanged(tx, c, reparent ? 'moved' : 'reordered', ctx.now(), { previousPath: oldPath });
         await appendAudit(tx, ctx, {
           siteId: c.siteId,
           action: reparent ? 'column.move' : 'column.reorder',
@@ -270,6 +274,7 @@ export async function deleteColumn(ctx: Ctx, id: string): Promise<string> {
       });
     }
     await tx.nativeDelete(Column, { id: column.id });
+    await recordColumnChanged(tx, column, 'deleted', ctx.now());
     await appendAudit(tx, ctx, {
       siteId: column.siteId,
       action: 'column.delete',
@@ -342,4 +347,54 @@ export async function columnsByIds(ctx: Ctx, ids: readonly string[]): Promise<Co
     .map((e) => e.id);
   const rows = await forkForPublicRead(ctx, scope).find(Column, { id: { $in: unique } });
   return rows.filter((c) => reach.has(c.siteId) || c.visible);
+}
+
+const namesInput = z.object({
+  id: z.string(),
+  names: z
+    .array(z.object({ locale: z.string().trim().min(2).max(20), name: z.string().trim().min(1).max(100) }))
+    .max(20),
+});
+export type SetColumnNamesInput = z.input<typeof namesInput>;
+
+/**
+ * 2015 §8: a column's names in the site's other declared locales (the first locale's name is `name`). The list
+ * replaces the previous one; a locale the site does not declare is refused (LOCALE_NOT_DECLARED), so navigation
+ * never offers a language the site has no pages in. `route` answers in the requested locale, falling back to
+ * `name` for a locale without its own.
+ */
+export async function setColumnNames(ctx: Ctx, raw: SetColumnNamesInput): Promise<Column> {
+  const input = parseInput(namesInput, raw);
+  const { column, site } = await requireManagedColumn(ctx, input.id);
+  const others = site.locales.slice(1);
+  const names: Record<string, string> = {};
+  for (const [i, n] of input.names.entries()) {
+    if (!others.includes(n.locale))
+      throw new AppError(
+        'LOCALE_NOT_DECLARED',
+        site.locales[0] === n.locale
+          ? `${n.locale} is the site's first locale: its name is the column's name`
+          : `The site declares ${site.locales.join(', ')}, not ${n.locale}`,
+        { field: `names.${i}.locale`, details: { declared: site.locales } },
+      );
+    if (names[n.locale]) throw new AppError('INVALID_INPUT', 'A locale is named twice', { field: `names.${i}.locale` });
+    names[n.locale] = n.name;
+  }
+  return ctx.em.transactional(async (tx) => {
+    const c = await tx.findOneOrFail(Column, { id: column.id });
+    const before = c.names;
+    c.names = names;
+    c.updatedAt = ctx.now();
+    tx.persist(c);
+    await tx.flush();
+    await recordColumnChanged(tx, c, 'names', ctx.now(), { names });
+    await appendAudit(tx, ctx, {
+      siteId: c.siteId,
+      action: 'column.names',
+      targetType: 'Column',
+      targetId: c.id,
+      changes: { names: [before, names] },
+    });
+    return c;
+  });
 }

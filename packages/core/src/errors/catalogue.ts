@@ -260,6 +260,16 @@ export const errorReasons = {
     'A survey is done only once its results and how they were used (运用情况) are published through the review',
     '2015 §4: 及时公开调查结果及运用情况',
   ),
+  WEBHOOK_TARGET_FORBIDDEN: r(
+    'BAD_USER_INPUT',
+    'A webhook URL must be http(s), without credentials, and (in production) not a loopback, private or link-local address',
+  ),
+  WEBHOOK_ENDPOINT_DISABLED: r('PRECONDITION_FAILED', 'The webhook endpoint is disabled: enable it first'),
+  LOCALE_NOT_DECLARED: r(
+    'BAD_USER_INPUT',
+    'The site does not declare this locale: names are set only for the site’s declared locales',
+    '2015 §8',
+  ),
   RATE_LIMITED: r('RATE_LIMITED', 'Too many attempts; try again later'),
   INTERNAL: r('INTERNAL', 'Internal error'),
 } as const;

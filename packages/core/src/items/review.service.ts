@@ -19,6 +19,7 @@ import {
   voidSignOffs,
 } from './item-writes.ts';
 import { recordSearchChanges } from '../search/search-outbox.ts';
+import { recordWebhookEvent } from '../webhooks/webhook-events.ts';
 import { refreshListings } from './item-listing.ts';
 import { assertPublishable } from './prepublish.policy.ts';
 import type { DeadlineRule } from '../calendar/deadline.policy.ts';
@@ -228,6 +229,9 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   const deadlineBefore = it.deadlineAt?.toISOString() ?? null;
   it.deadlineAt = revision.deadlineAt ?? null;
   const deadlineAfter = it.deadlineAt?.toISOString() ?? null;
+  // A new version of what the public already sees is an update; anything else (first time, after a withdrawal)
+  // is a publication (webhooks).
+  const wasLive = it.publishedRevisionId !== null && it.publishedRevisionId !== undefined && !it.withdrawnAt;
   it.state = 'PUBLISHED';
   it.publishedRevisionId = it.headRevisionId;
   it.publishedNumber = it.headNumber;
@@ -249,6 +253,25 @@ async function publishInTx(tx: EntityManager, ctx: Ctx, it: Item): Promise<void>
   await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: true, publishedAt: it.publishedAt });
   await recordSearchChanges(tx, [it], 'publish');
   await refreshListings(tx, [it.id]); // issue 10: the lists show it from this commit on
+  await recordWebhookEvent(
+    tx,
+    it.siteId,
+    wasLive ? 'item.updated' : 'item.published',
+    {
+      site: ctx.directory.byId(it.siteId)?.code ?? null,
+      item: {
+        id: it.id,
+        kind: it.kind,
+        locale: it.locale,
+        slug: it.slug,
+        columnId: it.columnId,
+        title: (revision.content as { title?: string }).title ?? null,
+        revision: it.publishedNumber,
+        publishedAt: it.publishedAt.toISOString(),
+      },
+    },
+    now,
+  );
   await appendAudit(tx, ctx, {
     siteId: it.siteId,
     action: 'item.publish',
@@ -416,6 +439,17 @@ export async function withdrawItem(ctx: Ctx, raw: z.input<typeof withdrawInput>)
     await tx.nativeUpdate(ItemPlacement, { itemId: it.id }, { live: false });
     await recordSearchChanges(tx, [it], 'withdraw');
     await refreshListings(tx, [it.id]);
+    await recordWebhookEvent(
+      tx,
+      it.siteId,
+      'item.withdrawn',
+      {
+        site: ctx.directory.byId(it.siteId)?.code ?? null,
+        item: { id: it.id, kind: it.kind, locale: it.locale, slug: it.slug, columnId: it.columnId },
+        withdrawnAt: now.toISOString(),
+      },
+      now,
+    );
     await tx.flush();
     await appendAudit(tx, ctx, {
       siteId: it.siteId,

@@ -15,6 +15,8 @@ export interface CoreSettings {
   publicWrites: { perAddress: number; perContact: number; windowSeconds: number };
   /** Signs preview tokens for drafts (issue 12); derived from the JWT secret by the adapters. */
   previewSecret?: string;
+  /** Webhooks (issue 12): SSRF switch, auto-disable threshold, how long a rotated-out secret keeps signing. */
+  webhooks?: { allowPrivateTargets: boolean; disableAfterFailures: number; rotationOverlapHours: number };
 }
 
 export const defaultCoreSettings: CoreSettings = {
@@ -34,6 +36,8 @@ export interface JobPort {
   schedulePublication(itemId: string, at: Date): Promise<void>;
   /** Make an uploaded file's renditions and extract its text, soon (media, issue 8). */
   processMedia?(mediaId: string): Promise<void>;
+  /** Deliver one webhook event to one endpoint (retried with back-off; `manual`: an admin's redelivery). */
+  deliverWebhook?(eventId: string, endpointId: string, opts?: { manual?: boolean }): Promise<void>;
 }
 
 /**

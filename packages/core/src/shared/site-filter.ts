@@ -14,6 +14,7 @@ import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts'
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
 import { Site, SiteDomain } from '../sites/site.entity.ts';
+import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../webhooks/webhook.entity.ts';
 
 export const SITE_FILTER = 'site';
 
@@ -58,6 +59,9 @@ export const siteFilter = {
     SurveyResponse,
     PublicUpload,
     Redirect,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookDelivery,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

@@ -3,6 +3,7 @@ import { isPlatformWide } from '../access/permissions.policy.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { recordSiteChanges } from '../search/search-outbox.ts';
+import { recordWebhookEvent } from '../webhooks/webhook-events.ts';
 import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
 import { Site } from './site.entity.ts';
@@ -42,6 +43,13 @@ export async function takeSiteDown(ctx: Ctx, raw: TakeSiteDownInput): Promise<Si
     await tx.flush();
     // An archived site is not searchable: its documents leave the index.
     await recordSiteChanges(tx, s.id, 'site-status:ARCHIVED');
+    await recordWebhookEvent(
+      tx,
+      s.id,
+      'site.status_changed',
+      { site: s.code, from, to: 'ARCHIVED', takenDown: true },
+      now,
+    );
     await appendAudit(tx, ctx, {
       siteId: s.id,
       action: 'site.takeDown',

@@ -14,6 +14,7 @@ import { requireCreditCode } from './credit-code.policy.ts';
 import { checkStatusTransition } from './site.policy.ts';
 import { assertWritable, requireSiteByCode } from './site-lookup.ts';
 import { recordSiteChanges } from '../search/search-outbox.ts';
+import { recordWebhookEvent } from '../webhooks/webhook-events.ts';
 
 /** A site is public (its public content readable by anyone) once it has gone online. */
 export const isPublicStatus = (s: SiteStatus) => s !== 'PREPARING';
@@ -175,6 +176,7 @@ export async function setSiteStatus(ctx: Ctx, code: string, status: string, reas
     await tx.flush();
     // Only online (and closing) sites are searchable: their documents come and go with the status.
     await recordSiteChanges(tx, s.id, `site-status:${to}`);
+    await recordWebhookEvent(tx, s.id, 'site.status_changed', { site: s.code, from, to }, now);
     await appendAudit(tx, ctx, {
       siteId: s.id,
       action: 'site.status',

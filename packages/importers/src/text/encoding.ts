@@ -179,11 +179,11 @@ export function repairLatin1Mojibake(text: string): { text: string; repaired: bo
 }
 
 /** CJK ideographs, CJK and full-width punctuation: what a Chinese file name is made of besides ASCII. */
-const CHINESE_TEXT = /^[\u0000-\u007f\u00b7\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
+const CHINESE_TEXT = /^[\u0020-\u007e\u00b7\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
 
 /** What a UTF-8 file name plausibly holds: Chinese text as above, or Latin letters with diacritics (café). */
 const PLAUSIBLE_TEXT =
-  /^[\u0000-\u007f\u00a0-\u024f\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
+  /^[\u0020-\u007e\u00a0-\u024f\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
 
 function gbkPercentDecode(url: string): string | null {
   const bytes: number[] = [];

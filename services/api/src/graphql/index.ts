@@ -12,6 +12,7 @@ import { peopleResolvers } from './resolvers/people.resolvers.ts';
 import { searchResolvers } from './resolvers/search.resolvers.ts';
 import { scalars } from './resolvers/scalars.ts';
 import { siteResolvers } from './resolvers/sites.resolvers.ts';
+import { webhookResolvers } from './resolvers/webhooks.resolvers.ts';
 
 type ResolverMap = Record<string, Record<string, unknown>>;
 
@@ -32,6 +33,7 @@ export function resolvers(): Record<string, unknown> {
     engagementResolvers,
     mediaResolvers,
     deliveryResolvers,
+    webhookResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

@@ -32,5 +32,6 @@ export const migrationsList = [
   sqlMigration('0015_disclosure_request'),
   sqlMigration('0017_archived_sites_not_public'),
   sqlMigration('0018_interviews_surveys'),
+  sqlMigration('0019_webhooks'),
   sqlMigration('0020_public_route'),
 ];

@@ -4,6 +4,8 @@ import {
   deleteColumn,
   type MoveColumnInput,
   moveColumn,
+  type SetColumnNamesInput,
+  setColumnNames,
   type UpdateColumnInput,
   updateColumn,
 } from '@zhanqun/core';
@@ -23,5 +25,12 @@ export const columnResolvers = {
     deleteColumn(_: unknown, args: { id: string }, ctx: GqlContext) {
       return deleteColumn(ctx.zq, args.id);
     },
+    setColumnNames(_: unknown, args: SetColumnNamesInput, ctx: GqlContext) {
+      return setColumnNames(ctx.zq, args);
+    },
+  },
+  Column: {
+    names: (c: { names?: Record<string, string> | null }) =>
+      Object.entries(c.names ?? {}).map(([locale, name]) => ({ locale, name })),
   },
 };
