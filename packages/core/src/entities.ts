@@ -14,6 +14,7 @@ import {
   SignOffSchema,
 } from './items/item.entity.ts';
 import { MediaReferenceSchema, MediaRenditionSchema, MediaSchema } from './media/media.entity.ts';
+import { ImportRecordSchema, ImportRunSchema, ImportSignOffSchema, LegacySiteSchema } from './import/import.entities.ts';
 import { ItemListingSchema } from './items/item-listing.entity.ts';
 import { MembershipSchema } from './people/membership.entity.ts';
 import { UserSchema } from './people/user.entity.ts';
@@ -45,4 +46,8 @@ export const entities = [
   MailboxSchema,
   LetterSchema,
   DisclosureRequestSchema,
+  LegacySiteSchema,
+  ImportRunSchema,
+  ImportRecordSchema,
+  ImportSignOffSchema,
 ];

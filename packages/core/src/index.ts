@@ -94,3 +94,8 @@ export * from './delivery/url.policy.ts';
 export * from './delivery/delivery-settings.ts';
 export * from './delivery/machine-readable.service.ts';
 export * from './delivery/preview.ts';
+export * from './import/import.entities.ts';
+export * from './import/import.policy.ts';
+export * from './import/import.port.ts';
+export * from './import/import.service.ts';
+export * from './import/legacy-site.service.ts';

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
 import type { MediaPort } from '../media/media.port.ts';
 import type { HtmlWorkPort } from '../items/html-port.ts';
+import type { ImportPort } from '../import/import.port.ts';
 import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { forkForActor } from './scope.ts';
@@ -34,6 +35,8 @@ export interface JobPort {
   schedulePublication(itemId: string, at: Date): Promise<void>;
   /** Make an uploaded file's renditions and extract its text, soon (media, issue 8). */
   processMedia?(mediaId: string): Promise<void>;
+  /** Run (plan, stage, apply) an import run in the worker; resumable, so enqueued again after a crash (issue 11). */
+  runImport?(runId: string): Promise<void>;
 }
 
 /**
@@ -91,6 +94,8 @@ export interface Ctx {
   /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
+  /** Legacy sources and their uploads (issue 11). */
+  importer?: ImportPort;
 }
 
 export interface CtxInit {
@@ -109,6 +114,7 @@ export interface CtxInit {
   media?: MediaPort;
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
+  importer?: ImportPort;
 }
 
 /**
@@ -132,6 +138,7 @@ export function makeCtx(init: CtxInit): Ctx {
     media: init.media,
     html: init.html,
     proofOfWork: init.proofOfWork,
+    importer: init.importer,
     get unscopedEm() {
       return init.rootEm.fork();
     },

@@ -7,6 +7,7 @@ import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
 import { Redirect } from '../delivery/redirect.entity.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, SignOff } from '../items/item.entity.ts';
 import { Media, MediaReference, MediaRendition } from '../media/media.entity.ts';
+import { ImportRecord, ImportRun, ImportSignOff, LegacySite } from '../import/import.entities.ts';
 import { ItemListing } from '../items/item-listing.entity.ts';
 import { Membership } from '../people/membership.entity.ts';
 import { SearchChange } from '../search/search-change.entity.ts';
@@ -50,6 +51,10 @@ export const siteFilter = {
     Letter,
     DisclosureRequest,
     Redirect,
+    LegacySite,
+    ImportRun,
+    ImportRecord,
+    ImportSignOff,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

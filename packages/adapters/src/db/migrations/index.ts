@@ -30,4 +30,5 @@ export const migrationsList = [
   sqlMigration('0012_delivery'),
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),
+  sqlMigration('0016_import'),
 ];
