@@ -15,3 +15,4 @@ export * from './storage/s3-storage.ts';
 export * from './db/persisted-queries.ts';
 export * from './metrics.ts';
 export * from './interaction/altcha.ts';
+export * from './import/import-port.ts';

@@ -17,6 +17,8 @@ export const queues = {
   auditCheckpoint: 'audit-checkpoint',
   /** One job per upload: renditions of an image, text of a PDF or DOCX (media, issue 8). */
   processMedia: 'process-media',
+  /** One job per import run (issue 11): plan, stage, apply in batches; resumable, so a retry carries on. */
+  runImport: 'run-import',
 } as const;
 
 /** The job port core asks for work through; sends after the use case's transaction has committed. */
@@ -28,7 +30,7 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       const b = createBoss(appUrl, { supervise: false, schedule: false });
       b.on('error', () => {});
       await b.start();
-      for (const q of [queues.publishItem, queues.processMedia])
+      for (const q of [queues.publishItem, queues.processMedia, queues.runImport])
         if (!(await b.getQueue(q))) await b.createQueue(q, { retryLimit: 5, retryBackoff: true });
       boss = b;
       return b;
@@ -44,6 +46,10 @@ export function jobPort(appUrl: string): { port: JobPort; stop(): Promise<void> 
       async processMedia(mediaId) {
         const b = await ready();
         await b.send(queues.processMedia, { mediaId }, { singletonKey: mediaId });
+      },
+      async runImport(runId) {
+        const b = await ready();
+        await b.send(queues.runImport, { runId }, { singletonKey: runId });
       },
     },
     async stop() {

@@ -441,6 +441,17 @@ export async function cancelImport(ctx: Ctx, id: string): Promise<ImportRun> {
 
 // ——— running a run (the worker's job; the CLI runs the same function in its own process) ———
 
+/** Runs a worker must carry on after a restart (their job may have died with the previous process). */
+export async function unfinishedImportRuns(ctx: Ctx): Promise<string[]> {
+  await ctx.directory.fresh();
+  const runs = await ctx.em.find(
+    ImportRun,
+    { state: { $in: ['PLANNING', 'STAGING', 'STAGED', 'APPLYING'] } },
+    { fields: ['id'], orderBy: { createdAt: 'asc' } },
+  );
+  return runs.map((r) => r.id);
+}
+
 export interface RunHooks {
   onProgress?(p: { state: ImportState; staged: number; applied: number; total: number | null }): void;
   /** Tests: stop (as if the worker died) after this many committed batches. */
@@ -1151,4 +1162,41 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
       removed: removed.length,
     },
   });
+}
+
+export interface ItemProvenance {
+  id: string;
+  system: string;
+  sourceId: string;
+  legacySite: string | null;
+  oldUrls: string[];
+  originalPublishedAt: Date | null;
+}
+
+/** 迁移自: where imported items came from (null for items written on the platform), one statement for a list. */
+export async function provenanceOf(ctx: Ctx, itemIds: string[]): Promise<Map<string, ItemProvenance>> {
+  if (!itemIds.length) return new Map();
+  const rows = await ctx.em.execute<
+    {
+      id: string;
+      source_system: string;
+      source_id: string;
+      legacy_site_name: string | null;
+      old_urls: string[];
+      original_published_at: Date | null;
+    }[]
+  >('select * from zq_item_provenance(?::uuid[])', [itemIds]);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        system: r.source_system,
+        sourceId: r.source_id,
+        legacySite: r.legacy_site_name,
+        oldUrls: r.old_urls,
+        originalPublishedAt: r.original_published_at ? new Date(r.original_published_at) : null,
+      },
+    ]),
+  );
 }

@@ -5,6 +5,7 @@ import { deliveryResolvers } from './resolvers/delivery.resolvers.ts';
 import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
 import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
+import { importResolvers } from './resolvers/import.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { mediaResolvers } from './resolvers/media.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
@@ -30,6 +31,7 @@ export function resolvers(): Record<string, unknown> {
     disclosureResolvers,
     mediaResolvers,
     deliveryResolvers,
+    importResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

@@ -15,6 +15,7 @@ import { Column as ColumnEntity } from '@zhanqun/core';
 import { type GqlContext, groupFor } from './context.ts';
 import { interactionLoaders } from './interaction.loaders.ts';
 import { itemLoaders } from './items.loaders.ts';
+import { importLoaders } from './resolvers/import.resolvers.ts';
 import { mediaLoaders } from './resolvers/media.resolvers.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
@@ -100,7 +101,8 @@ export const loaders = {
       );
     },
   },
-  Item: itemLoaders.Item,
+  Item: { ...itemLoaders.Item, provenance: importLoaders.provenance },
+  ImportRun: importLoaders.ImportRun,
   Letter: interactionLoaders.Letter,
   DisclosureRequest: interactionLoaders.DisclosureRequest,
   Media: mediaLoaders.Media,

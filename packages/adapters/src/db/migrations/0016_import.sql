@@ -113,3 +113,18 @@ create unique index item_source_key on item (site_id, source_system, source_id) 
 alter table site_column add column source_system text;
 alter table site_column add column source_id text;
 create unique index site_column_source_key on site_column (site_id, source_system, source_id) where source_id is not null;
+
+-- 迁移自: the provenance of items for whoever can see them — anyone for a live item, the site's people otherwise.
+create function zq_item_provenance(p_ids uuid[])
+returns table (id uuid, source_system text, source_id text, legacy_site_name text, old_urls text[],
+               original_published_at timestamptz)
+language sql stable security definer set search_path = public as $$
+  select i.id, i.source_system, i.source_id, i.legacy_site_name, coalesce(i.old_urls, '{}'), i.original_published_at
+    from item i
+   where i.id = any (p_ids) and i.source_id is not null
+     and ((i.published_revision_id is not null and i.withdrawn_at is null
+           and exists (select 1 from site s where s.id = i.site_id and s.status <> 'PREPARING'))
+          or i.site_id = any (zq_allowed_sites()))
+$$;
+revoke all on function zq_item_provenance(uuid[]) from public;
+grant execute on function zq_item_provenance(uuid[]) to zhanqun_app;
