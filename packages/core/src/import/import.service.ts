@@ -721,7 +721,7 @@ async function apply(
       // Files: every reference found in the uploads goes through media, before the batch's transaction.
       const filesOf = new Map<string, string[]>();
       const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
-        "select payload from import_record where run_id = ? and kind = 'FILE' and payload->>'itemSourceId' = any(?)",
+        "select payload from import_record where run_id = ? and kind = 'FILE' and payload->>'itemSourceId' in (?)",
         [run.id, ids],
       );
       const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
@@ -758,7 +758,7 @@ async function apply(
         ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
             `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
                     array(select jsonb_array_elements_text(payload->'oldUrls')) as urls
-               from import_record where run_id = ? and kind = 'ITEM' and payload->'oldUrls' ?| ?::text[]`,
+               from import_record where run_id = ? and kind = 'ITEM' and jsonb_exists_any(payload->'oldUrls', array[?]::text[])`,
             [run.id, hrefs],
           )
         : [];
@@ -824,6 +824,7 @@ async function apply(
           null,
           {
             title: clip(it.title, 300) ?? `(无标题 ${r.source_id})`,
+            body: body.body,
             subtitle: clip(it.subtitle, 300),
             summary: clip(it.summary, 1000),
             source: clip(it.source, 200),
@@ -1124,20 +1125,20 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
   if (removed.length) {
     const ids = removed.map((r) => r.id);
     await tx.execute(
-      `update item set state = 'WITHDRAWN', withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? where id = any(?)`,
+      `update item set state = 'WITHDRAWN', withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? where id in (?)`,
       [now, `removed from the legacy source (import ${run.id})`, now, ids],
     );
-    await tx.execute('update item_placement set live = false where item_id = any(?)', [ids]);
+    await tx.execute('update item_placement set live = false where item_id in (?)', [ids]);
     await tx.execute(
-      "insert into search_change (item_id, site_id, reason) select id, site_id, 'import-removed' from item where id = any(?)",
+      "insert into search_change (item_id, site_id, reason) select id, site_id, 'import-removed' from item where id in (?)",
       [ids],
     );
-    await refreshListingsOf(tx, 'select unnest(?::uuid[])', [ids]);
+    await refreshListingsOf(tx, 'select unnest(array[?]::uuid[])', [ids]);
     await tx.execute(
       `insert into site_redirect (id, site_id, from_path, gone, reason, created_at)
        select gen_random_uuid(), i.site_id, u.path, true, 'LEGACY_IMPORT', ?
          from item i cross join lateral unnest(i.old_urls) as u(path)
-        where i.id = any(?) and u.path ~ '^/' and u.path <> '/'
+        where i.id in (?) and u.path ~ '^/' and u.path <> '/'
        on conflict (site_id, from_path) do update set target_item_id = null, target_column_id = null, target_url = null,
          gone = true, reason = excluded.reason, created_at = excluded.created_at`,
       [now, ids],
@@ -1185,7 +1186,7 @@ export async function provenanceOf(ctx: Ctx, itemIds: string[]): Promise<Map<str
       old_urls: string[];
       original_published_at: Date | null;
     }[]
-  >('select * from zq_item_provenance(?::uuid[])', [itemIds]);
+  >('select * from zq_item_provenance(array[?]::uuid[])', [itemIds]);
   return new Map(
     rows.map((r) => [
       r.id,
