@@ -311,7 +311,12 @@ async function requireIntoColumn(ctx: Ctx, site: Site, path: string): Promise<Co
 }
 
 /** Creates a run and asks the worker to carry it out (plan, then stage and apply unless commit is false). */
-export async function startImport(ctx: Ctx, raw: StartImportInput): Promise<ImportRun> {
+export async function startImport(
+  ctx: Ctx,
+  raw: StartImportInput,
+  /** The CLI runs the run itself (with its progress bar) instead of handing it to the worker. */
+  opts: { enqueue?: boolean } = {},
+): Promise<ImportRun> {
   const input = parseInput(startInput, raw);
   const site = await requireImportSite(ctx, input.site);
   assertWritable(site);
@@ -364,7 +369,7 @@ export async function startImport(ctx: Ctx, raw: StartImportInput): Promise<Impo
     });
     return r;
   });
-  await ctx.jobs?.runImport?.(run.id);
+  if (opts.enqueue !== false) await ctx.jobs?.runImport?.(run.id);
   return run;
 }
 
