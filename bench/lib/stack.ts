@@ -63,6 +63,8 @@ export async function startStack<T = undefined>(
       MEILI_URL: meili.url,
       MEILI_MASTER_KEY: meiliKey,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      // Production mode requires the public-write proof-of-work secret (issue 4's ALTCHA).
+      ALTCHA_HMAC_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000000',
     };

@@ -17,7 +17,7 @@ import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import { prepareItemBody } from '../items/html-port.ts';
 import { type ContentAttachment, type ContentImage, type ItemContent, normaliseContent } from '../items/item.content.ts';
-import { Item, ItemPlacement } from '../items/item.entity.ts';
+import { Item, ItemPlacement, ItemRevision } from '../items/item.entity.ts';
 import { refreshListingsOf } from '../items/item-listing.ts';
 import { addRevision } from '../items/item-writes.ts';
 import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.policy.ts';
@@ -768,11 +768,22 @@ async function apply(
           )
         : [];
       const newPathOf = new Map<string, string>();
+      const linkedPrev = linked.length
+        ? new Map(
+            (
+              await ctx.em.find(
+                Item,
+                { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: linked.map((l) => l.source_id) } },
+                { fields: ['slug', 'sourceId'] },
+              )
+            ).map((i) => [i.sourceId!, i.slug]),
+          )
+        : new Map<string, string>();
       for (const l of linked) {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
         if (!col) continue;
-        const prev = await ctx.em.findOne(Item, { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: l.source_id }, { fields: ['slug'] });
-        for (const u of l.urls) newPathOf.set(u, `${col.path}/${prev?.slug ?? slugFor(l.source_id, l.slug)}.html`);
+        const slug = linkedPrev.get(l.source_id) ?? slugFor(l.source_id, l.slug);
+        for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
       }
       type Prepared = {
         r: (typeof recs)[number];
@@ -852,101 +863,117 @@ async function apply(
         );
         prepared.push({ r, outcome: prev ? ('UPDATED' as const) : ('CREATED' as const), prev, col, content, text: body.text, warnings });
       }
+      // The batch: one transaction, bulk writes (items, then revisions and placements, then the records' outcomes).
       await ctx.em.transactional(async (tx) => {
         const now = ctx.now();
-        for (const p of prepared) {
-          let itemId: string | null = 'itemId' in p ? (p.itemId ?? null) : null;
-          if ((p.outcome === 'CREATED' || p.outcome === 'UPDATED') && 'content' in p) {
-            const it = p.r.payload;
-            const item =
-              p.prev ??
-              tx.create(Item, {
-                id: randomUUID(),
-                siteId: site.id,
-                columnId: p.col!.id,
-                kind: KIND[it.kind] ?? 'ARTICLE',
-                state: 'DRAFT',
-                locale,
-                translationGroupId: randomUUID(),
-                translationOfId: null,
-                translationSourceNumber: null,
-                slug: p.content!.slug!,
-                title: p.content!.title,
-                headRevisionId: null,
-                headNumber: 0,
-                publishedRevisionId: null,
-                publishedNumber: null,
-                publishedAt: null,
-                lastPublishedAt: null,
-                scheduledAt: null,
-                reviewCycle: 0,
-                occurredAt: null,
-                issuedAt: null,
-                // Imported content was published on the legacy site: no platform deadline, no timeliness figure.
-                deadlineAt: null,
-                indexNumber: clip(it.govMeta?.indexNumber, 100),
-                withdrawnAt: null,
-                withdrawnReason: null,
-                createdBy: null,
-                createdAt: now,
-                updatedAt: now,
-                originalPublishedAt: it.publishedAt ? new Date(it.publishedAt) : null,
-                sourceSystem: run.sourceSystem,
-                sourceId: p.r.source_id,
-                sourceHash: null,
-                legacySiteName: source.siteName ?? run.label,
-                oldUrls: it.oldUrls,
-                importRunId: run.id,
-              });
-            if (!p.prev) {
-              item.translationGroupId = item.id;
-              await tx.flush();
-            }
-            const rev = addRevision(tx, ctx, item, p.content!, `imported from ${run.sourceSystem} ${p.r.source_id}`, p.text!, null);
-            item.sourceHash = p.r.content_hash;
-            item.importRunId = run.id;
-            item.oldUrls = it.oldUrls;
-            if (it.publishedAt) item.originalPublishedAt = new Date(it.publishedAt);
-            tx.persist(item);
-            if (!p.prev) {
+        const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
+        const prevIds = writes.filter((p) => p.prev).map((p) => p.prev!.id);
+        const reloaded = new Map(
+          prevIds.length ? (await tx.find(Item, { id: { $in: prevIds } })).map((i) => [i.id, i]) : [],
+        );
+        const items = new Map<Prepared, Item>();
+        for (const p of writes) {
+          const it = p.r.payload;
+          if (p.prev) {
+            items.set(p, reloaded.get(p.prev.id)!);
+            continue;
+          }
+          const id = randomUUID();
+          items.set(
+            p,
+            tx.create(Item, {
+              id,
+              siteId: site.id,
+              columnId: p.col!.id,
+              kind: KIND[it.kind] ?? 'ARTICLE',
+              state: 'DRAFT',
+              locale,
+              translationGroupId: id,
+              translationOfId: null,
+              translationSourceNumber: null,
+              slug: p.content!.slug!,
+              title: p.content!.title,
+              headRevisionId: null,
+              headNumber: 0,
+              publishedRevisionId: null,
+              publishedNumber: null,
+              publishedAt: null,
+              lastPublishedAt: null,
+              scheduledAt: null,
+              reviewCycle: 0,
+              occurredAt: null,
+              issuedAt: null,
+              // Imported content was published on the legacy site: no platform deadline, no timeliness figure.
+              deadlineAt: null,
+              indexNumber: clip(it.govMeta?.indexNumber, 100),
+              withdrawnAt: null,
+              withdrawnReason: null,
+              createdBy: null,
+              createdAt: now,
+              updatedAt: now,
+              originalPublishedAt: it.publishedAt ? new Date(it.publishedAt) : null,
+              sourceSystem: run.sourceSystem,
+              sourceId: p.r.source_id,
+              sourceHash: null,
+              legacySiteName: source.siteName ?? run.label,
+              oldUrls: it.oldUrls,
+              importRunId: run.id,
+            }),
+          );
+        }
+        await tx.flush(); // the item rows first: revisions and placements refer to them
+        const revisions: [ItemRevision, ItemContent][] = [];
+        for (const p of writes) {
+          const it = p.r.payload;
+          const item = items.get(p)!;
+          revisions.push([
+            addRevision(tx, ctx, item, p.content!, `imported from ${run.sourceSystem} ${p.r.source_id}`, p.text!, null),
+            p.content!,
+          ]);
+          item.sourceHash = p.r.content_hash;
+          item.importRunId = run.id;
+          item.oldUrls = it.oldUrls;
+          if (it.publishedAt) item.originalPublishedAt = new Date(it.publishedAt);
+          tx.persist(item);
+          if (!p.prev)
+            for (const [columnId, home] of [
+              [p.col!.id, true] as const,
+              ...(p.content!.alsoIn ?? []).map((c) => [c, false] as const),
+            ])
               tx.create(ItemPlacement, {
                 itemId: item.id,
-                columnId: p.col!.id,
+                columnId,
                 siteId: site.id,
                 itemSiteId: site.id,
-                home: true,
+                home,
                 live: false,
                 publishedAt: null,
                 createdAt: now,
               });
-              for (const columnId of p.content!.alsoIn ?? [])
-                tx.create(ItemPlacement, {
-                  itemId: item.id,
-                  columnId,
-                  siteId: site.id,
-                  itemSiteId: site.id,
-                  home: false,
-                  live: false,
-                  publishedAt: null,
-                  createdAt: now,
-                });
-            }
-            await tx.flush();
-            await linkRevisionMedia(tx, rev, p.content!);
-            itemId = item.id;
-          }
-          await tx.execute(
-            `update import_record set outcome = ?, item_id = ?, warnings = ?::jsonb
-              where run_id = ? and kind = 'ITEM' and source_id = ?`,
-            [p.outcome, itemId, JSON.stringify(p.warnings), run.id, p.r.source_id],
-          );
         }
+        await tx.flush();
+        for (const [rev, content] of revisions) await linkRevisionMedia(tx, rev, content);
+        await tx.execute(
+          `update import_record r set outcome = v.outcome, item_id = v.item_id::uuid, warnings = v.warnings::jsonb
+             from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
+                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
+            where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
+          [
+            prepared.map((p) => p.r.source_id),
+            prepared.map((p) => p.outcome),
+            prepared.map((p) => (items.get(p)?.id ?? p.itemId ?? null) as string),
+            prepared.map((p) => JSON.stringify(p.warnings)),
+            run.id,
+          ],
+        );
         await tx.execute('update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?', [
           prepared.length,
           now,
           run.id,
         ]);
       });
+      // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
+      ctx.em.clear();
       batches += 1;
       const [pr] = await ctx.em.execute<{ applied: number; total: number | null }[]>(
         'select applied, total from import_run where id = ?',
