@@ -47,8 +47,18 @@ async function main() {
   say(`bundle: ${(bytes / 1e6).toFixed(1)} MB`);
 
   // ——— ours ———
+  const statements = new Map<string, number>();
   const platform = await createPlatform(
     loadConfig({ ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir }),
+    process.env.BENCH_IMPORT_SQL
+      ? {
+          onQuery: (sql) => {
+            const k = sql.replace(/\x1b\[[0-9;]*m/g, '').slice(8, 60);
+            const ms = Number(/took (\d+) ms/.exec(sql)?.[1] ?? 0);
+            statements.set(k, (statements.get(k) ?? 0) + ms);
+          },
+        }
+      : {},
   );
   stop.cleanups.push(() => platform.close());
   const ctx = platform.systemCtx('bench:import');
@@ -66,8 +76,10 @@ async function main() {
   await commitImport({ ...ctx, jobs: undefined } as typeof ctx, run.id);
   t0 = performance.now();
   let last = 0;
+  let staged = 0;
   const state = await runImport(ctx, run.id, {
     onProgress: (p) => {
+      if (p.state === 'STAGING') staged = performance.now() - t0;
       if (p.applied - last >= Math.max(1000, ITEMS / 10)) {
         last = p.applied;
         say(`  applied ${p.applied.toLocaleString()} / ${p.total?.toLocaleString()}`);
@@ -77,7 +89,8 @@ async function main() {
   const oursMs = performance.now() - t0;
   clearInterval(sampler);
   const counts = await withClient(stack.ownerUrl, async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0]);
-  say(`ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`);
+  for (const [sql, k] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25)) say(`  ${String(k).padStart(6)} ${sql}`);
+  say(`ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, stage ${(staged / 1000).toFixed(1)} s, stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`);
 
   // ——— the floor: the same rows, the same tables, plain multi-row INSERTs as the owner ———
   const floorMs = await withClient(stack.ownerUrl, async (c) => {

@@ -16,7 +16,13 @@ import { canonicalJson } from '../audit/audit-hash.ts';
 import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import { prepareItemBody } from '../items/html-port.ts';
-import { type ContentAttachment, type ContentImage, type ItemContent, normaliseContent } from '../items/item.content.ts';
+import {
+  type ContentAttachment,
+  type ContentImage,
+  contentHash,
+  type ItemContent,
+  normaliseContent,
+} from '../items/item.content.ts';
 import { Item, ItemPlacement, ItemRevision } from '../items/item.entity.ts';
 import { refreshListingsOf } from '../items/item-listing.ts';
 import { addRevision } from '../items/item-writes.ts';
@@ -532,22 +538,22 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
   let rows: StagedRow[] = [];
   const flush = async () => {
     if (!rows.length) return;
-    const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)').join(', ');
-    const params = rows.flatMap(([kind, sourceId, hash, payload, outcome]) => [
-      run.id,
-      (seq += 1),
-      run.siteId,
-      source.system,
+    // One JSON parameter for the whole batch: no per-value formatting, one parse on the server.
+    const batch = rows.map(([kind, sourceId, hash, payload, outcome]) => ({
+      seq: (seq += 1),
       kind,
-      sourceId,
-      hash,
-      payload ? JSON.stringify(payload) : null,
+      source_id: sourceId,
+      content_hash: hash,
+      payload,
       outcome,
-    ]);
+    }));
     await ctx.em.execute(
       `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
-       values ${values} on conflict (run_id, kind, source_id) do nothing`,
-      params,
+       select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
+         from jsonb_to_recordset(?::jsonb) as x(seq integer, kind text, source_id text, content_hash text, payload jsonb,
+                                               outcome text)
+       on conflict (run_id, kind, source_id) do nothing`,
+      [run.id, run.siteId, source.system, JSON.stringify(batch)],
     );
     rows = [];
     await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { staged: seq, updatedAt: ctx.now() });
@@ -666,7 +672,7 @@ async function applyColumns(ctx: Ctx, run: ImportRun, site: Site, o: SourceOptio
   return new Map(rows.map((r) => [r.source_id, { id: r.id, path: r.path }]));
 }
 
-const DEFAULT_BATCH = 200;
+const DEFAULT_BATCH = 500;
 const KIND: Record<string, string> = { article: 'ARTICLE', page: 'PAGE', document: 'POLICY_DOCUMENT' };
 const isoDate = (v: string | null | undefined) => {
   const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
@@ -863,96 +869,117 @@ async function apply(
         );
         prepared.push({ r, outcome: prev ? ('UPDATED' as const) : ('CREATED' as const), prev, col, content, text: body.text, warnings });
       }
-      // The batch: one transaction, bulk writes (items, then revisions and placements, then the records' outcomes).
+      // The batch: one transaction. New items, their first revisions and placements are one statement (the
+      // item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
       await ctx.em.transactional(async (tx) => {
         const now = ctx.now();
         const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
-        const prevIds = writes.filter((p) => p.prev).map((p) => p.prev!.id);
-        const reloaded = new Map(
-          prevIds.length ? (await tx.find(Item, { id: { $in: prevIds } })).map((i) => [i.id, i]) : [],
-        );
-        const items = new Map<Prepared, Item>();
-        for (const p of writes) {
-          const it = p.r.payload;
-          if (p.prev) {
-            items.set(p, reloaded.get(p.prev.id)!);
-            continue;
-          }
-          const id = randomUUID();
-          items.set(
-            p,
-            tx.create(Item, {
+        const creates = writes.filter((p) => !p.prev);
+        const updates = writes.filter((p) => p.prev);
+        const itemIdOf = new Map<Prepared, string>();
+        const linked: [ItemRevision, ItemContent][] = [];
+        const who = actorLabel(ctx.actor);
+        const by = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+        if (creates.length) {
+          const items: Record<string, unknown>[] = [];
+          const revisions: Record<string, unknown>[] = [];
+          const placements: Record<string, unknown>[] = [];
+          for (const p of creates) {
+            const it = p.r.payload;
+            const id = randomUUID();
+            const revId = randomUUID();
+            const c = p.content!;
+            itemIdOf.set(p, id);
+            items.push({
               id,
-              siteId: site.id,
-              columnId: p.col!.id,
+              column_id: p.col!.id,
               kind: KIND[it.kind] ?? 'ARTICLE',
-              state: 'DRAFT',
+              slug: c.slug,
+              title: c.title,
+              head_revision_id: revId,
+              issued_at: c.issuedAt,
+              index_number: clip(it.govMeta?.indexNumber, 100),
+              original_published_at: it.publishedAt ? new Date(it.publishedAt).toISOString() : null,
+              source_id: p.r.source_id,
+              source_hash: p.r.content_hash,
+              old_urls: it.oldUrls,
+            });
+            revisions.push({
+              id: revId,
+              item_id: id,
+              content: c,
+              body_text: p.text,
+              content_hash: contentHash(c),
+              note: `imported from ${run.sourceSystem} ${p.r.source_id}`,
+            });
+            for (const [columnId, home] of [[p.col!.id, true] as const, ...(c.alsoIn ?? []).map((x) => [x, false] as const)])
+              placements.push({ item_id: id, column_id: columnId, home });
+            if (c.images.length || c.attachments.length || c.body.includes('/media/'))
+              linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
+          }
+          await tx.execute(
+            `with i as (
+               insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title,
+                                 head_revision_id, head_number, review_cycle, issued_at, index_number, created_at,
+                                 updated_at, original_published_at, source_system, source_id, source_hash,
+                                 legacy_site_name, old_urls, import_run_id)
+               select x.id, ?, x.column_id, x.kind, 'DRAFT', ?, x.id, x.slug, x.title, x.head_revision_id, 1, 0,
+                      x.issued_at, x.index_number, ?, ?, x.original_published_at, ?, x.source_id, x.source_hash, ?,
+                      x.old_urls, ?
+                 from jsonb_to_recordset(?::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
+                      head_revision_id uuid, issued_at date, index_number text, original_published_at timestamptz,
+                      source_id text, source_hash text, old_urls text[])),
+             r as (
+               insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, deadline_at,
+                                          created_by, created_by_name, created_at, note)
+               select x.id, x.item_id, ?, 1, x.content, x.body_text, x.content_hash, null, ?, ?, ?, x.note
+                 from jsonb_to_recordset(?::jsonb) as x(id uuid, item_id uuid, content jsonb, body_text text,
+                      content_hash text, note text)),
+             p as (
+               insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, published_at, created_at)
+               select x.item_id, x.column_id, ?, ?, x.home, false, null, ?
+                 from jsonb_to_recordset(?::jsonb) as x(item_id uuid, column_id uuid, home boolean))
+             select 1`,
+            [
+              site.id,
               locale,
-              translationGroupId: id,
-              translationOfId: null,
-              translationSourceNumber: null,
-              slug: p.content!.slug!,
-              title: p.content!.title,
-              headRevisionId: null,
-              headNumber: 0,
-              publishedRevisionId: null,
-              publishedNumber: null,
-              publishedAt: null,
-              lastPublishedAt: null,
-              scheduledAt: null,
-              reviewCycle: 0,
-              occurredAt: null,
-              issuedAt: null,
-              // Imported content was published on the legacy site: no platform deadline, no timeliness figure.
-              deadlineAt: null,
-              indexNumber: clip(it.govMeta?.indexNumber, 100),
-              withdrawnAt: null,
-              withdrawnReason: null,
-              createdBy: null,
-              createdAt: now,
-              updatedAt: now,
-              originalPublishedAt: it.publishedAt ? new Date(it.publishedAt) : null,
-              sourceSystem: run.sourceSystem,
-              sourceId: p.r.source_id,
-              sourceHash: null,
-              legacySiteName: source.siteName ?? run.label,
-              oldUrls: it.oldUrls,
-              importRunId: run.id,
-            }),
+              now,
+              now,
+              run.sourceSystem,
+              source.siteName ?? run.label,
+              run.id,
+              JSON.stringify(items),
+              site.id,
+              by,
+              who.name,
+              now,
+              JSON.stringify(revisions),
+              site.id,
+              site.id,
+              now,
+              JSON.stringify(placements),
+            ],
           );
         }
-        await tx.flush(); // the item rows first: revisions and placements refer to them
-        const revisions: [ItemRevision, ItemContent][] = [];
-        for (const p of writes) {
-          const it = p.r.payload;
-          const item = items.get(p)!;
-          revisions.push([
-            addRevision(tx, ctx, item, p.content!, `imported from ${run.sourceSystem} ${p.r.source_id}`, p.text!, null),
-            p.content!,
-          ]);
-          item.sourceHash = p.r.content_hash;
-          item.importRunId = run.id;
-          item.oldUrls = it.oldUrls;
-          if (it.publishedAt) item.originalPublishedAt = new Date(it.publishedAt);
-          tx.persist(item);
-          if (!p.prev)
-            for (const [columnId, home] of [
-              [p.col!.id, true] as const,
-              ...(p.content!.alsoIn ?? []).map((c) => [c, false] as const),
-            ])
-              tx.create(ItemPlacement, {
-                itemId: item.id,
-                columnId,
-                siteId: site.id,
-                itemSiteId: site.id,
-                home,
-                live: false,
-                publishedAt: null,
-                createdAt: now,
-              });
+        if (updates.length) {
+          const reloaded = new Map(
+            (await tx.find(Item, { id: { $in: updates.map((p) => p.prev!.id) } })).map((i) => [i.id, i]),
+          );
+          for (const p of updates) {
+            const it = p.r.payload;
+            const item = reloaded.get(p.prev!.id)!;
+            const note = `imported from ${run.sourceSystem} ${p.r.source_id}`;
+            linked.push([addRevision(tx, ctx, item, p.content!, note, p.text!, null), p.content!]);
+            item.sourceHash = p.r.content_hash;
+            item.importRunId = run.id;
+            item.oldUrls = it.oldUrls;
+            if (it.publishedAt) item.originalPublishedAt = new Date(it.publishedAt);
+            tx.persist(item);
+            itemIdOf.set(p, item.id);
+          }
+          await tx.flush();
         }
-        await tx.flush();
-        for (const [rev, content] of revisions) await linkRevisionMedia(tx, rev, content);
+        for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
         await tx.execute(
           `update import_record r set outcome = v.outcome, item_id = v.item_id::uuid, warnings = v.warnings::jsonb
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
@@ -961,7 +988,7 @@ async function apply(
           [
             prepared.map((p) => p.r.source_id),
             prepared.map((p) => p.outcome),
-            prepared.map((p) => (items.get(p)?.id ?? p.itemId ?? null) as string),
+            prepared.map((p) => (itemIdOf.get(p) ?? p.itemId ?? null) as string),
             prepared.map((p) => JSON.stringify(p.warnings)),
             run.id,
           ],
