@@ -26,6 +26,8 @@ import { lifetime } from './lib/lifetime.ts';
 import { startStack } from './lib/stack.ts';
 
 const say = (m: string) => console.log(`[bench:import] ${m}`);
+// The ORM's query log colours its lines.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const ITEMS = Number(process.env.BENCH_IMPORT_ITEMS ?? 100_000);
 const stop = lifetime(say);
 
@@ -53,7 +55,7 @@ async function main() {
     process.env.BENCH_IMPORT_SQL
       ? {
           onQuery: (sql) => {
-            const k = sql.replace(/\x1b\[[0-9;]*m/g, '').slice(8, 60);
+            const k = sql.replace(ANSI, '').slice(8, 60);
             const ms = Number(/took (\d+) ms/.exec(sql)?.[1] ?? 0);
             statements.set(k, (statements.get(k) ?? 0) + ms);
           },
@@ -69,7 +71,11 @@ async function main() {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
-  const run = await startImport(ctx, { site: 'miyi', source: [bundle], into: '/zwdt/xzdt', commit: false }, { enqueue: false });
+  const run = await startImport(
+    ctx,
+    { site: 'miyi', source: [bundle], into: '/zwdt/xzdt', commit: false },
+    { enqueue: false },
+  );
   let t0 = performance.now();
   await runImport(ctx, run.id);
   const planMs = performance.now() - t0;
@@ -88,9 +94,15 @@ async function main() {
   });
   const oursMs = performance.now() - t0;
   clearInterval(sampler);
-  const counts = await withClient(stack.ownerUrl, async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0]);
-  for (const [sql, k] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25)) say(`  ${String(k).padStart(6)} ${sql}`);
-  say(`ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, stage ${(staged / 1000).toFixed(1)} s, stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`);
+  const counts = await withClient(
+    stack.ownerUrl,
+    async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0],
+  );
+  for (const [sql, k] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    say(`  ${String(k).padStart(6)} ${sql}`);
+  say(
+    `ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, stage ${(staged / 1000).toFixed(1)} s, stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
+  );
 
   // ——— the floor: the same rows, the same tables, plain multi-row INSERTs as the owner ———
   const floorMs = await withClient(stack.ownerUrl, async (c) => {
@@ -99,7 +111,7 @@ async function main() {
     );
     const { column_id: columnId, site_id: siteId } = rows[0];
     const start = performance.now();
-    let batch: { id: string; rev: string; item: Record<string, any> }[] = [];
+    let batch: { id: string; rev: string; item: Record<string, string> }[] = [];
     const flush = async () => {
       if (!batch.length) return;
       const now = new Date();
@@ -116,8 +128,22 @@ async function main() {
       );
       const rp: unknown[] = [];
       const rv = batch.map((b, i) => {
-        const content = JSON.stringify({ title: b.item.title, body: b.item.bodyHtml, source: b.item.source, author: b.item.author });
-        rp.push(b.rev, b.id, siteId, 1, content, b.item.bodyHtml, createHash('sha256').update(content).digest('hex'), now);
+        const content = JSON.stringify({
+          title: b.item.title,
+          body: b.item.bodyHtml,
+          source: b.item.source,
+          author: b.item.author,
+        });
+        rp.push(
+          b.rev,
+          b.id,
+          siteId,
+          1,
+          content,
+          b.item.bodyHtml,
+          createHash('sha256').update(content).digest('hex'),
+          now,
+        );
         const k = i * 8;
         return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`;
       });
@@ -154,10 +180,14 @@ async function main() {
   const floorRate = ITEMS / (floorMs / 1000);
   say('');
   say(`items: ${ITEMS.toLocaleString()}   bundle: ${(bytes / 1e6).toFixed(1)} MB`);
-  say(`ours  (stage + apply): ${oursRate.toFixed(0)} items/s   (plan, a separate dry run: ${(ITEMS / (planMs / 1000)).toFixed(0)} items/s)`);
+  say(
+    `ours  (stage + apply): ${oursRate.toFixed(0)} items/s   (plan, a separate dry run: ${(ITEMS / (planMs / 1000)).toFixed(0)} items/s)`,
+  );
   say(`floor (raw INSERT):    ${floorRate.toFixed(0)} items/s`);
   say(`ratio ours/floor:      ${(oursRate / floorRate).toFixed(2)}×   (issue 11: ≥ 0.5×)`);
-  say(`peak RSS: ${(peak / 1e6).toFixed(0)} MB (idle ${(idle / 1e6).toFixed(0)} MB, +${((peak - idle) / 1e6).toFixed(0)} MB while importing)`);
+  say(
+    `peak RSS: ${(peak / 1e6).toFixed(0)} MB (idle ${(idle / 1e6).toFixed(0)} MB, +${((peak - idle) / 1e6).toFixed(0)} MB while importing)`,
+  );
 }
 
 try {

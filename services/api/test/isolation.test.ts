@@ -167,7 +167,9 @@ beforeAll(async () => {
   const run = await startImport(sys, { site: B_SITE, source: [bundle], label: '教育局旧站' });
   await runImport(sys, run.id);
   b.importRunId = run.id;
-  b.legacySiteId = (await upsertLegacySite(sys, { site: B_SITE, name: '教育局旧站', oldHosts: ['old.edu.example.cn'] })).id;
+  b.legacySiteId = (
+    await upsertLegacySite(sys, { site: B_SITE, name: '教育局旧站', oldHosts: ['old.edu.example.cn'] })
+  ).id;
   // The set-up publishes, provisions and uploads: give it room on a busy machine.
 }, 180_000);
 
@@ -204,7 +206,9 @@ const cases: Record<string, () => Promise<void>> = {
     const q = 'mutation($id: ID!) { signImportRun(input: { id: $id, level: 1 }) { id } }';
     const approverA = await t.tokenFor(demo.approver(A_SITE));
     const foreign = await t.gql(q, { id: b.importRunId }, approverA);
-    expect(foreign.errors?.[0]?.extensions).toEqual((await t.gql(q, { id: randomUUID() }, approverA)).errors?.[0]?.extensions);
+    expect(foreign.errors?.[0]?.extensions).toEqual(
+      (await t.gql(q, { id: randomUUID() }, approverA)).errors?.[0]?.extensions,
+    );
     expect(codeOf(foreign)).toBe('NOT_FOUND');
     await sameAsMissing(q, { id: b.importRunId }, { id: randomUUID() });
   },
@@ -967,7 +971,9 @@ describe('tenant isolation at the database', () => {
     const { ImportRecord, ImportRun, LegacySite, scopeSession, SITE_FILTER } = await import('@zhanqun/core');
     const ids = await t.platform.orm.em
       .fork()
-      .execute<{ id: string; code: string }[]>("select id, code from zq_site_directory() where code in ('miyi', 'edu')");
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
     const aId = ids.find((r) => r.code === A_SITE)!.id;
     const bId = ids.find((r) => r.code === B_SITE)!.id;
     const client = new pg.Client({ connectionString: t.db.appUrl });
@@ -976,12 +982,22 @@ describe('tenant isolation at the database', () => {
       await client.query('begin');
       await client.query("select set_config('zq.site_ids', $1, true)", [bId]);
       // Control: B's scope sees B's rows.
-      expect((await client.query('select count(*)::int as n from import_record where run_id = $1', [b.importRunId])).rows[0].n).toBeGreaterThan(0);
+      expect(
+        (await client.query('select count(*)::int as n from import_record where run_id = $1', [b.importRunId])).rows[0]
+          .n,
+      ).toBeGreaterThan(0);
       await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
       for (const table of ['import_run', 'import_record', 'import_sign_off', 'legacy_site'])
-        expect((await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n, table).toBe(0);
-      expect((await client.query("update import_run set state = 'CANCELLED' where id = $1", [b.importRunId])).rowCount).toBe(0);
-      expect((await client.query("update import_record set outcome = 'FAILED' where run_id = $1", [b.importRunId])).rowCount).toBe(0);
+        expect(
+          (await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n,
+          table,
+        ).toBe(0);
+      expect(
+        (await client.query("update import_run set state = 'CANCELLED' where id = $1", [b.importRunId])).rowCount,
+      ).toBe(0);
+      expect(
+        (await client.query("update import_record set outcome = 'FAILED' where run_id = $1", [b.importRunId])).rowCount,
+      ).toBe(0);
       await expect(
         client.query(
           "insert into import_sign_off (id, run_id, site_id, level, user_id, user_name, role, content_hash, signed_at) values ($1, $2, $3, 1, $1, 'x', 'EDITOR', 'x', now())",
@@ -992,7 +1008,10 @@ describe('tenant isolation at the database', () => {
       await client.query('begin');
       await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
       await expect(
-        client.query("insert into legacy_site (id, site_id, name, kind, state, created_at, updated_at) values ($1, $2, 'x', 'OTHER', 'MIGRATING', now(), now())", [randomUUID(), bId]),
+        client.query(
+          "insert into legacy_site (id, site_id, name, kind, state, created_at, updated_at) values ($1, $2, 'x', 'OTHER', 'MIGRATING', now(), now())",
+          [randomUUID(), bId],
+        ),
       ).rejects.toThrow(/row-level security/);
       await client.query('rollback');
     } finally {

@@ -44,7 +44,7 @@ async function withSystem<T>(config: Config, name: string, fn: (ctx: Ctx) => Pro
   }
 }
 
-const commands: Record<string, (args: string[], config: Config, out: Out) => Promise<void | number>> = {
+const commands: Record<string, (args: string[], config: Config, out: Out) => Promise<unknown>> = {
   ...importCommands(withSystem),
   async migrate(_args, config, out) {
     const applied = await migrate(config.databaseMigrationUrl);
@@ -131,7 +131,9 @@ export async function runCli(argv: string[], env = process.env, out: Out = conso
   }
   const config = configOrExit(env);
   try {
-    return (await command(args, config, out)) ?? 0;
+    // The import commands return their exit code; the others succeed when they return.
+    const code = await command(args, config, out);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (isAppError(e)) {
       out.error(`error ${e.kind}/${e.reason}${e.field ? ` (${e.field})` : ''}: ${e.message}`);

@@ -67,7 +67,17 @@ describe('zhanqun import', () => {
   });
 
   it('--commit imports, prints the counts, and a second --commit changes nothing', async () => {
-    const args = ['import', join(dir, 'town'), '--site', 'miyi', '--into', '/zwdt/xzdt', '--commit', '--batch-size', '7'];
+    const args = [
+      'import',
+      join(dir, 'town'),
+      '--site',
+      'miyi',
+      '--into',
+      '/zwdt/xzdt',
+      '--commit',
+      '--batch-size',
+      '7',
+    ];
     const c = capture();
     expect(await runCli(args, env, c.out)).toBe(0);
     const text = c.lines.join('\n');
@@ -77,8 +87,8 @@ describe('zhanqun import', () => {
     const again = capture();
     expect(await runCli(args, env, again.out)).toBe(0);
     expect(again.lines.join('\n')).toContain('ITEM.UNCHANGED 30');
-    const [{ n }] = await query<{ n: number }>("select count(*)::int as n from item where source_system = 'bundle'");
-    expect(n).toBe(30);
+    const rows = await query<{ n: number }>("select count(*)::int as n from item where source_system = 'bundle'");
+    expect(rows).toEqual([{ n: 30 }]);
     const id = /Run ([0-9a-f-]{36})/.exec(text)![1]!;
     const status = capture();
     expect(await runCli(['import:status', id], env, status.out)).toBe(0);

@@ -44,9 +44,13 @@ function readMap(path: string | undefined): Record<string, string> | undefined {
     throw new AppError('INVALID_INPUT', `--map ${path}: ${(e as Error).message}`, { field: 'map' });
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new AppError('INVALID_INPUT', '--map must be a JSON object: legacy column id or name → column path or "create"', {
-      field: 'map',
-    });
+    throw new AppError(
+      'INVALID_INPUT',
+      '--map must be a JSON object: legacy column id or name → column path or "create"',
+      {
+        field: 'map',
+      },
+    );
   return parsed as Record<string, string>;
 }
 
@@ -55,11 +59,23 @@ const n = (v: number) => v.toLocaleString('en-US');
 /** The plan, readably: what would be created, mapped, skipped, missing. */
 export function printPlan(plan: ImportPlan, out: Out): void {
   const c = plan.counts;
-  out.log(`Source: ${plan.system}${plan.siteName ? ` — ${plan.siteName}` : ''}${plan.baseUrl ? ` (${plan.baseUrl})` : ''}`);
+  out.log(
+    `Source: ${plan.system}${plan.siteName ? ` — ${plan.siteName}` : ''}${plan.baseUrl ? ` (${plan.baseUrl})` : ''}`,
+  );
   out.log(`Encodings: ${plan.encodings.map((e) => `${e.where} ${e.encoding} (${e.how})`).join(', ') || '—'}`);
   out.log(`Records: ${n(c.columns)} columns, ${n(c.items)} items, ${n(c.files)} files listed`);
-  out.log(`To import: ${n(c.toImport)} items  ${Object.entries(c.byKind).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
-  out.log(`By status: ${Object.entries(c.byStatus).map(([k, v]) => `${k} ${n(v)}`).join(', ') || '—'}`);
+  out.log(
+    `To import: ${n(c.toImport)} items  ${Object.entries(c.byKind)
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(', ')}`,
+  );
+  out.log(
+    `By status: ${
+      Object.entries(c.byStatus)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ') || '—'
+    }`,
+  );
   out.log('');
   out.log('Columns:');
   for (const col of plan.columns)
@@ -84,13 +100,20 @@ export function printPlan(plan: ImportPlan, out: Out): void {
   }
   if (c.warnings) {
     out.log(`Warnings: ${n(c.warnings)}`);
-    for (const w of plan.warnings.slice(0, 20)) out.log(`  ${w.code}${w.sourceId ? ` [${w.sourceId}]` : ''} ${w.message}`);
+    for (const w of plan.warnings.slice(0, 20))
+      out.log(`  ${w.code}${w.sourceId ? ` [${w.sourceId}]` : ''} ${w.message}`);
   }
 }
 
 function printRun(run: ImportRun, out: Out): void {
   out.log(`Run ${run.id}: ${run.state}`);
-  out.log(`Counts: ${Object.entries(run.counts).map(([k, v]) => `${k} ${n(v)}`).join(', ') || '—'}`);
+  out.log(
+    `Counts: ${
+      Object.entries(run.counts)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ') || '—'
+    }`,
+  );
   if (run.contentHash) out.log(`Content hash: ${run.contentHash}`);
   if (run.error) out.log(`Error: ${run.error}`);
   if (run.state === 'IN_REVIEW')
@@ -127,7 +150,9 @@ export const importCommands = (withSystem: WithSystem) => ({
   async import(args: string[], config: Config, out: Out): Promise<number> {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true });
     if (!positionals.length || !values.site) {
-      out.error('usage: zhanqun import <source…> --site CODE [--into PATH] [--map FILE] [--files DIR|ZIP] [--system S] [--commit]');
+      out.error(
+        'usage: zhanqun import <source…> --site CODE [--into PATH] [--map FILE] [--files DIR|ZIP] [--system S] [--commit]',
+      );
       return IMPORT_EXIT.usage;
     }
     const input = {
@@ -170,7 +195,9 @@ export const importCommands = (withSystem: WithSystem) => ({
       return IMPORT_EXIT.usage;
     }
     return withSystem(config, 'cli:import:resume', async (ctx) => {
-      const state = await runImport(ctx, id, { onProgress: progressBar((s) => process.stderr.write(s), !!process.stderr.isTTY) });
+      const state = await runImport(ctx, id, {
+        onProgress: progressBar((s) => process.stderr.write(s), !!process.stderr.isTTY),
+      });
       printRun((await importRun(ctx, id))!, out);
       return state === 'IN_REVIEW' ? IMPORT_EXIT.ok : IMPORT_EXIT.runFailed;
     });

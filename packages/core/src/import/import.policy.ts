@@ -32,8 +32,12 @@ export function isOwnUrl(url: string, hosts: string[]): boolean {
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 8);
 
-/** A slug from a legacy id (`123` → `123`; anything else made safe, with a hash suffix when it had to change). */
-export function slugFor(sourceId: string, legacySlug?: string | null): string {
+/**
+ * A slug from the legacy id (`123` → `123`; anything else made safe, with a hash suffix when it had to change).
+ * The legacy slug (WordPress post_name) is not used: ids are unique within a source, slugs are not always, and a
+ * clash would fail a whole batch; the old permalink keeps working through the redirect map anyway.
+ */
+export function slugFor(sourceId: string, _legacySlug?: string | null): string {
   const clean = (s: string) =>
     s
       .toLowerCase()
@@ -47,9 +51,15 @@ export function slugFor(sourceId: string, legacySlug?: string | null): string {
 
 /** A column code from the legacy slug or id, valid for site_column.code. */
 export function codeFor(sourceId: string, slug?: string | null): string {
-  const s = (slug ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = (slug ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (s && COLUMN_CODE.test(s)) return s.slice(0, 48);
-  const id = sourceId.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const id = sourceId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return (id && COLUMN_CODE.test(`c${id}`) ? `c${id}` : `c${short(sourceId)}`).slice(0, 48);
 }
 
@@ -80,7 +90,14 @@ export interface LegacyColumnRef {
 }
 
 export type ColumnDecision =
-  | { sourceId: string; name: string; action: 'MAP'; path: string; columnId: string; why: 'MAP_FILE' | 'PREVIOUS_RUN' | 'SAME_NAME' }
+  | {
+      sourceId: string;
+      name: string;
+      action: 'MAP';
+      path: string;
+      columnId: string;
+      why: 'MAP_FILE' | 'PREVIOUS_RUN' | 'SAME_NAME';
+    }
   | { sourceId: string; name: string; action: 'CREATE'; path: string; parentPath: string | null; code: string };
 
 /**
@@ -96,7 +113,9 @@ export function decideColumns(
   opts: { system: string; into: string | null; map: Record<string, string> },
 ): ColumnDecision[] {
   const byPath = new Map(site.map((c) => [c.path, c]));
-  const bySource = new Map(site.filter((c) => c.sourceId && c.sourceSystem === opts.system).map((c) => [c.sourceId!, c]));
+  const bySource = new Map(
+    site.filter((c) => c.sourceId && c.sourceSystem === opts.system).map((c) => [c.sourceId!, c]),
+  );
   const below = (p: string, root: string | null) => !root || root === '/' || p === root || p.startsWith(`${root}/`);
   const byName = (name: string) => {
     const k = nameKey(name);
@@ -112,12 +131,28 @@ export function decideColumns(
     const prev = bySource.get(c.sourceId);
     if (mapped && mapped !== 'create') {
       const target = byPath.get(mapped.replace(/\/+$/, '') || '/');
-      if (target) d = { sourceId: c.sourceId, name: c.name, action: 'MAP', path: target.path, columnId: target.id, why: 'MAP_FILE' };
+      if (target)
+        d = {
+          sourceId: c.sourceId,
+          name: c.name,
+          action: 'MAP',
+          path: target.path,
+          columnId: target.id,
+          why: 'MAP_FILE',
+        };
     } else if (!mapped && prev) {
-      d = { sourceId: c.sourceId, name: c.name, action: 'MAP', path: prev.path, columnId: prev.id, why: 'PREVIOUS_RUN' };
+      d = {
+        sourceId: c.sourceId,
+        name: c.name,
+        action: 'MAP',
+        path: prev.path,
+        columnId: prev.id,
+        why: 'PREVIOUS_RUN',
+      };
     } else if (!mapped) {
       const same = byName(c.name);
-      if (same) d = { sourceId: c.sourceId, name: c.name, action: 'MAP', path: same.path, columnId: same.id, why: 'SAME_NAME' };
+      if (same)
+        d = { sourceId: c.sourceId, name: c.name, action: 'MAP', path: same.path, columnId: same.id, why: 'SAME_NAME' };
     }
     if (!d) {
       const parent = c.parentSourceId ? decided.get(c.parentSourceId) : undefined;
@@ -161,7 +196,10 @@ export function bodyFileUrls(html: string): string[] {
     const url = m[3] ?? m[4] ?? m[5] ?? '';
     if (!url) continue;
     const path = url.split(/[?#]/)[0]!.toLowerCase();
-    if (m[1]!.toLowerCase() === 'src' || /\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|jpe?g|png|gif|webp|txt|ofd)$/.test(path))
+    if (
+      m[1]!.toLowerCase() === 'src' ||
+      /\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|jpe?g|png|gif|webp|txt|ofd)$/.test(path)
+    )
       files.push(url);
   }
   return [...new Set(files)];

@@ -23,7 +23,7 @@ import {
   type ItemContent,
   normaliseContent,
 } from '../items/item.content.ts';
-import { Item, ItemPlacement, ItemRevision } from '../items/item.entity.ts';
+import { Item, type ItemRevision } from '../items/item.entity.ts';
 import { refreshListingsOf } from '../items/item-listing.ts';
 import { addRevision } from '../items/item-writes.ts';
 import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.policy.ts';
@@ -55,13 +55,20 @@ const sourceFields = {
   source: z.array(z.string().trim().min(1).max(1000)).min(1).max(50),
   system: z.enum(systems).nullish(),
   /** The column subtree new columns are created under (a township into its county portal, 2017 §2). */
-  into: z.string().trim().regex(/^\/[a-z0-9/-]*$/, 'a column path such as /xz/pzx').nullish(),
+  into: z
+    .string()
+    .trim()
+    .regex(/^\/[a-z0-9/-]*$/, 'a column path such as /xz/pzx')
+    .nullish(),
   /** legacy column sourceId or name → column path, or `create`. */
   map: z.record(z.string(), z.string().trim().max(300)).nullish(),
   /** The uploads folder or archive. */
   files: z.string().trim().max(1000).nullish(),
   /** The old site's base URLs (to tell its own links from external ones). */
-  baseUrls: z.array(z.url({ protocol: /^https?$/ })).max(20).nullish(),
+  baseUrls: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .max(20)
+    .nullish(),
 };
 const planInput = z.object(sourceFields);
 export type PlanImportInput = z.input<typeof planInput>;
@@ -217,7 +224,8 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
       duplicateTitles: [],
       filesGiven: !!store,
     };
-    const legacyColumns: { sourceId: string; parentSourceId?: string | null; name: string; slug?: string | null }[] = [];
+    const legacyColumns: { sourceId: string; parentSourceId?: string | null; name: string; slug?: string | null }[] =
+      [];
     const perColumn: Record<string, number> = {};
     // Titles by hash (bounded memory per item); a second sighting is a duplicate.
     const titles = new Map<string, string>();
@@ -233,7 +241,8 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
     };
     for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
       if (ev.type === 'encoding') {
-        if (plan.encodings.length < LIST_CAP) plan.encodings.push({ encoding: ev.encoding, where: ev.where, how: ev.how });
+        if (plan.encodings.length < LIST_CAP)
+          plan.encodings.push({ encoding: ev.encoding, where: ev.where, how: ev.how });
       } else if (ev.type === 'column') {
         plan.counts.columns += 1;
         legacyColumns.push(ev.column);
@@ -265,7 +274,11 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
             plan.duplicateTitles.push({ title: it.title.trim(), sourceIds: list });
         }
         if (it.flaggedForReview)
-          warn({ code: 'FLAGGED_FOR_REVIEW', message: 'recovered by a lenient parser: check it', sourceId: it.sourceId });
+          warn({
+            code: 'FLAGGED_FOR_REVIEW',
+            message: 'recovered by a lenient parser: check it',
+            sourceId: it.sourceId,
+          });
         for (const url of itemFileRefs(it, hosts)) {
           plan.counts.referencedFiles += 1;
           let found = checked.get(url);
@@ -388,7 +401,12 @@ export async function commitImport(ctx: Ctx, id: string): Promise<ImportRun> {
     run.updatedAt = ctx.now();
     tx.persist(run);
     await tx.flush();
-    await appendAudit(tx, ctx, { siteId: run.siteId, action: 'import.commit', targetType: 'ImportRun', targetId: run.id });
+    await appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.commit',
+      targetType: 'ImportRun',
+      targetId: run.id,
+    });
   });
   await ctx.jobs?.runImport?.(run.id);
   return run;
@@ -494,7 +512,10 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   try {
     if (run.state === 'PLANNING') {
       const plan = await computePlan(ctx, site, o);
-      await setState(ctx, run, 'PLANNED', { report: plan as unknown as Record<string, unknown>, sourceSystem: plan.system });
+      await setState(ctx, run, 'PLANNED', {
+        report: plan as unknown as Record<string, unknown>,
+        sourceSystem: plan.system,
+      });
       await ctx.em.transactional((tx) =>
         appendAudit(tx, ctx, {
           siteId: run.siteId,
@@ -526,7 +547,10 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
 class StopSignal extends Error {}
 
 const STAGE_BATCH = 500;
-const hashOf = (v: unknown) => createHash('sha256').update(canonicalJson(v as never)).digest('hex');
+const hashOf = (v: unknown) =>
+  createHash('sha256')
+    .update(canonicalJson(v as never))
+    .digest('hex');
 
 type StagedRow = [string, string, string | null, Record<string, unknown> | null, string | null];
 
@@ -539,8 +563,10 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
   const flush = async () => {
     if (!rows.length) return;
     // One JSON parameter for the whole batch: no per-value formatting, one parse on the server.
-    const batch = rows.map(([kind, sourceId, hash, payload, outcome]) => ({
-      seq: (seq += 1),
+    const first = seq;
+    seq += rows.length;
+    const batch = rows.map(([kind, sourceId, hash, payload, outcome], i) => ({
+      seq: first + i + 1,
       kind,
       source_id: sourceId,
       content_hash: hash,
@@ -578,7 +604,13 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
     } else if (ev.type === 'file') {
       rows.push(['FILE', ev.file.sourceId, null, ev.file as unknown as Record<string, unknown>, null]);
     } else if (ev.type === 'skipped') {
-      rows.push(['SKIPPED', ev.sourceId, null, { title: ev.title ?? null, reason: ev.reason, what: ev.what }, 'SKIPPED']);
+      rows.push([
+        'SKIPPED',
+        ev.sourceId,
+        null,
+        { title: ev.title ?? null, reason: ev.reason, what: ev.what },
+        'SKIPPED',
+      ]);
     }
     if (rows.length >= STAGE_BATCH) await flush();
   }
@@ -602,7 +634,12 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
 type ColumnTarget = { id: string; path: string };
 
 /** Maps or creates the run's columns, all in one transaction (columns are few). */
-async function applyColumns(ctx: Ctx, run: ImportRun, site: Site, o: SourceOptions): Promise<Map<string, ColumnTarget>> {
+async function applyColumns(
+  ctx: Ctx,
+  run: ImportRun,
+  site: Site,
+  o: SourceOptions,
+): Promise<Map<string, ColumnTarget>> {
   const pending = await ctx.em.execute<{ source_id: string; payload: Record<string, unknown> }[]>(
     "select source_id, payload from import_record where run_id = ? and kind = 'COLUMN' and outcome is null order by seq",
     [run.id],
@@ -611,8 +648,22 @@ async function applyColumns(ctx: Ctx, run: ImportRun, site: Site, o: SourceOptio
     await ctx.em.transactional(async (tx) => {
       const siteColumns = await tx.find(Column, { siteId: site.id });
       const byPath = new Map(siteColumns.map((c) => [c.path, c]));
-      const legacy = pending.map((p) => p.payload as unknown as { sourceId: string; parentSourceId?: string; name: string; slug?: string; kind?: 'list' | 'page' | 'link'; position?: number });
-      const decisions = decideColumns(legacy, siteColumns, { system: run.sourceSystem, into: o.into ?? null, map: o.map ?? {} });
+      const legacy = pending.map(
+        (p) =>
+          p.payload as unknown as {
+            sourceId: string;
+            parentSourceId?: string;
+            name: string;
+            slug?: string;
+            kind?: 'list' | 'page' | 'link';
+            position?: number;
+          },
+      );
+      const decisions = decideColumns(legacy, siteColumns, {
+        system: run.sourceSystem,
+        into: o.into ?? null,
+        map: o.map ?? {},
+      });
       const now = ctx.now();
       for (const [i, d] of decisions.entries()) {
         let id: string;
@@ -659,7 +710,10 @@ async function applyColumns(ctx: Ctx, run: ImportRun, site: Site, o: SourceOptio
         targetId: run.id,
         changes: {
           created: decisions.filter((d) => d.action === 'CREATE').map((d) => d.path),
-          mapped: decisions.filter((d) => d.action === 'MAP').map((d) => `${d.name} → ${d.path}`).slice(0, 100),
+          mapped: decisions
+            .filter((d) => d.action === 'MAP')
+            .map((d) => `${d.name} → ${d.path}`)
+            .slice(0, 100),
         },
       });
     });
@@ -724,10 +778,9 @@ async function apply(
       if (!recs.length) break;
       const ids = recs.map((r) => r.source_id);
       const existing = new Map(
-        (await ctx.em.find(Item, { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: ids } })).map((i) => [
-          i.sourceId!,
-          i,
-        ]),
+        (await ctx.em.find(Item, { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: ids } })).map(
+          (i) => [i.sourceId!, i],
+        ),
       );
       // Files: every reference found in the uploads goes through media, before the batch's transaction.
       const filesOf = new Map<string, string[]>();
@@ -808,7 +861,11 @@ async function apply(
         const prev = existing.get(r.source_id);
         const col = (it.columnSourceIds[0] ? columns.get(it.columnSourceIds[0]) : null) ?? into;
         if (!col) {
-          prepared.push({ r, outcome: 'FAILED' as const, warnings: [{ code: 'NO_COLUMN', message: 'no column and no --into' }] });
+          prepared.push({
+            r,
+            outcome: 'FAILED' as const,
+            warnings: [{ code: 'NO_COLUMN', message: 'no column and no --into' }],
+          });
           continue;
         }
         if (prev && prev.sourceHash === r.content_hash) {
@@ -828,19 +885,36 @@ async function apply(
         try {
           body = await prepareItemBody(ctx, rewritten);
         } catch (e) {
-          prepared.push({ r, outcome: 'FAILED' as const, warnings: [{ code: 'BODY_REFUSED', message: (e as Error).message }] });
+          prepared.push({
+            r,
+            outcome: 'FAILED' as const,
+            warnings: [{ code: 'BODY_REFUSED', message: (e as Error).message }],
+          });
           continue;
         }
         if (it.title.trim().length > 300) warnings.push({ code: 'TITLE_TRUNCATED', message: it.title.slice(0, 50) });
         const attachments: ContentAttachment[] = [];
         for (const a of it.attachments ?? []) {
           const m = media.get(a.url);
-          if (m) attachments.push({ url: mediaPath(m.id), name: clip(a.name, 200) ?? m.name, mediaType: m.mediaType, mediaId: m.id, sha256: m.sha256 });
+          if (m)
+            attachments.push({
+              url: mediaPath(m.id),
+              name: clip(a.name, 200) ?? m.name,
+              mediaType: m.mediaType,
+              mediaId: m.id,
+              sha256: m.sha256,
+            });
         }
         const images: ContentImage[] = [];
         const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
         if (thumb && thumb.kind === 'IMAGE')
-          images.push({ url: mediaPath(thumb.id), alt: clip(it.title, 300), caption: null, mediaId: thumb.id, sha256: thumb.sha256 });
+          images.push({
+            url: mediaPath(thumb.id),
+            alt: clip(it.title, 300),
+            caption: null,
+            mediaId: thumb.id,
+            sha256: thumb.sha256,
+          });
         const g = it.govMeta ?? {};
         const content: ItemContent = normaliseContent(
           null,
@@ -851,7 +925,11 @@ async function apply(
             summary: clip(it.summary, 1000),
             source: clip(it.source, 200),
             author: clip(it.author, 100),
-            keywords: [...new Set([...(it.keywords ?? []), ...(it.tags ?? [])].map((k) => k.trim().slice(0, 50)).filter(Boolean))].slice(0, 20),
+            keywords: [
+              ...new Set(
+                [...(it.keywords ?? []), ...(it.tags ?? [])].map((k) => k.trim().slice(0, 50)).filter(Boolean),
+              ),
+            ].slice(0, 20),
             attachments: attachments.slice(0, 100),
             images,
             docNumber: clip(g.docNumber, 100),
@@ -867,7 +945,15 @@ async function apply(
           },
           body.body,
         );
-        prepared.push({ r, outcome: prev ? ('UPDATED' as const) : ('CREATED' as const), prev, col, content, text: body.text, warnings });
+        prepared.push({
+          r,
+          outcome: prev ? ('UPDATED' as const) : ('CREATED' as const),
+          prev,
+          col,
+          content,
+          text: body.text,
+          warnings,
+        });
       }
       // The batch: one transaction. New items, their first revisions and placements are one statement (the
       // item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
@@ -912,7 +998,10 @@ async function apply(
               content_hash: contentHash(c),
               note: `imported from ${run.sourceSystem} ${p.r.source_id}`,
             });
-            for (const [columnId, home] of [[p.col!.id, true] as const, ...(c.alsoIn ?? []).map((x) => [x, false] as const)])
+            for (const [columnId, home] of [
+              [p.col!.id, true] as const,
+              ...(c.alsoIn ?? []).map((x) => [x, false] as const),
+            ])
               placements.push({ item_id: id, column_id: columnId, home });
             if (c.images.length || c.attachments.length || c.body.includes('/media/'))
               linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
@@ -993,11 +1082,10 @@ async function apply(
             run.id,
           ],
         );
-        await tx.execute('update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?', [
-          prepared.length,
-          now,
-          run.id,
-        ]);
+        await tx.execute(
+          'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
+          [prepared.length, now, run.id],
+        );
       });
       // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
       ctx.em.clear();
@@ -1006,16 +1094,22 @@ async function apply(
         'select applied, total from import_run where id = ?',
         [run.id],
       );
-      hooks.onProgress?.({ state: 'APPLYING', staged: run.staged, applied: pr?.applied ?? 0, total: pr?.total ?? null });
+      hooks.onProgress?.({
+        state: 'APPLYING',
+        staged: run.staged,
+        applied: pr?.applied ?? 0,
+        total: pr?.total ?? null,
+      });
       if (hooks.stopAfterBatches && batches >= hooks.stopAfterBatches) return 'STOPPED';
     }
   } finally {
     await store?.close();
   }
   // Files no item referred to stay in the staging table, marked skipped.
-  await ctx.em.execute("update import_record set outcome = 'SKIPPED' where run_id = ? and kind = 'FILE' and outcome is null", [
-    run.id,
-  ]);
+  await ctx.em.execute(
+    "update import_record set outcome = 'SKIPPED' where run_id = ? and kind = 'FILE' and outcome is null",
+    [run.id],
+  );
   const counts = await runCounts(ctx.em, run.id);
   const [h] = await ctx.em.execute<{ hash: string }[]>(
     `select encode(sha256(convert_to(coalesce(string_agg(kind || ':' || source_id || ':' || coalesce(content_hash, '') || ':' ||
@@ -1052,7 +1146,10 @@ const signInput = z.object({
   level: z.number().int().min(1).max(3),
   opinion: z.string().trim().max(2000).nullish(),
   /** The hash the signer read in the report; refused if the run's content is not that any more. */
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullish(),
 });
 export type SignImportRunInput = z.input<typeof signInput>;
 

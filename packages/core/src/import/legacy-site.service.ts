@@ -71,7 +71,9 @@ export async function upsertLegacySite(ctx: Ctx, raw: UpsertLegacySiteInput): Pr
   const saved = await ctx.em.transactional(async (tx) => {
     const existing = input.id ? await tx.findOne(LegacySite, { id: input.id, siteId: site.id }) : null;
     if (input.id && !existing) throw new AppError('NOT_FOUND', 'Legacy site not found', { field: 'id' });
-    const before = existing ? { state: existing.state, oldHosts: existing.oldHosts, deadline: existing.deadline } : null;
+    const before = existing
+      ? { state: existing.state, oldHosts: existing.oldHosts, deadline: existing.deadline }
+      : null;
     const row =
       existing ??
       tx.create(LegacySite, {
@@ -102,7 +104,11 @@ export async function upsertLegacySite(ctx: Ctx, raw: UpsertLegacySiteInput): Pr
         const [taken] = await tx.execute<{ site_id: string }[]>('select site_id from site_domain where host = ?', [h]);
         if (taken && taken.site_id !== site.id)
           throw new AppError('CONFLICT', `${h} is a host of another site`, { field: 'oldHosts' });
-        if (!taken) await tx.execute('insert into site_domain (host, site_id, is_primary, legacy) values (?, ?, false, true)', [h, site.id]);
+        if (!taken)
+          await tx.execute('insert into site_domain (host, site_id, is_primary, legacy) values (?, ?, false, true)', [
+            h,
+            site.id,
+          ]);
       }
     }
     await appendAudit(tx, ctx, {
@@ -110,7 +116,12 @@ export async function upsertLegacySite(ctx: Ctx, raw: UpsertLegacySiteInput): Pr
       action: existing ? 'legacySite.update' : 'legacySite.create',
       targetType: 'LegacySite',
       targetId: row.id,
-      changes: { name: row.name, state: before ? [before.state, row.state] : row.state, oldHosts: row.oldHosts, deadline: row.deadline },
+      changes: {
+        name: row.name,
+        state: before ? [before.state, row.state] : row.state,
+        oldHosts: row.oldHosts,
+        deadline: row.deadline,
+      },
     });
     return row;
   });

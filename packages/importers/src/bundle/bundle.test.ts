@@ -23,11 +23,20 @@ describe('the JSON Lines / CSV bundle', () => {
   it('reads a folder of JSON Lines: columns before items, defaults applied, bad lines as warnings with line numbers', async () => {
     const dir = join(root, 'jsonl');
     await generateBundle(dir, { items: 3 });
-    writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ siteName: '某镇人民政府网', baseUrl: 'http://www.mz.gov.cn' }));
+    writeFileSync(
+      join(dir, 'bundle.json'),
+      JSON.stringify({ siteName: '某镇人民政府网', baseUrl: 'http://www.mz.gov.cn' }),
+    );
     writeFileSync(
       join(dir, 'items.jsonl'),
       [
-        JSON.stringify({ sourceId: 'a', title: '通知', bodyHtml: '<p>正文</p>', columnSourceIds: ['1'], publishedAt: '2015-06-01 09:00:00' }),
+        JSON.stringify({
+          sourceId: 'a',
+          title: '通知',
+          bodyHtml: '<p>正文</p>',
+          columnSourceIds: ['1'],
+          publishedAt: '2015-06-01 09:00:00',
+        }),
         '{ not json',
         JSON.stringify({ sourceId: 'b' }),
         '',

@@ -111,7 +111,13 @@ async function bundleFiles(input: SourceInput): Promise<{ kind: BundleKind; path
 /** CSV cells: lists are `|`-separated; attachments `url` or `name=url`; govMeta and thumbnails flattened. */
 function fromCsv(kind: BundleKind, row: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const list = (v: string | undefined) => (v ? v.split('|').map((s) => s.trim()).filter(Boolean) : []);
+  const list = (v: string | undefined) =>
+    v
+      ? v
+          .split('|')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   for (const [k, raw] of Object.entries(row)) {
     const v = raw === '' ? undefined : raw;
     if (v === undefined) continue;
@@ -123,7 +129,10 @@ function fromCsv(kind: BundleKind, row: Record<string, string>): Record<string, 
         return eq > 0 && !/^https?:/i.test(a) ? { name: a.slice(0, eq), url: a.slice(eq + 1) } : { url: a };
       });
     else if (k === 'thumbnail') out[k] = { url: v };
-    else if (['indexNumber', 'docNumber', 'issuingBody', 'writtenAt', 'issuedAt', 'topic'].includes(k) && kind === 'items')
+    else if (
+      ['indexNumber', 'docNumber', 'issuingBody', 'writtenAt', 'issuedAt', 'topic'].includes(k) &&
+      kind === 'items'
+    )
       out.govMeta = { ...((out.govMeta as object) ?? {}), [k]: v };
     else out[k] = v;
   }

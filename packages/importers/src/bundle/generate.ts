@@ -54,7 +54,9 @@ export async function generateBundle(dir: string, opts: GenerateOptions): Promis
         source: '米易县某镇人民政府',
         author: '党政办',
         publishedAt: `${day}T09:30:00+08:00`,
-        govMeta: doc ? { docNumber: `某府发〔${day.slice(0, 4)}〕${n}号`, issuingBody: '某镇人民政府', writtenAt: day } : null,
+        govMeta: doc
+          ? { docNumber: `某府发〔${day.slice(0, 4)}〕${n}号`, issuingBody: '某镇人民政府', writtenAt: day }
+          : null,
         oldUrls: [`/${col.slug}/${day.replace(/-/g, '').slice(0, 6)}/${n}.html`, `/plus/view.php?aid=${n}`],
       }),
     );

@@ -41,7 +41,12 @@ function writeTownship(variant: 'first' | 'second') {
   rmSync(src, { recursive: true, force: true });
   mkdirSync(src, { recursive: true });
   const columns = [
-    { sourceId: '1', name: '通知公告', slug: 'tzgg', oldUrls: ['http://www.baiyi.gov.cn/tzgg/', '/plus/list.php?tid=1'] },
+    {
+      sourceId: '1',
+      name: '通知公告',
+      slug: 'tzgg',
+      oldUrls: ['http://www.baiyi.gov.cn/tzgg/', '/plus/list.php?tid=1'],
+    },
     { sourceId: '2', name: '镇务动态', slug: 'zwdt', oldUrls: ['/zwdt/'] },
     { sourceId: '3', name: '政策文件', slug: 'zcwj', oldUrls: ['/zcwj/'] },
     { sourceId: '4', name: '村务公开', slug: 'cwgk', oldUrls: ['/cwgk/'] },
@@ -59,7 +64,12 @@ function writeTownship(variant: 'first' | 'second') {
         '<p><a href="http://www.gov.cn/">中国政府网</a></p><script>alert(1)</script>',
       source: '白姑镇党政办',
       publishedAt: '2016-03-01T09:00:00+08:00',
-      govMeta: { docNumber: '白府发〔2016〕3号', issuingBody: '白姑镇人民政府', writtenAt: '2016-02-28', indexNumber: 'BG-2016-0003' },
+      govMeta: {
+        docNumber: '白府发〔2016〕3号',
+        issuingBody: '白姑镇人民政府',
+        writtenAt: '2016-02-28',
+        indexNumber: 'BG-2016-0003',
+      },
       attachments: [{ url: '/uploads/soft/fa.pdf', name: '工作方案.pdf' }],
       oldUrls: ['/zcwj/201603/1.html', 'http://www.baiyi.gov.cn/plus/view.php?aid=1'],
     },
@@ -86,7 +96,10 @@ function writeTownship(variant: 'first' | 'second') {
   lines.splice(3, 0, '{"sourceId":"x1","title":', JSON.stringify({ sourceId: 'd1', title: '草稿', status: 'draft' }));
   writeFileSync(join(src, 'columns.jsonl'), columns.map((c) => JSON.stringify(c)).join('\n'));
   writeFileSync(join(src, 'items.jsonl'), lines.join('\n'));
-  writeFileSync(join(src, 'bundle.json'), JSON.stringify({ siteName: '白姑镇人民政府网', baseUrl: 'http://www.baiyi.gov.cn' }));
+  writeFileSync(
+    join(src, 'bundle.json'),
+    JSON.stringify({ siteName: '白姑镇人民政府网', baseUrl: 'http://www.baiyi.gov.cn' }),
+  );
 }
 
 beforeAll(async () => {
@@ -98,7 +111,12 @@ beforeAll(async () => {
   t = await startTestApp({ search: true, env: { IMPORT_DIR: dir } });
   // One person with two roles, to prove the same person cannot sign twice.
   const ctx = t.platform.systemCtx('test:setup');
-  await createUser(ctx, { email: 'both@miyi.zhanqun.local', name: '兼任审核人', password: DEMO_PASSWORD, site: 'miyi' });
+  await createUser(ctx, {
+    email: 'both@miyi.zhanqun.local',
+    name: '兼任审核人',
+    password: DEMO_PASSWORD,
+    site: 'miyi',
+  });
   await addMember(ctx, { site: 'miyi', email: 'both@miyi.zhanqun.local', roles: ['EDITOR', 'REVIEWER'] });
 });
 
@@ -133,24 +151,34 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
       ['BAD_LINE', 'items.jsonl:4'],
     ]);
     // 通知公告 and 政策文件 land on the portal's own columns (2017 §2); the rest is created under --into.
-    expect(plan.columns.map((c: { name: string; action: string; path: string }) => [c.name, c.action, c.path])).toEqual([
-      ['通知公告', 'MAP', '/zwdt/tzgg'],
-      ['镇务动态', 'CREATE', '/zwdt/xzdt/zwdt'],
-      ['政策文件', 'MAP', '/zc/zcwj'],
-      ['村务公开', 'CREATE', '/zwdt/xzdt/cwgk'],
-      ['村务财务', 'CREATE', '/zwdt/xzdt/cwgk/cwcw'],
-    ]);
+    expect(plan.columns.map((c: { name: string; action: string; path: string }) => [c.name, c.action, c.path])).toEqual(
+      [
+        ['通知公告', 'MAP', '/zwdt/tzgg'],
+        ['镇务动态', 'CREATE', '/zwdt/xzdt/zwdt'],
+        ['政策文件', 'MAP', '/zc/zcwj'],
+        ['村务公开', 'CREATE', '/zwdt/xzdt/cwgk'],
+        ['村务财务', 'CREATE', '/zwdt/xzdt/cwgk/cwcw'],
+      ],
+    );
     expect(plan.missingFiles).toEqual([{ url: '/uploads/allimg/160302/missing.jpg', sourceId: '2' }]);
     expect(plan.counts.referencedFiles).toBe(4);
     expect(plan.duplicateTitles).toEqual([{ title: '白姑镇召开春耕备耕工作会', sourceIds: ['2', '5'] }]);
     expect(plan.encodings.map((e: { encoding: string }) => e.encoding)).toEqual(['utf-8', 'utf-8']);
     // Nothing written: no column, no item.
-    const cols = await gql(`{ site(code: "miyi") { columns { path children { path children { path } } } } }`, {}, demo.admin('miyi'));
+    const cols = await gql(
+      `{ site(code: "miyi") { columns { path children { path children { path } } } } }`,
+      {},
+      demo.admin('miyi'),
+    );
     expect(JSON.stringify(cols)).not.toContain('/zwdt/xzdt/zwdt');
   });
 
   it('refuses a source outside IMPORT_DIR, and an editor', async () => {
-    const outside = await t.gql(START, { i: { ...input, source: ['../../etc'] } }, await t.tokenFor(demo.admin('miyi')));
+    const outside = await t.gql(
+      START,
+      { i: { ...input, source: ['../../etc'] } },
+      await t.tokenFor(demo.admin('miyi')),
+    );
     expect(reasonOf(outside)).toBe('IMPORT_PATH_OUTSIDE');
     const editor = await t.gql(START, { i: input }, await t.tokenFor(demo.editor('miyi')));
     expect(codeOf(editor)).toBe('FORBIDDEN');
@@ -172,7 +200,11 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
     });
     expect(r.progress).toMatchObject({ applied: 24, total: 24, batches: 5, percent: 100 });
     expect(r.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    const items = await gql(`{ items(site: "miyi", first: 100) { edges { node { id title state provenance { sourceId } } } } }`, {}, demo.admin('miyi'));
+    const items = await gql(
+      `{ items(site: "miyi", first: 100) { edges { node { id title state provenance { sourceId } } } } }`,
+      {},
+      demo.admin('miyi'),
+    );
     const imported = items.items.edges.map((e: { node: any }) => e.node).filter((n: any) => n.provenance);
     expect(imported).toHaveLength(24);
     expect(new Set(imported.map((n: any) => n.state))).toEqual(new Set(['DRAFT']));
@@ -193,10 +225,14 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
     const r = await run(firstRun);
     expect(codeOf(await sign(firstRun, 2, await t.tokenFor('both@miyi.zhanqun.local')))).toBe('PRECONDITION_FAILED');
     expect(codeOf(await sign(firstRun, 1, await t.tokenFor('both@miyi.zhanqun.local'), r.contentHash))).toBe('OK');
-    expect(reasonOf(await sign(firstRun, 2, await t.tokenFor('both@miyi.zhanqun.local')))).toBe('SIGNER_ALREADY_SIGNED');
+    expect(reasonOf(await sign(firstRun, 2, await t.tokenFor('both@miyi.zhanqun.local')))).toBe(
+      'SIGNER_ALREADY_SIGNED',
+    );
     expect(reasonOf(await sign(firstRun, 2, await t.tokenFor(demo.editor('miyi'))))).toBe('REVIEW_ROLE_REQUIRED');
     expect(codeOf(await sign(firstRun, 2, await t.tokenFor(demo.reviewer('miyi'))))).toBe('OK');
-    expect(reasonOf(await sign(firstRun, 3, await t.tokenFor(demo.approver('miyi')), 'f'.repeat(64)))).toBe('IMPORT_CHANGED');
+    expect(reasonOf(await sign(firstRun, 3, await t.tokenFor(demo.approver('miyi')), 'f'.repeat(64)))).toBe(
+      'IMPORT_CHANGED',
+    );
     const done = await sign(firstRun, 3, await t.tokenFor(demo.approver('miyi')), r.contentHash);
     expect(done.data!.signImportRun.state).toBe('PUBLISHED');
     const after = await run(firstRun);
@@ -205,7 +241,9 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
       [2, 'REVIEWER'],
       [3, 'APPROVER'],
     ]);
-    expect(new Set(after.signOffs.map((s: { contentHash: string }) => s.contentHash))).toEqual(new Set([r.contentHash]));
+    expect(new Set(after.signOffs.map((s: { contentHash: string }) => s.contentHash))).toEqual(
+      new Set([r.contentHash]),
+    );
   });
 
   it('publishes every item at once, with its legacy date, provenance, 文号, media and rewritten links', async () => {
@@ -238,8 +276,15 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
       oldUrls: ['/zcwj/201603/1.html', '/plus/view.php?aid=1'],
       originalPublishedAt: '2016-03-01T01:00:00.000Z',
     });
-    expect(it).toMatchObject({ docNumber: '白府发〔2016〕3号', issuingBody: '白姑镇人民政府', writtenAt: '2016-02-28', indexNumber: 'BG-2016-0003' });
-    expect(it.attachments).toEqual([{ name: '工作方案.pdf', url: expect.stringMatching(/^\/media\/[0-9a-f-]{36}\/original$/) }]);
+    expect(it).toMatchObject({
+      docNumber: '白府发〔2016〕3号',
+      issuingBody: '白姑镇人民政府',
+      writtenAt: '2016-02-28',
+      indexNumber: 'BG-2016-0003',
+    });
+    expect(it.attachments).toEqual([
+      { name: '工作方案.pdf', url: expect.stringMatching(/^\/media\/[0-9a-f-]{36}\/original$/) },
+    ]);
     expect(it.body).toMatch(/<img src="\/media\/[0-9a-f-]{36}\/original"/);
     expect(it.body).toContain(`href="${it.attachments[0].url}"`);
     expect(it.body).toMatch(/href="\/zwdt\/xzdt\/zwdt\/2\.html"/);
@@ -299,9 +344,21 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
       {},
       demo.admin('miyi'),
     );
-    const actions = auditLog.edges.map((e: any) => e.node).filter((n: any) => n.targetId === firstRun).map((n: any) => n.action);
+    const actions = auditLog.edges
+      .map((e: any) => e.node)
+      .filter((n: any) => n.targetId === firstRun)
+      .map((n: any) => n.action);
     expect(new Set(actions)).toEqual(
-      new Set(['import.start', 'import.plan', 'import.commit', 'import.stage', 'import.columns', 'import.applied', 'import.signOff', 'import.publish']),
+      new Set([
+        'import.start',
+        'import.plan',
+        'import.commit',
+        'import.stage',
+        'import.columns',
+        'import.applied',
+        'import.signOff',
+        'import.publish',
+      ]),
     );
   });
 });
@@ -311,11 +368,24 @@ describe('the register of legacy sites', () => {
     const up = `mutation($i: UpsertLegacySiteInput!) { upsertLegacySite(input: $i) { id state overdue oldHosts } }`;
     const { upsertLegacySite: row } = await gql(
       up,
-      { i: { site: 'miyi', name: '白姑镇人民政府网', oldHosts: ['www.baiyi.gov.cn'], kind: 'TOWNSHIP', deadline: '2018-12-31', owner: '白姑镇党政办' } },
+      {
+        i: {
+          site: 'miyi',
+          name: '白姑镇人民政府网',
+          oldHosts: ['www.baiyi.gov.cn'],
+          kind: 'TOWNSHIP',
+          deadline: '2018-12-31',
+          owner: '白姑镇党政办',
+        },
+      },
       demo.admin('miyi'),
     );
     expect(row).toMatchObject({ state: 'MIGRATING', overdue: true });
-    await gql(up, { i: { site: 'miyi', id: row.id, name: '白姑镇人民政府网', kind: 'TOWNSHIP', state: 'REDIRECTED' } }, demo.admin('miyi'));
+    await gql(
+      up,
+      { i: { site: 'miyi', id: row.id, name: '白姑镇人民政府网', kind: 'TOWNSHIP', state: 'REDIRECTED' } },
+      demo.admin('miyi'),
+    );
     const { legacySites } = await gql(`{ legacySites(site: "miyi") { name state overdue } }`, {}, demo.editor('miyi'));
     expect(legacySites).toEqual([{ name: '白姑镇人民政府网', state: 'REDIRECTED', overdue: false }]);
     const old = await t.gql(

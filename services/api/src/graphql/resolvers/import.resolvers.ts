@@ -52,7 +52,14 @@ export const importResolvers = {
 export const importLoaders = {
   ImportRun: {
     async site(queries: Q<ImportRun>, { zq }: GqlContext) {
-      const sites = new Map((await sitesByIds(zq, queries.map((q) => q.obj.siteId))).map((s) => [s.id, s]));
+      const sites = new Map(
+        (
+          await sitesByIds(
+            zq,
+            queries.map((q) => q.obj.siteId),
+          )
+        ).map((s) => [s.id, s]),
+      );
       return queries.map((q) => sites.get(q.obj.siteId) ?? null);
     },
     async signOffs(queries: Q<ImportRun>, { zq }: GqlContext) {
