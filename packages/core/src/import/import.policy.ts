@@ -204,3 +204,19 @@ export function bodyFileUrls(html: string): string[] {
   }
   return [...new Set(files)];
 }
+
+/**
+ * A legacy date as an instant: ISO 8601 with an offset as given; without one it is China time (+08:00, the
+ * record contract); a date alone is midnight China time. Null for anything unreadable.
+ */
+export function legacyDate(v: string | null | undefined): Date | null {
+  if (!v) return null;
+  const t = v.trim().replace(' ', 'T');
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(t)
+    ? `${t}T00:00:00+08:00`
+    : /(Z|[+-]\d{2}:?\d{2})$/i.test(t)
+      ? t
+      : `${t}+08:00`;
+  const d = new Date(withZone);
+  return Number.isNaN(d.getTime()) ? null : d;
+}

@@ -41,6 +41,7 @@ import {
   type ColumnDecision,
   decideColumns,
   isOwnUrl,
+  legacyDate,
   legacyPath,
   rewriteBodyUrls,
   slugFor,
@@ -892,6 +893,8 @@ async function apply(
           });
           continue;
         }
+        if (it.publishedAt && !legacyDate(it.publishedAt))
+          warnings.push({ code: 'BAD_DATE', message: `publishedAt ${it.publishedAt.slice(0, 40)}` });
         if (it.title.trim().length > 300) warnings.push({ code: 'TITLE_TRUNCATED', message: it.title.slice(0, 50) });
         const attachments: ContentAttachment[] = [];
         for (const a of it.attachments ?? []) {
@@ -985,7 +988,7 @@ async function apply(
               head_revision_id: revId,
               issued_at: c.issuedAt,
               index_number: clip(it.govMeta?.indexNumber, 100),
-              original_published_at: it.publishedAt ? new Date(it.publishedAt).toISOString() : null,
+              original_published_at: legacyDate(it.publishedAt)?.toISOString() ?? null,
               source_id: p.r.source_id,
               source_hash: p.r.content_hash,
               old_urls: it.oldUrls,
@@ -1062,7 +1065,7 @@ async function apply(
             item.sourceHash = p.r.content_hash;
             item.importRunId = run.id;
             item.oldUrls = it.oldUrls;
-            if (it.publishedAt) item.originalPublishedAt = new Date(it.publishedAt);
+            item.originalPublishedAt = legacyDate(it.publishedAt) ?? item.originalPublishedAt ?? null;
             tx.persist(item);
             itemIdOf.set(p, item.id);
           }

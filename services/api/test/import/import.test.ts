@@ -6,7 +6,15 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addMember, createUser, DEMO_PASSWORD, runImport } from '@zhanqun/core';
+import {
+  addMember,
+  createUser,
+  creditCodeCheck,
+  DEMO_PASSWORD,
+  provisionSite,
+  runImport,
+  setSiteStatus,
+} from '@zhanqun/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, reasonOf, startTestApp, type TestApp } from '../helpers.ts';
@@ -395,5 +403,67 @@ describe('the register of legacy sites', () => {
     expect(old.data!.route).toMatchObject({ __typename: 'RedirectPage', status: 301 });
     const denied = await t.gql(up, { i: { site: 'miyi', name: 'x' } }, await t.tokenFor(demo.editor('miyi')));
     expect(codeOf(denied)).toBe('FORBIDDEN');
+  });
+});
+
+describe('a department site into a new department site, with a mapping file', () => {
+  it('maps by file and by name, creates the rest at the top, keeps WordPress-style old URLs', async () => {
+    const ctx = t.platform.systemCtx('test:provision');
+    const first17 = '11510400000000777';
+    await provisionSite(
+      ctx,
+      {
+        code: 'wjw',
+        name: '攀枝花市卫生健康委员会',
+        kind: 'DEPARTMENT',
+        parentCode: 'panzhihua',
+        siteIdCode: '5104000077',
+        organisation: { name: '攀枝花市卫生健康委员会', code: first17 + creditCodeCheck(first17) },
+        domains: ['wjw.localhost'],
+        admin: { email: 'admin@wjw.zhanqun.local', name: '卫健委站点管理员', password: DEMO_PASSWORD },
+      },
+      { visibleColumns: true },
+    );
+    await setSiteStatus(ctx, 'wjw', 'ONLINE', 'test');
+    const src = join(dir, 'wjw');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(
+      join(src, 'columns.csv'),
+      'sourceId,name,slug,oldUrls\r\n3,工作动态,news,/category/news/\r\n4,卫生监督,wsjd,/category/wsjd/\r\n',
+    );
+    writeFileSync(
+      join(src, 'items.csv'),
+      'sourceId,title,columnSourceIds,bodyHtml,publishedAt,oldUrls\r\n' +
+        '101,市卫健委开展义诊活动,3,<p>义诊</p>,2019-05-06 10:00:00,/?p=101|/2019/05/06/yizhen/\r\n' +
+        '102,食品安全抽检结果公示,4,<p>公示</p>,2020-01-02 09:00:00,/?p=102\r\n',
+    );
+    const admin = 'admin@wjw.zhanqun.local';
+    const { startImport } = await gql(
+      START,
+      { i: { site: 'wjw', source: ['wjw'], map: { 3: '/gzdt' }, commit: false } },
+      admin,
+    );
+    await runImport(sys(), startImport.id);
+    const plan = (await run(startImport.id, admin)).report;
+    expect(
+      plan.columns.map((c: { name: string; action: string; path: string; why?: string }) => [c.name, c.action, c.path]),
+    ).toEqual([
+      ['工作动态', 'MAP', '/gzdt'],
+      ['卫生监督', 'CREATE', '/wsjd'],
+    ]);
+    await gql('mutation($id: ID!) { commitImport(id: $id) { id } }', { id: startImport.id }, admin);
+    expect(await runImport(sys(), startImport.id)).toBe('IN_REVIEW');
+    expect((await run(startImport.id, admin)).counts).toMatchObject({ 'ITEM.CREATED': 2, 'COLUMN.CREATED': 1 });
+    const { items } = await gql(
+      `{ items(site: "wjw", first: 10) { edges { node { title state provenance { oldUrls originalPublishedAt } } } } }`,
+      {},
+      admin,
+    );
+    const byTitle = Object.fromEntries(items.edges.map((e: { node: { title: string } }) => [e.node.title, e.node]));
+    expect(byTitle['市卫健委开展义诊活动']).toMatchObject({
+      state: 'DRAFT',
+      // A date without an offset is China time (+08:00).
+      provenance: { oldUrls: ['/?p=101', '/2019/05/06/yizhen/'], originalPublishedAt: '2019-05-06T02:00:00.000Z' },
+    });
   });
 });
