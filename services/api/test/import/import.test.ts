@@ -467,3 +467,22 @@ describe('a department site into a new department site, with a mapping file', ()
     });
   });
 });
+
+describe('an IMPORT-scoped API token', () => {
+  it('starts and follows runs of its own site, and cannot sign them', async () => {
+    const created = await gql(
+      `mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "迁移脚本", scopes: [IMPORT], expiresAt: $e }) { token } }`,
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      demo.admin('miyi'),
+    );
+    const token = created.createApiToken.token as string;
+    const started = await t.gql(START, { i: { ...input, commit: false, label: 'token run' } }, token);
+    expect(started.errors).toBeUndefined();
+    const id = started.data!.startImport.id;
+    const runs = await t.gql('{ importRuns(site: "miyi") { id } }', {}, token);
+    expect(runs.data!.importRuns.map((r: { id: string }) => r.id)).toContain(id);
+    expect(reasonOf(await sign(id, 1, token))).toBe('API_TOKEN_SCOPE');
+    const other = await t.gql(START, { i: { ...input, site: 'edu' } }, token);
+    expect(codeOf(other)).toBe('NOT_FOUND');
+  });
+});
