@@ -582,7 +582,7 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
     await ctx.em.execute(
       `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
        select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
-         from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(seq integer, kind text, source_id text, content_hash text, payload jsonb,
+         from json_to_recordset(convert_from(?, 'UTF8')::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
                                                outcome text)
        on conflict (run_id, kind, source_id) do nothing`,
       [run.id, run.siteId, source.system, jsonBytes(batch)],
@@ -827,8 +827,8 @@ async function apply(
       const linked = hrefs.length
         ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
             `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
-                    array(select jsonb_array_elements_text(payload->'oldUrls')) as urls
-               from import_record where run_id = ? and kind = 'ITEM' and jsonb_exists_any(payload->'oldUrls', array[?]::text[])`,
+                    array(select json_array_elements_text(payload->'oldUrls')) as urls
+               from import_record where run_id = ? and kind = 'ITEM' and jsonb_exists_any((payload->'oldUrls')::jsonb, array[?]::text[])`,
             [run.id, hrefs],
           )
         : [];
@@ -1255,7 +1255,7 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
     `with u as (
        insert into site_redirect (id, site_id, from_path, target_item_id, gone, reason, created_at)
        select gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
-         from import_record r cross join lateral jsonb_array_elements_text(r.payload->'oldUrls') as u(path)
+         from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
         where r.run_id = ? and r.kind = 'ITEM' and r.item_id is not null and u.path ~ '^/' and length(u.path) <= 1000
           and u.path <> '/'
        on conflict (site_id, from_path) do update set target_item_id = excluded.target_item_id, target_column_id = null,
@@ -1268,7 +1268,7 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
     `with u as (
        insert into site_redirect (id, site_id, from_path, target_column_id, gone, reason, created_at)
        select distinct on (u.path) gen_random_uuid(), r.site_id, u.path, r.column_id, false, 'LEGACY_IMPORT', ?
-         from import_record r cross join lateral jsonb_array_elements_text(r.payload->'oldUrls') as u(path)
+         from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
         where r.run_id = ? and r.kind = 'COLUMN' and r.column_id is not null and u.path ~ '^/' and length(u.path) <= 1000
           and u.path <> '/'
        on conflict (site_id, from_path) do update set target_column_id = excluded.target_column_id, target_item_id = null,

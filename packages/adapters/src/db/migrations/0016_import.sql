@@ -65,7 +65,8 @@ create table import_record (
   kind text not null check (kind in ('COLUMN', 'ITEM', 'FILE', 'SKIPPED')),
   source_id text not null,
   content_hash text,
-  payload jsonb,
+  -- json, not jsonb: written once in bulk and read back whole (text in, text out; no binary conversion).
+  payload json,
   item_id uuid,
   column_id uuid,
   media_id uuid,
