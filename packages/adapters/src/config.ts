@@ -50,6 +50,8 @@ const schema = z.object({
   // Media (issue 8): where files live, how large they may be, how much a site may store.
   MEDIA_STORAGE: z.enum(['local', 's3']).default('local'),
   MEDIA_DIR: z.string().default('.data/media').describe('the local storage root (MEDIA_STORAGE=local)'),
+  // Issue 11: legacy sources given through the API must lie in this directory (the CLI reads any path).
+  IMPORT_DIR: z.string().default('.data/import').describe('where legacy exports are put for GraphQL startImport'),
   MEDIA_TMP_DIR: z.string().optional().describe('uploads in progress and work files; defaults to the OS temp dir'),
   MEDIA_MAX_BYTES: z.coerce
     .number()

@@ -18,3 +18,4 @@ export * from './interaction/altcha.ts';
 export * from './webhooks/webhook-sender.ts';
 export * from './webhooks/webhook-worker.ts';
 export * from './db/rate-limit-store.ts';
+export * from './import/import-port.ts';

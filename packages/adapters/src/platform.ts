@@ -4,13 +4,15 @@ import {
   type Ctx,
   type HtmlWorkPort,
   type JobPort,
+  type ImportPort,
   type MediaPort,
   makeCtx,
   type ProofOfWorkPort,
   type PublicReadPort,
   SiteDirectory,
 } from '@zhanqun/core';
-import { mediaPortFrom } from './media/media-port.ts';
+import { mediaPortFrom, mediaTmpDir } from './media/media-port.ts';
+import { importPort } from './import/import-port.ts';
 import { htmlWorkPool } from './html/html-pool.ts';
 import { altchaPort } from './interaction/altcha.ts';
 import { jobPort } from './jobs/boss.ts';
@@ -37,6 +39,8 @@ export interface Platform {
   jobs: JobPort;
   /** File storage and tools (media, issue 8). */
   media: MediaPort;
+  /** Legacy sources and uploads (issue 11). */
+  importer: ImportPort;
   /** Heavy HTML work on item bodies, in worker threads (ADR 0010). */
   html: HtmlWorkPort;
   /** The proof-of-work challenge of public writes (ALTCHA). */
@@ -94,6 +98,7 @@ export async function createPlatform(
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const media = mediaPortFrom(config);
+  const importer = importPort({ importDir: config.IMPORT_DIR, tmpDir: mediaTmpDir(config) });
   const search = new MeiliSearchIndex(meili, {
     // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
     host: config.MEILI_PUBLIC_URL ?? config.MEILI_URL,
@@ -111,6 +116,7 @@ export async function createPlatform(
     search,
     publicReads: reads,
     media,
+    importer,
     html,
     proofOfWork: altchaPort({
       // Two secrets derived apart: the challenge signature and the derived-key signature never share a key.
@@ -130,6 +136,7 @@ export async function createPlatform(
         search,
         media,
         html,
+        importer,
       });
     },
     async poolStats() {

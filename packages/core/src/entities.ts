@@ -3,6 +3,12 @@ import { AuditRecordSchema } from './audit/audit-record.entity.ts';
 import { ApiTokenSchema, LoginThrottleSchema, RefreshTokenSchema } from './auth/token.entities.ts';
 import { ColumnSchema } from './columns/column.entity.ts';
 import { RedirectSchema } from './delivery/redirect.entity.ts';
+import {
+  ImportRecordSchema,
+  ImportRunSchema,
+  ImportSignOffSchema,
+  LegacySiteSchema,
+} from './import/import.entities.ts';
 import { DisclosureRequestSchema } from './interaction/disclosure/disclosure-request.entity.ts';
 import { InterviewQuestionSchema, InterviewSchema } from './interaction/interviews/interview.entity.ts';
 import { LetterSchema, MailboxSchema } from './interaction/mailbox/mailbox.entity.ts';
@@ -57,4 +63,8 @@ export const entities = [
   WebhookEndpointSchema,
   WebhookEventSchema,
   WebhookDeliverySchema,
+  LegacySiteSchema,
+  ImportRunSchema,
+  ImportRecordSchema,
+  ImportSignOffSchema,
 ];

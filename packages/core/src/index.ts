@@ -117,3 +117,8 @@ export * from './webhooks/webhook.port.ts';
 export * from './webhooks/webhook-target.policy.ts';
 export * from './webhooks/webhook.service.ts';
 export * from './webhooks/webhook-delivery.ts';
+export * from './import/import.entities.ts';
+export * from './import/import.policy.ts';
+export * from './import/import.port.ts';
+export * from './import/import.service.ts';
+export * from './import/legacy-site.service.ts';

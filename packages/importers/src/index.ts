@@ -10,3 +10,6 @@ export { generatePhpcms, type PhpcmsGenOptions, type GeneratedPhpcmsDump } from 
 export { DUMP_STYLES, type DumpEncoding, type DumpStyle } from './sql/dump-writer.ts';
 export { readDump, type DumpEvent, type DumpFlavour, type ReadDumpOptions } from './sql/read.ts';
 export { SqlStatementReader, type SqlEvent, type SqlValue } from './sql/tokenizer.ts';
+export * from './sources.ts';
+export { bundleAdapter } from './bundle/bundle.ts';
+export { generateBundle } from './bundle/generate.ts';

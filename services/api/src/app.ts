@@ -108,6 +108,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       publicReads: platform.publicReads,
       html: platform.html,
       media: platform.media,
+      importer: platform.importer,
       proofOfWork: platform.proofOfWork,
     });
   mediaRoutes(app, platform, ctxFor);

@@ -8,7 +8,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uploadMedia } from '@zhanqun/core';
+import { generateBundle } from '@zhanqun/importers';
+import { runImport, startImport, uploadMedia, upsertLegacySite } from '@zhanqun/core';
 import { buildSchema, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,8 @@ const b = {
   responseId: '',
   webhookId: '',
   webhookDeliveryId: '',
+  importRunId: '',
+  legacySiteId: '',
 };
 const A_SITE = 'miyi';
 const B_SITE = 'edu';
@@ -226,6 +229,16 @@ beforeAll(async () => {
     [b.webhookDeliveryId, b.webhookId, eventId],
   );
   await hookOwner.end();
+  // B's import (issue 11): a run waiting for review, its staged records, and a row of its legacy-site register.
+  const sys = t.platform.systemCtx('test:isolation');
+  const bundle = join(tmpdir(), `zq-iso-bundle-${randomUUID()}`);
+  await generateBundle(bundle, { items: 0 }); // its columns only: B's item lists stay as the other cases expect
+  const run = await startImport(sys, { site: B_SITE, source: [bundle], label: '教育局旧站' });
+  await runImport(sys, run.id);
+  b.importRunId = run.id;
+  b.legacySiteId = (
+    await upsertLegacySite(sys, { site: B_SITE, name: '教育局旧站', oldHosts: ['old.edu.example.cn'] })
+  ).id;
   // The set-up publishes, provisions and uploads: give it room on a busy machine.
 }, 180_000);
 
@@ -234,6 +247,54 @@ afterAll(async () => {
 });
 
 const cases: Record<string, () => Promise<void>> = {
+  // Imports (issue 11): B's runs, their sign-offs and B's register are reported exactly like missing ones.
+  'Query.importRun': async () => {
+    const q = 'query($id: ID!) { importRun(id: $id) { id } }';
+    const foreign = await t.gql(q, { id: b.importRunId }, tokenA);
+    expect(foreign).toEqual(await t.gql(q, { id: randomUUID() }, tokenA));
+    expect(foreign.data).toEqual({ importRun: null });
+    const own = await t.gql(q, { id: b.importRunId }, tokenB);
+    expect(own.data!.importRun.id).toBe(b.importRunId);
+  },
+  'Query.importRuns': () =>
+    sameAsMissing('query($s: String!) { importRuns(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Query.legacySites': () =>
+    sameAsMissing('query($s: String!) { legacySites(site: $s) { id } }', { s: B_SITE }, { s: 'nosuchsite' }),
+  'Mutation.startImport': () =>
+    sameAsMissing(
+      'mutation($s: String!) { startImport(input: { site: $s, source: ["x"] }) { id } }',
+      { s: B_SITE },
+      { s: 'nosuchsite' },
+    ),
+  'Mutation.commitImport': () =>
+    sameAsMissing('mutation($id: ID!) { commitImport(id: $id) { id } }', { id: b.importRunId }, { id: randomUUID() }),
+  'Mutation.cancelImport': () =>
+    sameAsMissing('mutation($id: ID!) { cancelImport(id: $id) { id } }', { id: b.importRunId }, { id: randomUUID() }),
+  'Mutation.signImportRun': async () => {
+    // A's approver cannot sign B's run, whatever the level.
+    const q = 'mutation($id: ID!) { signImportRun(input: { id: $id, level: 1 }) { id } }';
+    const approverA = await t.tokenFor(demo.approver(A_SITE));
+    const foreign = await t.gql(q, { id: b.importRunId }, approverA);
+    expect(foreign.errors?.[0]?.extensions).toEqual(
+      (await t.gql(q, { id: randomUUID() }, approverA)).errors?.[0]?.extensions,
+    );
+    expect(codeOf(foreign)).toBe('NOT_FOUND');
+    await sameAsMissing(q, { id: b.importRunId }, { id: randomUUID() });
+  },
+  'Mutation.upsertLegacySite': async () => {
+    await sameAsMissing(
+      'mutation($s: String!, $id: ID) { upsertLegacySite(input: { site: $s, id: $id, name: "篡改" }) { id } }',
+      { s: B_SITE, id: b.legacySiteId },
+      { s: 'nosuchsite', id: b.legacySiteId },
+    );
+    // Naming B's entry under A's own site finds nothing either.
+    const r = await t.gql(
+      'mutation($id: ID!) { upsertLegacySite(input: { site: "miyi", id: $id, name: "篡改" }) { id } }',
+      { id: b.legacySiteId },
+      tokenA,
+    );
+    expect(codeOf(r)).toBe('NOT_FOUND');
+  },
   // Media (issue 8): B's files are reported exactly like files that do not exist.
   'Query.media': () =>
     sameAsMissing('query($id: ID!) { media(id: $id) { id } }', { id: b.mediaId }, { id: randomUUID() }),
@@ -1253,6 +1314,64 @@ describe('tenant isolation at the database', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("imports (runs, staged records, sign-offs, register): A's scope neither sees nor writes B's rows; the ORM filter narrows them", async () => {
+    const { ImportRecord, ImportRun, LegacySite, scopeSession, SITE_FILTER } = await import('@zhanqun/core');
+    const ids = await t.platform.orm.em
+      .fork()
+      .execute<{ id: string; code: string }[]>(
+        "select id, code from zq_site_directory() where code in ('miyi', 'edu')",
+      );
+    const aId = ids.find((r) => r.code === A_SITE)!.id;
+    const bId = ids.find((r) => r.code === B_SITE)!.id;
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [bId]);
+      // Control: B's scope sees B's rows.
+      expect(
+        (await client.query('select count(*)::int as n from import_record where run_id = $1', [b.importRunId])).rows[0]
+          .n,
+      ).toBeGreaterThan(0);
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      for (const table of ['import_run', 'import_record', 'import_sign_off', 'legacy_site'])
+        expect(
+          (await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n,
+          table,
+        ).toBe(0);
+      expect(
+        (await client.query("update import_run set state = 'CANCELLED' where id = $1", [b.importRunId])).rowCount,
+      ).toBe(0);
+      expect(
+        (await client.query("update import_record set outcome = 'FAILED' where run_id = $1", [b.importRunId])).rowCount,
+      ).toBe(0);
+      await expect(
+        client.query(
+          "insert into import_sign_off (id, run_id, site_id, level, user_id, user_name, role, content_hash, signed_at) values ($1, $2, $3, 1, $1, 'x', 'EDITOR', 'x', now())",
+          [randomUUID(), b.importRunId, bId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('rollback');
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      await expect(
+        client.query(
+          "insert into legacy_site (id, site_id, name, kind, state, created_at, updated_at) values ($1, $2, 'x', 'OTHER', 'MIGRATING', now(), now())",
+          [randomUUID(), bId],
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+    const fork = t.platform.orm.em.fork({ session: scopeSession([aId, bId]) });
+    fork.setFilterParams(SITE_FILTER, { siteIds: [aId] });
+    expect(await fork.count(ImportRun, { siteId: bId })).toBe(0);
+    expect(await fork.count(ImportRecord, { siteId: bId })).toBe(0);
+    expect(await fork.count(LegacySite, { siteId: bId })).toBe(0);
+    await expect(t.platform.orm.em.fork().find(ImportRun, {})).rejects.toThrow(/filter 'site'/);
   });
 
   it('the app role is neither superuser nor owner, and cannot rewrite audit history', async () => {

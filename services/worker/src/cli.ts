@@ -11,6 +11,7 @@ import {
   seedDemoCity,
 } from '@zhanqun/core';
 import { configOrExit } from './env.ts';
+import { importCommands } from './import-cli.ts';
 
 const usage = `zhanqun — operator commands (same use cases as the API; every change is audited)
 
@@ -23,6 +24,11 @@ const usage = `zhanqun — operator commands (same use cases as the API; every c
   zhanqun seed:demo
   zhanqun search:reindex          rebuild the public search index and swap it in
   zhanqun search:sync             deliver pending search changes now
+  zhanqun import <source…> --site CODE [--into PATH] [--map FILE] [--files DIR|ZIP] [--system S]
+                 [--label L] [--base-url URL…] [--commit] [--batch-size N]
+                                  plan a legacy-site import (dry run); --commit runs it (docs/import.md)
+  zhanqun import:resume RUN_ID    carry on a run after a crash
+  zhanqun import:status RUN_ID
 
 Configuration comes from the environment (docs/operations.md): DATABASE_URL, DATABASE_MIGRATION_URL, MEILI_URL…`;
 
@@ -38,7 +44,8 @@ async function withSystem<T>(config: Config, name: string, fn: (ctx: Ctx) => Pro
   }
 }
 
-const commands: Record<string, (args: string[], config: Config, out: Out) => Promise<void>> = {
+const commands: Record<string, (args: string[], config: Config, out: Out) => Promise<unknown>> = {
+  ...importCommands(withSystem),
   async migrate(_args, config, out) {
     const applied = await migrate(config.databaseMigrationUrl);
     out.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -124,8 +131,9 @@ export async function runCli(argv: string[], env = process.env, out: Out = conso
   }
   const config = configOrExit(env);
   try {
-    await command(args, config, out);
-    return 0;
+    // The import commands return their exit code; the others succeed when they return.
+    const code = await command(args, config, out);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (isAppError(e)) {
       out.error(`error ${e.kind}/${e.reason}${e.field ? ` (${e.field})` : ''}: ${e.message}`);

@@ -9,6 +9,8 @@ import {
   purgePublicWriteState,
   sweepDisclosureDeadlines,
   sweepInteractionCompletions,
+  runImport,
+  unfinishedImportRuns,
   sweepLetterDeadlines,
 } from '@zhanqun/core';
 import type { PgBoss } from 'pg-boss';
@@ -60,6 +62,25 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       log.info({ mediaId: job.data.mediaId, ...done }, 'media processed');
     }
   });
+  // Imports (issue 11): one run at a time per worker; each batch commits on its own, so a retry (or the restart
+  // sweep below) carries the run on from its last committed batch. Long runs: a job may take hours.
+  if (!(await boss.getQueue(queues.runImport)))
+    await boss.createQueue(queues.runImport, { retryLimit: 10, retryDelay: 30, expireInSeconds: 6 * 3600 });
+  await boss.work<{ runId: string }>(
+    queues.runImport,
+    { batchSize: 1 },
+    instrumented(queues.runImport, hooks, async (jobs: { data: { runId: string } }[]) => {
+      for (const job of jobs) {
+        const state = await runImport(platform.systemCtx('job:import'), job.data.runId, {
+          onProgress: (p) => log.debug({ runId: job.data.runId, ...p }, 'import progress'),
+        });
+        log.info({ runId: job.data.runId, state }, 'import run');
+      }
+    }),
+  );
+  // A worker that died mid-run left its job active until it expires: carry unfinished runs on now.
+  for (const runId of await unfinishedImportRuns(platform.systemCtx('job:import-resume')))
+    await boss.send(queues.runImport, { runId });
   await boss.schedule(queues.publishDue, '* * * * *', {});
   await boss.work(
     queues.publishDue,

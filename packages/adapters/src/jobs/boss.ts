@@ -23,6 +23,8 @@ export const queues = {
   processMedia: 'process-media',
   /** One job per (webhook event, endpoint): a signed POST, retried with exponential back-off (issue 12). */
   deliverWebhook: 'deliver-webhook',
+  /** One job per import run (issue 11): plan, stage, apply in batches; resumable, so a retry carries on. */
+  runImport: 'run-import',
 } as const;
 
 /** How webhook deliveries are retried (from the config: WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAY_SECONDS). */
@@ -59,7 +61,7 @@ export function jobPort(
       const b = createBoss(appUrl, { supervise: false, schedule: false });
       b.on('error', () => {});
       await b.start();
-      for (const q of [queues.publishItem, queues.processMedia])
+      for (const q of [queues.publishItem, queues.processMedia, queues.runImport])
         if (!(await b.getQueue(q))) await b.createQueue(q, { retryLimit: 5, retryBackoff: true });
       if (!(await b.getQueue(queues.deliverWebhook)))
         await b.createQueue(queues.deliverWebhook, webhookQueueOptions(webhookRetry));
@@ -86,6 +88,10 @@ export function jobPort(
           { eventId, endpointId, manual: opts?.manual ?? false },
           opts?.manual ? { retryLimit: 0 } : {},
         );
+      },
+      async runImport(runId) {
+        const b = await ready();
+        await b.send(queues.runImport, { runId }, { singletonKey: runId });
       },
     },
     async stop() {

@@ -37,6 +37,9 @@ export const ColumnSchema = defineEntity({
     names: p.json<Record<string, string>>(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
+    /** A column made by an import remembers its legacy id (migration 0016), so a re-run maps onto it. */
+    sourceSystem: p.string().nullable(),
+    sourceId: p.string().nullable(),
   },
 });
 export class Column extends ColumnSchema.class {}
@@ -52,4 +55,6 @@ export const newColumnDefaults = {
   description: null,
   keywords: null,
   names: {},
+  sourceSystem: null,
+  sourceId: null,
 };

@@ -213,6 +213,19 @@ export const errorReasons = {
     'Only an answered letter whose writer allowed publication can have its reply published',
     '2015 §4',
   ),
+  // Issue 11: one-click migration of legacy sites.
+  IMPORT_SOURCE_UNREADABLE: r(
+    'BAD_USER_INPUT',
+    'The legacy source cannot be read (no adapter recognises it, or it is malformed throughout)',
+    '2015 §9',
+  ),
+  IMPORT_PATH_OUTSIDE: r('FORBIDDEN', 'Import sources must lie inside the server’s import directory (IMPORT_DIR)'),
+  INVALID_IMPORT_STATE: r('PRECONDITION_FAILED', 'The import run is not in a state that allows this'),
+  IMPORT_CHANGED: r(
+    'CONFLICT',
+    'The run’s content changed since it was signed: its report and hash must be signed again',
+    '2015 §12',
+  ),
   INVALID_DISCLOSURE_STATE: r(
     'PRECONDITION_FAILED',
     'The disclosure request is not in a state that allows this',

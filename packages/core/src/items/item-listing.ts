@@ -49,3 +49,8 @@ export async function refreshColumnSubtreeListings(tx: EntityManager, siteId: st
                     where k.site_id = ? and (k.path = ? or k.path like ?)`;
   await rewriteListings(tx, subtree, [siteId, path, `${path.replace(/[\\%_]/g, '\\$&')}/%`]);
 }
+
+/** Rewrites the listing rows of the items a subquery selects (an import run's items: one statement each way). */
+export async function refreshListingsOf(tx: EntityManager, itemSetSql: string, params: unknown[]): Promise<void> {
+  await rewriteListings(tx, itemSetSql, params);
+}

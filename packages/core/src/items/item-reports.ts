@@ -65,7 +65,13 @@ export async function overdueItems(ctx: Ctx, siteCode: string): Promise<ItemView
   const site = await requireSiteForItems(ctx, siteCode);
   const items = await ctx.em.find(
     Item,
-    { siteId: site.id, publishedAt: null, deadlineAt: { $lt: ctx.now() }, state: { $ne: 'WITHDRAWN' } },
+    {
+      siteId: site.id,
+      publishedAt: null,
+      deadlineAt: { $lt: ctx.now() },
+      state: { $ne: 'WITHDRAWN' },
+      sourceId: null,
+    },
     { orderBy: { deadlineAt: 'asc' }, limit: 500 },
   );
   return internalViews(ctx, items);
@@ -87,7 +93,8 @@ export async function timelinessReport(ctx: Ctx, raw: z.input<typeof reportInput
   const end = new Date(new Date(`${input.to}T00:00:00+08:00`).getTime() + 86_400_000);
   const items = await ctx.em.find(
     Item,
-    { siteId: site.id, deadlineAt: { $gte: start, $lt: end }, state: { $ne: 'WITHDRAWN' } },
+    // Imported items (issue 11) were published on the legacy site: they are not judged by the platform's clock.
+    { siteId: site.id, deadlineAt: { $gte: start, $lt: end }, state: { $ne: 'WITHDRAWN' }, sourceId: null },
     { fields: ['id', 'deadlineAt', 'publishedAt', 'kind'] },
   );
   const now = ctx.now();

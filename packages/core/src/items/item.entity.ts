@@ -46,10 +46,29 @@ export const ItemSchema = defineEntity({
     createdBy: p.uuid().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
+    /** Imported items (issue 11, migration 0016): the legacy publication date, never replaced by "now". */
+    originalPublishedAt: p.datetime().nullable(),
+    sourceSystem: p.string().nullable(),
+    sourceId: p.string().nullable(),
+    sourceHash: p.string().nullable(),
+    legacySiteName: p.string().nullable(),
+    oldUrls: p.array().columnType('text[]').nullable(),
+    importRunId: p.uuid().nullable(),
   },
 });
 export class Item extends ItemSchema.class {}
 ItemSchema.setClass(Item);
+
+/** The provenance of an item written on the platform (not imported). */
+export const noProvenance = {
+  originalPublishedAt: null,
+  sourceSystem: null,
+  sourceId: null,
+  sourceHash: null,
+  legacySiteName: null,
+  oldUrls: null,
+  importRunId: null,
+};
 
 /** One saved version: who, when, what, and the hash a sign-off binds to. Never updated or deleted. */
 export const ItemRevisionSchema = defineEntity({

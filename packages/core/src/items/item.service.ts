@@ -8,7 +8,7 @@ import { requireSiteByCode, assertWritable } from '../sites/site-lookup.ts';
 import type { SiteRole } from '../people/membership.entity.ts';
 import { prepareItemBody } from './html-port.ts';
 import { contentHash, type ItemContent, normaliseContent } from './item.content.ts';
-import { Item, ItemPlacement, ItemRevision, type ItemState } from './item.entity.ts';
+import { Item, ItemPlacement, ItemRevision, type ItemState, noProvenance } from './item.entity.ts';
 import { type CreateItemInput, createItemInput, type UpdateItemInput, updateItemInput } from './item.inputs.ts';
 import { loadItemForWork, requireColumnOf, requireColumnRole } from './item-access.ts';
 import {
@@ -124,6 +124,7 @@ export async function createItem(ctx: Ctx, raw: CreateItemInput): Promise<Item> 
           createdBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
           createdAt: now,
           updatedAt: now,
+          ...noProvenance,
         });
         await tx.flush();
         const revision = addRevision(tx, ctx, item, content, input.note, body?.text ?? '', deadlineAt);

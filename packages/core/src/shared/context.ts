@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { Actor } from '../access/actor.ts';
 import type { MediaPort } from '../media/media.port.ts';
 import type { HtmlWorkPort } from '../items/html-port.ts';
+import type { ImportPort } from '../import/import.port.ts';
 import type { SearchIndex } from '../search/search.port.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { forkForActor } from './scope.ts';
@@ -38,6 +39,8 @@ export interface JobPort {
   processMedia?(mediaId: string): Promise<void>;
   /** Deliver one webhook event to one endpoint (retried with back-off; `manual`: an admin's redelivery). */
   deliverWebhook?(eventId: string, endpointId: string, opts?: { manual?: boolean }): Promise<void>;
+  /** Run (plan, stage, apply) an import run in the worker; resumable, so enqueued again after a crash (issue 11). */
+  runImport?(runId: string): Promise<void>;
 }
 
 /**
@@ -103,6 +106,8 @@ export interface Ctx {
   /** Heavy HTML work off the event loop (a worker-thread pool); absent: done inline. */
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
+  /** Legacy sources and their uploads (issue 11). */
+  importer?: ImportPort;
 }
 
 export interface CtxInit {
@@ -121,6 +126,7 @@ export interface CtxInit {
   media?: MediaPort;
   html?: HtmlWorkPort;
   proofOfWork?: ProofOfWorkPort;
+  importer?: ImportPort;
 }
 
 /**
@@ -144,6 +150,7 @@ export function makeCtx(init: CtxInit): Ctx {
     media: init.media,
     html: init.html,
     proofOfWork: init.proofOfWork,
+    importer: init.importer,
     get unscopedEm() {
       return init.rootEm.fork();
     },

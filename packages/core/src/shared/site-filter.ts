@@ -3,6 +3,7 @@ import { AuditRecord } from '../audit/audit-record.entity.ts';
 import { ApiToken } from '../auth/token.entities.ts';
 import { Column } from '../columns/column.entity.ts';
 import { Redirect } from '../delivery/redirect.entity.ts';
+import { ImportRecord, ImportRun, ImportSignOff, LegacySite } from '../import/import.entities.ts';
 import { DisclosureRequest } from '../interaction/disclosure/disclosure-request.entity.ts';
 import { Interview, InterviewQuestion } from '../interaction/interviews/interview.entity.ts';
 import { Letter, Mailbox } from '../interaction/mailbox/mailbox.entity.ts';
@@ -62,6 +63,10 @@ export const siteFilter = {
     WebhookEndpoint,
     WebhookEvent,
     WebhookDelivery,
+    LegacySite,
+    ImportRun,
+    ImportRecord,
+    ImportSignOff,
   ],
   cond: (args: SiteFilterArgs, _type: string, _em: unknown, _options: unknown, entityName?: string) => {
     if (!args || !Array.isArray(args.siteIds)) throw new Error('site filter without its scope: use a scoped fork');

@@ -43,6 +43,14 @@ export const rootFieldAccess: Record<string, Access> = {
   'Query.route': 'public',
   // Migration scripts record the legacy URLs of the content they import.
   'Mutation.recordRedirects': { apiTokenScopes: ['IMPORT'] },
+  // Issue 11: one-click migration runs, and the register of legacy sites (signing stays with people).
+  'Query.importRun': { apiTokenScopes: ['IMPORT'] },
+  'Query.importRuns': { apiTokenScopes: ['IMPORT'] },
+  'Query.legacySites': { apiTokenScopes: ['IMPORT'] },
+  'Mutation.startImport': { apiTokenScopes: ['IMPORT'] },
+  'Mutation.commitImport': { apiTokenScopes: ['IMPORT'] },
+  'Mutation.cancelImport': { apiTokenScopes: ['IMPORT'] },
+  'Mutation.upsertLegacySite': { apiTokenScopes: ['IMPORT'] },
   // Migration scripts write content with a MANAGE_CONTENT token; signing stays with people.
   'Mutation.createItem': { apiTokenScopes: ['MANAGE_CONTENT'] },
   'Mutation.updateItem': { apiTokenScopes: ['MANAGE_CONTENT'] },

@@ -6,6 +6,7 @@ import { columnResolvers } from './resolvers/columns.resolvers.ts';
 import { disclosureResolvers } from './resolvers/disclosure.resolvers.ts';
 import { engagementResolvers } from './resolvers/engagement.resolvers.ts';
 import { interactionResolvers } from './resolvers/interaction.resolvers.ts';
+import { importResolvers } from './resolvers/import.resolvers.ts';
 import { itemResolvers } from './resolvers/items.resolvers.ts';
 import { mediaResolvers } from './resolvers/media.resolvers.ts';
 import { peopleResolvers } from './resolvers/people.resolvers.ts';
@@ -34,6 +35,7 @@ export function resolvers(): Record<string, unknown> {
     mediaResolvers,
     deliveryResolvers,
     webhookResolvers,
+    importResolvers,
   ];
   for (const part of parts as ResolverMap[]) {
     for (const [type, fields] of Object.entries(part)) out[type] = { ...(out[type] ?? {}), ...fields };

@@ -16,6 +16,7 @@ import { type GqlContext, groupFor } from './context.ts';
 import { engagementLoaders } from './engagement.loaders.ts';
 import { interactionLoaders } from './interaction.loaders.ts';
 import { itemLoaders } from './items.loaders.ts';
+import { importLoaders } from './resolvers/import.resolvers.ts';
 import { mediaLoaders } from './resolvers/media.resolvers.ts';
 
 type Q<T> = { obj: T; params: Record<string, unknown> }[];
@@ -101,7 +102,8 @@ export const loaders = {
       );
     },
   },
-  Item: itemLoaders.Item,
+  Item: { ...itemLoaders.Item, provenance: importLoaders.provenance },
+  ImportRun: importLoaders.ImportRun,
   Letter: interactionLoaders.Letter,
   DisclosureRequest: interactionLoaders.DisclosureRequest,
   Interview: engagementLoaders.Interview,

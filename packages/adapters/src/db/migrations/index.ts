@@ -30,6 +30,7 @@ export const migrationsList = [
   sqlMigration('0012_delivery'),
   sqlMigration('0014_ops_metrics'),
   sqlMigration('0015_disclosure_request'),
+  sqlMigration('0016_import'),
   sqlMigration('0017_archived_sites_not_public'),
   sqlMigration('0018_interviews_surveys'),
   sqlMigration('0019_webhooks'),

@@ -1,0 +1,1367 @@
+/**
+ * One-click migration of a legacy site (issue 11; 2015 §9, 2017 §2): plan (a dry run), start, run (stage the
+ * legacy records, then apply them in batches, each batch one transaction, resumable), cancel, sign (three
+ * levels, three people; level 3 publishes the whole run in one transaction), progress and lists. Shared by the
+ * CLI, GraphQL, the worker's job and tests. Every step is audited.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { ImportEvent, ImportSource, LegacyFileStore, LegacyItem, SourceSystem } from '@zhanqun/importers';
+import { z } from 'zod';
+import { actorLabel } from '../access/actor.ts';
+import { canAdministerSite } from '../access/permissions.policy.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { canonicalJson } from '../audit/audit-hash.ts';
+import { Column, newColumnDefaults } from '../columns/column.entity.ts';
+import { AppError } from '../errors/app-error.ts';
+import { prepareItemBody } from '../items/html-port.ts';
+import {
+  type ContentAttachment,
+  type ContentImage,
+  contentHash,
+  type ItemContent,
+  normaliseContent,
+} from '../items/item.content.ts';
+import { Item, type ItemRevision } from '../items/item.entity.ts';
+import { refreshListingsOf } from '../items/item-listing.ts';
+import { addRevision } from '../items/item-writes.ts';
+import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.policy.ts';
+import { mediaPath } from '../media/media-refs.ts';
+import { linkRevisionMedia } from '../media/media-refs.ts';
+import { uploadMedia } from '../media/media.service.ts';
+import type { Ctx } from '../shared/context.ts';
+import { parseInput } from '../shared/validation.ts';
+import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
+import type { Site } from '../sites/site.entity.ts';
+import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
+import {
+  bodyFileUrls,
+  bodyUrls,
+  type ColumnDecision,
+  decideColumns,
+  isOwnUrl,
+  legacyDate,
+  legacyPath,
+  rewriteBodyUrls,
+  slugFor,
+} from './import.policy.ts';
+
+const systems = ['wordpress', 'dedecms', 'phpcms', 'static', 'bundle'] as const;
+const LIST_CAP = 200;
+
+const sourceFields = {
+  site: z.string().min(1),
+  /** Paths of the source (files of one export, or a folder); inside IMPORT_DIR unless run by an operator. */
+  source: z.array(z.string().trim().min(1).max(1000)).min(1).max(50),
+  system: z.enum(systems).nullish(),
+  /** The column subtree new columns are created under (a township into its county portal, 2017 §2). */
+  into: z
+    .string()
+    .trim()
+    .regex(/^\/[a-z0-9/-]*$/, 'a column path such as /xz/pzx')
+    .nullish(),
+  /** legacy column sourceId or name → column path, or `create`. */
+  map: z.record(z.string(), z.string().trim().max(300)).nullish(),
+  /** The uploads folder or archive. */
+  files: z.string().trim().max(1000).nullish(),
+  /** The old site's base URLs (to tell its own links from external ones). */
+  baseUrls: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .max(20)
+    .nullish(),
+};
+const planInput = z.object(sourceFields);
+export type PlanImportInput = z.input<typeof planInput>;
+const startInput = z.object({
+  ...sourceFields,
+  /** What identifies "the same source" across re-runs (default: the source's file or folder name). */
+  label: z.string().trim().min(1).max(300).nullish(),
+  legacySiteId: z.uuid().nullish(),
+  /** false: plan only (the run stays PLANNED until committed). */
+  commit: z.boolean().nullish(),
+});
+export type StartImportInput = z.input<typeof startInput>;
+
+/** Site admins (and above), platform-wide actors, and API tokens of the site with the IMPORT scope. */
+function canImport(ctx: Ctx, siteId: string): boolean {
+  if (ctx.actor.kind === 'apiToken') return ctx.actor.siteId === siteId && ctx.actor.scopes.includes('IMPORT');
+  return canAdministerSite(ctx.actor, siteId, ctx.directory);
+}
+
+async function requireImportSite(ctx: Ctx, code: string): Promise<Site> {
+  const site = await requireSiteByCode(ctx, code);
+  if (!canImport(ctx, site.id)) throw new AppError('FORBIDDEN');
+  return site;
+}
+
+function importer(ctx: Ctx) {
+  if (!ctx.importer) throw new Error('import port not configured');
+  return ctx.importer;
+}
+
+/** Paths given to the API resolve inside IMPORT_DIR (no `..`, no absolute path elsewhere); operators are trusted. */
+export function resolveImportPath(ctx: Ctx, path: string, field: string): string {
+  const dir = importer(ctx).importDir;
+  if (ctx.actor.kind === 'system') return resolve(path);
+  const full = resolve(dir, path);
+  const rel = relative(dir, full);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw new AppError('IMPORT_PATH_OUTSIDE', undefined, { field });
+  return full;
+}
+
+type SourceOptions = {
+  source: string[];
+  system?: SourceSystem | null;
+  files?: string | null;
+  baseUrls?: string[] | null;
+  into?: string | null;
+  map?: Record<string, string> | null;
+};
+
+async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> {
+  try {
+    return await importer(ctx).open(o.source, { system: o.system ?? null, baseUrls: o.baseUrls ?? [] });
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    const code = (e as { code?: string }).code;
+    throw new AppError('IMPORT_SOURCE_UNREADABLE', `${code ? `${code}: ` : ''}${(e as Error).message}`, {
+      field: 'source',
+      details: { code: code ?? null },
+    });
+  }
+}
+
+async function openRunFiles(ctx: Ctx, o: SourceOptions, source: ImportSource): Promise<LegacyFileStore | null> {
+  if (!o.files) return null;
+  try {
+    return await importer(ctx).openFiles(o.files, { baseUrls: baseUrlsOf(o, source) });
+  } catch (e) {
+    throw new AppError('IMPORT_SOURCE_UNREADABLE', `files: ${(e as Error).message}`, { field: 'files' });
+  }
+}
+
+const baseUrlsOf = (o: SourceOptions, s: ImportSource) => [...(o.baseUrls ?? []), ...(s.baseUrl ? [s.baseUrl] : [])];
+const hostsOf = (urls: string[]) =>
+  urls.flatMap((u) => {
+    try {
+      return [new URL(u).hostname.toLowerCase()];
+    } catch {
+      return [];
+    }
+  });
+
+/** The files an item refers to: thumbnail, attachments, and the old site's files in its body. */
+function itemFileRefs(item: LegacyItem, hosts: string[]): string[] {
+  const refs = [
+    ...(item.thumbnail ? [item.thumbnail.url] : []),
+    ...(item.attachments ?? []).map((a) => a.url),
+    ...bodyFileUrls(item.bodyHtml).filter((u) => isOwnUrl(u, hosts)),
+  ];
+  return [...new Set(refs)];
+}
+
+export interface ImportPlan {
+  system: string;
+  siteName: string | null;
+  baseUrl: string | null;
+  encodings: { encoding: string; where: string; how: string }[];
+  columns: (ColumnDecision & { items: number })[];
+  counts: {
+    columns: number;
+    items: number;
+    files: number;
+    toImport: number;
+    byKind: Record<string, number>;
+    byStatus: Record<string, number>;
+    skippedByReason: Record<string, number>;
+    warnings: number;
+    referencedFiles: number;
+    missingFiles: number;
+    duplicateTitles: number;
+    itemsWithoutColumn: number;
+  };
+  skipped: { sourceId: string; what: string; reason: string; title: string | null }[];
+  warnings: { code: string; message: string; sourceId: string | null }[];
+  missingFiles: { url: string; sourceId: string }[];
+  duplicateTitles: { title: string; sourceIds: string[] }[];
+  /** No `--files` given: files referenced cannot be brought over (they are listed as missing). */
+  filesGiven: boolean;
+}
+
+const bump = (o: Record<string, number>, k: string) => {
+  o[k] = (o[k] ?? 0) + 1;
+};
+
+/** Reads the whole source once and says what an import would do; writes nothing. */
+async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<ImportPlan> {
+  const source = await openRunSource(ctx, o);
+  const store = await openRunFiles(ctx, o, source);
+  try {
+    const hosts = hostsOf(baseUrlsOf(o, source));
+    const plan: ImportPlan = {
+      system: source.system,
+      siteName: source.siteName ?? null,
+      baseUrl: source.baseUrl ?? null,
+      encodings: [],
+      columns: [],
+      counts: {
+        columns: 0,
+        items: 0,
+        files: 0,
+        toImport: 0,
+        byKind: {},
+        byStatus: {},
+        skippedByReason: {},
+        warnings: 0,
+        referencedFiles: 0,
+        missingFiles: 0,
+        duplicateTitles: 0,
+        itemsWithoutColumn: 0,
+      },
+      skipped: [],
+      warnings: [],
+      missingFiles: [],
+      duplicateTitles: [],
+      filesGiven: !!store,
+    };
+    const legacyColumns: { sourceId: string; parentSourceId?: string | null; name: string; slug?: string | null }[] =
+      [];
+    const perColumn: Record<string, number> = {};
+    // Titles by hash (bounded memory per item); a second sighting is a duplicate.
+    const titles = new Map<string, string>();
+    const dups = new Map<string, string[]>();
+    const checked = new Map<string, boolean>();
+    const warn = (w: { code: string; message: string; sourceId?: string | null }) => {
+      plan.counts.warnings += 1;
+      if (plan.warnings.length < LIST_CAP) plan.warnings.push({ ...w, sourceId: w.sourceId ?? null });
+    };
+    const skip = (s: { sourceId: string; what: string; reason: string; title?: string | null }) => {
+      bump(plan.counts.skippedByReason, s.reason);
+      if (plan.skipped.length < LIST_CAP) plan.skipped.push({ ...s, title: s.title ?? null });
+    };
+    for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
+      if (ev.type === 'encoding') {
+        if (plan.encodings.length < LIST_CAP)
+          plan.encodings.push({ encoding: ev.encoding, where: ev.where, how: ev.how });
+      } else if (ev.type === 'column') {
+        plan.counts.columns += 1;
+        legacyColumns.push(ev.column);
+      } else if (ev.type === 'file') plan.counts.files += 1;
+      else if (ev.type === 'skipped') skip(ev);
+      else if (ev.type === 'warning') warn(ev.warning);
+      else {
+        const it = ev.item;
+        plan.counts.items += 1;
+        bump(plan.counts.byKind, it.kind);
+        bump(plan.counts.byStatus, it.status);
+        if (it.status !== 'published') {
+          skip({ sourceId: it.sourceId, what: it.kind, reason: it.status.toUpperCase(), title: it.title });
+          continue;
+        }
+        plan.counts.toImport += 1;
+        const col = it.columnSourceIds[0];
+        if (col) bump(perColumn, col);
+        else plan.counts.itemsWithoutColumn += 1;
+        const tk = createHash('sha1').update(it.title.trim()).digest('base64').slice(0, 16);
+        const first = titles.get(tk);
+        if (first === undefined) titles.set(tk, it.sourceId);
+        else {
+          const list = dups.get(tk) ?? [first];
+          if (list.length === 1) plan.counts.duplicateTitles += 1;
+          if (list.length < 10) list.push(it.sourceId);
+          if (dups.size < 100 || dups.has(tk)) dups.set(tk, list);
+          if (plan.duplicateTitles.length < 100 && list.length === 2)
+            plan.duplicateTitles.push({ title: it.title.trim(), sourceIds: list });
+        }
+        if (it.flaggedForReview)
+          warn({
+            code: 'FLAGGED_FOR_REVIEW',
+            message: 'recovered by a lenient parser: check it',
+            sourceId: it.sourceId,
+          });
+        for (const url of itemFileRefs(it, hosts)) {
+          plan.counts.referencedFiles += 1;
+          let found = checked.get(url);
+          if (found === undefined) {
+            found = store ? !!(await store.find(url)) : false;
+            if (checked.size < 50_000) checked.set(url, found);
+          }
+          if (!found) {
+            plan.counts.missingFiles += 1;
+            if (plan.missingFiles.length < LIST_CAP) plan.missingFiles.push({ url, sourceId: it.sourceId });
+          }
+        }
+      }
+    }
+    const siteColumns = await ctx.em.find(Column, { siteId: site.id });
+    plan.columns = decideColumns(legacyColumns, siteColumns, {
+      system: source.system,
+      into: o.into ?? null,
+      map: o.map ?? {},
+    }).map((d) => ({ ...d, items: perColumn[d.sourceId] ?? 0 }));
+    const unknownMap = Object.entries(o.map ?? {}).filter(
+      ([, to]) => to !== 'create' && !siteColumns.some((c) => c.path === to.replace(/\/+$/, '')),
+    );
+    for (const [from, to] of unknownMap)
+      warn({ code: 'MAP_TARGET_UNKNOWN', message: `--map ${from} → ${to}: no such column; a new one is created` });
+    return plan;
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The dry run: what an import of this source into this site would do. Nothing is written. */
+export async function planImport(ctx: Ctx, raw: PlanImportInput): Promise<ImportPlan> {
+  const input = parseInput(planInput, raw);
+  const site = await requireImportSite(ctx, input.site);
+  const o = {
+    ...input,
+    source: input.source.map((p) => resolveImportPath(ctx, p, 'source')),
+    files: input.files ? resolveImportPath(ctx, input.files, 'files') : null,
+  };
+  if (o.into) await requireIntoColumn(ctx, site, o.into);
+  return computePlan(ctx, site, o);
+}
+
+async function requireIntoColumn(ctx: Ctx, site: Site, path: string): Promise<Column> {
+  const c = await ctx.em.findOne(Column, { siteId: site.id, path });
+  if (!c) throw new AppError('NOT_FOUND', `No column ${path} in ${site.code}`, { field: 'into' });
+  return c;
+}
+
+/** Creates a run and asks the worker to carry it out (plan, then stage and apply unless commit is false). */
+export async function startImport(
+  ctx: Ctx,
+  raw: StartImportInput,
+  /** The CLI runs the run itself (with its progress bar) instead of handing it to the worker. */
+  opts: { enqueue?: boolean } = {},
+): Promise<ImportRun> {
+  const input = parseInput(startInput, raw);
+  const site = await requireImportSite(ctx, input.site);
+  assertWritable(site);
+  const source = input.source.map((p) => resolveImportPath(ctx, p, 'source'));
+  const files = input.files ? resolveImportPath(ctx, input.files, 'files') : null;
+  if (input.into) await requireIntoColumn(ctx, site, input.into);
+  const now = ctx.now();
+  const who = actorLabel(ctx.actor);
+  const label = input.label ?? source[0]!.split('/').filter(Boolean).pop() ?? 'import';
+  const run = await ctx.em.transactional(async (tx) => {
+    const r = tx.create(ImportRun, {
+      id: randomUUID(),
+      siteId: site.id,
+      legacySiteId: input.legacySiteId ?? null,
+      // Known once the source is opened; the user may name it.
+      sourceSystem: input.system ?? 'bundle',
+      label,
+      options: {
+        source,
+        files,
+        system: input.system ?? null,
+        into: input.into ?? null,
+        map: input.map ?? {},
+        baseUrls: input.baseUrls ?? [],
+        commit: input.commit ?? true,
+      },
+      state: 'PLANNING',
+      report: null,
+      staged: 0,
+      applied: 0,
+      total: null,
+      batches: 0,
+      counts: {},
+      contentHash: null,
+      error: null,
+      startedBy: ctx.actor.kind === 'user' ? ctx.actor.userId : null,
+      startedByName: who.name,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+      publishedAt: null,
+    });
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: site.id,
+      action: 'import.start',
+      targetType: 'ImportRun',
+      targetId: r.id,
+      changes: { label, source, files, into: input.into ?? null, commit: input.commit ?? true },
+    });
+    return r;
+  });
+  if (opts.enqueue !== false) await ctx.jobs?.runImport?.(run.id);
+  return run;
+}
+
+/** A planned run (commit: false) goes ahead: the worker stages and applies it. */
+export async function commitImport(ctx: Ctx, id: string): Promise<ImportRun> {
+  const run = await requireRun(ctx, id);
+  if (run.state !== 'PLANNED') throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}, not PLANNED`);
+  await ctx.em.transactional(async (tx) => {
+    run.options = { ...run.options, commit: true };
+    run.updatedAt = ctx.now();
+    tx.persist(run);
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.commit',
+      targetType: 'ImportRun',
+      targetId: run.id,
+    });
+  });
+  await ctx.jobs?.runImport?.(run.id);
+  return run;
+}
+
+export async function requireRun(ctx: Ctx, id: string): Promise<ImportRun> {
+  const run = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(ImportRun, { id }) : null;
+  if (!run || !canImportOrReview(ctx, run.siteId)) throw new AppError('NOT_FOUND', 'Import run not found');
+  return run;
+}
+
+/** Importers, and the people who sign runs (the site's editors, reviewers and approvers), see runs. */
+function canImportOrReview(ctx: Ctx, siteId: string): boolean {
+  if (canImport(ctx, siteId)) return true;
+  return ctx.actor.kind === 'user' && ctx.actor.memberships.some((m) => m.siteId === siteId);
+}
+
+export async function importRun(ctx: Ctx, id: string): Promise<ImportRun | null> {
+  try {
+    return await requireRun(ctx, id);
+  } catch (e) {
+    if (e instanceof AppError && e.kind === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+export async function listImportRuns(ctx: Ctx, siteCode: string): Promise<ImportRun[]> {
+  const site = await requireSiteByCode(ctx, siteCode);
+  if (!canImportOrReview(ctx, site.id)) throw new AppError('FORBIDDEN');
+  return ctx.em.find(ImportRun, { siteId: site.id }, { orderBy: { createdAt: 'desc' }, limit: 200 });
+}
+
+export async function importSignOffs(ctx: Ctx, runIds: string[]): Promise<ImportSignOff[]> {
+  if (!runIds.length) return [];
+  return ctx.em.find(ImportSignOff, { runId: { $in: runIds } }, { orderBy: { level: 'asc' } });
+}
+
+/** Stops a run: the worker stops at its next batch; nothing of it was public, its drafts stay drafts. */
+export async function cancelImport(ctx: Ctx, id: string): Promise<ImportRun> {
+  const run = await requireRun(ctx, id);
+  if (!canImport(ctx, run.siteId)) throw new AppError('FORBIDDEN');
+  if (['PUBLISHED', 'CANCELLED', 'FAILED'].includes(run.state))
+    throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}`);
+  return ctx.em.transactional(async (tx) => {
+    const from = run.state;
+    run.state = 'CANCELLED';
+    run.finishedAt = ctx.now();
+    run.updatedAt = ctx.now();
+    tx.persist(run);
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.cancel',
+      targetType: 'ImportRun',
+      targetId: run.id,
+      changes: { state: [from, 'CANCELLED'] },
+    });
+    return run;
+  });
+}
+
+// ——— running a run (the worker's job; the CLI runs the same function in its own process) ———
+
+/** Runs a worker must carry on after a restart (their job may have died with the previous process). */
+export async function unfinishedImportRuns(ctx: Ctx): Promise<string[]> {
+  await ctx.directory.fresh();
+  const runs = await ctx.em.find(
+    ImportRun,
+    { state: { $in: ['PLANNING', 'STAGING', 'STAGED', 'APPLYING'] } },
+    { fields: ['id'], orderBy: { createdAt: 'asc' } },
+  );
+  return runs.map((r) => r.id);
+}
+
+export interface RunHooks {
+  onProgress?(p: { state: ImportState; staged: number; applied: number; total: number | null }): void;
+  /** Tests: stop (as if the worker died) after this many committed batches. */
+  stopAfterBatches?: number;
+  batchSize?: number;
+}
+
+const setState = async (ctx: Ctx, run: ImportRun, state: ImportState, extra: Partial<ImportRun> = {}) => {
+  await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { state, updatedAt: ctx.now(), ...extra });
+  Object.assign(run, { state, ...extra });
+};
+
+async function isCancelled(ctx: Ctx, id: string): Promise<boolean> {
+  const [row] = await ctx.em.execute<{ state: string }[]>('select state from import_run where id = ?', [id]);
+  return row?.state === 'CANCELLED';
+}
+
+/**
+ * Carries a run forward from wherever it stands: PLANNING → PLANNED (→ STAGING → STAGED → APPLYING → IN_REVIEW).
+ * Every step can be interrupted and run again: staging inserts each record once (its key), applying takes the
+ * records not applied yet, a batch per transaction. Returns the state it reached ('STOPPED' when told to stop).
+ */
+export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): Promise<ImportState | 'STOPPED'> {
+  await ctx.directory.fresh();
+  const run = await ctx.em.findOne(ImportRun, { id: runId });
+  if (!run) throw new AppError('NOT_FOUND', 'Import run not found');
+  const site = await requireSiteById(ctx, run.siteId);
+  const o = run.options as unknown as SourceOptions & { commit: boolean };
+  try {
+    if (run.state === 'PLANNING') {
+      const plan = await computePlan(ctx, site, o);
+      await setState(ctx, run, 'PLANNED', {
+        report: plan as unknown as Record<string, unknown>,
+        sourceSystem: plan.system,
+      });
+      await ctx.em.transactional((tx) =>
+        appendAudit(tx, ctx, {
+          siteId: run.siteId,
+          action: 'import.plan',
+          targetType: 'ImportRun',
+          targetId: run.id,
+          changes: { counts: plan.counts },
+        }),
+      );
+    }
+    if (run.state === 'PLANNED' && !o.commit) return 'PLANNED';
+    if (run.state === 'PLANNED' || run.state === 'STAGING') await stage(ctx, run, o, hooks);
+    if (run.state === 'STAGED' || run.state === 'APPLYING') {
+      const done = await apply(ctx, run, site, o, hooks);
+      if (done === 'STOPPED') return 'STOPPED';
+    }
+    return run.state;
+  } catch (e) {
+    if (e instanceof StopSignal) return 'STOPPED';
+    // A source that cannot be read fails the run (with the reason); anything else is retried by the job.
+    if (e instanceof AppError && e.reason === 'IMPORT_SOURCE_UNREADABLE') {
+      await setState(ctx, run, 'FAILED', { error: e.message, finishedAt: ctx.now() });
+      return 'FAILED';
+    }
+    throw e;
+  }
+}
+
+class StopSignal extends Error {}
+
+const STAGE_BATCH = 500;
+/**
+ * A large JSON parameter as bytes: the ORM inlines parameters into the statement, and it escapes a string one
+ * character at a time (MBs per batch) but a buffer as hex in one native call. Read back with convert_from.
+ */
+const jsonBytes = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
+const hashOf = (v: unknown) =>
+  createHash('sha256')
+    .update(canonicalJson(v as never))
+    .digest('hex');
+
+type StagedRow = [string, string, string | null, Record<string, unknown> | null, string | null];
+
+/** Every legacy record into import_record (kind, source id, hash, payload), in multi-row inserts. */
+async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks): Promise<void> {
+  await setState(ctx, run, 'STAGING');
+  const source = await openRunSource(ctx, o);
+  let seq = 0;
+  let rows: StagedRow[] = [];
+  const flush = async () => {
+    if (!rows.length) return;
+    // One JSON parameter for the whole batch: no per-value formatting, one parse on the server.
+    const first = seq;
+    seq += rows.length;
+    const batch = rows.map(([kind, sourceId, hash, payload, outcome], i) => ({
+      seq: first + i + 1,
+      kind,
+      source_id: sourceId,
+      content_hash: hash,
+      payload,
+      outcome,
+    }));
+    await ctx.em.execute(
+      `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
+       select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
+         from json_to_recordset(convert_from(?, 'UTF8')::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
+                                               outcome text)
+       on conflict (run_id, kind, source_id) do nothing`,
+      [run.id, run.siteId, source.system, jsonBytes(batch)],
+    );
+    rows = [];
+    await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { staged: seq, updatedAt: ctx.now() });
+    hooks.onProgress?.({ state: 'STAGING', staged: seq, applied: 0, total: null });
+    if (await isCancelled(ctx, run.id)) throw new StopSignal();
+  };
+  const paths = (urls: string[] | undefined) => [
+    ...new Set((urls ?? []).map(legacyPath).filter((p): p is string => !!p)),
+  ];
+  for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
+    if (ev.type === 'column') {
+      const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
+      rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null]);
+    } else if (ev.type === 'item') {
+      const it = ev.item;
+      if (it.status !== 'published') {
+        rows.push(['SKIPPED', it.sourceId, null, { title: it.title, reason: it.status.toUpperCase() }, 'SKIPPED']);
+      } else {
+        const item = { ...it, oldUrls: paths(it.oldUrls) };
+        rows.push(['ITEM', it.sourceId, hashOf(item), item as unknown as Record<string, unknown>, null]);
+      }
+    } else if (ev.type === 'file') {
+      rows.push(['FILE', ev.file.sourceId, null, ev.file as unknown as Record<string, unknown>, null]);
+    } else if (ev.type === 'skipped') {
+      rows.push([
+        'SKIPPED',
+        ev.sourceId,
+        null,
+        { title: ev.title ?? null, reason: ev.reason, what: ev.what },
+        'SKIPPED',
+      ]);
+    }
+    if (rows.length >= STAGE_BATCH) await flush();
+  }
+  await flush();
+  const [{ n } = { n: 0 }] = await ctx.em.execute<{ n: number }[]>(
+    "select count(*)::int as n from import_record where run_id = ? and kind = 'ITEM'",
+    [run.id],
+  );
+  await setState(ctx, run, 'STAGED', { total: n, sourceSystem: source.system });
+  await ctx.em.transactional((tx) =>
+    appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.stage',
+      targetType: 'ImportRun',
+      targetId: run.id,
+      changes: { records: seq, items: n },
+    }),
+  );
+}
+
+type ColumnTarget = { id: string; path: string };
+
+/** Maps or creates the run's columns, all in one transaction (columns are few). */
+async function applyColumns(
+  ctx: Ctx,
+  run: ImportRun,
+  site: Site,
+  o: SourceOptions,
+): Promise<Map<string, ColumnTarget>> {
+  const pending = await ctx.em.execute<{ source_id: string; payload: Record<string, unknown> }[]>(
+    "select source_id, payload from import_record where run_id = ? and kind = 'COLUMN' and outcome is null order by seq",
+    [run.id],
+  );
+  if (pending.length) {
+    await ctx.em.transactional(async (tx) => {
+      const siteColumns = await tx.find(Column, { siteId: site.id });
+      const byPath = new Map(siteColumns.map((c) => [c.path, c]));
+      const legacy = pending.map(
+        (p) =>
+          p.payload as unknown as {
+            sourceId: string;
+            parentSourceId?: string;
+            name: string;
+            slug?: string;
+            kind?: 'list' | 'page' | 'link';
+            position?: number;
+          },
+      );
+      const decisions = decideColumns(legacy, siteColumns, {
+        system: run.sourceSystem,
+        into: o.into ?? null,
+        map: o.map ?? {},
+      });
+      const now = ctx.now();
+      for (const [i, d] of decisions.entries()) {
+        let id: string;
+        let outcome: 'CREATED' | 'UNCHANGED';
+        if (d.action === 'MAP') {
+          id = d.columnId;
+          outcome = 'UNCHANGED';
+        } else {
+          const parent = d.parentPath ? byPath.get(d.parentPath) : null;
+          const l = legacy[i]!;
+          const c = tx.create(Column, {
+            id: randomUUID(),
+            siteId: site.id,
+            parentId: parent?.id ?? null,
+            code: d.code,
+            path: d.path,
+            name: d.name.slice(0, 100),
+            type: l.kind === 'page' ? 'SINGLE_PAGE' : 'LIST',
+            updateClass: 'STATIC',
+            locked: false,
+            visible: true,
+            sortOrder: l.position ?? i,
+            linkUrl: null,
+            createdAt: now,
+            updatedAt: now,
+            ...newColumnDefaults,
+            sourceSystem: run.sourceSystem,
+            sourceId: d.sourceId,
+          });
+          byPath.set(c.path, c);
+          await tx.flush();
+          id = c.id;
+          outcome = 'CREATED';
+        }
+        await tx.execute(
+          "update import_record set column_id = ?, outcome = ? where run_id = ? and kind = 'COLUMN' and source_id = ?",
+          [id, outcome, run.id, d.sourceId],
+        );
+      }
+      await appendAudit(tx, ctx, {
+        siteId: site.id,
+        action: 'import.columns',
+        targetType: 'ImportRun',
+        targetId: run.id,
+        changes: {
+          created: decisions.filter((d) => d.action === 'CREATE').map((d) => d.path),
+          mapped: decisions
+            .filter((d) => d.action === 'MAP')
+            .map((d) => `${d.name} → ${d.path}`)
+            .slice(0, 100),
+        },
+      });
+    });
+  }
+  const rows = await ctx.em.execute<{ source_id: string; id: string; path: string }[]>(
+    `select r.source_id, c.id, c.path from import_record r join site_column c on c.id = r.column_id
+      where r.run_id = ? and r.kind = 'COLUMN'`,
+    [run.id],
+  );
+  return new Map(rows.map((r) => [r.source_id, { id: r.id, path: r.path }]));
+}
+
+const DEFAULT_BATCH = 500;
+const KIND: Record<string, string> = { article: 'ARTICLE', page: 'PAGE', document: 'POLICY_DOCUMENT' };
+const isoDate = (v: string | null | undefined) => {
+  const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+};
+const clip = (v: string | null | undefined, max: number) => (v ? v.trim().slice(0, max) || null : null);
+
+/** Brings one legacy file through the media pipeline (content-addressed: the same bytes are one file). */
+async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: string, name?: string | null) {
+  const stored = await store.find(url);
+  if (!stored) return null;
+  const received = await importer(ctx).receive(stored);
+  try {
+    const fileName = (name && !/[/\\]/.test(name) ? name : null) ?? stored.path.split('/').pop() ?? 'file';
+    return await uploadMedia(ctx, { site: site.code }, { ...received, name: fileName });
+  } catch (e) {
+    if (e instanceof AppError) return { refused: `${e.reason}: ${e.message}` } as const;
+    throw e;
+  } finally {
+    await received.cleanup();
+  }
+}
+
+async function apply(
+  ctx: Ctx,
+  run: ImportRun,
+  site: Site,
+  o: SourceOptions,
+  hooks: RunHooks,
+): Promise<'DONE' | 'STOPPED'> {
+  await setState(ctx, run, 'APPLYING');
+  const columns = await applyColumns(ctx, run, site, o);
+  const source = await openRunSource(ctx, o);
+  const store = await openRunFiles(ctx, o, source);
+  const hosts = hostsOf(baseUrlsOf(o, source));
+  const into = o.into ? await ctx.em.findOne(Column, { siteId: site.id, path: o.into }) : null;
+  const media = new Map<string, { id: string; sha256: string; kind: string; mediaType: string; name: string } | null>();
+  const locale = site.locales?.[0] ?? 'zh-CN';
+  const size = hooks.batchSize ?? DEFAULT_BATCH;
+  let batches = 0;
+  try {
+    for (;;) {
+      if (await isCancelled(ctx, run.id)) return 'STOPPED';
+      const recs = await ctx.em.execute<{ source_id: string; content_hash: string; payload: LegacyItem }[]>(
+        `select source_id, content_hash, payload from import_record
+          where run_id = ? and kind = 'ITEM' and outcome is null order by seq limit ?`,
+        [run.id, size],
+      );
+      if (!recs.length) break;
+      const ids = recs.map((r) => r.source_id);
+      const existing = new Map(
+        (await ctx.em.find(Item, { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: ids } })).map(
+          (i) => [i.sourceId!, i],
+        ),
+      );
+      // Files: every reference found in the uploads goes through media, before the batch's transaction.
+      const filesOf = new Map<string, string[]>();
+      const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
+        "select payload from import_record where run_id = ? and kind = 'FILE' and payload->>'itemSourceId' in (?)",
+        [run.id, ids],
+      );
+      const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
+      for (const r of recs) {
+        const refs = new Set(itemFileRefs(r.payload, hosts));
+        for (const l of listed) if (l.payload.itemSourceId === r.source_id) refs.add(l.payload.url);
+        filesOf.set(r.source_id, [...refs]);
+        if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
+        for (const url of refs) {
+          if (media.has(url) || !store) continue;
+          const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
+          const m = await importFile(ctx, site, store, url, name);
+          media.set(
+            url,
+            m && !('refused' in m)
+              ? { id: m.id, sha256: m.sha256, kind: m.kind, mediaType: m.mediaType, name: m.originalName }
+              : null,
+          );
+          if (media.size > 20_000) media.delete(media.keys().next().value!);
+        }
+      }
+      // Links to other items of the run: old path → new path.
+      const hrefs = [
+        ...new Set(
+          recs.flatMap((r) =>
+            bodyUrls(r.payload.bodyHtml)
+              .filter((u) => isOwnUrl(u, hosts))
+              .map(legacyPath)
+              .filter((p): p is string => !!p),
+          ),
+        ),
+      ];
+      const linked = hrefs.length
+        ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
+            `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
+                    array(select json_array_elements_text(payload->'oldUrls')) as urls
+               from import_record where run_id = ? and kind = 'ITEM' and jsonb_exists_any((payload->'oldUrls')::jsonb, array[?]::text[])`,
+            [run.id, hrefs],
+          )
+        : [];
+      const newPathOf = new Map<string, string>();
+      const linkedPrev = linked.length
+        ? new Map(
+            (
+              await ctx.em.find(
+                Item,
+                { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: linked.map((l) => l.source_id) } },
+                { fields: ['slug', 'sourceId'] },
+              )
+            ).map((i) => [i.sourceId!, i.slug]),
+          )
+        : new Map<string, string>();
+      for (const l of linked) {
+        const col = (l.col ? columns.get(l.col) : null) ?? into;
+        if (!col) continue;
+        const slug = linkedPrev.get(l.source_id) ?? slugFor(l.source_id, l.slug);
+        for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
+      }
+      type Prepared = {
+        r: (typeof recs)[number];
+        outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'FAILED';
+        warnings: { code: string; message: string }[];
+        itemId?: string;
+        prev?: Item;
+        col?: ColumnTarget;
+        content?: ItemContent;
+        text?: string;
+      };
+      const prepared: Prepared[] = [];
+      for (const r of recs) {
+        const it = r.payload;
+        const warnings: { code: string; message: string }[] = [];
+        const prev = existing.get(r.source_id);
+        const col = (it.columnSourceIds[0] ? columns.get(it.columnSourceIds[0]) : null) ?? into;
+        if (!col) {
+          prepared.push({
+            r,
+            outcome: 'FAILED' as const,
+            warnings: [{ code: 'NO_COLUMN', message: 'no column and no --into' }],
+          });
+          continue;
+        }
+        if (prev && prev.sourceHash === r.content_hash) {
+          prepared.push({ r, outcome: 'UNCHANGED' as const, itemId: prev.id, warnings });
+          continue;
+        }
+        const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
+        for (const u of missing) warnings.push({ code: 'FILE_MISSING', message: u });
+        const rewritten = rewriteBodyUrls(it.bodyHtml, (u) => {
+          const m = media.get(u);
+          if (m) return mediaPath(m.id);
+          if (!isOwnUrl(u, hosts)) return null;
+          const p = legacyPath(u);
+          return p ? (newPathOf.get(p) ?? null) : null;
+        });
+        let body: { body: string; text: string };
+        try {
+          body = await prepareItemBody(ctx, rewritten);
+        } catch (e) {
+          prepared.push({
+            r,
+            outcome: 'FAILED' as const,
+            warnings: [{ code: 'BODY_REFUSED', message: (e as Error).message }],
+          });
+          continue;
+        }
+        if (it.publishedAt && !legacyDate(it.publishedAt))
+          warnings.push({ code: 'BAD_DATE', message: `publishedAt ${it.publishedAt.slice(0, 40)}` });
+        if (it.title.trim().length > 300) warnings.push({ code: 'TITLE_TRUNCATED', message: it.title.slice(0, 50) });
+        const attachments: ContentAttachment[] = [];
+        for (const a of it.attachments ?? []) {
+          const m = media.get(a.url);
+          if (m)
+            attachments.push({
+              url: mediaPath(m.id),
+              name: clip(a.name, 200) ?? m.name,
+              mediaType: m.mediaType,
+              mediaId: m.id,
+              sha256: m.sha256,
+            });
+        }
+        const images: ContentImage[] = [];
+        const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
+        if (thumb && thumb.kind === 'IMAGE')
+          images.push({
+            url: mediaPath(thumb.id),
+            alt: clip(it.title, 300),
+            caption: null,
+            mediaId: thumb.id,
+            sha256: thumb.sha256,
+          });
+        const g = it.govMeta ?? {};
+        const content: ItemContent = normaliseContent(
+          null,
+          {
+            title: clip(it.title, 300) ?? `(无标题 ${r.source_id})`,
+            body: body.body,
+            subtitle: clip(it.subtitle, 300),
+            summary: clip(it.summary, 1000),
+            source: clip(it.source, 200),
+            author: clip(it.author, 100),
+            keywords: [
+              ...new Set(
+                [...(it.keywords ?? []), ...(it.tags ?? [])].map((k) => k.trim().slice(0, 50)).filter(Boolean),
+              ),
+            ].slice(0, 20),
+            attachments: attachments.slice(0, 100),
+            images,
+            docNumber: clip(g.docNumber, 100),
+            issuingBody: clip(g.issuingBody, 200),
+            writtenAt: isoDate(g.writtenAt),
+            issuedAt: isoDate(g.issuedAt),
+            topic: clip(g.topic, 100),
+            slug: prev?.slug ?? slugFor(r.source_id, it.slug),
+            alsoIn: it.columnSourceIds
+              .slice(1)
+              .map((s) => columns.get(s)?.id)
+              .filter((id): id is string => !!id && id !== col.id),
+          },
+          body.body,
+        );
+        prepared.push({
+          r,
+          outcome: prev ? ('UPDATED' as const) : ('CREATED' as const),
+          prev,
+          col,
+          content,
+          text: body.text,
+          warnings,
+        });
+      }
+      // The batch: one transaction. New items, their first revisions and placements are one statement (the
+      // item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
+      await ctx.em.transactional(async (tx) => {
+        const now = ctx.now();
+        const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
+        const creates = writes.filter((p) => !p.prev);
+        const updates = writes.filter((p) => p.prev);
+        const itemIdOf = new Map<Prepared, string>();
+        const linked: [ItemRevision, ItemContent][] = [];
+        const who = actorLabel(ctx.actor);
+        const by = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+        if (creates.length) {
+          const items: Record<string, unknown>[] = [];
+          const revisions: Record<string, unknown>[] = [];
+          const placements: Record<string, unknown>[] = [];
+          for (const p of creates) {
+            const it = p.r.payload;
+            const id = randomUUID();
+            const revId = randomUUID();
+            const c = p.content!;
+            itemIdOf.set(p, id);
+            items.push({
+              id,
+              column_id: p.col!.id,
+              kind: KIND[it.kind] ?? 'ARTICLE',
+              slug: c.slug,
+              title: c.title,
+              head_revision_id: revId,
+              issued_at: c.issuedAt,
+              index_number: clip(it.govMeta?.indexNumber, 100),
+              original_published_at: legacyDate(it.publishedAt)?.toISOString() ?? null,
+              source_id: p.r.source_id,
+              source_hash: p.r.content_hash,
+              old_urls: it.oldUrls,
+            });
+            revisions.push({
+              id: revId,
+              item_id: id,
+              content: c,
+              body_text: p.text,
+              content_hash: contentHash(c),
+              note: `imported from ${run.sourceSystem} ${p.r.source_id}`,
+            });
+            for (const [columnId, home] of [
+              [p.col!.id, true] as const,
+              ...(c.alsoIn ?? []).map((x) => [x, false] as const),
+            ])
+              placements.push({ item_id: id, column_id: columnId, home });
+            if (c.images.length || c.attachments.length || c.body.includes('/media/'))
+              linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
+          }
+          await tx.execute(
+            `with i as (
+               insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title,
+                                 head_revision_id, head_number, review_cycle, issued_at, index_number, created_at,
+                                 updated_at, original_published_at, source_system, source_id, source_hash,
+                                 legacy_site_name, old_urls, import_run_id)
+               select x.id, ?, x.column_id, x.kind, 'DRAFT', ?, x.id, x.slug, x.title, x.head_revision_id, 1, 0,
+                      x.issued_at, x.index_number, ?, ?, x.original_published_at, ?, x.source_id, x.source_hash, ?,
+                      x.old_urls, ?
+                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
+                      head_revision_id uuid, issued_at date, index_number text, original_published_at timestamptz,
+                      source_id text, source_hash text, old_urls text[])),
+             r as (
+               insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, deadline_at,
+                                          created_by, created_by_name, created_at, note)
+               select x.id, x.item_id, ?, 1, x.content, x.body_text, x.content_hash, null, ?, ?, ?, x.note
+                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(id uuid, item_id uuid, content jsonb, body_text text,
+                      content_hash text, note text)),
+             p as (
+               insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, published_at, created_at)
+               select x.item_id, x.column_id, ?, ?, x.home, false, null, ?
+                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(item_id uuid, column_id uuid, home boolean))
+             select 1`,
+            [
+              site.id,
+              locale,
+              now,
+              now,
+              run.sourceSystem,
+              source.siteName ?? run.label,
+              run.id,
+              jsonBytes(items),
+              site.id,
+              by,
+              who.name,
+              now,
+              jsonBytes(revisions),
+              site.id,
+              site.id,
+              now,
+              jsonBytes(placements),
+            ],
+          );
+        }
+        if (updates.length) {
+          const reloaded = new Map(
+            (await tx.find(Item, { id: { $in: updates.map((p) => p.prev!.id) } })).map((i) => [i.id, i]),
+          );
+          for (const p of updates) {
+            const it = p.r.payload;
+            const item = reloaded.get(p.prev!.id)!;
+            const note = `imported from ${run.sourceSystem} ${p.r.source_id}`;
+            linked.push([addRevision(tx, ctx, item, p.content!, note, p.text!, null), p.content!]);
+            item.sourceHash = p.r.content_hash;
+            item.importRunId = run.id;
+            item.oldUrls = it.oldUrls;
+            item.originalPublishedAt = legacyDate(it.publishedAt) ?? item.originalPublishedAt ?? null;
+            tx.persist(item);
+            itemIdOf.set(p, item.id);
+          }
+          await tx.flush();
+        }
+        for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
+        await tx.execute(
+          `update import_record r set outcome = v.outcome, item_id = v.item_id::uuid, warnings = v.warnings::jsonb
+             from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
+                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
+            where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
+          [
+            prepared.map((p) => p.r.source_id),
+            prepared.map((p) => p.outcome),
+            prepared.map((p) => (itemIdOf.get(p) ?? p.itemId ?? null) as string),
+            prepared.map((p) => JSON.stringify(p.warnings)),
+            run.id,
+          ],
+        );
+        await tx.execute(
+          'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
+          [prepared.length, now, run.id],
+        );
+      });
+      // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
+      ctx.em.clear();
+      batches += 1;
+      const [pr] = await ctx.em.execute<{ applied: number; total: number | null }[]>(
+        'select applied, total from import_run where id = ?',
+        [run.id],
+      );
+      hooks.onProgress?.({
+        state: 'APPLYING',
+        staged: run.staged,
+        applied: pr?.applied ?? 0,
+        total: pr?.total ?? null,
+      });
+      if (hooks.stopAfterBatches && batches >= hooks.stopAfterBatches) return 'STOPPED';
+    }
+  } finally {
+    await store?.close();
+  }
+  // Files no item referred to stay in the staging table, marked skipped.
+  await ctx.em.execute(
+    "update import_record set outcome = 'SKIPPED' where run_id = ? and kind = 'FILE' and outcome is null",
+    [run.id],
+  );
+  const counts = await runCounts(ctx.em, run.id);
+  const [h] = await ctx.em.execute<{ hash: string }[]>(
+    `select encode(sha256(convert_to(coalesce(string_agg(kind || ':' || source_id || ':' || coalesce(content_hash, '') || ':' ||
+            coalesce(outcome, ''), E'\\n' order by kind, source_id), ''), 'UTF8')), 'hex') as hash
+       from import_record where run_id = ?`,
+    [run.id],
+  );
+  await setState(ctx, run, 'IN_REVIEW', { counts, contentHash: h!.hash, finishedAt: ctx.now() });
+  await ctx.em.transactional((tx) =>
+    appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.applied',
+      targetType: 'ImportRun',
+      targetId: run.id,
+      changes: { counts, hash: h!.hash },
+    }),
+  );
+  return 'DONE';
+}
+
+/** Records by kind and outcome: `ITEM.CREATED`, `ITEM.UNCHANGED`, `COLUMN.CREATED`, `SKIPPED.SKIPPED`… */
+export async function runCounts(em: EntityManager, runId: string): Promise<Record<string, number>> {
+  const rows = await em.execute<{ kind: string; outcome: string | null; n: number }[]>(
+    'select kind, outcome, count(*)::int as n from import_record where run_id = ? group by 1, 2',
+    [runId],
+  );
+  return Object.fromEntries(rows.map((r) => [`${r.kind}.${r.outcome ?? 'PENDING'}`, r.n]));
+}
+
+// ——— review and publication of a run ———
+
+const signInput = z.object({
+  id: z.uuid(),
+  level: z.number().int().min(1).max(3),
+  opinion: z.string().trim().max(2000).nullish(),
+  /** The hash the signer read in the report; refused if the run's content is not that any more. */
+  contentHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullish(),
+});
+export type SignImportRunInput = z.input<typeof signInput>;
+
+/**
+ * 三审 of a run (2015 §12): level 1 by an editor, 2 by a reviewer, 3 by an approver of the site — three different
+ * people, in order, each over the run's content hash. The person who started the run signs level 1 at most.
+ * Level 3 publishes every item of the run in the same transaction.
+ */
+export async function signImportRun(ctx: Ctx, raw: SignImportRunInput): Promise<ImportRun> {
+  const input = parseInput(signInput, raw);
+  const run = await requireRun(ctx, input.id);
+  if (ctx.actor.kind !== 'user')
+    throw new AppError(ctx.actor.kind === 'apiToken' ? 'API_TOKEN_SCOPE' : 'UNAUTHENTICATED');
+  const actor = ctx.actor;
+  if (run.state !== 'IN_REVIEW') throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}, not IN_REVIEW`);
+  if (input.contentHash && input.contentHash !== run.contentHash) throw new AppError('IMPORT_CHANGED');
+  const level = input.level as ReviewLevel;
+  const role = levelRole[level];
+  const scopePath = ((run.options as { into?: string | null }).into ?? '/') || '/';
+  if (grantsRoleFor(actor.memberships, run.siteId, role, scopePath) !== 'YES')
+    throw new AppError('REVIEW_ROLE_REQUIRED', `Level ${level} is signed by a ${role} of this site`);
+  const signed = await ctx.em.find(ImportSignOff, { runId: run.id }, { orderBy: { level: 'asc' } });
+  if (signed.length + 1 !== level)
+    throw new AppError('INVALID_IMPORT_STATE', `The run waits for level ${signed.length + 1}, not ${level}`, {
+      field: 'level',
+    });
+  if (signed.some((s) => s.userId === actor.userId)) throw new AppError('SIGNER_ALREADY_SIGNED');
+  if (level > 1 && run.startedBy === actor.userId) throw new AppError('SELF_REVIEW_NOT_ALLOWED');
+  return ctx.em.transactional(async (tx) => {
+    const now = ctx.now();
+    const [locked] = await tx.execute<{ state: string; content_hash: string }[]>(
+      'select state, content_hash from import_run where id = ? for update',
+      [run.id],
+    );
+    if (locked?.state !== 'IN_REVIEW' || locked.content_hash !== run.contentHash) throw new AppError('IMPORT_CHANGED');
+    tx.create(ImportSignOff, {
+      id: randomUUID(),
+      runId: run.id,
+      siteId: run.siteId,
+      level,
+      userId: actor.userId,
+      userName: actor.name,
+      role,
+      opinion: input.opinion ?? null,
+      contentHash: run.contentHash!,
+      signedAt: now,
+    });
+    await tx.flush();
+    await appendAudit(tx, ctx, {
+      siteId: run.siteId,
+      action: 'import.signOff',
+      targetType: 'ImportRun',
+      targetId: run.id,
+      changes: { level, role, hash: run.contentHash, opinion: input.opinion ?? null },
+    });
+    if (level === 3) await publishRunInTx(tx, ctx, run);
+    return run;
+  });
+}
+
+/**
+ * Publishes a signed run in the caller's transaction: every item it created or changed goes live at once (its
+ * public date is its legacy date, 2015 §9 — nothing is re-dated), the lists and the search outbox follow, the old
+ * URLs of items and columns enter the redirect map (301), and items an earlier run of the same source brought
+ * that this run no longer has are withdrawn, their old URLs answering 410.
+ */
+async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Promise<void> {
+  const now = ctx.now();
+  const runItems = `select item_id from import_record where run_id = ? and kind = 'ITEM' and item_id is not null
+                      and outcome in ('CREATED', 'UPDATED', 'UNCHANGED')`;
+  await tx.execute(
+    `update item set state = 'PUBLISHED', published_revision_id = head_revision_id, published_number = head_number,
+            published_at = coalesce(published_at, original_published_at, ?), last_published_at = ?,
+            scheduled_at = null, withdrawn_at = null, withdrawn_reason = null, updated_at = ?
+      where id in (${runItems}) and (published_revision_id is distinct from head_revision_id or withdrawn_at is not null)`,
+    [now, now, now, run.id],
+  );
+  await tx.execute(
+    `update item_placement p set live = true, published_at = i.published_at from item i
+      where i.id = p.item_id and p.item_id in (${runItems})`,
+    [run.id],
+  );
+  const [published] = await tx.execute<{ n: number }[]>(
+    `select count(*)::int as n from item where id in (${runItems}) and state = 'PUBLISHED'`,
+    [run.id],
+  );
+  await tx.execute(
+    `insert into search_change (item_id, site_id, reason) select item_id, site_id, 'import' from import_record
+      where run_id = ? and kind = 'ITEM' and outcome in ('CREATED', 'UPDATED')`,
+    [run.id],
+  );
+  await refreshListingsOf(tx, runItems, [run.id]);
+  // Old URLs → the new homes (a 301 from delivery's route), the latest run winning.
+  const [items] = await tx.execute<{ n: number }[]>(
+    `with u as (
+       insert into site_redirect (id, site_id, from_path, target_item_id, gone, reason, created_at)
+       select gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
+         from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
+        where r.run_id = ? and r.kind = 'ITEM' and r.item_id is not null and u.path ~ '^/' and length(u.path) <= 1000
+          and u.path <> '/'
+       on conflict (site_id, from_path) do update set target_item_id = excluded.target_item_id, target_column_id = null,
+         target_url = null, gone = false, reason = excluded.reason, created_at = excluded.created_at
+       returning 1)
+     select count(*)::int as n from u`,
+    [now, run.id],
+  );
+  const [cols] = await tx.execute<{ n: number }[]>(
+    `with u as (
+       insert into site_redirect (id, site_id, from_path, target_column_id, gone, reason, created_at)
+       select distinct on (u.path) gen_random_uuid(), r.site_id, u.path, r.column_id, false, 'LEGACY_IMPORT', ?
+         from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
+        where r.run_id = ? and r.kind = 'COLUMN' and r.column_id is not null and u.path ~ '^/' and length(u.path) <= 1000
+          and u.path <> '/'
+       on conflict (site_id, from_path) do update set target_column_id = excluded.target_column_id, target_item_id = null,
+         target_url = null, gone = false, reason = excluded.reason, created_at = excluded.created_at
+       returning 1)
+     select count(*)::int as n from u`,
+    [now, run.id],
+  );
+  // Removed since an earlier run of the same source: withdrawn, and their old addresses answer 410 Gone.
+  const removed = await tx.execute<{ id: string; site_id: string; old_urls: string[] | null }[]>(
+    `select i.id, i.site_id, i.old_urls from item i join import_run r on r.id = i.import_run_id
+      where i.site_id = ? and i.source_system = ? and r.label = ? and r.id <> ? and i.withdrawn_at is null
+        and i.published_revision_id is not null
+        and not exists (select 1 from import_record x where x.run_id = ? and x.kind in ('ITEM', 'SKIPPED')
+                          and x.source_id = i.source_id)`,
+    [run.siteId, run.sourceSystem, run.label, run.id, run.id],
+  );
+  if (removed.length) {
+    const ids = removed.map((r) => r.id);
+    await tx.execute(
+      `update item set state = 'WITHDRAWN', withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? where id in (?)`,
+      [now, `removed from the legacy source (import ${run.id})`, now, ids],
+    );
+    await tx.execute('update item_placement set live = false where item_id in (?)', [ids]);
+    await tx.execute(
+      "insert into search_change (item_id, site_id, reason) select id, site_id, 'import-removed' from item where id in (?)",
+      [ids],
+    );
+    await refreshListingsOf(tx, 'select unnest(array[?]::uuid[])', [ids]);
+    await tx.execute(
+      `insert into site_redirect (id, site_id, from_path, gone, reason, created_at)
+       select gen_random_uuid(), i.site_id, u.path, true, 'LEGACY_IMPORT', ?
+         from item i cross join lateral unnest(i.old_urls) as u(path)
+        where i.id in (?) and u.path ~ '^/' and u.path <> '/'
+       on conflict (site_id, from_path) do update set target_item_id = null, target_column_id = null, target_url = null,
+         gone = true, reason = excluded.reason, created_at = excluded.created_at`,
+      [now, ids],
+    );
+  }
+  await tx.execute("update import_run set state = 'PUBLISHED', published_at = ?, updated_at = ? where id = ?", [
+    now,
+    now,
+    run.id,
+  ]);
+  run.state = 'PUBLISHED';
+  run.publishedAt = now;
+  await appendAudit(tx, ctx, {
+    siteId: run.siteId,
+    action: 'import.publish',
+    targetType: 'ImportRun',
+    targetId: run.id,
+    changes: {
+      hash: run.contentHash,
+      published: published?.n ?? 0,
+      redirects: { items: items?.n ?? 0, columns: cols?.n ?? 0 },
+      removed: removed.length,
+    },
+  });
+}
+
+export interface ItemProvenance {
+  id: string;
+  system: string;
+  sourceId: string;
+  legacySite: string | null;
+  oldUrls: string[];
+  originalPublishedAt: Date | null;
+}
+
+/** 迁移自: where imported items came from (null for items written on the platform), one statement for a list. */
+export async function provenanceOf(ctx: Ctx, itemIds: string[]): Promise<Map<string, ItemProvenance>> {
+  if (!itemIds.length) return new Map();
+  const rows = await ctx.em.execute<
+    {
+      id: string;
+      source_system: string;
+      source_id: string;
+      legacy_site_name: string | null;
+      old_urls: string[];
+      original_published_at: Date | null;
+    }[]
+  >('select * from zq_item_provenance(array[?]::uuid[])', [itemIds]);
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        system: r.source_system,
+        sourceId: r.source_id,
+        legacySite: r.legacy_site_name,
+        oldUrls: r.old_urls,
+        originalPublishedAt: r.original_published_at ? new Date(r.original_published_at) : null,
+      },
+    ]),
+  );
+}
