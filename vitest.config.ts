@@ -11,6 +11,7 @@ const projects = [
   'packages/importers',
   'services/api',
   'services/worker',
+  'services/theme',
   'infra',
 ];
 
