@@ -214,15 +214,15 @@ ${itemList(items)}
     case 'GonePage':
       return layout(rc, {
         title: '信息已撤销',
-        site: r.site,
-        navigation: r.navigation,
+        site: r.siteOf,
+        navigation: r.nav,
         body: html`<h1>信息已撤销</h1><p>您访问的信息已被撤销或栏目已关闭（410）。</p><p><a href="/">返回首页</a></p>`,
       });
     case 'NotFoundPage':
       return layout(rc, {
         title: '页面不存在',
-        site: r.site,
-        navigation: r.navigation,
+        site: r.siteOf,
+        navigation: r.nav,
         body: html`<h1>页面不存在</h1><p>您访问的页面不存在（404）。</p><p><a href="/">返回首页</a>　<a href="/search">站内搜索</a></p>`,
       });
     case 'RedirectPage':

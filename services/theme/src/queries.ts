@@ -1,7 +1,8 @@
 /** The GraphQL the theme sends: one `route` per page (issue 12: one round trip), plus search. */
 const ITEM_LINK = 'id title slug kind publishedAt column { path }';
-const SITE = `site { code name status closingNotice closingReason
+const SITE_FIELDS = `{ code name status closingNotice closingReason
   footer { siteIdCode organisation contactPhone contactEmail contactAddress icpRecord publicSecurityRecord conacMarkId conacMarkUrl } }`;
+const SITE = `site ${SITE_FIELDS}`;
 const PAGE = `status locale ${SITE}
   navigation { code name url children { code name url } } breadcrumbs { code name url }
   meta { SiteName SiteDomain SiteIDCode ColumnName ColumnDescription ColumnKeywords ColumnType ArticleTitle PubDate
@@ -21,9 +22,9 @@ export const ROUTE = `query Route($host: String!, $path: String!, $first: Int, $
         docNumber issuingBody writtenAt issuedAt validity indexNumber topic
         interpretations { ${ITEM_LINK} } interprets { ${ITEM_LINK} } } }
     ... on ClosedSitePage { closedAt }
-    ... on RedirectPage { location reason }
-    ... on GonePage { reason ${SITE} navigation { code name url children { code name url } } }
-    ... on NotFoundPage { ${SITE} navigation { code name url children { code name url } } }
+    ... on RedirectPage { status location reason }
+    ... on GonePage { status reason siteOf: site ${SITE_FIELDS} nav: navigation { code name url children { code name url } } }
+    ... on NotFoundPage { status siteOf: site ${SITE_FIELDS} nav: navigation { code name url children { code name url } } }
   }
 }`;
 
@@ -118,8 +119,8 @@ export type Route =
   | ({ __typename: 'ItemPage'; preview: boolean; column: PageColumn; item: Item } & Common)
   | ({ __typename: 'ClosedSitePage'; closedAt: string } & Common)
   | { __typename: 'RedirectPage'; status: number; location: string; reason: string }
-  | { __typename: 'GonePage'; status: number; reason: string; site: SiteInfo | null; navigation: PageColumn[] | null }
-  | { __typename: 'NotFoundPage'; status: number; site: SiteInfo | null; navigation: PageColumn[] | null };
+  | { __typename: 'GonePage'; status: number; reason: string; siteOf: SiteInfo | null; nav: PageColumn[] | null }
+  | { __typename: 'NotFoundPage'; status: number; siteOf: SiteInfo | null; nav: PageColumn[] | null };
 
 export interface SearchAnswer {
   estimatedTotalHits: number;

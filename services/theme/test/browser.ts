@@ -13,7 +13,9 @@ export async function launchChromium(): Promise<Browser> {
   const flags = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
   if (system) return chromium.launch({ executablePath: system, headless: true, args: ['--no-sandbox', ...flags] });
   const { default: sparticuz } = await import('@sparticuz/chromium');
-  return chromium.launch({ executablePath: await sparticuz.executablePath(), args: sparticuz.args, headless: true });
+    // Its Lambda flags run Chromium as one process, which dies when a second browser context closes: left out here.
+  const args = sparticuz.args.filter((a) => !['--single-process', '--no-zygote', '--in-process-gpu'].includes(a));
+  return chromium.launch({ executablePath: await sparticuz.executablePath(), args, headless: true });
 }
 
 const axeSource: string = require('axe-core').source;
