@@ -33,7 +33,9 @@ const internalLinks = new Set<string>();
 async function visit(path: string, name: string, host = base): Promise<number> {
   const res = await page.goto(`${host}${path}`, { waitUntil: 'load' });
   visited.add(new URL(page.url()).pathname);
-  for (const href of await page.$$eval('a[href]', (as) => as.map((a) => (a as unknown as { href: string }).href))) {
+  // Links to other addresses (a skip link's #main is the page itself).
+  const hrefs = await page.$$eval('a[href]:not([href^="#"])', (as) => as.map((a) => (a as unknown as { href: string }).href));
+  for (const href of hrefs) {
     const u = new URL(href);
     if (u.host === new URL(host).host && !u.pathname.startsWith('/_mode')) internalLinks.add(`${u.hostname} ${u.pathname}${u.search}`);
   }
