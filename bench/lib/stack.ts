@@ -63,6 +63,8 @@ export async function startStack<T = undefined>(
       MEILI_URL: meili.url,
       MEILI_MASTER_KEY: meiliKey,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      // Required in production since public writes (issue 13); without it loadConfig refuses to start.
+      ALTCHA_HMAC_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000000',
     };

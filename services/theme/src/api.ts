@@ -45,7 +45,11 @@ function maxAge(cacheControl: string | null): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function createApiClient(baseUrl: string, opts: { timeoutMs?: number; now?: () => number } = {}): ApiClient {
+export function createApiClient(
+  baseUrl: string,
+  opts: { timeoutMs?: number; now?: () => number; cache?: boolean } = {},
+): ApiClient {
+  const keep = opts.cache ?? true;
   const cache = new Map<string, Cached>();
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -81,7 +85,7 @@ export function createApiClient(baseUrl: string, opts: { timeoutMs?: number; now
       }
       const body = (await res.json()) as Cached['body'];
       if (!res.ok && !body.data) throw new ApiError(`API answered ${res.status}`, body.errors);
-      if (age >= 0 && res.ok) {
+      if (keep && age >= 0 && res.ok) {
         if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
         cache.set(url, { etag: res.headers.get('etag'), body, freshUntil: now() + age * 1000 });
       }

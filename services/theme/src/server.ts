@@ -15,6 +15,8 @@ export interface ThemeOptions {
   /** Cache-Control of public pages. */
   pageCacheControl?: string;
   logger?: boolean;
+  /** Keep the API's answers as HTTP says (default true; off only to measure the cold path). */
+  apiCache?: boolean;
 }
 
 /** Pages for everyone: shared caches may keep them briefly and serve them stale while they fetch a new one. */
@@ -41,7 +43,7 @@ function routePath(rawUrl: string): { path: string; after: string | null; previe
 }
 
 export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInstance; api: ApiClient }> {
-  const api = createApiClient(opts.apiUrl);
+  const api = createApiClient(opts.apiUrl, { cache: opts.apiCache ?? true });
   const pageSize = opts.pageSize ?? 10;
   const pageCache = opts.pageCacheControl ?? PAGE_CACHE;
   const [fonts, searchJs] = await Promise.all([fontCss(), bundleSearch()]);
