@@ -34,7 +34,11 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const say = (m: string) => console.log(`[bench:theme] ${m}`);
 
 function start(name: string, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   child.once('exit', (code) => code && say(`${name} exited with ${code}`));
   return child;
 }
@@ -77,7 +81,13 @@ async function load(url: string, path: string, window: number, sample: boolean) 
   const r = await instance;
   if (!sample) times.length = 0;
   times.sort((a, b) => a - b);
-  return { rps: times.length / r.duration, p50: percentile(times, 50), p95: percentile(times, 95), non2xx: r.non2xx, errors: r.errors };
+  return {
+    rps: times.length / r.duration,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 async function main() {

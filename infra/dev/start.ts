@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@zhanqun/adapters';
 import {
   bootstrapDatabase,
+  indexingBounds,
   isPortFree,
   preferredOrFreePort,
-  indexingBounds,
   startEmbeddedMeilisearch,
   startEmbeddedPostgres,
   stopChild,
@@ -264,9 +264,15 @@ async function main(): Promise<void> {
   await waitUntilReady(`${base}/ready`, 120_000);
   // Published content for the demo city (idempotent): drafted and signed through the API like staff would.
   const { seedDemoContent } = await import('@zhanqun/theme');
-  if (await seedDemoContent(base)) say('published the demo content of 米易县 (news, notices, a policy document and its interpretation)');
+  if (await seedDemoContent(base))
+    say('published the demo content of 米易县 (news, notices, a policy document and its interpretation)');
   const tPort = await themePort(host);
-  startService('theme', 'services/theme/src/main.ts', { ...childEnv, THEME_API_URL: base, THEME_PORT: String(tPort), THEME_HOST: host });
+  startService('theme', 'services/theme/src/main.ts', {
+    ...childEnv,
+    THEME_API_URL: base,
+    THEME_PORT: String(tPort),
+    THEME_HOST: host,
+  });
   const themeBase = `http://${reachable}:${tPort}`;
   await waitUntilReady(`${themeBase}/assets/theme.css`, 60_000);
   banner(base, logins, themeBase);

@@ -17,7 +17,9 @@ export async function fontCss(): Promise<string> {
   const base = dirname(fontDir);
   const css = (await readFile(join(base, '400.css'), 'utf8')) + (await readFile(join(base, '700.css'), 'utf8'));
   // WOFF2 only (every browser that runs this theme reads it); the .woff fallbacks stay unserved.
-  return css.replace(/url\(\.\/files\/([^)]+\.woff2)\)/g, 'url(/assets/fonts/$1)').replace(/, url\(\.\/files\/[^)]+\.woff\) format\('woff'\)/g, '');
+  return css
+    .replace(/url\(\.\/files\/([^)]+\.woff2)\)/g, 'url(/assets/fonts/$1)')
+    .replace(/, url\(\.\/files\/[^)]+\.woff\) format\('woff'\)/g, '');
 }
 
 /** A font file name from the URL, or null for anything that is not one of the package's WOFF2 files. */

@@ -6,7 +6,7 @@
  * it: drafted by the editor, then the three-level review (2015 §12: 初审, 审核, 审发) by three people.
  * Idempotent: does nothing when 米易要闻 already has items.
  */
-import { deflateSync, crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 const SITE = 'miyi';
 const HOST = 'www.miyi.gov.cn';
@@ -94,7 +94,11 @@ const NEWS = [
 
 export async function seedDemoContent(apiUrl: string, password = DEMO_PASSWORD): Promise<DemoContent | null> {
   const base = apiUrl.replace(/\/$/, '');
-  const gql = async <T = Record<string, any>>(query: string, variables: Record<string, unknown>, token?: string) => {
+  const gql = async <T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown>,
+    token?: string,
+  ) => {
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -124,7 +128,11 @@ export async function seedDemoContent(apiUrl: string, password = DEMO_PASSWORD):
     form.set('site', SITE);
     for (const [k, v] of Object.entries(fields)) form.set(k, v);
     form.set('file', new Blob([new Uint8Array(bytes)], { type }), name);
-    const res = await fetch(`${base}/media`, { method: 'POST', headers: { authorization: `Bearer ${editor}` }, body: form });
+    const res = await fetch(`${base}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${editor}` },
+      body: form,
+    });
     const body = (await res.json()) as { media?: { id: string }; error?: unknown };
     if (!body.media) throw new Error(`demo content: upload ${name}: ${JSON.stringify(body.error)}`);
     return body.media.id;
@@ -153,8 +161,17 @@ export async function seedDemoContent(apiUrl: string, password = DEMO_PASSWORD):
       body: `<p>${title}。会议强调，要坚持以人民为中心，扎实做好各项工作。</p><p>相关部门负责同志参加会议。</p>`,
     });
   }
-  for (const [i, title] of ['关于2026年清明节期间森林防火的通告', '米易县2026年公开招聘事业单位工作人员公告'].entries()) {
-    await publish({ column: '/zwdt/tzgg', kind: 'NOTICE', slug: `notice-${i + 1}`, title, body: `<p>${title}，特此公告。</p>` });
+  for (const [i, title] of [
+    '关于2026年清明节期间森林防火的通告',
+    '米易县2026年公开招聘事业单位工作人员公告',
+  ].entries()) {
+    await publish({
+      column: '/zwdt/tzgg',
+      kind: 'NOTICE',
+      slug: `notice-${i + 1}`,
+      title,
+      body: `<p>${title}，特此公告。</p>`,
+    });
   }
 
   const photo1 = await upload(demoPng(640, 360, [200, 120, 60]), 'fair-1.png', 'image/png', { alt: '招聘会现场' });
@@ -208,7 +225,11 @@ export async function seedDemoContent(apiUrl: string, password = DEMO_PASSWORD):
   return {
     article: { id: articleId, path: '/zwdt/yw/spring-job-fair.html', title: articleTitle },
     policy: { id: policyId, path: '/zc/zcwj/xzfwj/employment-opinions.html', title: policyTitle, docNumber },
-    interpretation: { id: interpretationId, path: '/zc/zcjd/employment-opinions-explained.html', title: interpretationTitle },
+    interpretation: {
+      id: interpretationId,
+      path: '/zc/zcjd/employment-opinions-explained.html',
+      title: interpretationTitle,
+    },
     attachmentName,
     newsCount: NEWS.length + 1,
   };

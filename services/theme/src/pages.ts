@@ -169,7 +169,9 @@ export function renderPage(rc: RenderContext, r: Route): string {
 <section aria-labelledby="channels"><h2 id="channels">栏目导航</h2><ul class="channels">${r.navigation.map(
           (c) =>
             html`<li><a href="${c.url}">${c.name}</a>${
-              c.children?.length ? html`<ul>${c.children.map((k) => html`<li><a href="${k.url}">${k.name}</a></li>`)}</ul>` : ''
+              c.children?.length
+                ? html`<ul>${c.children.map((k) => html`<li><a href="${k.url}">${k.name}</a></li>`)}</ul>`
+                : ''
             }</li>`,
         )}</ul></section>
 <form class="search-box" action="/search" method="get" role="search"><label for="q-home">站内搜索</label><input id="q-home" name="q" type="search"><button type="submit">搜索</button></form>`,
@@ -237,7 +239,7 @@ function article(i: Item, meta: Meta): SafeHtml {
     ? html`<table class="doc-meta"><caption>文件信息</caption><tbody>
 <tr><th scope="row">索引号</th><td>${i.indexNumber ?? ''}</td><th scope="row">文号</th><td>${i.docNumber ?? ''}</td></tr>
 <tr><th scope="row">发布机构</th><td>${i.issuingBody ?? ''}</td><th scope="row">成文日期</th><td>${i.writtenAt ?? ''}</td></tr>
-<tr><th scope="row">发布日期</th><td>${meta.PubDate ?? ''}</td><th scope="row">有效性</th><td>${i.validity ? validityNames[i.validity] ?? i.validity : ''}</td></tr>
+<tr><th scope="row">发布日期</th><td>${meta.PubDate ?? ''}</td><th scope="row">有效性</th><td>${i.validity ? (validityNames[i.validity] ?? i.validity) : ''}</td></tr>
 </tbody></table>`
     : '';
   const related = (title: string, list: ItemLink[]) =>

@@ -114,7 +114,10 @@ export type Route =
   | ({
       __typename: 'ColumnPage';
       column: PageColumn;
-      items: { edges: { cursor: string; node: ItemLink }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      items: {
+        edges: { cursor: string; node: ItemLink }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
     } & Common)
   | ({ __typename: 'ItemPage'; preview: boolean; column: PageColumn; item: Item } & Common)
   | ({ __typename: 'ClosedSitePage'; closedAt: string } & Common)

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import compress from '@fastify/compress';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ApiError, type ApiClient, createApiClient } from './api.ts';
+import { type ApiClient, ApiError, createApiClient } from './api.ts';
 import { bundleSearch, fontCss, fontFile, themeCss } from './assets.ts';
 import { html, trusted } from './html.ts';
 import { layout, type RenderContext, renderPage, renderSearch } from './pages.ts';
@@ -48,6 +49,8 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
   const pageCache = opts.pageCacheControl ?? PAGE_CACHE;
   const [fonts, searchJs] = await Promise.all([fontCss(), bundleSearch()]);
   const app = Fastify({ logger: opts.logger ?? false, trustProxy: true });
+  // br/gzip for HTML, CSS, JS and XML; images, fonts and PDFs are already compressed and pass as they are.
+  await app.register(compress, { threshold: 1024 });
 
   const sendHtml = (req: FastifyRequest, reply: FastifyReply, status: number, body: string, cache: string) => {
     const rc = renderContext(req);
@@ -160,7 +163,9 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
     try {
       const vars = { host: req.hostname, path, first: pageSize, after, preview };
       // A preview token is a secret and its answer private: never through the cache.
-      const d = preview ? await api.readPrivate<{ route: Route }>(ROUTE, vars) : await api.read<{ route: Route }>(ROUTE, vars);
+      const d = preview
+        ? await api.readPrivate<{ route: Route }>(ROUTE, vars)
+        : await api.read<{ route: Route }>(ROUTE, vars);
       return sendPage(req, reply, d.route, Boolean(preview));
     } catch (e) {
       return failed(req, reply, e);
@@ -176,7 +181,8 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
  */
 function passThrough(apiUrl: string, req: FastifyRequest, reply: FastifyReply) {
   const target = new URL(req.url, apiUrl);
-  const pass = ['if-none-match', 'range', 'if-range', 'accept-encoding', 'accept'];
+  // Not Accept-Encoding: the theme compresses what it sends itself.
+  const pass = ['if-none-match', 'range', 'if-range', 'accept'];
   const headers: Record<string, string> = { host: req.hostname };
   for (const h of pass) {
     const v = req.headers[h];

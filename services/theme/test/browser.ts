@@ -13,7 +13,7 @@ export async function launchChromium(): Promise<Browser> {
   const flags = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
   if (system) return chromium.launch({ executablePath: system, headless: true, args: ['--no-sandbox', ...flags] });
   const { default: sparticuz } = await import('@sparticuz/chromium');
-    // Its Lambda flags run Chromium as one process, which dies when a second browser context closes: left out here.
+  // Its Lambda flags run Chromium as one process, which dies when a second browser context closes: left out here.
   const args = sparticuz.args.filter((a) => !['--single-process', '--no-zygote', '--in-process-gpu'].includes(a));
   return chromium.launch({ executablePath: await sparticuz.executablePath(), args, headless: true });
 }
@@ -31,8 +31,12 @@ export interface AxeViolation {
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const r = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    const axe = (
+      globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const r = await axe.run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] },
+    });
     return r.violations.map((v) => ({
       id: v.id,
       impact: v.impact,

@@ -6,9 +6,9 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demo, startTestApp, type TestApp } from '../../api/test/helpers.ts';
@@ -34,10 +34,13 @@ async function visit(path: string, name: string, host = base): Promise<number> {
   const res = await page.goto(`${host}${path}`, { waitUntil: 'load' });
   visited.add(new URL(page.url()).pathname);
   // Links to other addresses (a skip link's #main is the page itself).
-  const hrefs = await page.$$eval('a[href]:not([href^="#"])', (as) => as.map((a) => (a as unknown as { href: string }).href));
+  const hrefs = await page.$$eval('a[href]:not([href^="#"])', (as) =>
+    as.map((a) => (a as unknown as { href: string }).href),
+  );
   for (const href of hrefs) {
     const u = new URL(href);
-    if (u.host === new URL(host).host && !u.pathname.startsWith('/_mode')) internalLinks.add(`${u.hostname} ${u.pathname}${u.search}`);
+    if (u.host === new URL(host).host && !u.pathname.startsWith('/_mode'))
+      internalLinks.add(`${u.hostname} ${u.pathname}${u.search}`);
   }
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   return res?.status() ?? 0;
@@ -51,7 +54,10 @@ async function expectAccessible(label: string) {
 const text = (sel: string) => page.locator(sel).first().innerText();
 
 /** A GET from Node with the site's Host (Node does not resolve *.localhost the way browsers do). */
-function get(path: string, host = 'miyi.localhost'): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function get(
+  path: string,
+  host = 'miyi.localhost',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}` } }, (res) => {
       const chunks: Buffer[] = [];
@@ -82,7 +88,11 @@ beforeAll(async () => {
     admin,
   );
   expect(legacy.errors).toBeUndefined();
-  const notices = await t.gql('{ items(site: "miyi", column: "/zwdt/tzgg", state: PUBLISHED) { edges { node { id slug } } } }', {}, admin);
+  const notices = await t.gql(
+    '{ items(site: "miyi", column: "/zwdt/tzgg", state: PUBLISHED) { edges { node { id slug } } } }',
+    {},
+    admin,
+  );
   const notice = notices.data!.items.edges[0].node;
   withdrawnPath = `/zwdt/tzgg/${notice.slug}.html`;
   const w = await t.gql(
@@ -145,7 +155,9 @@ describe('the reference theme in Chromium', () => {
     for (const s of ['主办单位', '米易县人民政府办公室', '网站标识码', '5104210001', 'ICP备案', '蜀ICP备00000002号'])
       expect(foot).toContain(s);
     expect(await page.locator('footer [aria-label="党政机关网站标识"]').count()).toBe(1);
-    await page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready);
+    await page.evaluate(
+      () => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready,
+    );
     expect(fonts.length).toBeGreaterThan(0);
     await expectAccessible('home');
   });
@@ -176,9 +188,13 @@ describe('the reference theme in Chromium', () => {
     const imgs = page.locator('.article figure img');
     expect(await imgs.count()).toBe(2);
     await page.waitForFunction(() =>
-      Array.from((globalThis as unknown as { document: { images: { complete: boolean }[] } }).document.images).every((i) => i.complete),
+      Array.from((globalThis as unknown as { document: { images: { complete: boolean }[] } }).document.images).every(
+        (i) => i.complete,
+      ),
     );
-    const widths = await imgs.evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth));
+    const widths = await imgs.evaluateAll((els) =>
+      els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth),
+    );
     expect(widths).toEqual([640, 640]);
     expect(await imgs.first().getAttribute('alt')).toBe('招聘会现场');
     const link = page.locator('.attachments a');
@@ -268,9 +284,16 @@ describe('the reference theme in Chromium', () => {
     await page.click('a.mode');
     await page.waitForLoadState('load');
     expect(await page.locator('html').getAttribute('class')).toBe('elder');
-    const size = await page.evaluate(() =>
-      (globalThis as unknown as { getComputedStyle: (e: unknown) => { fontSize: string }; document: { documentElement: unknown } })
-        .getComputedStyle((globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement).fontSize,
+    const size = await page.evaluate(
+      () =>
+        (
+          globalThis as unknown as {
+            getComputedStyle: (e: unknown) => { fontSize: string };
+            document: { documentElement: unknown };
+          }
+        ).getComputedStyle(
+          (globalThis as unknown as { document: { documentElement: unknown } }).document.documentElement,
+        ).fontSize,
     );
     expect(size).toBe('20px');
     await page.screenshot({ path: join(shots, 'elder.png'), fullPage: true });
@@ -285,7 +308,9 @@ describe('the reference theme in Chromium', () => {
     const p = await phone.newPage();
     await p.goto(`${base}${content.policy.path}`);
     const overflow = await p.evaluate(() => {
-      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document;
       return d.documentElement.scrollWidth - d.documentElement.clientWidth;
     });
     expect(overflow).toBeLessThanOrEqual(0);
