@@ -87,6 +87,10 @@ figure{margin:16px 0}img{max-width:100%;height:auto}
 .search-box{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:16px 0}
 .search-box input{flex:1;min-width:12em;padding:8px;font:inherit;border:1px solid #8c8c8c}
 .search-box button{padding:8px 16px;font:inherit;background:var(--red);color:#fff;border:0}
+input,button{font:inherit}
+#server-results[data-enhanced]{display:none}
+.ais-SearchBox-form{display:flex;gap:8px;margin:8px 0}.ais-SearchBox-input{flex:1;padding:8px;border:1px solid #8c8c8c}
+.ais-Hits-list{padding-left:1.5em}.ais-Hits-item{margin-bottom:8px}
 .hits li{margin-bottom:12px}mark{background:#fff1b8;color:inherit}
 .footer{background:#262626;color:#f0f0f0;padding:24px 0;margin-top:24px}
 .footer a{color:#fff}
