@@ -327,6 +327,15 @@ describe('the reference theme in Chromium', () => {
     const feed = await get('/feeds/zwdt/yw/rss.xml');
     expect(feed.status).toBe(200);
     expect(feed.body.toString()).toContain(content.article.title);
+    // For the humans reading the screenshots: the sitemap and the feed as the browser shows them.
+    for (const [path, name] of [
+      ['/sitemap.xml', 'sitemap'],
+      ['/feeds/zwdt/yw/rss.xml', 'feed'],
+    ] as const) {
+      const res = await page.goto(`${base}${path}`);
+      expect(res?.status()).toBe(200);
+      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    }
   });
 
   it('has no broken internal links on the pages visited', async () => {
