@@ -12,6 +12,7 @@ const projects = [
   'packages/sdk',
   'services/api',
   'services/worker',
+  'services/theme',
   'infra',
 ];
 

@@ -1,6 +1,7 @@
 /**
  * One-command local start (`pnpm start`, `./dev start`): embedded PostgreSQL and Meilisearch unless
- * DATABASE_URL / MEILI_URL point elsewhere, migrations, the demo city on first run, then the API and the worker.
+ * DATABASE_URL / MEILI_URL point elsewhere, migrations, the demo city on first run, then the API and the worker,
+ * the demo city's published content (through the API) and the reference theme (services/theme).
  * State lives in .data/ at the repo root; delete it to start afresh.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -11,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from '@zhanqun/adapters';
 import {
   bootstrapDatabase,
+  indexingBounds,
   isPortFree,
   preferredOrFreePort,
-  indexingBounds,
   startEmbeddedMeilisearch,
   startEmbeddedPostgres,
   stopChild,
@@ -182,7 +183,19 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-function banner(publicBase: string, logins: DemoLogin[]): void {
+/** The theme's port: THEME_PORT, else 4100 or the next free one. */
+async function themePort(host: string): Promise<number> {
+  if (env.THEME_PORT) {
+    const port = Number(env.THEME_PORT);
+    if (!(await isPortFree(port, host))) throw new Error(`THEME_PORT=${port} is already in use on ${host}`);
+    return port;
+  }
+  const { port, moved } = await preferredOrFreePort(4100);
+  if (moved) say(`port 4100 is taken; the theme uses ${port}`);
+  return port;
+}
+
+function banner(publicBase: string, logins: DemoLogin[], themeBase: string | null): void {
   const seconds = process.uptime().toFixed(1);
   const lines = [
     '',
@@ -190,6 +203,16 @@ function banner(publicBase: string, logins: DemoLogin[]): void {
     `  GraphQL   ${publicBase}/graphql`,
     `  GraphiQL  ${publicBase}/graphiql`,
   ];
+  if (themeBase) {
+    // *.localhost names resolve to loopback in browsers and curl: each is one of the demo sites' domains.
+    lines.push('  Theme (the demo city by host name):');
+    for (const [code, name] of [
+      ['miyi', '米易县人民政府'],
+      ['panzhihua', '攀枝花市人民政府'],
+      ['edu', '攀枝花市教育局'],
+    ])
+      lines.push(`    ${themeBase.replace('//127.0.0.1', `//${code}.localhost`)}/  ${name}`);
+  }
   if (logins.length > 0) {
     const width = Math.max(...logins.map((l) => l.email.length));
     lines.push('  Demo log-ins:');
@@ -241,7 +264,20 @@ async function main(): Promise<void> {
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${reachable}:${port}`;
   await waitUntilReady(`${base}/ready`, 120_000);
-  banner(base, logins);
+  // Published content for the demo city (idempotent): drafted and signed through the API like staff would.
+  const { seedDemoContent } = await import('@zhanqun/theme');
+  if (await seedDemoContent(base))
+    say('published the demo content of 米易县 (news, notices, a policy document and its interpretation)');
+  const tPort = await themePort(host);
+  startService('theme', 'services/theme/src/main.ts', {
+    ...childEnv,
+    THEME_API_URL: base,
+    THEME_PORT: String(tPort),
+    THEME_HOST: host,
+  });
+  const themeBase = `http://${reachable}:${tPort}`;
+  await waitUntilReady(`${themeBase}/assets/theme.css`, 60_000);
+  banner(base, logins, themeBase);
 }
 
 main().catch((e: unknown) => {

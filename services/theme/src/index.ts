@@ -1,0 +1,3 @@
+export { type ApiClient, createApiClient } from './api.ts';
+export { seedDemoContent } from './demo-content.ts';
+export { buildTheme, PAGE_CACHE, type ThemeOptions } from './server.ts';
