@@ -89,7 +89,9 @@ describe.skipIf(missingTools.length > 0)('the examples of the docs', () => {
 
   // After the blocks: the tour reuses what they left (it is safe to run again on one database), not vice versa.
   it('docs/examples/api-tour.sh runs to the end', { timeout: 600_000 }, async () => {
-    const r = await bash([`${root}docs/examples/api-tour.sh`], { BASE: base, SEARCH_WAIT: '30' }, 580_000);
+    // Meilisearch runs one task queue for every index, and other test files index thousands of documents at the
+    // same time: the tour waits for its items up to 2 minutes here (15 s by default against a quiet stack).
+    const r = await bash([`${root}docs/examples/api-tour.sh`], { BASE: base, SEARCH_WAIT: '120' }, 580_000);
     const tail = r.stdout.split('\n').slice(-40).join('\n');
     expect(r.code, `api-tour.sh exited ${r.code}:\n${r.stderr}\n--- last output ---\n${tail}`).toBe(0);
   });
