@@ -1077,15 +1077,17 @@ async function apply(
           await tx.flush();
         }
         for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
+        // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
+        // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
         await tx.execute(
-          `update import_record r set outcome = v.outcome, item_id = v.item_id::uuid, warnings = v.warnings::jsonb
+          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
                           unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
             where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
           [
             prepared.map((p) => p.r.source_id),
             prepared.map((p) => p.outcome),
-            prepared.map((p) => (itemIdOf.get(p) ?? p.itemId ?? null) as string),
+            prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
             prepared.map((p) => JSON.stringify(p.warnings)),
             run.id,
           ],
@@ -1250,14 +1252,17 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
     [run.id],
   );
   await refreshListingsOf(tx, runItems, [run.id]);
-  // Old URLs → the new homes (a 301 from delivery's route), the latest run winning.
+  // Old URLs → the new homes (a 301 from delivery's route), the latest run winning. One path once per statement
+  // (an upsert cannot touch a row twice): an item listing the same path twice, or two records of the export claiming
+  // one address (the WordPress theme test data has both), give it to the first record by source id.
   const [items] = await tx.execute<{ n: number }[]>(
     `with u as (
        insert into site_redirect (id, site_id, from_path, target_item_id, gone, reason, created_at)
-       select gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
+       select distinct on (u.path) gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
          from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
         where r.run_id = ? and r.kind = 'ITEM' and r.item_id is not null and u.path ~ '^/' and length(u.path) <= 1000
           and u.path <> '/'
+        order by u.path, length(r.source_id), r.source_id
        on conflict (site_id, from_path) do update set target_item_id = excluded.target_item_id, target_column_id = null,
          target_url = null, gone = false, reason = excluded.reason, created_at = excluded.created_at
        returning 1)
