@@ -746,7 +746,12 @@ async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: str
   if (!stored) return null;
   const received = await importer(ctx).receive(stored);
   try {
-    const fileName = (name && !/[/\\]/.test(name) ? name : null) ?? stored.path.split('/').pop() ?? 'file';
+    // The listed name (DedeCMS `uploads.title`, a link's text: "附件1：工作责任分解表") names the download, but the
+    // media policy goes by extension: the stored file's own extension is kept on it.
+    const own = stored.path.split('/').pop() ?? 'file';
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(own)?.[0] ?? '';
+    const listed = name && !/[/\\]/.test(name) ? name.trim() : null;
+    const fileName = listed ? (listed.toLowerCase().endsWith(ext.toLowerCase()) ? listed : `${listed}${ext}`) : own;
     return await uploadMedia(ctx, { site: site.code }, { ...received, name: fileName });
   } catch (e) {
     if (e instanceof AppError) return { refused: `${e.reason}: ${e.message}` } as const;
@@ -770,6 +775,8 @@ async function apply(
   const hosts = hostsOf(baseUrlsOf(o, source));
   const into = o.into ? await ctx.em.findOne(Column, { siteId: site.id, path: o.into }) : null;
   const media = new Map<string, { id: string; sha256: string; kind: string; mediaType: string; name: string } | null>();
+  // Files found but refused by the media pipeline (type, size, a broken file): said so, not called missing.
+  const refusedFiles = new Map<string, string>();
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
   let batches = 0;
@@ -804,6 +811,7 @@ async function apply(
           if (media.has(url) || !store) continue;
           const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
           const m = await importFile(ctx, site, store, url, name);
+          if (m && 'refused' in m) refusedFiles.set(url, m.refused);
           media.set(
             url,
             m && !('refused' in m)
@@ -879,7 +887,10 @@ async function apply(
           continue;
         }
         const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
-        for (const u of missing) warnings.push({ code: 'FILE_MISSING', message: u });
+        for (const u of missing) {
+          const why = refusedFiles.get(u);
+          warnings.push(why ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) } : { code: 'FILE_MISSING', message: u });
+        }
         const rewritten = rewriteBodyUrls(it.bodyHtml, (u) => {
           const m = media.get(u);
           if (m) return mediaPath(m.id);
@@ -912,6 +923,20 @@ async function apply(
               mediaId: m.id,
               sha256: m.sha256,
             });
+        }
+        // Files the legacy system lists as the item's own (DedeCMS `uploads.arcid`, PHPCMS `attachment_index`, a
+        // WordPress attachment's parent) that are not images are its attachments too, under their listed name.
+        for (const l of listed) {
+          if (l.payload.itemSourceId !== r.source_id) continue;
+          const m = media.get(l.payload.url);
+          if (!m || m.kind === 'IMAGE' || attachments.some((a) => a.mediaId === m.id)) continue;
+          attachments.push({
+            url: mediaPath(m.id),
+            name: clip(l.payload.name ?? null, 200) ?? m.name,
+            mediaType: m.mediaType,
+            mediaId: m.id,
+            sha256: m.sha256,
+          });
         }
         const images: ContentImage[] = [];
         const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
