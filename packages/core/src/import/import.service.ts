@@ -133,9 +133,11 @@ async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> 
 }
 
 async function openRunFiles(ctx: Ctx, o: SourceOptions, source: ImportSource): Promise<LegacyFileStore | null> {
-  if (!o.files) return null;
+  // A static snapshot (a wget mirror, its zip) holds the old site's files itself: without --files, it is the store.
+  const files = o.files ?? (source.system === 'static' && o.source.length === 1 ? o.source[0]! : null);
+  if (!files) return null;
   try {
-    return await importer(ctx).openFiles(o.files, { baseUrls: baseUrlsOf(o, source) });
+    return await importer(ctx).openFiles(files, { baseUrls: baseUrlsOf(o, source) });
   } catch (e) {
     throw new AppError('IMPORT_SOURCE_UNREADABLE', `files: ${(e as Error).message}`, { field: 'files' });
   }
