@@ -891,7 +891,11 @@ async function apply(
         const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
         for (const u of missing) {
           const why = refusedFiles.get(u);
-          warnings.push(why ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) } : { code: 'FILE_MISSING', message: u });
+          warnings.push(
+            why
+              ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) }
+              : { code: 'FILE_MISSING', message: u },
+          );
         }
         const rewritten = rewriteBodyUrls(it.bodyHtml, (u) => {
           const m = media.get(u);

@@ -91,7 +91,9 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
       skippedByReason: { PENDING: 7, TRASH: 6, PRIVATE: 5, UNSUPPORTED_TYPE: 4 },
       missingFiles: 7,
     });
-    const cols = Object.fromEntries(plan.columns.map((c: { name: string; action: string; path: string }) => [c.name, `${c.action} ${c.path}`]));
+    const cols = Object.fromEntries(
+      plan.columns.map((c: { name: string; action: string; path: string }) => [c.name, `${c.action} ${c.path}`]),
+    );
     expect(cols).toMatchObject({
       政务公开: 'CREATE /zwdt/xzdt/zwgk',
       通知公告: 'MAP /zwdt/tzgg',
@@ -107,7 +109,12 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
     await gql('mutation($id: ID!) { commitImport(id: $id) { id } }', { id: runId }, demo.admin('miyi'));
     expect(await runImport(sys(), runId)).toBe('IN_REVIEW');
     const r = await run(runId);
-    expect(r.counts).toMatchObject({ 'ITEM.CREATED': 219, 'COLUMN.CREATED': 5, 'COLUMN.UNCHANGED': 3, 'SKIPPED.SKIPPED': 22 });
+    expect(r.counts).toMatchObject({
+      'ITEM.CREATED': 219,
+      'COLUMN.CREATED': 5,
+      'COLUMN.UNCHANGED': 3,
+      'SKIPPED.SKIPPED': 22,
+    });
     expect(r.counts['ITEM.FAILED']).toBeUndefined();
     await signAll(runId);
     expect((await run(runId)).state).toBe('PUBLISHED');
@@ -187,7 +194,10 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
     expect((await run(shorter)).counts).toMatchObject({ 'ITEM.UNCHANGED': 219 - removed.length });
     await signAll(shorter);
     for (const a of removed)
-      expect(await route(`/plus/view.php?aid=${a.id}`), String(a.id)).toMatchObject({ __typename: 'GonePage', status: 410 });
+      expect(await route(`/plus/view.php?aid=${a.id}`), String(a.id)).toMatchObject({
+        __typename: 'GonePage',
+        status: 410,
+      });
     const kept = publishedIds(N - 10).at(-1)!;
     expect(await route(`/plus/view.php?aid=${kept.id}`)).toMatchObject({ __typename: 'RedirectPage', status: 301 });
   });

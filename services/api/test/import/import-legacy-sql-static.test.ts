@@ -93,7 +93,10 @@ describe('a PHPCMS v9 dump into a department site', () => {
     expect(plan.warnings.map((w: { code: string }) => w.code)).toEqual(['LINK_ITEM']);
     // The thumbnails PHPCMS made (…_thumb.jpg) are not in the uploads folder: listed as missing, nothing else is.
     expect(plan.missingFiles.every((m: { url: string }) => m.url.endsWith('_thumb.jpg'))).toBe(true);
-    expect(plan.columns.find((c: { name: string }) => c.name === '通知公告')).toMatchObject({ action: 'MAP', path: '/tzgg' });
+    expect(plan.columns.find((c: { name: string }) => c.name === '通知公告')).toMatchObject({
+      action: 'MAP',
+      path: '/tzgg',
+    });
     expect(run.counts).toMatchObject({ 'ITEM.CREATED': 58, 'SKIPPED.SKIPPED': 3 });
     expect(run.counts['ITEM.FAILED']).toBeUndefined();
     const { items } = await gql(ITEMS('fgw'), {}, admin);

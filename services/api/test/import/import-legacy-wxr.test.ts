@@ -109,11 +109,12 @@ describe('the WordPress theme unit test export into a new department site', () =
     });
     expect(plan.skipped).toHaveLength(55);
     expect(plan.skipped).toContainEqual(expect.objectContaining({ what: 'nav_menu_item', reason: 'NAV_MENU' }));
-    expect(plan.skipped.filter((s: { reason: string }) => s.reason !== 'NAV_MENU').map((s: any) => s.reason).sort()).toEqual([
-      'DRAFT',
-      'PRIVATE',
-      'SCHEDULED',
-    ]);
+    expect(
+      plan.skipped
+        .filter((s: { reason: string }) => s.reason !== 'NAV_MENU')
+        .map((s: any) => s.reason)
+        .sort(),
+    ).toEqual(['DRAFT', 'PRIVATE', 'SCHEDULED']);
     expect(plan.columns.find((c: { name: string }) => c.name === 'Child 2')).toMatchObject({
       action: 'CREATE',
       path: '/parent/child-1/child-2',
@@ -196,7 +197,11 @@ describe('the WordPress theme unit test export into a new department site', () =
     const perma = await route('/2009/05/15/edge-case-nested-and-mixed-lists/');
     expect(perma).toMatchObject({ __typename: 'RedirectPage', status: 301 });
     expect((await route(perma.location)).item).toEqual({ id: lists.id, title: lists.title });
-    expect(await route('/?p=1000')).toMatchObject({ __typename: 'RedirectPage', status: 301, location: perma.location });
+    expect(await route('/?p=1000')).toMatchObject({
+      __typename: 'RedirectPage',
+      status: 301,
+      location: perma.location,
+    });
     await t.syncSearch();
     const s = await t.gql('{ search(query: "Nested And Mixed Lists", site: "sfj") { edges { node { id } } } }', {});
     expect(s.data!.search.edges.map((e: any) => e.node.id)).toContain(lists.id);
