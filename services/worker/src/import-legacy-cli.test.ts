@@ -75,10 +75,10 @@ describe('zhanqun import <wordpress export>', () => {
     expect(await runCli(args, env, c.out)).toBe(0);
     const text = c.lines.join('\n');
     expect(text).toMatch(/Run [0-9a-f-]{36}: IN_REVIEW/);
-    expect(text).toContain('ITEM.CREATED 75');
+    expect(text).toContain('ITEM.CREATED 76');
     const again = capture();
     expect(await runCli(args, env, again.out)).toBe(0);
-    expect(again.lines.join('\n')).toContain('ITEM.UNCHANGED 75');
-    expect(await query("select count(*)::int as n from item where source_system = 'wordpress'")).toEqual([{ n: 75 }]);
+    expect(again.lines.join('\n')).toContain('ITEM.UNCHANGED 76');
+    expect(await query("select count(*)::int as n from item where source_system = 'wordpress'")).toEqual([{ n: 76 }]);
   });
 });
