@@ -62,7 +62,7 @@ describe('zhanqun import <wordpress export>', () => {
     const text = c.lines.join('\n');
     expect(text).toContain('Source: wordpress — Theme Unit Test Data (https://wpthemetestdata.wordpress.com)');
     expect(text).toContain('Records: 69 columns, 76 items, 37 files listed');
-    expect(text).toMatch(/^To import: 76 items  (article 55, page 21|page 21, article 55)$/m);
+    expect(text).toMatch(/^To import: 76 items {2}(article 55, page 21|page 21, article 55)$/m);
     expect(text).toMatch(/^Skipped: .*NAV_MENU 52/m);
     expect(text).toContain('create Child 2 → /parent/child-1/child-2');
     expect(text).toContain('Dry run: nothing was written.');
