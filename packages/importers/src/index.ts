@@ -4,7 +4,7 @@ export * from './static/index.ts';
 export * from './text/encoding.ts';
 export * from './wxr/index.ts';
 export { dedecmsAdapter } from './dedecms/adapter.ts';
-export { generateDedecms, type DedeGenOptions, type GeneratedDump } from './dedecms/generate.ts';
+export { dedeArticle, generateDedecms, type DedeGenOptions, type GeneratedDump } from './dedecms/generate.ts';
 export { phpcmsAdapter } from './phpcms/adapter.ts';
 export { generatePhpcms, type PhpcmsGenOptions, type GeneratedPhpcmsDump } from './phpcms/generate.ts';
 export { DUMP_STYLES, type DumpEncoding, type DumpStyle } from './sql/dump-writer.ts';

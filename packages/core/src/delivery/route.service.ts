@@ -226,6 +226,12 @@ async function routeOn(
   if (!parsed) return viaRedirectMap();
   if (parsed.kind === 'canonicalise') return redirect(parsed.location, 'CANONICAL_PATH');
   if (parsed.kind === 'home') {
+    // A legacy dynamic address on the root (WordPress `/?p=12`, `/?page_id=2`, `/?cat=3`) is the old site's page,
+    // not the home page: the redirect map first, when the address has a query string (issue 11).
+    if (input.path.includes('?')) {
+      const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
+      if (found) return found;
+    }
     const items = await publicItemPage(ctx, {
       siteId: entry.id,
       columnPath: null,

@@ -133,9 +133,11 @@ async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> 
 }
 
 async function openRunFiles(ctx: Ctx, o: SourceOptions, source: ImportSource): Promise<LegacyFileStore | null> {
-  if (!o.files) return null;
+  // A static snapshot (a wget mirror, its zip) holds the old site's files itself: without --files, it is the store.
+  const files = o.files ?? (source.system === 'static' && o.source.length === 1 ? o.source[0]! : null);
+  if (!files) return null;
   try {
-    return await importer(ctx).openFiles(o.files, { baseUrls: baseUrlsOf(o, source) });
+    return await importer(ctx).openFiles(files, { baseUrls: baseUrlsOf(o, source) });
   } catch (e) {
     throw new AppError('IMPORT_SOURCE_UNREADABLE', `files: ${(e as Error).message}`, { field: 'files' });
   }
@@ -746,7 +748,12 @@ async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: str
   if (!stored) return null;
   const received = await importer(ctx).receive(stored);
   try {
-    const fileName = (name && !/[/\\]/.test(name) ? name : null) ?? stored.path.split('/').pop() ?? 'file';
+    // The listed name (DedeCMS `uploads.title`, a link's text: "附件1：工作责任分解表") names the download, but the
+    // media policy goes by extension: the stored file's own extension is kept on it.
+    const own = stored.path.split('/').pop() ?? 'file';
+    const ext = /\.[A-Za-z0-9]{1,8}$/.exec(own)?.[0] ?? '';
+    const listed = name && !/[/\\]/.test(name) ? name.trim() : null;
+    const fileName = listed ? (listed.toLowerCase().endsWith(ext.toLowerCase()) ? listed : `${listed}${ext}`) : own;
     return await uploadMedia(ctx, { site: site.code }, { ...received, name: fileName });
   } catch (e) {
     if (e instanceof AppError) return { refused: `${e.reason}: ${e.message}` } as const;
@@ -770,6 +777,8 @@ async function apply(
   const hosts = hostsOf(baseUrlsOf(o, source));
   const into = o.into ? await ctx.em.findOne(Column, { siteId: site.id, path: o.into }) : null;
   const media = new Map<string, { id: string; sha256: string; kind: string; mediaType: string; name: string } | null>();
+  // Files found but refused by the media pipeline (type, size, a broken file): said so, not called missing.
+  const refusedFiles = new Map<string, string>();
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
   let batches = 0;
@@ -804,6 +813,7 @@ async function apply(
           if (media.has(url) || !store) continue;
           const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
           const m = await importFile(ctx, site, store, url, name);
+          if (m && 'refused' in m) refusedFiles.set(url, m.refused);
           media.set(
             url,
             m && !('refused' in m)
@@ -879,7 +889,14 @@ async function apply(
           continue;
         }
         const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
-        for (const u of missing) warnings.push({ code: 'FILE_MISSING', message: u });
+        for (const u of missing) {
+          const why = refusedFiles.get(u);
+          warnings.push(
+            why
+              ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) }
+              : { code: 'FILE_MISSING', message: u },
+          );
+        }
         const rewritten = rewriteBodyUrls(it.bodyHtml, (u) => {
           const m = media.get(u);
           if (m) return mediaPath(m.id);
@@ -912,6 +929,20 @@ async function apply(
               mediaId: m.id,
               sha256: m.sha256,
             });
+        }
+        // Files the legacy system lists as the item's own (DedeCMS `uploads.arcid`, PHPCMS `attachment_index`, a
+        // WordPress attachment's parent) that are not images are its attachments too, under their listed name.
+        for (const l of listed) {
+          if (l.payload.itemSourceId !== r.source_id) continue;
+          const m = media.get(l.payload.url);
+          if (!m || m.kind === 'IMAGE' || attachments.some((a) => a.mediaId === m.id)) continue;
+          attachments.push({
+            url: mediaPath(m.id),
+            name: clip(l.payload.name ?? null, 200) ?? m.name,
+            mediaType: m.mediaType,
+            mediaId: m.id,
+            sha256: m.sha256,
+          });
         }
         const images: ContentImage[] = [];
         const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
@@ -1077,15 +1108,17 @@ async function apply(
           await tx.flush();
         }
         for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
+        // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
+        // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
         await tx.execute(
-          `update import_record r set outcome = v.outcome, item_id = v.item_id::uuid, warnings = v.warnings::jsonb
+          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
                           unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
             where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
           [
             prepared.map((p) => p.r.source_id),
             prepared.map((p) => p.outcome),
-            prepared.map((p) => (itemIdOf.get(p) ?? p.itemId ?? null) as string),
+            prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
             prepared.map((p) => JSON.stringify(p.warnings)),
             run.id,
           ],
@@ -1250,14 +1283,17 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
     [run.id],
   );
   await refreshListingsOf(tx, runItems, [run.id]);
-  // Old URLs → the new homes (a 301 from delivery's route), the latest run winning.
+  // Old URLs → the new homes (a 301 from delivery's route), the latest run winning. One path once per statement
+  // (an upsert cannot touch a row twice): an item listing the same path twice, or two records of the export claiming
+  // one address (the WordPress theme test data has both), give it to the first record by source id.
   const [items] = await tx.execute<{ n: number }[]>(
     `with u as (
        insert into site_redirect (id, site_id, from_path, target_item_id, gone, reason, created_at)
-       select gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
+       select distinct on (u.path) gen_random_uuid(), r.site_id, u.path, r.item_id, false, 'LEGACY_IMPORT', ?
          from import_record r cross join lateral json_array_elements_text(r.payload->'oldUrls') as u(path)
         where r.run_id = ? and r.kind = 'ITEM' and r.item_id is not null and u.path ~ '^/' and length(u.path) <= 1000
           and u.path <> '/'
+        order by u.path, length(r.source_id), r.source_id
        on conflict (site_id, from_path) do update set target_item_id = excluded.target_item_id, target_column_id = null,
          target_url = null, gone = false, reason = excluded.reason, created_at = excluded.created_at
        returning 1)

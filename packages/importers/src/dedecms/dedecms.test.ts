@@ -236,14 +236,21 @@ describe('dedecmsAdapter: sources as found', () => {
     expect(dedecmsAdapter.sniff(input)).toBeGreaterThanOrEqual(0.9);
     expect(phpcmsAdapter.sniff(input)).toBe(0);
     const e = await generate({ style: 'empirebak', encoding: 'gbk', items: 3 });
-    expect(dedecmsAdapter.sniff({ paths: [dirname(dirname(e.files[0]!))], head: null, isDirectory: true })).toBe(0.9);
+    // A folder: the volume names, or the head of its first dump file naming a DedeCMS table (issue 11).
+    expect(dedecmsAdapter.sniff({ paths: [dirname(dirname(e.files[0]!))], head: null, isDirectory: true })).toBe(0.95);
     // DedeCMS's own backup folder: tables_struct_<hex>.txt and <table>_<startpos>_<hex>.txt
     const d = await generate({ style: 'dede-backup', encoding: 'gbk', items: 3 });
     expect(d.files.map((f) => f.slice(dirname(f).length + 1))).toContainEqual(
       expect.stringMatching(/^dede_archives_0_[0-9a-f]{16}\.txt$/),
     );
     expect(d.files[0]).toMatch(/tables_struct_[0-9a-f]{16}\.txt$/);
-    expect(dedecmsAdapter.sniff({ paths: [dirname(d.files[0]!)], head: null, isDirectory: true })).toBe(0.9);
+    expect(
+      dedecmsAdapter.sniff({ paths: [dirname(d.files[0]!)], head: null, isDirectory: true }),
+    ).toBeGreaterThanOrEqual(0.9);
+    // A folder holding a plain mysqldump (`dump.sql`: no table in its name) is known by the dump's first bytes,
+    // not left to the bundle adapter.
+    expect(dedecmsAdapter.sniff({ paths: [dirname(g.files[0]!)], head: null, isDirectory: true })).toBe(0.95);
+    expect(phpcmsAdapter.sniff({ paths: [dirname(g.files[0]!)], head: null, isDirectory: true })).toBe(0);
   });
 
   it('follows a forced encoding', async () => {

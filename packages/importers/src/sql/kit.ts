@@ -1,5 +1,5 @@
 /** What the DedeCMS and PHPCMS adapters share: sniffing by names and first bytes, pass bookkeeping, events. */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type ImportEvent, ImportSourceError, type SourceInput } from '../record.ts';
 import type { DumpEvent } from './read.ts';
@@ -31,7 +31,8 @@ export function namesUnder(dir: string): string[] {
 export function sniffDump(input: SourceInput, p: { strong: RegExp; weak: RegExp; names: RegExp; not: RegExp }): number {
   const names = input.isDirectory ? input.paths.flatMap(namesUnder) : input.paths.map((x) => basename(x));
   if (!input.isDirectory && !input.paths.every((x) => DUMP_FILE.test(x))) return 0;
-  let bytes = input.head;
+  // A folder holding the dump (`dump.sql` beside nothing that names a table): its first dump file's head.
+  let bytes = input.head ?? (input.isDirectory ? headOfFirstDump(input.paths) : null);
   if (bytes && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     // a gzipped dump: what the first compressed bytes hold
     try {
@@ -46,6 +47,37 @@ export function sniffDump(input: SourceInput, p: { strong: RegExp; weak: RegExp;
   if (names.some((n) => p.names.test(n))) return 0.9;
   if (p.weak.test(head)) return 0.6;
   return 0;
+}
+
+/** The first 64 KiB of the first dump file directly in (or one level below) the given folders, for sniffing. */
+function headOfFirstDump(dirs: string[]): Buffer | null {
+  for (const dir of dirs) {
+    const top: string[] = [];
+    const below: string[] = [];
+    try {
+      for (const n of readdirSync(dir).sort()) {
+        const p = join(dir, n);
+        if (statSync(p).isDirectory()) {
+          for (const m of readdirSync(p).sort().slice(0, 500)) if (DUMP_FILE.test(m)) below.push(join(p, m));
+        } else if (DUMP_FILE.test(n)) top.push(p);
+      }
+    } catch {
+      continue;
+    }
+    const first = top[0] ?? below[0];
+    if (!first) continue;
+    let fd: number | null = null;
+    try {
+      fd = openSync(first, 'r');
+      const buf = Buffer.alloc(64 * 1024);
+      return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    } catch {
+      // unreadable: not ours to say
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+  }
+  return null;
 }
 
 export async function filesOf(paths: string[], system: string): Promise<string[]> {

@@ -462,6 +462,16 @@ export function createWxrAdapter(defaults: { timeZoneOffset?: string } = {}): So
           if (primary && columns.includes(`cat:${primary}`))
             columns = [`cat:${primary}`, ...columns.filter((c) => c !== `cat:${primary}`)];
           columns = [...new Set(columns)];
+          // A post without a category is shown by WordPress under its default category (term 1, Uncategorized,
+          // unless the site changed `default_category`, which the export does not carry).
+          if (!columns.length && !it.categories.some((c) => c.domain === 'category')) {
+            const fallback =
+              index.termIdToNicename.get('1') ?? (index.categories.has('uncategorized') ? 'uncategorized' : null);
+            if (fallback) {
+              columns = [`cat:${fallback}`];
+              warn('DEFAULT_CATEGORY', `${type} ${id} has no category: put in ${fallback}, as WordPress showed it`);
+            }
+          }
         }
         const tags = [...new Set(it.categories.filter((c) => c.domain === 'post_tag' && c.name).map((c) => c.name))];
 
