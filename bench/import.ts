@@ -3,6 +3,7 @@
  *   BENCH_IMPORT_ITEMS   items per export (default 100,000; try 1,000 first on a shared machine)
  *   BENCH_IMPORT_BYTES   instead of a count, the size of each export (`1g`, `300m`): for the peak-RSS figure
  *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
+ *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
  *
  * For each source:
  * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).
@@ -124,7 +125,11 @@ async function main() {
     // ——— ours: in a child process with the worker's heap flags, as the worker's run-import job runs it ———
     const child = fork(new URL('./lib/import-child.ts', import.meta.url), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS],
+      execArgv: [
+        ...process.execArgv,
+        ...WORKER_NODE_FLAGS,
+        ...(process.env.BENCH_IMPORT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IMPORT_PROF}`] : []),
+      ],
     });
     const idle = procMem(child.pid!).rss;
     let peak = idle;
@@ -142,14 +147,14 @@ async function main() {
     await once(child, 'exit');
     clearInterval(sampler);
     peak = Math.max(peak, done.hwm);
-    const { state, planMs, ms: oursMs } = done;
+    const { state, stageMs, ms: oursMs } = done;
     const run = { id: done.runId };
     const counts = await withClient(
       stack.ownerUrl,
       async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0],
     );
     say(
-      `${kind} ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, plan+stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
+      `${kind} ours: ${state}, plan+stage ${(stageMs / 1000).toFixed(1)} s, plan+stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
     );
 
     // ——— the floor: the same items, the same tables, plain multi-row INSERTs as the owner ———

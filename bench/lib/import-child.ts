@@ -17,7 +17,8 @@ export interface ImportDone {
   type: 'done';
   runId: string;
   state: string;
-  planMs: number;
+  /** Until the first applied batch: plan + stage (one read of the source). */
+  stageMs: number;
   ms: number;
   /** VmHWM of this process at the end (bytes). */
   hwm: number;
@@ -40,10 +41,10 @@ process.once('message', async (job: ImportJob) => {
       { site: job.site, source: job.paths, into: job.into, commit: true },
       { enqueue: false },
     );
-    let planMs = 0;
+    let stageMs = 0;
     const state = await runImport(ctx, run.id, {
       onProgress: (p) => {
-        if (!planMs && p.state === 'STAGING') planMs = performance.now() - t0;
+        if (!stageMs && p.state === 'APPLYING') stageMs = performance.now() - t0;
       },
     });
     const ms = performance.now() - t0;
@@ -51,7 +52,7 @@ process.once('message', async (job: ImportJob) => {
       type: 'done',
       runId: run.id,
       state,
-      planMs,
+      stageMs,
       ms,
       hwm: hwm(),
       heapUsed: process.memoryUsage().heapUsed,
