@@ -19,8 +19,9 @@
  * Printed per source: items/s both ways and their ratio (issue: ≥ 0.5×), the export's size and the peak RSS
  * (issue: ≤ 300 MB for a 1 GB export, flat in the export's size).
  */
-import { createHash, randomUUID } from 'node:crypto';
+
 import { fork } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -99,7 +100,7 @@ async function extract(paths: string[], out: string): Promise<number> {
     const it = ev.item;
     n += 1;
     const line = `${JSON.stringify({ sourceId: it.sourceId, title: it.title, bodyHtml: it.bodyHtml, source: it.source ?? null, author: it.author ?? null })}\n`;
-    if (!w.write(line)) await new Promise((r) => w.once('drain', r));
+    if (!w.write(line)) await once(w, 'drain');
   }
   await new Promise<void>((r, j) => w.end((e?: Error | null) => (e ? j(e) : r())));
   return n;
@@ -168,7 +169,9 @@ async function main() {
     await rm(rows, { force: true });
   }
   say('');
-  say('| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | peak RSS (≤ 300 MB) |');
+  say(
+    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | peak RSS (≤ 300 MB) |',
+  );
   say('|---|---|---|---|---|---|---|');
   for (const r of results) say(r);
 }
@@ -203,7 +206,16 @@ async function floor(c: Client, rows: string, kind: Kind): Promise<number> {
         source: b.item.source,
         author: b.item.author,
       });
-      rp.push(b.rev, b.id, siteId, 1, content, b.item.bodyHtml, createHash('sha256').update(content).digest('hex'), now);
+      rp.push(
+        b.rev,
+        b.id,
+        siteId,
+        1,
+        content,
+        b.item.bodyHtml,
+        createHash('sha256').update(content).digest('hex'),
+        now,
+      );
       const k = i * 8;
       return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`;
     });

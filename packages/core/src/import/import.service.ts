@@ -27,13 +27,12 @@ import { Item, type ItemRevision } from '../items/item.entity.ts';
 import { refreshListingsOf } from '../items/item-listing.ts';
 import { addRevision } from '../items/item-writes.ts';
 import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.policy.ts';
-import { mediaPath } from '../media/media-refs.ts';
-import { linkRevisionMedia } from '../media/media-refs.ts';
 import { uploadMedia } from '../media/media.service.ts';
+import { linkRevisionMedia, mediaPath } from '../media/media-refs.ts';
 import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
-import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import type { Site } from '../sites/site.entity.ts';
+import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import {
   bodyFileUrls,
