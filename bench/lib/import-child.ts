@@ -4,6 +4,7 @@
  * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
  */
 import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
 import { runImport, startImport } from '../../packages/core/src/index.ts';
 
@@ -22,6 +23,7 @@ export interface ImportDone {
   ms: number;
   /** VmHWM of this process at the end (bytes). */
   hwm: number;
+  /** Heap used after a full GC at the end: what the import retained. */
   heapUsed: number;
 }
 
@@ -48,6 +50,9 @@ process.once('message', async (job: ImportJob) => {
       },
     });
     const ms = performance.now() - t0;
+    // What the import left behind (the bench starts this process with --expose-gc): flat means nothing kept per item.
+    (globalThis as { gc?: () => void }).gc?.();
+    if (process.env.BENCH_IMPORT_HEAPSNAP) writeHeapSnapshot(process.env.BENCH_IMPORT_HEAPSNAP);
     const done: ImportDone = {
       type: 'done',
       runId: run.id,

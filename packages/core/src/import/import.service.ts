@@ -193,6 +193,15 @@ const bump = (o: Record<string, number>, k: string) => {
 };
 
 /** Reads the whole source once and says what an import would do; writes nothing. */
+/**
+ * A copy of a string that shares no memory with the one given. Parsers hand out substrings of their read
+ * buffers (V8 sliced strings), and keeping one in a map for the whole run keeps its 64 KB chunk alive with it:
+ * memory grows with the export instead of staying flat (issue 11).
+ */
+const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+/** The same for a small value kept in the plan (its lists, its columns): fresh strings throughout. */
+const detach = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
 async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Stager): Promise<ImportPlan> {
   const source = await openRunSource(ctx, o);
   staging?.open(source.system);
@@ -201,8 +210,8 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
     const hosts = hostsOf(baseUrlsOf(o, source));
     const plan: ImportPlan = {
       system: source.system,
-      siteName: source.siteName ?? null,
-      baseUrl: source.baseUrl ?? null,
+      siteName: source.siteName ? own(source.siteName) : null,
+      baseUrl: source.baseUrl ? own(source.baseUrl) : null,
       encodings: [],
       columns: [],
       counts: {
@@ -234,20 +243,20 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
     const checked = new Map<string, boolean>();
     const warn = (w: { code: string; message: string; sourceId?: string | null }) => {
       plan.counts.warnings += 1;
-      if (plan.warnings.length < LIST_CAP) plan.warnings.push({ ...w, sourceId: w.sourceId ?? null });
+      if (plan.warnings.length < LIST_CAP) plan.warnings.push(detach({ ...w, sourceId: w.sourceId ?? null }));
     };
     const skip = (s: { sourceId: string; what: string; reason: string; title?: string | null }) => {
       bump(plan.counts.skippedByReason, s.reason);
-      if (plan.skipped.length < LIST_CAP) plan.skipped.push({ ...s, title: s.title ?? null });
+      if (plan.skipped.length < LIST_CAP) plan.skipped.push(detach({ ...s, title: s.title ?? null }));
     };
     for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
       await staging?.push(ev);
       if (ev.type === 'encoding') {
         if (plan.encodings.length < LIST_CAP)
-          plan.encodings.push({ encoding: ev.encoding, where: ev.where, how: ev.how });
+          plan.encodings.push(detach({ encoding: ev.encoding, where: ev.where, how: ev.how }));
       } else if (ev.type === 'column') {
         plan.counts.columns += 1;
-        legacyColumns.push(ev.column);
+        legacyColumns.push(detach(ev.column));
       } else if (ev.type === 'file') plan.counts.files += 1;
       else if (ev.type === 'skipped') skip(ev);
       else if (ev.type === 'warning') warn(ev.warning);
@@ -266,14 +275,14 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
         else plan.counts.itemsWithoutColumn += 1;
         const tk = createHash('sha1').update(it.title.trim()).digest('base64').slice(0, 16);
         const first = titles.get(tk);
-        if (first === undefined) titles.set(tk, it.sourceId);
+        if (first === undefined) titles.set(tk, own(it.sourceId));
         else {
           const list = dups.get(tk) ?? [first];
           if (list.length === 1) plan.counts.duplicateTitles += 1;
-          if (list.length < 10) list.push(it.sourceId);
+          if (list.length < 10) list.push(own(it.sourceId));
           if (dups.size < 100 || dups.has(tk)) dups.set(tk, list);
           if (plan.duplicateTitles.length < 100 && list.length === 2)
-            plan.duplicateTitles.push({ title: it.title.trim(), sourceIds: list });
+            plan.duplicateTitles.push({ title: own(it.title.trim()), sourceIds: list });
         }
         if (it.flaggedForReview)
           warn({
@@ -286,11 +295,11 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
           let found = checked.get(url);
           if (found === undefined) {
             found = store ? !!(await store.find(url)) : false;
-            if (checked.size < 50_000) checked.set(url, found);
+            if (checked.size < 50_000) checked.set(own(url), found);
           }
           if (!found) {
             plan.counts.missingFiles += 1;
-            if (plan.missingFiles.length < LIST_CAP) plan.missingFiles.push({ url, sourceId: it.sourceId });
+            if (plan.missingFiles.length < LIST_CAP) plan.missingFiles.push(detach({ url, sourceId: it.sourceId }));
           }
         }
       }
