@@ -1,39 +1,108 @@
 /**
- * Import benchmark (issue 11): `pnpm bench:import` (BENCH_IMPORT_ITEMS, default 100,000; try 2,000 first).
+ * Import benchmark (issue 11): `pnpm bench:import`.
+ *   BENCH_IMPORT_ITEMS   items per export (default 100,000; try 1,000 first on a shared machine)
+ *   BENCH_IMPORT_BYTES   instead of a count, the size of each export (`1g`, `300m`): for the peak-RSS figure
+ *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
+ *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
  *
- * 1. A bundle of BENCH_IMPORT_ITEMS realistic items (packages/importers generateBundle: 栏目, 文号, legacy dates,
- *    old URLs, ~600-character bodies) is written to a temp dir.
- * 2. Ours: the real import use cases in this process, on the app role under row-level security — plan (timed
- *    apart), then stage + apply in batches of 200 (each batch one transaction, bodies sanitised, revisions
- *    hashed, audit, staging table) into 米易县 under /zwdt/xzdt. RSS is sampled every 50 ms.
- * 3. The floor: the same rows read from the same bundle and written into the same tables (item, item_revision,
- *    item_placement) by multi-row INSERTs of 500 rows as the schema owner: no RLS, no staging, no sanitiser.
+ * For each source:
+ * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).
+ * 2. Ours: the real path as the worker runs it (startImport with commit, then runImport: plan, stage, apply in
+ *    batches), in this process, on the app role under row-level security, into 米易县 /zwdt/xzdt (WXR) or 攀枝花市 /zwdt/qxdt (DedeCMS).
+ *    Peak RSS of this process over the import: the kernel's high-water mark (VmHWM, reset through
+ *    /proc/self/clear_refs before the import) and VmRSS sampled from /proc/self/status every 50 ms.
+ * 3. The floor: the same items (read once beforehand by the same adapter, untimed, into a JSON Lines file) written
+ *    into the same tables (item, item_revision, item_placement, then the head link) by multi-row INSERTs of 500
+ *    rows as the schema owner: no RLS, no staging, no sanitiser, no parsing of the export. Timed: reading that
+ *    file + the INSERTs.
  *
- * Printed: items/s both ways and their ratio (issue: ≥ 0.5×), peak RSS above the process's idle RSS and the
- * bundle's size (issue: ≤ 300 MB for a 1 GB export, flat in the export's size).
+ * Printed per source: items/s both ways and their ratio (issue: ≥ 0.5×), the export's size and the peak RSS
+ * (issue: ≤ 300 MB for a 1 GB export, flat in the export's size).
  */
+
+import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createPlatform, loadConfig } from '../packages/adapters/src/index.ts';
-import { commitImport, runImport, startImport } from '../packages/core/src/index.ts';
-import { generateBundle } from '../packages/importers/src/index.ts';
+import { generateDedecms, generateWxr, openSource } from '../packages/importers/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
+import { WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
+import type { ImportDone, ImportJob } from './lib/import-child.ts';
 import { lifetime } from './lib/lifetime.ts';
 import { startStack } from './lib/stack.ts';
 
 const say = (m: string) => console.log(`[bench:import] ${m}`);
-// The ORM's query log colours its lines.
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const ITEMS = Number(process.env.BENCH_IMPORT_ITEMS ?? 100_000);
+const BYTES = parseBytes(process.env.BENCH_IMPORT_BYTES);
+const SOURCES = (process.env.BENCH_IMPORT_SOURCES ?? 'wxr,dedecms').split(',').map((s) => s.trim()) as Kind[];
 const stop = lifetime(say);
+type Kind = 'wxr' | 'dedecms';
+// Each source into its own site: two legacy sites' numeric ids give the same slugs in a matched column.
+const INTO: Record<Kind, { site: string; into: string }> = {
+  wxr: { site: 'miyi', into: '/zwdt/xzdt' },
+  dedecms: { site: 'panzhihua', into: '/zwdt/qxdt' },
+};
 
-async function dirSize(dir: string, names: string[]) {
+function parseBytes(v: string | undefined): number | null {
+  if (!v) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)b?$/i.exec(v.trim());
+  if (!m) throw new Error(`BENCH_IMPORT_BYTES: ${v}`);
+  return Math.round(Number(m[1]) * { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g']);
+}
+
+/** VmRSS / VmHWM of a process in bytes (/proc/<pid>/status); zeros once it has gone. */
+function procMem(pid: number): { rss: number; hwm: number } {
+  let s = '';
+  try {
+    s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+async function sizeOf(paths: string[]) {
   let n = 0;
-  for (const f of names) n += (await stat(join(dir, f))).size;
+  for (const f of paths) n += (await stat(f)).size;
+  return n;
+}
+
+/** Writes an export of `items` items; returns the paths to import and their size. */
+async function generate(kind: Kind, dir: string, items: number): Promise<{ paths: string[]; bytes: number }> {
+  await mkdir(dir, { recursive: true });
+  if (kind === 'wxr') {
+    const path = join(dir, 'export.xml');
+    await generateWxr({ path, items, columns: 40, seed: 11 });
+    return { paths: [path], bytes: await sizeOf([path]) };
+  }
+  const gen = await generateDedecms({ outDir: dir, items, style: 'mysqldump', encoding: 'gbk', seed: 11 });
+  return { paths: gen.files, bytes: await sizeOf(gen.files) };
+}
+
+/** The item count whose export is about `bytes` (from a 500-item sample). */
+async function itemsFor(kind: Kind, dir: string, bytes: number): Promise<number> {
+  const sample = await generate(kind, join(dir, `sample-${kind}`), 500);
+  await rm(join(dir, `sample-${kind}`), { recursive: true, force: true });
+  return Math.max(500, Math.round((bytes / sample.bytes) * 500));
+}
+
+/** The floor's input: the published items as the adapter reads them, one JSON line each (untimed). */
+async function extract(paths: string[], out: string): Promise<number> {
+  const source = await openSource(paths);
+  const w = createWriteStream(out);
+  let n = 0;
+  for await (const ev of source.read()) {
+    if (ev.type !== 'item' || ev.item.status !== 'published') continue;
+    const it = ev.item;
+    n += 1;
+    const line = `${JSON.stringify({ sourceId: it.sourceId, title: it.title, bodyHtml: it.bodyHtml, source: it.source ?? null, author: it.author ?? null })}\n`;
+    if (!w.write(line)) await once(w, 'drain');
+  }
+  await new Promise<void>((r, j) => w.end((e?: Error | null) => (e ? j(e) : r())));
   return n;
 }
 
@@ -42,152 +111,143 @@ async function main() {
   stop.cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const stack = await startStack(say);
   stop.cleanups.push(stack.stop);
-  const bundle = join(dir, 'bundle');
-  say(`generating a bundle of ${ITEMS.toLocaleString()} items…`);
-  await generateBundle(bundle, { items: ITEMS });
-  const bytes = await dirSize(bundle, ['columns.jsonl', 'items.jsonl']);
-  say(`bundle: ${(bytes / 1e6).toFixed(1)} MB`);
+  const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
+  say(`importing process: node ${WORKER_NODE_FLAGS.join(' ')}`);
+  const results: string[] = [];
 
-  // ——— ours ———
-  const statements = new Map<string, number>();
-  const platform = await createPlatform(
-    loadConfig({ ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir }),
-    process.env.BENCH_IMPORT_SQL
-      ? {
-          onQuery: (sql) => {
-            const k = sql.replace(ANSI, '').slice(8, 60);
-            const ms = Number(/took (\d+) ms/.exec(sql)?.[1] ?? 0);
-            statements.set(k, (statements.get(k) ?? 0) + ms);
-          },
-        }
-      : {},
-  );
-  stop.cleanups.push(() => platform.close());
-  const ctx = platform.systemCtx('bench:import');
-  await ctx.directory.fresh();
-  global.gc?.();
-  const idle = process.memoryUsage().rss;
-  let peak = idle;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  const run = await startImport(
-    ctx,
-    { site: 'miyi', source: [bundle], into: '/zwdt/xzdt', commit: false },
-    { enqueue: false },
-  );
-  let t0 = performance.now();
-  await runImport(ctx, run.id);
-  const planMs = performance.now() - t0;
-  await commitImport({ ...ctx, jobs: undefined } as typeof ctx, run.id);
-  t0 = performance.now();
-  let last = 0;
-  let staged = 0;
-  const state = await runImport(ctx, run.id, {
-    onProgress: (p) => {
-      if (p.state === 'STAGING') staged = performance.now() - t0;
-      if (p.applied - last >= Math.max(1000, ITEMS / 10)) {
-        last = p.applied;
-        say(`  applied ${p.applied.toLocaleString()} / ${p.total?.toLocaleString()}`);
-      }
-    },
-  });
-  const oursMs = performance.now() - t0;
-  clearInterval(sampler);
-  const counts = await withClient(
-    stack.ownerUrl,
-    async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0],
-  );
-  for (const [sql, k] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 25))
-    say(`  ${String(k).padStart(6)} ${sql}`);
-  say(
-    `ours: ${state}, plan ${(planMs / 1000).toFixed(1)} s, stage ${(staged / 1000).toFixed(1)} s, stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
-  );
+  for (const kind of SOURCES) {
+    const items = BYTES ? await itemsFor(kind, dir, BYTES) : ITEMS;
+    say(`${kind}: generating an export of ${items.toLocaleString()} items…`);
+    const exp = await generate(kind, join(dir, kind), items);
+    say(`${kind}: ${(exp.bytes / 1e6).toFixed(1)} MB in ${exp.paths.length} file(s)`);
+    const rows = join(dir, `${kind}.floor.jsonl`);
+    const published = await extract(exp.paths, rows);
 
-  // ——— the floor: the same rows, the same tables, plain multi-row INSERTs as the owner ———
-  const floorMs = await withClient(stack.ownerUrl, async (c) => {
-    const { rows } = await c.query(
-      "select c.id as column_id, c.site_id from site_column c join site s on s.id = c.site_id where s.code = 'edu' and c.type = 'LIST' order by c.path limit 1",
+    // ——— ours: in a child process with the worker's heap flags, as the worker's run-import job runs it ———
+    const child = fork(new URL('./lib/import-child.ts', import.meta.url), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [
+        ...process.execArgv,
+        ...WORKER_NODE_FLAGS,
+        '--expose-gc',
+        ...(process.env.BENCH_IMPORT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IMPORT_PROF}`] : []),
+      ],
+    });
+    const idle = procMem(child.pid!).rss;
+    let peak = idle;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, procMem(child.pid!).rss);
+    }, 50);
+    const job: ImportJob = { env: ourEnv, site: INTO[kind].site, paths: exp.paths, into: INTO[kind].into };
+    child.send(job);
+    const [done] = (await Promise.race([
+      once(child, 'message'),
+      once(child, 'exit').then(([code]) => {
+        throw new Error(`the importing process exited (${code})`);
+      }),
+    ])) as [ImportDone];
+    await once(child, 'exit');
+    clearInterval(sampler);
+    peak = Math.max(peak, done.hwm);
+    const { state, stageMs, ms: oursMs } = done;
+    const run = { id: done.runId };
+    const counts = await withClient(
+      stack.ownerUrl,
+      async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0],
     );
-    const { column_id: columnId, site_id: siteId } = rows[0];
-    const start = performance.now();
-    let batch: { id: string; rev: string; item: Record<string, string> }[] = [];
-    const flush = async () => {
-      if (!batch.length) return;
-      const now = new Date();
-      await c.query('begin');
-      const ip: unknown[] = [];
-      const iv = batch.map((b, i) => {
-        ip.push(b.id, siteId, columnId, 'ARTICLE', 'DRAFT', b.id, `f${b.item.sourceId}`, b.item.title, now, now);
-        const k = i * 10;
-        return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`;
-      });
-      await c.query(
-        `insert into item (id, site_id, column_id, kind, state, translation_group_id, slug, title, created_at, updated_at) values ${iv.join(',')}`,
-        ip,
-      );
-      const rp: unknown[] = [];
-      const rv = batch.map((b, i) => {
-        const content = JSON.stringify({
-          title: b.item.title,
-          body: b.item.bodyHtml,
-          source: b.item.source,
-          author: b.item.author,
-        });
-        rp.push(
-          b.rev,
-          b.id,
-          siteId,
-          1,
-          content,
-          b.item.bodyHtml,
-          createHash('sha256').update(content).digest('hex'),
-          now,
-        );
-        const k = i * 8;
-        return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`;
-      });
-      await c.query(
-        `insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, created_at) values ${rv.join(',')}`,
-        rp,
-      );
-      const pp: unknown[] = [];
-      const pv = batch.map((b, i) => {
-        pp.push(b.id, columnId, siteId, siteId, now);
-        const k = i * 5;
-        return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, true, false, $${k + 5})`;
-      });
-      await c.query(
-        `insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, created_at) values ${pv.join(',')}`,
-        pp,
-      );
-      await c.query(
-        `update item set head_revision_id = r.id, head_number = 1 from item_revision r where r.item_id = item.id and item.id = any($1)`,
-        [batch.map((b) => b.id)],
-      );
-      await c.query('commit');
-      batch = [];
-    };
-    for await (const line of createInterface({ input: createReadStream(join(bundle, 'items.jsonl')) })) {
-      if (!line) continue;
-      batch.push({ id: randomUUID(), rev: randomUUID(), item: JSON.parse(line) });
-      if (batch.length >= 500) await flush();
-    }
-    await flush();
-    return performance.now() - start;
-  });
-  const oursRate = ITEMS / (oursMs / 1000);
-  const floorRate = ITEMS / (floorMs / 1000);
+    say(
+      `${kind} ours: ${state}, plan+stage ${(stageMs / 1000).toFixed(1)} s, plan+stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
+    );
+
+    // ——— the floor: the same items, the same tables, plain multi-row INSERTs as the owner ———
+    const floorMs = await withClient(stack.ownerUrl, (c) => floor(c, rows, kind));
+    const oursRate = published / (oursMs / 1000);
+    const floorRate = published / (floorMs / 1000);
+    results.push(
+      `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
+    );
+    await rm(join(dir, kind), { recursive: true, force: true });
+    await rm(rows, { force: true });
+  }
   say('');
-  say(`items: ${ITEMS.toLocaleString()}   bundle: ${(bytes / 1e6).toFixed(1)} MB`);
   say(
-    `ours  (stage + apply): ${oursRate.toFixed(0)} items/s   (plan, a separate dry run: ${(ITEMS / (planMs / 1000)).toFixed(0)} items/s)`,
+    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | peak RSS (≤ 300 MB) |',
   );
-  say(`floor (raw INSERT):    ${floorRate.toFixed(0)} items/s`);
-  say(`ratio ours/floor:      ${(oursRate / floorRate).toFixed(2)}×   (issue 11: ≥ 0.5×)`);
-  say(
-    `peak RSS: ${(peak / 1e6).toFixed(0)} MB (idle ${(idle / 1e6).toFixed(0)} MB, +${((peak - idle) / 1e6).toFixed(0)} MB while importing)`,
+  say('|---|---|---|---|---|---|---|');
+  for (const r of results) say(r);
+}
+
+type Client = Parameters<Parameters<typeof withClient>[1]>[0];
+async function floor(c: Client, rows: string, kind: Kind): Promise<number> {
+  const { rows: found } = await c.query(
+    "select c.id as column_id, c.site_id from site_column c join site s on s.id = c.site_id where s.code = 'edu' and c.type = 'LIST' order by c.path limit 1",
   );
+  const { column_id: columnId, site_id: siteId } = found[0];
+  const start = performance.now();
+  let batch: { id: string; rev: string; item: Record<string, string> }[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const now = new Date();
+    await c.query('begin');
+    const ip: unknown[] = [];
+    const iv = batch.map((b, i) => {
+      ip.push(b.id, siteId, columnId, 'ARTICLE', 'DRAFT', b.id, `f-${kind}-${b.item.sourceId}`, b.item.title, now, now);
+      const k = i * 10;
+      return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`;
+    });
+    await c.query(
+      `insert into item (id, site_id, column_id, kind, state, translation_group_id, slug, title, created_at, updated_at) values ${iv.join(',')}`,
+      ip,
+    );
+    const rp: unknown[] = [];
+    const rv = batch.map((b, i) => {
+      const content = JSON.stringify({
+        title: b.item.title,
+        body: b.item.bodyHtml,
+        source: b.item.source,
+        author: b.item.author,
+      });
+      rp.push(
+        b.rev,
+        b.id,
+        siteId,
+        1,
+        content,
+        b.item.bodyHtml,
+        createHash('sha256').update(content).digest('hex'),
+        now,
+      );
+      const k = i * 8;
+      return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`;
+    });
+    await c.query(
+      `insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, created_at) values ${rv.join(',')}`,
+      rp,
+    );
+    const pp: unknown[] = [];
+    const pv = batch.map((b, i) => {
+      pp.push(b.id, columnId, siteId, siteId, now);
+      const k = i * 5;
+      return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, true, false, $${k + 5})`;
+    });
+    await c.query(
+      `insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, created_at) values ${pv.join(',')}`,
+      pp,
+    );
+    await c.query(
+      'update item set head_revision_id = r.id, head_number = 1 from item_revision r where r.item_id = item.id and item.id = any($1)',
+      [batch.map((b) => b.id)],
+    );
+    await c.query('commit');
+    batch = [];
+  };
+  for await (const line of createInterface({ input: createReadStream(rows) })) {
+    if (!line) continue;
+    batch.push({ id: randomUUID(), rev: randomUUID(), item: JSON.parse(line) });
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  return performance.now() - start;
 }
 
 try {

@@ -27,13 +27,12 @@ import { Item, type ItemRevision } from '../items/item.entity.ts';
 import { refreshListingsOf } from '../items/item-listing.ts';
 import { addRevision } from '../items/item-writes.ts';
 import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.policy.ts';
-import { mediaPath } from '../media/media-refs.ts';
-import { linkRevisionMedia } from '../media/media-refs.ts';
 import { uploadMedia } from '../media/media.service.ts';
+import { linkRevisionMedia, mediaPath } from '../media/media-refs.ts';
 import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
-import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import type { Site } from '../sites/site.entity.ts';
+import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import {
   bodyFileUrls,
@@ -196,15 +195,25 @@ const bump = (o: Record<string, number>, k: string) => {
 };
 
 /** Reads the whole source once and says what an import would do; writes nothing. */
-async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<ImportPlan> {
+/**
+ * A copy of a string that shares no memory with the one given. Parsers hand out substrings of their read
+ * buffers (V8 sliced strings), and keeping one in a map for the whole run keeps its 64 KB chunk alive with it:
+ * memory grows with the export instead of staying flat (issue 11).
+ */
+const own = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+/** The same for a small value kept in the plan (its lists, its columns): fresh strings throughout. */
+const detach = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Stager): Promise<ImportPlan> {
   const source = await openRunSource(ctx, o);
+  staging?.open(source.system);
   const store = await openRunFiles(ctx, o, source);
   try {
     const hosts = hostsOf(baseUrlsOf(o, source));
     const plan: ImportPlan = {
       system: source.system,
-      siteName: source.siteName ?? null,
-      baseUrl: source.baseUrl ?? null,
+      siteName: source.siteName ? own(source.siteName) : null,
+      baseUrl: source.baseUrl ? own(source.baseUrl) : null,
       encodings: [],
       columns: [],
       counts: {
@@ -236,19 +245,20 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
     const checked = new Map<string, boolean>();
     const warn = (w: { code: string; message: string; sourceId?: string | null }) => {
       plan.counts.warnings += 1;
-      if (plan.warnings.length < LIST_CAP) plan.warnings.push({ ...w, sourceId: w.sourceId ?? null });
+      if (plan.warnings.length < LIST_CAP) plan.warnings.push(detach({ ...w, sourceId: w.sourceId ?? null }));
     };
     const skip = (s: { sourceId: string; what: string; reason: string; title?: string | null }) => {
       bump(plan.counts.skippedByReason, s.reason);
-      if (plan.skipped.length < LIST_CAP) plan.skipped.push({ ...s, title: s.title ?? null });
+      if (plan.skipped.length < LIST_CAP) plan.skipped.push(detach({ ...s, title: s.title ?? null }));
     };
     for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
+      await staging?.push(ev);
       if (ev.type === 'encoding') {
         if (plan.encodings.length < LIST_CAP)
-          plan.encodings.push({ encoding: ev.encoding, where: ev.where, how: ev.how });
+          plan.encodings.push(detach({ encoding: ev.encoding, where: ev.where, how: ev.how }));
       } else if (ev.type === 'column') {
         plan.counts.columns += 1;
-        legacyColumns.push(ev.column);
+        legacyColumns.push(detach(ev.column));
       } else if (ev.type === 'file') plan.counts.files += 1;
       else if (ev.type === 'skipped') skip(ev);
       else if (ev.type === 'warning') warn(ev.warning);
@@ -267,14 +277,14 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
         else plan.counts.itemsWithoutColumn += 1;
         const tk = createHash('sha1').update(it.title.trim()).digest('base64').slice(0, 16);
         const first = titles.get(tk);
-        if (first === undefined) titles.set(tk, it.sourceId);
+        if (first === undefined) titles.set(tk, own(it.sourceId));
         else {
           const list = dups.get(tk) ?? [first];
           if (list.length === 1) plan.counts.duplicateTitles += 1;
-          if (list.length < 10) list.push(it.sourceId);
+          if (list.length < 10) list.push(own(it.sourceId));
           if (dups.size < 100 || dups.has(tk)) dups.set(tk, list);
           if (plan.duplicateTitles.length < 100 && list.length === 2)
-            plan.duplicateTitles.push({ title: it.title.trim(), sourceIds: list });
+            plan.duplicateTitles.push({ title: own(it.title.trim()), sourceIds: list });
         }
         if (it.flaggedForReview)
           warn({
@@ -287,11 +297,11 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions): Promise<Impo
           let found = checked.get(url);
           if (found === undefined) {
             found = store ? !!(await store.find(url)) : false;
-            if (checked.size < 50_000) checked.set(url, found);
+            if (checked.size < 50_000) checked.set(own(url), found);
           }
           if (!found) {
             plan.counts.missingFiles += 1;
-            if (plan.missingFiles.length < LIST_CAP) plan.missingFiles.push({ url, sourceId: it.sourceId });
+            if (plan.missingFiles.length < LIST_CAP) plan.missingFiles.push(detach({ url, sourceId: it.sourceId }));
           }
         }
       }
@@ -514,7 +524,11 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   const o = run.options as unknown as SourceOptions & { commit: boolean };
   try {
     if (run.state === 'PLANNING') {
-      const plan = await computePlan(ctx, site, o);
+      // A run committed from the start (the CLI without --plan, startImport with commit) stages in the plan's
+      // read: the source is read and parsed once, not twice (issue 11: throughput). Interrupted, the run is
+      // still PLANNING and does it again; records already staged are skipped by their key.
+      const staging = o.commit ? stager(ctx, run, hooks) : undefined;
+      const plan = await computePlan(ctx, site, o, staging);
       await setState(ctx, run, 'PLANNED', {
         report: plan as unknown as Record<string, unknown>,
         sourceSystem: plan.system,
@@ -528,6 +542,7 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
           changes: { counts: plan.counts },
         }),
       );
+      await staging?.finish();
     }
     if (run.state === 'PLANNED' && !o.commit) return 'PLANNED';
     if (run.state === 'PLANNED' || run.state === 'STAGING') await stage(ctx, run, o, hooks);
@@ -551,6 +566,13 @@ class StopSignal extends Error {}
 
 const STAGE_BATCH = 500;
 /**
+ * Import transactions (staging and applying batches) do not wait for their WAL flush (issue 11: throughput).
+ * Safe here: a crash of PostgreSQL loses at most the last few hundred milliseconds of commits, never half of
+ * one, and the resumable job re-does whatever is not there (staging skips records it has, applying takes the
+ * records without an outcome). The publication (signImportRun) keeps the normal, durable commit.
+ */
+const FAST_COMMIT = 'set local synchronous_commit = off';
+/**
  * A large JSON parameter as bytes: the ORM inlines parameters into the statement, and it escapes a string one
  * character at a time (MBs per batch) but a buffer as hex in one native call. Read back with convert_from.
  */
@@ -562,11 +584,14 @@ const hashOf = (v: unknown) =>
 
 type StagedRow = [string, string, string | null, Record<string, unknown> | null, string | null];
 
-/** Every legacy record into import_record (kind, source id, hash, payload), in multi-row inserts. */
-async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks): Promise<void> {
-  await setState(ctx, run, 'STAGING');
-  const source = await openRunSource(ctx, o);
+/**
+ * Writes legacy records into import_record (kind, source id, hash, payload) in multi-row inserts of
+ * STAGE_BATCH; `push` takes the source's events in order, `finish` writes the tail and marks the run STAGED.
+ * Holds one batch at a time.
+ */
+function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   let seq = 0;
+  let system: string | null = null;
   let rows: StagedRow[] = [];
   const flush = async () => {
     if (!rows.length) return;
@@ -581,62 +606,85 @@ async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks
       payload,
       outcome,
     }));
-    await ctx.em.execute(
-      `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
-       select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
-         from json_to_recordset(convert_from(?, 'UTF8')::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
-                                               outcome text)
-       on conflict (run_id, kind, source_id) do nothing`,
-      [run.id, run.siteId, source.system, jsonBytes(batch)],
-    );
     rows = [];
-    await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { staged: seq, updatedAt: ctx.now() });
+    // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
+    // is staged again when the job resumes (the insert skips records already there by their key).
+    await ctx.em.transactional(async (tx) => {
+      await tx.execute(FAST_COMMIT);
+      await tx.execute(
+        `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
+         select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
+           from json_to_recordset(convert_from(?, 'UTF8')::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
+                                                 outcome text)
+         on conflict (run_id, kind, source_id) do nothing`,
+        [run.id, run.siteId, system, jsonBytes(batch)],
+      );
+      await tx.execute('update import_run set staged = ?, updated_at = ? where id = ?', [seq, ctx.now(), run.id]);
+    });
     hooks.onProgress?.({ state: 'STAGING', staged: seq, applied: 0, total: null });
     if (await isCancelled(ctx, run.id)) throw new StopSignal();
   };
   const paths = (urls: string[] | undefined) => [
     ...new Set((urls ?? []).map(legacyPath).filter((p): p is string => !!p)),
   ];
-  for await (const ev of source.read() as AsyncIterable<ImportEvent>) {
-    if (ev.type === 'column') {
-      const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
-      rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null]);
-    } else if (ev.type === 'item') {
-      const it = ev.item;
-      if (it.status !== 'published') {
-        rows.push(['SKIPPED', it.sourceId, null, { title: it.title, reason: it.status.toUpperCase() }, 'SKIPPED']);
-      } else {
-        const item = { ...it, oldUrls: paths(it.oldUrls) };
-        rows.push(['ITEM', it.sourceId, hashOf(item), item as unknown as Record<string, unknown>, null]);
+  return {
+    open(sourceSystem: string) {
+      system = sourceSystem;
+    },
+    async push(ev: ImportEvent) {
+      if (ev.type === 'column') {
+        const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
+        rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null]);
+      } else if (ev.type === 'item') {
+        const it = ev.item;
+        if (it.status !== 'published') {
+          rows.push(['SKIPPED', it.sourceId, null, { title: it.title, reason: it.status.toUpperCase() }, 'SKIPPED']);
+        } else {
+          const item = { ...it, oldUrls: paths(it.oldUrls) };
+          rows.push(['ITEM', it.sourceId, hashOf(item), item as unknown as Record<string, unknown>, null]);
+        }
+      } else if (ev.type === 'file') {
+        rows.push(['FILE', ev.file.sourceId, null, ev.file as unknown as Record<string, unknown>, null]);
+      } else if (ev.type === 'skipped') {
+        rows.push([
+          'SKIPPED',
+          ev.sourceId,
+          null,
+          { title: ev.title ?? null, reason: ev.reason, what: ev.what },
+          'SKIPPED',
+        ]);
       }
-    } else if (ev.type === 'file') {
-      rows.push(['FILE', ev.file.sourceId, null, ev.file as unknown as Record<string, unknown>, null]);
-    } else if (ev.type === 'skipped') {
-      rows.push([
-        'SKIPPED',
-        ev.sourceId,
-        null,
-        { title: ev.title ?? null, reason: ev.reason, what: ev.what },
-        'SKIPPED',
-      ]);
-    }
-    if (rows.length >= STAGE_BATCH) await flush();
-  }
-  await flush();
-  const [{ n } = { n: 0 }] = await ctx.em.execute<{ n: number }[]>(
-    "select count(*)::int as n from import_record where run_id = ? and kind = 'ITEM'",
-    [run.id],
-  );
-  await setState(ctx, run, 'STAGED', { total: n, sourceSystem: source.system });
-  await ctx.em.transactional((tx) =>
-    appendAudit(tx, ctx, {
-      siteId: run.siteId,
-      action: 'import.stage',
-      targetType: 'ImportRun',
-      targetId: run.id,
-      changes: { records: seq, items: n },
-    }),
-  );
+      if (rows.length >= STAGE_BATCH) await flush();
+    },
+    async finish() {
+      await flush();
+      const [{ n } = { n: 0 }] = await ctx.em.execute<{ n: number }[]>(
+        "select count(*)::int as n from import_record where run_id = ? and kind = 'ITEM'",
+        [run.id],
+      );
+      await setState(ctx, run, 'STAGED', { total: n, sourceSystem: system ?? undefined });
+      await ctx.em.transactional((tx) =>
+        appendAudit(tx, ctx, {
+          siteId: run.siteId,
+          action: 'import.stage',
+          targetType: 'ImportRun',
+          targetId: run.id,
+          changes: { records: seq, items: n },
+        }),
+      );
+    },
+  };
+}
+type Stager = ReturnType<typeof stager>;
+
+/** Every legacy record into import_record: a read of its own (a run planned first, committed later). */
+async function stage(ctx: Ctx, run: ImportRun, o: SourceOptions, hooks: RunHooks): Promise<void> {
+  await setState(ctx, run, 'STAGING');
+  const source = await openRunSource(ctx, o);
+  const s = stager(ctx, run, hooks);
+  s.open(source.system);
+  for await (const ev of source.read() as AsyncIterable<ImportEvent>) await s.push(ev);
+  await s.finish();
 }
 
 type ColumnTarget = { id: string; path: string };
@@ -997,6 +1045,7 @@ async function apply(
       // The batch: one transaction. New items, their first revisions and placements are one statement (the
       // item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
       await ctx.em.transactional(async (tx) => {
+        await tx.execute(FAST_COMMIT);
         const now = ctx.now();
         const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
         const creates = writes.filter((p) => !p.prev);

@@ -1,0 +1,70 @@
+/**
+ * The importing process of `bench/import.ts`: a child of its own (started with the worker's heap flags), so its
+ * RSS is the import's alone, not the generator's or the floor's. It runs one import the way the worker's
+ * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
+ */
+import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
+import { runImport, startImport } from '../../packages/core/src/index.ts';
+
+export interface ImportJob {
+  env: Record<string, string>;
+  site: string;
+  paths: string[];
+  into: string;
+}
+export interface ImportDone {
+  type: 'done';
+  runId: string;
+  state: string;
+  /** Until the first applied batch: plan + stage (one read of the source). */
+  stageMs: number;
+  ms: number;
+  /** VmHWM of this process at the end (bytes). */
+  hwm: number;
+  /** Heap used after a full GC at the end: what the import retained. */
+  heapUsed: number;
+}
+
+function hwm(): number {
+  const s = readFileSync('/proc/self/status', 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(s)?.[1] ?? 0) * 1024;
+}
+
+process.once('message', async (job: ImportJob) => {
+  const platform = await createPlatform(loadConfig(job.env));
+  try {
+    const ctx = platform.systemCtx('bench:import');
+    await ctx.directory.fresh();
+    const t0 = performance.now();
+    const run = await startImport(
+      ctx,
+      { site: job.site, source: job.paths, into: job.into, commit: true },
+      { enqueue: false },
+    );
+    let stageMs = 0;
+    const state = await runImport(ctx, run.id, {
+      onProgress: (p) => {
+        if (!stageMs && p.state === 'APPLYING') stageMs = performance.now() - t0;
+      },
+    });
+    const ms = performance.now() - t0;
+    // What the import left behind (the bench starts this process with --expose-gc): flat means nothing kept per item.
+    (globalThis as { gc?: () => void }).gc?.();
+    if (process.env.BENCH_IMPORT_HEAPSNAP) writeHeapSnapshot(process.env.BENCH_IMPORT_HEAPSNAP);
+    const done: ImportDone = {
+      type: 'done',
+      runId: run.id,
+      state,
+      stageMs,
+      ms,
+      hwm: hwm(),
+      heapUsed: process.memoryUsage().heapUsed,
+    };
+    process.send?.(done);
+  } finally {
+    await platform.close();
+    process.disconnect?.();
+  }
+});
