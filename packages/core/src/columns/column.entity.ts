@@ -40,6 +40,8 @@ export const ColumnSchema = defineEntity({
     /** A column made by an import remembers its legacy id (migration 0016), so a re-run maps onto it. */
     sourceSystem: p.string().nullable(),
     sourceId: p.string().nullable(),
+    /** The legacy site within its system (the import run's label), part of the identity with sourceId. */
+    sourceScope: p.string().nullable(),
   },
 });
 export class Column extends ColumnSchema.class {}
@@ -57,4 +59,5 @@ export const newColumnDefaults = {
   names: {},
   sourceSystem: null,
   sourceId: null,
+  sourceScope: null,
 };

@@ -49,6 +49,11 @@ export function slugFor(sourceId: string, _legacySlug?: string | null): string {
   return `${fromId || 'item'}-${short(sourceId)}`.slice(0, 100).replace(/^-/, 'i');
 }
 
+/** A slug made distinct by the source's label, when the plain one is taken in the column by another source. */
+export function slugWithLabel(slug: string, label: string): string {
+  return `${slug.slice(0, 90)}-${short(label)}`;
+}
+
 /** A column code from the legacy slug or id, valid for site_column.code. */
 export function codeFor(sourceId: string, slug?: string | null): string {
   const s = (slug ?? '')
@@ -78,6 +83,7 @@ export interface SiteColumnRef {
   name: string;
   type: string;
   sourceSystem?: string | null;
+  sourceScope?: string | null;
   sourceId?: string | null;
 }
 
@@ -110,11 +116,13 @@ export type ColumnDecision =
 export function decideColumns(
   legacy: LegacyColumnRef[],
   site: SiteColumnRef[],
-  opts: { system: string; into: string | null; map: Record<string, string> },
+  opts: { system: string; scope?: string | null; into: string | null; map: Record<string, string> },
 ): ColumnDecision[] {
   const byPath = new Map(site.map((c) => [c.path, c]));
   const bySource = new Map(
-    site.filter((c) => c.sourceId && c.sourceSystem === opts.system).map((c) => [c.sourceId!, c]),
+    site
+      .filter((c) => c.sourceId && c.sourceSystem === opts.system && (c.sourceScope ?? null) === (opts.scope ?? null))
+      .map((c) => [c.sourceId!, c]),
   );
   const below = (p: string, root: string | null) => !root || root === '/' || p === root || p.startsWith(`${root}/`);
   const byName = (name: string) => {

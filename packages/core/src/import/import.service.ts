@@ -44,6 +44,7 @@ import {
   legacyPath,
   rewriteBodyUrls,
   slugFor,
+  slugWithLabel,
 } from './import.policy.ts';
 
 const systems = ['wordpress', 'dedecms', 'phpcms', 'static', 'bundle'] as const;
@@ -116,7 +117,47 @@ type SourceOptions = {
   baseUrls?: string[] | null;
   into?: string | null;
   map?: Record<string, string> | null;
+  /** The legacy site within its system: the run's label (identity is system + scope + source id). */
+  scope?: string | null;
 };
+
+/** "The same source" across re-runs: the label given, else the source's file or folder name. */
+function defaultLabel(source: string[]): string {
+  return source[0]!.split('/').filter(Boolean).pop() ?? 'import';
+}
+
+/**
+ * New items' slugs, decided the same way wherever they are needed (the links rewritten in bodies, the items
+ * written): the slug from the legacy id, unless an item that is not this source's — an editor's, or another legacy
+ * site's with the same ids (two township DedeCMS sites folded into one portal column, 2017 §2) — already holds it
+ * in that column; then the source's label is added. One statement per batch.
+ */
+async function newSlugs(
+  ctx: Ctx,
+  siteId: string,
+  run: { sourceSystem: string; label: string },
+  wants: { columnId: string; sourceId: string; legacySlug?: string | null }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!wants.length) return out;
+  const base = wants.map((w) => ({ ...w, slug: slugFor(w.sourceId, w.legacySlug) }));
+  const taken = await ctx.em.execute<{ column_id: string; slug: string }[]>(
+    `select column_id, slug from item
+      where site_id = ? and column_id in (?) and slug in (?)
+        and not (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?)`,
+    [
+      siteId,
+      [...new Set(base.map((b) => b.columnId))],
+      [...new Set(base.map((b) => b.slug))],
+      run.sourceSystem,
+      run.label,
+    ],
+  );
+  const held = new Set(taken.map((t) => `${t.column_id}/${t.slug}`));
+  for (const b of base)
+    out.set(b.sourceId, held.has(`${b.columnId}/${b.slug}`) ? slugWithLabel(b.slug, run.label) : b.slug);
+  return out;
+}
 
 async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> {
   try {
@@ -309,6 +350,7 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
     const siteColumns = await ctx.em.find(Column, { siteId: site.id });
     plan.columns = decideColumns(legacyColumns, siteColumns, {
       system: source.system,
+      scope: o.scope ?? null,
       into: o.into ?? null,
       map: o.map ?? {},
     }).map((d) => ({ ...d, items: perColumn[d.sourceId] ?? 0 }));
@@ -329,6 +371,7 @@ export async function planImport(ctx: Ctx, raw: PlanImportInput): Promise<Import
   const site = await requireImportSite(ctx, input.site);
   const o = {
     ...input,
+    scope: defaultLabel(input.source),
     source: input.source.map((p) => resolveImportPath(ctx, p, 'source')),
     files: input.files ? resolveImportPath(ctx, input.files, 'files') : null,
   };
@@ -357,7 +400,7 @@ export async function startImport(
   if (input.into) await requireIntoColumn(ctx, site, input.into);
   const now = ctx.now();
   const who = actorLabel(ctx.actor);
-  const label = input.label ?? source[0]!.split('/').filter(Boolean).pop() ?? 'import';
+  const label = input.label ?? defaultLabel(source);
   const run = await ctx.em.transactional(async (tx) => {
     const r = tx.create(ImportRun, {
       id: randomUUID(),
@@ -521,7 +564,7 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   const run = await ctx.em.findOne(ImportRun, { id: runId });
   if (!run) throw new AppError('NOT_FOUND', 'Import run not found');
   const site = await requireSiteById(ctx, run.siteId);
-  const o = run.options as unknown as SourceOptions & { commit: boolean };
+  const o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
   try {
     if (run.state === 'PLANNING') {
       // A run committed from the start (the CLI without --plan, startImport with commit) stages in the plan's
@@ -717,6 +760,7 @@ async function applyColumns(
       );
       const decisions = decideColumns(legacy, siteColumns, {
         system: run.sourceSystem,
+        scope: run.label,
         into: o.into ?? null,
         map: o.map ?? {},
       });
@@ -747,6 +791,7 @@ async function applyColumns(
             updatedAt: now,
             ...newColumnDefaults,
             sourceSystem: run.sourceSystem,
+            sourceScope: run.label,
             sourceId: d.sourceId,
           });
           byPath.set(c.path, c);
@@ -841,9 +886,14 @@ async function apply(
       if (!recs.length) break;
       const ids = recs.map((r) => r.source_id);
       const existing = new Map(
-        (await ctx.em.find(Item, { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: ids } })).map(
-          (i) => [i.sourceId!, i],
-        ),
+        (
+          await ctx.em.find(Item, {
+            siteId: site.id,
+            sourceSystem: run.sourceSystem,
+            sourceScope: run.label,
+            sourceId: { $in: ids },
+          })
+        ).map((i) => [i.sourceId!, i]),
       );
       // Files: every reference found in the uploads goes through media, before the batch's transaction.
       const filesOf = new Map<string, string[]>();
@@ -896,16 +946,32 @@ async function apply(
             (
               await ctx.em.find(
                 Item,
-                { siteId: site.id, sourceSystem: run.sourceSystem, sourceId: { $in: linked.map((l) => l.source_id) } },
+                {
+                  siteId: site.id,
+                  sourceSystem: run.sourceSystem,
+                  sourceScope: run.label,
+                  sourceId: { $in: linked.map((l) => l.source_id) },
+                },
                 { fields: ['slug', 'sourceId'] },
               )
             ).map((i) => [i.sourceId!, i.slug]),
           )
         : new Map<string, string>();
+      const linkedSlugs = await newSlugs(
+        ctx,
+        site.id,
+        run,
+        linked.flatMap((l) => {
+          const col = (l.col ? columns.get(l.col) : null) ?? into;
+          return col && !linkedPrev.has(l.source_id)
+            ? [{ columnId: col.id, sourceId: l.source_id, legacySlug: l.slug }]
+            : [];
+        }),
+      );
       for (const l of linked) {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
         if (!col) continue;
-        const slug = linkedPrev.get(l.source_id) ?? slugFor(l.source_id, l.slug);
+        const slug = linkedPrev.get(l.source_id) ?? linkedSlugs.get(l.source_id) ?? slugFor(l.source_id, l.slug);
         for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
       }
       type Prepared = {
@@ -918,6 +984,17 @@ async function apply(
         content?: ItemContent;
         text?: string;
       };
+      const slugs = await newSlugs(
+        ctx,
+        site.id,
+        run,
+        recs.flatMap((r) => {
+          const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
+          return col && !existing.has(r.source_id)
+            ? [{ columnId: col.id, sourceId: r.source_id, legacySlug: r.payload.slug }]
+            : [];
+        }),
+      );
       const prepared: Prepared[] = [];
       for (const r of recs) {
         const it = r.payload;
@@ -1024,7 +1101,7 @@ async function apply(
             writtenAt: isoDate(g.writtenAt),
             issuedAt: isoDate(g.issuedAt),
             topic: clip(g.topic, 100),
-            slug: prev?.slug ?? slugFor(r.source_id, it.slug),
+            slug: prev?.slug ?? slugs.get(r.source_id) ?? slugFor(r.source_id, it.slug),
             alsoIn: it.columnSourceIds
               .slice(1)
               .map((s) => columns.get(s)?.id)
@@ -1099,10 +1176,10 @@ async function apply(
                insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title,
                                  head_revision_id, head_number, review_cycle, issued_at, index_number, created_at,
                                  updated_at, original_published_at, source_system, source_id, source_hash,
-                                 legacy_site_name, old_urls, import_run_id)
+                                 legacy_site_name, old_urls, import_run_id, source_scope)
                select x.id, ?, x.column_id, x.kind, 'DRAFT', ?, x.id, x.slug, x.title, x.head_revision_id, 1, 0,
                       x.issued_at, x.index_number, ?, ?, x.original_published_at, ?, x.source_id, x.source_hash, ?,
-                      x.old_urls, ?
+                      x.old_urls, ?, ?
                  from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
                       head_revision_id uuid, issued_at date, index_number text, original_published_at timestamptz,
                       source_id text, source_hash text, old_urls text[])),
@@ -1125,6 +1202,7 @@ async function apply(
               run.sourceSystem,
               source.siteName ?? run.label,
               run.id,
+              run.label,
               jsonBytes(items),
               site.id,
               by,

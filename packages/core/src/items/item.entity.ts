@@ -50,6 +50,8 @@ export const ItemSchema = defineEntity({
     originalPublishedAt: p.datetime().nullable(),
     sourceSystem: p.string().nullable(),
     sourceId: p.string().nullable(),
+    /** The legacy site within its system (the import run's label), part of the identity with sourceId. */
+    sourceScope: p.string().nullable(),
     sourceHash: p.string().nullable(),
     legacySiteName: p.string().nullable(),
     oldUrls: p.array().columnType('text[]').nullable(),
@@ -64,6 +66,7 @@ export const noProvenance = {
   originalPublishedAt: null,
   sourceSystem: null,
   sourceId: null,
+  sourceScope: null,
   sourceHash: null,
   legacySiteName: null,
   oldUrls: null,

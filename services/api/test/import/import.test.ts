@@ -468,6 +468,58 @@ describe('a department site into a new department site, with a mapping file', ()
   });
 });
 
+describe('two legacy sites of one system, with the same ids, into one column (2017 §2)', () => {
+  it('keeps both: neither run overwrites the other, slugs stay distinct, and a re-run of each is unchanged', async () => {
+    const admin = demo.admin('miyi');
+    const write = (name: string, title: string) => {
+      const src = join(dir, name);
+      rmSync(src, { recursive: true, force: true });
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, 'columns.csv'), 'sourceId,name,slug,oldUrls\r\n1,乡镇动态,xzdt,/xzdt/\r\n');
+      writeFileSync(
+        join(src, 'items.csv'),
+        'sourceId,title,columnSourceIds,bodyHtml,publishedAt,oldUrls\r\n' +
+          `5,${title},1,<p>${title}</p>,2017-03-01 09:00:00,/${name}/5.html\r\n`,
+      );
+    };
+    write('township-a', '甲镇召开春耕动员会');
+    write('township-b', '乙镇开展森林防火宣传');
+    const ids: string[] = [];
+    for (const name of ['township-a', 'township-b']) {
+      const { startImport } = await gql(
+        START,
+        { i: { site: 'miyi', source: [name], map: { 1: '/zwdt/tzgg' }, commit: true } },
+        admin,
+      );
+      expect(startImport.label).toBe(name);
+      expect(await runImport(sys(), startImport.id)).toBe('IN_REVIEW');
+      expect((await run(startImport.id)).counts).toMatchObject({ 'ITEM.CREATED': 1 });
+      ids.push(startImport.id);
+    }
+    const { items } = await gql(
+      `{ items(site: "miyi", first: 100) { edges { node { title slug provenance { sourceId } } } } }`,
+      {},
+      admin,
+    );
+    const mine = items.edges
+      .map((e: { node: { title: string; slug: string; provenance: { sourceId: string } | null } }) => e.node)
+      .filter((n: { title: string }) => n.title === '甲镇召开春耕动员会' || n.title === '乙镇开展森林防火宣传');
+    expect(mine).toHaveLength(2);
+    expect(new Set(mine.map((n: { provenance: { sourceId: string } }) => n.provenance.sourceId))).toEqual(new Set(['5']));
+    expect(new Set(mine.map((n: { slug: string }) => n.slug)).size).toBe(2);
+    // Each source again: its own item is recognised (unchanged), the other's is not touched.
+    for (const name of ['township-a', 'township-b']) {
+      const { startImport } = await gql(
+        START,
+        { i: { site: 'miyi', source: [name], map: { 1: '/zwdt/tzgg' }, commit: true } },
+        admin,
+      );
+      expect(await runImport(sys(), startImport.id)).toBe('IN_REVIEW');
+      expect((await run(startImport.id)).counts).toMatchObject({ 'ITEM.UNCHANGED': 1 });
+    }
+  });
+});
+
 describe('an IMPORT-scoped API token', () => {
   it('starts and follows runs of its own site, and cannot sign them', async () => {
     const created = await gql(

@@ -109,11 +109,16 @@ alter table item add column source_hash text;
 alter table item add column legacy_site_name text;
 alter table item add column old_urls text[];
 alter table item add column import_run_id uuid references import_run (id) on delete set null;
-create unique index item_source_key on item (site_id, source_system, source_id) where source_id is not null;
+-- Which legacy site of that system (the run's label): two township DedeCMS sites folded into one county portal
+-- (2017 §2) both have an article 5, and neither may overwrite the other's.
+alter table item add column source_scope text;
+create unique index item_source_key on item (site_id, source_system, source_scope, source_id) where source_id is not null;
 -- Imported columns remember their legacy id, so a re-run maps onto the same column.
 alter table site_column add column source_system text;
 alter table site_column add column source_id text;
-create unique index site_column_source_key on site_column (site_id, source_system, source_id) where source_id is not null;
+alter table site_column add column source_scope text;
+create unique index site_column_source_key on site_column (site_id, source_system, source_scope, source_id)
+  where source_id is not null;
 
 -- 迁移自: the provenance of items for whoever can see them — anyone for a live item, the site's people otherwise.
 create function zq_item_provenance(p_ids uuid[])
