@@ -3,7 +3,7 @@
  * (shared/corpora/wordpress) through `zhanqun import <wxr> --site edu`: the dry run prints the plan and writes
  * nothing, `--commit` runs it to review, a second `--commit` duplicates nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from './cli.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const WXR = resolve(repo, '../shared/corpora/wordpress/themeunittestdata.wordpress.xml');
+// The shared corpora sit beside the repository (../shared/corpora; ZQ_CORPORA_DIR elsewhere). A checkout without
+// them skips these tests, saying so; the generated exports (generateWxr) are tested everywhere.
+const WXR = resolve(
+  process.env.ZQ_CORPORA_DIR ?? resolve(repo, '../shared/corpora'),
+  'wordpress/themeunittestdata.wordpress.xml',
+);
+const haveCorpus = existsSync(WXR);
+if (!haveCorpus) console.warn(`[import-legacy] ${WXR} not found: the WordPress export tests are skipped`);
 
 let db: TestDatabase;
 let env: Record<string, string>;
@@ -36,6 +43,7 @@ async function query<T>(sql: string): Promise<T[]> {
 }
 
 beforeAll(async () => {
+  if (!haveCorpus) return;
   db = await createTestDatabase();
   env = {
     NODE_ENV: 'test',
@@ -54,7 +62,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('zhanqun import <wordpress export>', () => {
+describe.skipIf(!haveCorpus)('zhanqun import <wordpress export>', () => {
   it('prints the plan of the WXR file and writes nothing', async () => {
     const c = capture();
     expect(await runCli(['import', WXR, '--site', 'edu'], env, c.out)).toBe(0);

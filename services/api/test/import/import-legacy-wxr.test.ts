@@ -3,7 +3,7 @@
  * (shared/corpora/wordpress) into a new department site — plan, commit, re-run, three sign-offs, then the items
  * public with their legacy dates, provenance, old permalinks and `?p=` answering 301, search.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, startTestApp, type TestApp } from '../helpers.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const WXR = resolve(repo, '../shared/corpora/wordpress/themeunittestdata.wordpress.xml');
+// The shared corpora sit beside the repository (../shared/corpora; ZQ_CORPORA_DIR elsewhere). A checkout without
+// them skips these tests, saying so; the generated exports (generateWxr) are tested everywhere.
+const WXR = resolve(
+  process.env.ZQ_CORPORA_DIR ?? resolve(repo, '../shared/corpora'),
+  'wordpress/themeunittestdata.wordpress.xml',
+);
+const haveCorpus = existsSync(WXR);
+if (!haveCorpus) console.warn(`[import-legacy] ${WXR} not found: the WordPress export tests are skipped`);
 
 let t: TestApp;
 const dir = join(tmpdir(), `zq-import-wxr-${process.pid}-${Date.now()}`);
@@ -50,6 +57,7 @@ const ITEMS = `{ items(site: "sfj", first: 100) { edges { node { id title state 
   provenance { system sourceId legacySite oldUrls originalPublishedAt } } } } }`;
 
 beforeAll(async () => {
+  if (!haveCorpus) return;
   mkdirSync(join(dir, 'wp'), { recursive: true });
   copyFileSync(WXR, join(dir, 'wp', 'themeunittestdata.wordpress.xml'));
   t = await startTestApp({ search: true, env: { IMPORT_DIR: dir } });
@@ -89,7 +97,7 @@ const input = { site: 'sfj', source: ['wp/themeunittestdata.wordpress.xml'] };
 let runId: string;
 let plan: any;
 
-describe('the WordPress theme unit test export into a new department site', () => {
+describe.skipIf(!haveCorpus)('the WordPress theme unit test export into a new department site', () => {
   it('plans: counts by kind and status, skipped records with reasons, nothing written', async () => {
     runId = (await gql(START, { i: { ...input, commit: false } }, people.admin)).startImport.id;
     expect(await runImport(sys(), runId)).toBe('PLANNED');
