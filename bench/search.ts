@@ -40,6 +40,7 @@ import { rssMiB } from './lib/cpu.ts';
 import type { PgClient } from './lib/deps.ts';
 import { lifetime } from './lib/lifetime.ts';
 import { backgroundLoad } from './lib/load.ts';
+import { prng } from './lib/realistic-seed.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
 import { startStack } from './lib/stack.ts';
 
@@ -289,18 +290,6 @@ async function measureQuery(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Publish to searchable
-
-/** Deterministic jitter (mulberry32), so each publish lands at a different phase of the delivery loop. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PublishFigures {
   /** ms from the level-3 signOff returning to the item being found by a search. */

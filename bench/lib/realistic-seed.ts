@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { listingInsertSql } from '../../packages/core/src/index.ts';
+import { seededRandom } from '../../packages/importers/src/text/seeded-random.ts';
 import { withClient } from '../../packages/testing/src/index.ts';
 import type { PgClient } from './deps.ts';
 
@@ -33,17 +34,8 @@ export interface RealisticSeed extends RealisticCounts {
   seconds: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32, shared with the legacy-export generators). */
+export const prng = seededRandom;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Vocabulary: the words and sentence shapes of a county government's news, notices and policy pages.

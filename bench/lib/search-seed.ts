@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { contentHash, normaliseContent, plainText } from '../../packages/core/src/index.ts';
 import { type FixtureItem, PUBLISHED_FIXTURE } from '../../services/api/test/fixtures/search-fixture.ts';
 import type { PgClient } from './deps.ts';
-import { governmentParagraphs, prng as paddingPrng } from './realistic-seed.ts';
+import { governmentParagraphs, prng } from './realistic-seed.ts';
 
 export interface SearchSeedCounts {
   /** Published items, fixture included. */
@@ -23,18 +23,6 @@ export interface SearchSeedCounts {
 }
 
 export const DEFAULT_SEARCH_COUNTS: SearchSeedCounts = { published: 3_000, drafts: 200, bodyBytes: 3_000 };
-
-/** mulberry32, seeded: every run seeds the same corpus. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Seeded {
   fixture: FixtureItem;
@@ -52,7 +40,7 @@ const DOC_NUMBER = /^(.+)〔(\d{4})〕(\d+)号$/;
 /** The fixture first, then variants: the same kind of item in another year, with a fresh document number. */
 function corpus(counts: SearchSeedCounts): Seeded[] {
   const rnd = prng(20171102);
-  const padding = paddingPrng(20261128);
+  const padding = prng(20261128);
   const nextNumber = new Map<string, number>();
   const out: Seeded[] = [];
   const total = counts.published + counts.drafts;

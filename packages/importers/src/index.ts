@@ -2,6 +2,7 @@ export * from './files/index.ts';
 export * from './record.ts';
 export * from './static/index.ts';
 export * from './text/encoding.ts';
+export * from './text/seeded-random.ts';
 export * from './wxr/index.ts';
 export { dedecmsAdapter } from './dedecms/adapter.ts';
 export { dedeArticle, generateDedecms, type DedeGenOptions, type GeneratedDump } from './dedecms/generate.ts';

@@ -4,18 +4,10 @@
  * the legacy uploads folders. Deterministic from a seed.
  */
 import iconv from 'iconv-lite';
+import { seededRandom } from '../text/seeded-random.ts';
 
-/** mulberry32: a small seeded PRNG (the same numbers on every machine). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG every generator draws from. */
+export const rng = seededRandom;
 
 export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import iconv from 'iconv-lite';
+import { seededRandom } from '../text/seeded-random.ts';
 
 export interface GenerateWxrOptions {
   /** The file to write. */
@@ -35,17 +36,6 @@ export interface GeneratedWxr {
   /** Posts and pages whose status is not `publish`. */
   unpublished: number;
   categories: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TOP = ['政务公开', '政务动态', '政策文件', '公共服务', '互动交流', '机构概况', '专题专栏', '数据发布'];
@@ -98,7 +88,7 @@ const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, ']]]]><![CDATA[>')}]]
 const pad = (n: number) => String(n).padStart(2, '0');
 
 export async function generateWxr(opts: GenerateWxrOptions): Promise<GeneratedWxr> {
-  const rnd = mulberry32(opts.seed ?? 1);
+  const rnd = seededRandom(opts.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const bodyBytes = opts.bodyBytes ?? 3000;
   const encoding = opts.encoding ?? 'utf-8';
