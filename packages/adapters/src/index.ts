@@ -10,6 +10,7 @@ export * from './media/media-port.ts';
 export * from './media/prepare.ts';
 export * from './media/renditions.ts';
 export * from './media/extract-text.ts';
+export * from './media/write-hashed.ts';
 export * from './storage/local-storage.ts';
 export * from './storage/s3-storage.ts';
 export * from './db/persisted-queries.ts';

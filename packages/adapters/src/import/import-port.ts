@@ -1,12 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ImportPort } from '@zhanqun/core';
 import { openSource } from '@zhanqun/importers';
 import { openFileStore } from '@zhanqun/importers/files';
+import { writeHashed } from '../media/write-hashed.ts';
 
 /**
  * The import port (issue 11): legacy sources opened by the adapters of @zhanqun/importers, uploads read from a
@@ -24,22 +22,13 @@ export function importPort(opts: { importDir: string; tmpDir: string }): ImportP
     async receive(file) {
       await mkdir(opts.tmpDir, { recursive: true });
       const path = join(opts.tmpDir, `import-${randomUUID()}`);
-      const hash = createHash('sha256');
-      let size = 0;
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
       try {
-        await pipeline(await file.open(), tap, createWriteStream(path));
+        const { size, sha256 } = await writeHashed(await file.open(), path);
+        return { path, size, sha256, cleanup: () => rm(path, { force: true }) };
       } catch (e) {
         await rm(path, { force: true });
         throw e;
       }
-      return { path, size, sha256: hash.digest('hex'), cleanup: () => rm(path, { force: true }) };
     },
   };
 }

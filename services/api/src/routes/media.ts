@@ -1,13 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Platform } from '@zhanqun/adapters';
 import { mediaTmpDir } from '@zhanqun/adapters';
 import { AppError, type Ctx, errorKinds, isAppError, type Media, openMediaFile, uploadMedia } from '@zhanqun/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { receiveOneFile } from './multipart-file.ts';
 
 /** The public shape of a stored file, as the upload edge answers it. */
 export function mediaJson(m: Media) {
@@ -58,33 +56,10 @@ export function mediaRoutes(app: FastifyInstance, platform: Platform, ctxFor: (r
   app.post('/media', async (req, reply) => {
     if (!req.isMultipart())
       return sendError(reply, new AppError('INVALID_INPUT', 'Send multipart/form-data', { field: 'file' }));
-    const fields: Record<string, string> = {};
-    let file: { path: string; name: string; size: number; sha256: string } | null = null;
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `upload-${randomUUID()}`);
     try {
-      for await (const part of req.parts()) {
-        if (part.type === 'field') {
-          if (FIELDS.has(part.fieldname)) fields[part.fieldname] = String(part.value);
-          continue;
-        }
-        if (part.fieldname !== 'file' || file) {
-          part.file.resume();
-          continue;
-        }
-        const hash = createHash('sha256');
-        let size = 0;
-        const count = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-          },
-        });
-        await pipeline(part.file, count, createWriteStream(tmp));
-        file = { path: tmp, name: part.filename, size, sha256: hash.digest('hex') };
-      }
-      if (!file) throw new AppError('INVALID_INPUT', 'The part named "file" is missing', { field: 'file' });
+      const { fields, file } = await receiveOneFile(req, tmp, { fields: FIELDS });
       const ctx = await ctxFor(req);
       const media = await uploadMedia(
         ctx,

@@ -1,14 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Platform } from '@zhanqun/adapters';
 import { mediaTmpDir } from '@zhanqun/adapters';
 import { AppError, type Ctx, isAppError, PUBLIC_UPLOAD_MAX_BYTES, uploadPublicAttachment } from '@zhanqun/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from './media.ts';
+import { receiveOneFile } from './multipart-file.ts';
 
 /**
  * POST /public/attachments: a citizen's file for a letter (issue 9), without an account. multipart/form-data with
@@ -17,6 +15,8 @@ import { sendError } from './media.ts';
  * (throttle → 429 with retry-after, ALTCHA, types) and the media pipeline's content checks. Answers 201 with the
  * media id to name in `submitLetter(input: { attachments })` — never a URL: the file is not public.
  */
+const PUBLIC_FIELDS = new Set(['site', 'altcha']);
+
 export function publicUploadRoutes(
   app: FastifyInstance,
   platform: Platform,
@@ -26,33 +26,13 @@ export function publicUploadRoutes(
   app.post('/public/attachments', async (req, reply) => {
     if (!req.isMultipart())
       return sendError(reply, new AppError('INVALID_INPUT', 'Send multipart/form-data', { field: 'file' }));
-    const fields: Record<string, string> = {};
-    let file: { path: string; name: string; size: number; sha256: string } | null = null;
     await mkdir(tmpDir, { recursive: true });
     const tmp = join(tmpDir, `public-${randomUUID()}`);
     try {
-      for await (const part of req.parts({ limits: { fileSize: PUBLIC_UPLOAD_MAX_BYTES, files: 1 } })) {
-        if (part.type === 'field') {
-          if (part.fieldname === 'site' || part.fieldname === 'altcha') fields[part.fieldname] = String(part.value);
-          continue;
-        }
-        if (part.fieldname !== 'file' || file) {
-          part.file.resume();
-          continue;
-        }
-        const hash = createHash('sha256');
-        let size = 0;
-        const count = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-          },
-        });
-        await pipeline(part.file, count, createWriteStream(tmp));
-        file = { path: tmp, name: part.filename, size, sha256: hash.digest('hex') };
-      }
-      if (!file) throw new AppError('INVALID_INPUT', 'The part named "file" is missing', { field: 'file' });
+      const { fields, file } = await receiveOneFile(req, tmp, {
+        fields: PUBLIC_FIELDS,
+        limits: { fileSize: PUBLIC_UPLOAD_MAX_BYTES, files: 1 },
+      });
       const media = await uploadPublicAttachment(
         await ctxFor(req),
         { site: fields.site ?? '', altcha: fields.altcha ?? '' },
