@@ -43,6 +43,20 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   /** The window of RATE_LIMIT_PER_MINUTE, in seconds (60 unless a test needs a window no test can straddle). */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // Kept public answers (ADR 0028): per API instance, checked against the sites' content versions per request.
+  PUBLIC_ANSWERS_MB: z.coerce
+    .number()
+    .min(0)
+    .max(4096)
+    .default(64)
+    .describe('memory for kept anonymous public answers per API instance (0: off)'),
+  PUBLIC_ANSWERS_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe('a kept answer is recomputed after this long even if its sites did not change'),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(7).max(30).default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(100).default(250000),
   GRAPHIQL: bool.optional(),

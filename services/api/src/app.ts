@@ -21,6 +21,7 @@ import { persistedQueries } from './graphql/persisted-queries.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { publicAnswers, tracedCtx } from './plugins/public-answers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { publicUploadRoutes } from './routes/public-uploads.ts';
@@ -60,6 +61,12 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     reply.header('x-request-id', req.id);
   });
 
+  // Before deliveryHttp and compression: its onSend keeps the plain JSON an anonymous public read produced.
+  const answers = publicAnswers(app, {
+    reads: platform.publicReads,
+    maxBytes: config.PUBLIC_ANSWERS_MB * 1024 * 1024,
+    ttlMs: config.PUBLIC_ANSWERS_TTL_SECONDS * 1000,
+  });
   await deliveryHttp(app, platform);
   // Counters shared by every API instance through PostgreSQL, flushed in batches (ADR 0020).
   const rateCounters = pgRateLimitStore(config.DATABASE_URL, {
@@ -93,8 +100,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   /** One core context per request, for GraphQL and the REST edges alike. */
-  const ctxFor = async (req: FastifyRequest, actor: Actor = req.actor ?? { kind: 'anonymous' }): Promise<Ctx> =>
-    makeCtx({
+  const ctxFor = async (req: FastifyRequest, actor: Actor = req.actor ?? { kind: 'anonymous' }): Promise<Ctx> => {
+    const ctx = makeCtx({
       actor,
       rootEm: platform.orm.em,
       directory: await platform.directory.fresh(),
@@ -111,6 +118,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       importer: platform.importer,
       proofOfWork: platform.proofOfWork,
     });
+    // A request that may be kept: its public reads report their versions, any other port spoils it.
+    return req.answerTrace ? tracedCtx(ctx, platform.publicReads, req.answerTrace) : ctx;
+  };
   mediaRoutes(app, platform, ctxFor);
   publicUploadRoutes(app, platform, ctxFor);
   deliveryRoutes(app, {
@@ -131,6 +141,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
         .send({ data: null, errors: [{ message: e.message, extensions: { code: e.kind, reason: e.reason } }] });
     }
   });
+  // After the actor is known: an anonymous public read may be answered from a kept answer (ADR 0028).
+  app.addHook('preHandler', answers.lookup);
 
   await app.register(mercurius, {
     schema: loadTypeDefs(),

@@ -13,6 +13,16 @@ export function poolStats(pool: pg.Pool, max: number): PoolStats {
   return { max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
+const ITEMS = 'select * from zq_public_items($1, $2, $3, $4, $5, $6)';
+const ITEMS_SEEN =
+  'select v.zq_version, t.* from (select (zq_public_versions(array[$1::uuid]))[1] as zq_version) v ' +
+  'left join lateral zq_public_items($1, $2, $3, $4, $5, $6) t on true';
+const ITEM = 'select * from zq_public_item($1)';
+const ITEM_SEEN = 'select t.*, (zq_public_versions(array[t.site_id]))[1] as zq_version from zq_public_item($1) t';
+const ROUTE = 'select * from zq_public_route($1, $2, $3, $4)';
+const ROUTE_SEEN =
+  'select t.*, (zq_public_versions(array[$1::uuid]))[1] as zq_version from zq_public_route($1, $2, $3, $4) t';
+
 /** Sites whose column trees are held (most recently used last); far above a city's sites. */
 const MAX_TREES = 1000;
 
@@ -32,29 +42,56 @@ export function publicReads(
   const trees = new Map<string, { version: string; site: unknown; columns: unknown; memo: Map<string, unknown> }>();
   pool.on('error', () => {});
   return {
-    async items(a) {
-      onQuery?.('[query] select * from zq_public_items($1, $2, $3, $4, $5, $6)');
-      const res = await pool.query({
-        name: 'zq_public_items',
-        text: 'select * from zq_public_items($1, $2, $3, $4, $5, $6)',
-        values: [a.siteId, a.columnPath, a.kind, a.limit, a.afterAt, a.afterId],
+    async items(a, seen) {
+      const values = [a.siteId, a.columnPath, a.kind, a.limit, a.afterAt, a.afterId];
+      if (!seen) {
+        onQuery?.('[query] select * from zq_public_items($1, $2, $3, $4, $5, $6)');
+        const res = await pool.query({ name: 'zq_public_items', text: ITEMS, values });
+        return res.rows;
+      }
+      // The site's content version in the same statement (one snapshot): an empty page is versioned too.
+      onQuery?.(`[query] ${ITEMS_SEEN}`);
+      const res = await pool.query<{ zq_version: string | null; id: string | null }>({
+        name: 'zq_public_items_seen',
+        text: ITEMS_SEEN,
+        values,
       });
+      seen(a.siteId, res.rows[0]?.zq_version ?? null);
+      return res.rows[0]?.id === null ? [] : res.rows;
+    },
+    async item(id, seen) {
+      const text = seen ? ITEM_SEEN : ITEM;
+      onQuery?.(`[query] ${text}`);
+      const res = await pool.query<{ site_id: string; zq_version?: string | null }>({
+        name: seen ? 'zq_public_item_seen' : 'zq_public_item',
+        text,
+        values: [id],
+      });
+      if (seen) {
+        const row = res.rows[0];
+        // Not found (or not public): nothing to keep, whatever the answer says.
+        if (row) seen(row.site_id, row.zq_version ?? null);
+        else seen(id, null);
+      }
       return res.rows;
     },
-    async item(id) {
-      onQuery?.('[query] select * from zq_public_item($1)');
-      const res = await pool.query({ name: 'zq_public_item', text: 'select * from zq_public_item($1)', values: [id] });
-      return res.rows;
-    },
-    async route(siteId, columnPath, slug) {
-      onQuery?.('[query] select * from zq_public_route($1, $2, $3, $4)');
+    async route(siteId, columnPath, slug, seen) {
+      const text = seen ? ROUTE_SEEN : ROUTE;
+      onQuery?.(`[query] ${text}`);
       const known = trees.get(siteId);
-      const res = await pool.query<{ version: string; site: unknown; columns: unknown; items: unknown }>({
-        name: 'zq_public_route',
-        text: 'select * from zq_public_route($1, $2, $3, $4)',
+      const res = await pool.query<{
+        version: string;
+        site: unknown;
+        columns: unknown;
+        items: unknown;
+        zq_version?: string | null;
+      }>({
+        name: seen ? 'zq_public_route_seen' : 'zq_public_route',
+        text,
         values: [siteId, columnPath, slug, known?.version ?? null],
       });
       const row = res.rows[0];
+      seen?.(siteId, row?.zq_version ?? null);
       if (!row) {
         trees.delete(siteId);
         return [];
@@ -77,6 +114,15 @@ export function publicReads(
         values: [ids],
       });
       return res.rows;
+    },
+    async versions(siteIds) {
+      onQuery?.('[query] select zq_public_versions($1) as v');
+      const res = await pool.query<{ v: (string | null)[] | null }>({
+        name: 'zq_public_versions',
+        text: 'select zq_public_versions($1) as v',
+        values: [siteIds],
+      });
+      return res.rows[0]?.v ?? siteIds.map(() => null);
     },
     close: () => pool.end(),
     stats: () => poolStats(pool, max),

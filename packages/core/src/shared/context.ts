@@ -57,25 +57,39 @@ export interface ProofOfWorkPort {
  * The public read path's narrow doors (definer-rights functions), called with prepared statements and no
  * transaction: one round trip per request. Only ever returns public content.
  */
+/**
+ * Told by a public read which content version of which site its rows were read at (same statement, same
+ * snapshot); null when the site is not public or nothing was found. Only the API's kept answers use it (ADR 0028).
+ */
+export type SeenVersion = (siteId: string, version: string | null) => void;
+
 export interface PublicReadPort {
-  items(args: {
-    siteId: string;
-    columnPath: string | null;
-    kind: string | null;
-    limit: number;
-    afterAt: string | null;
-    afterId: string | null;
-  }): Promise<unknown[]>;
+  items(
+    args: {
+      siteId: string;
+      columnPath: string | null;
+      kind: string | null;
+      limit: number;
+      afterAt: string | null;
+      afterId: string | null;
+    },
+    seen?: SeenVersion,
+  ): Promise<unknown[]>;
   /** The public item page: zq_public_item (0 or 1 row, with the body). */
-  item(id: string): Promise<unknown[]>;
+  item(id: string, seen?: SeenVersion): Promise<unknown[]>;
   /**
    * route(host, path): zq_public_route — the site, its columns and the item(s) at (column path, slug), in one
    * statement (0 or 1 row). The port may hand out the same site and columns for as long as the function says
    * their version is current, with a `memo` map that lives exactly as long (for what core derives from them).
    */
-  route(siteId: string, columnPath: string | null, slug: string | null): Promise<unknown[]>;
+  route(siteId: string, columnPath: string | null, slug: string | null, seen?: SeenVersion): Promise<unknown[]>;
   /** Names of visible columns of public sites among `ids` (search's column facet): zq_public_column_names. */
   columnNames(ids: string[]): Promise<unknown[]>;
+  /**
+   * The current content versions of the given sites, in order (null: no such site): zq_public_versions. A kept
+   * public answer may be served while the versions it was computed at are still these (ADR 0028).
+   */
+  versions(siteIds: string[]): Promise<(string | null)[]>;
 }
 
 /**
