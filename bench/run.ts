@@ -180,11 +180,20 @@ interface Outcome {
   scenario: Scenario;
   floor: Figures;
   ours: Figures | { error: string };
+  /** Ours with kept answers off (PUBLIC_ANSWERS_MB=0): every request executed, as for a page nobody asked before. */
+  cold: Figures | null;
   sameAnswers: boolean | null;
   statements: { cold: StatementCount; warm: StatementCount } | null;
 }
 
-async function runScenario(s: Scenario, seed: RealisticSeed, stack: Stack, floor: Target, ours: Target) {
+async function runScenario(
+  s: Scenario,
+  seed: RealisticSeed,
+  stack: Stack,
+  floor: Target,
+  ours: Target,
+  cold: Target,
+): Promise<Outcome> {
   const vars = s.variables(seed);
   const sample = sampleOf(vars);
   const f = await answers(floor, s, sample);
@@ -200,13 +209,15 @@ async function runScenario(s: Scenario, seed: RealisticSeed, stack: Stack, floor
       scenario: s,
       floor: await run(floor, s, vars, stack),
       ours: { error: String(e) },
+      cold: null,
       sameAnswers,
       statements,
     };
   }
   const floorFigures = await run(floor, s, vars, stack);
   const oursFigures = await run(ours, s, vars, stack);
-  return { scenario: s, floor: floorFigures, ours: oursFigures, sameAnswers, statements };
+  const coldFigures = await run(cold, s, vars, stack);
+  return { scenario: s, floor: floorFigures, ours: oursFigures, cold: coldFigures, sameAnswers, statements };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -215,7 +226,7 @@ async function runScenario(s: Scenario, seed: RealisticSeed, stack: Stack, floor
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const pad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
 const row = (cells: string[]) =>
-  cells.map((c, i) => (i === 0 ? c.padEnd(8) : pad(c, [0, 9, 8, 8, 7, 9, 10, 9][i] ?? 9))).join('  ');
+  cells.map((c, i) => (i === 0 ? c.padEnd(10) : pad(c, [0, 9, 8, 8, 7, 9, 10, 9][i] ?? 9))).join('  ');
 
 function report(seed: RealisticSeed, outcomes: Outcome[], started: Date, loadBefore: number, meiliRss: number) {
   const require = createRequire(import.meta.url);
@@ -265,8 +276,11 @@ function report(seed: RealisticSeed, outcomes: Outcome[], started: Date, loadBef
     }
     const ratio = o.ours.result.rps / o.floor.result.rps;
     L.push(line('ours', o.ours, `${fmt(ratio)}×`));
+    const coldRatio = o.cold ? o.cold.result.rps / o.floor.result.rps : Number.NaN;
+    if (o.cold) L.push(line('ours-cold', o.cold, `${fmt(coldRatio)}×`));
     L.push(
-      `  ours/floor ${fmt(ratio)}× (target ≥ ${RATIO_TARGET}×: ${ratio >= RATIO_TARGET ? 'met' : 'NOT met'} on this run; a figure, not a test)`,
+      `  ours/floor ${fmt(ratio)}× (target ≥ ${RATIO_TARGET}×: ${ratio >= RATIO_TARGET ? 'met' : 'NOT met'} on this run; a figure, not a test); ` +
+        `ours-cold (kept answers off: every request executed) ${fmt(coldRatio)}× (${coldRatio >= RATIO_TARGET ? 'met' : 'NOT met'})`,
     );
     if (o.statements) {
       const s = o.statements;
@@ -278,13 +292,14 @@ function report(seed: RealisticSeed, outcomes: Outcome[], started: Date, loadBef
     }
     L.push(
       `  same answers as the floor (sample of ${sampleOf(o.scenario.variables(seed)).length}): ${o.sameAnswers ? 'yes' : 'NO'}; ` +
-        `unchanged across the window: floor ${o.floor.stable ? 'yes' : 'NO'}, ours ${o.ours.stable ? 'yes' : 'NO'}`,
+        `unchanged across the window: floor ${o.floor.stable ? 'yes' : 'NO'}, ours ${o.ours.stable ? 'yes' : 'NO'}, ours-cold ${o.cold?.stable ? 'yes' : 'NO'}`,
     );
     for (const [n, f] of [
       ['floor', o.floor],
       ['ours', o.ours],
+      ['ours-cold', o.cold],
     ] as const) {
-      if (f.result.errors) L.push(`  ${n} errors: ${JSON.stringify(f.result.detail)}`);
+      if (f?.result.errors) L.push(`  ${n} errors: ${JSON.stringify(f.result.detail)}`);
     }
   }
   L.push('');
@@ -311,10 +326,14 @@ async function main(): Promise<void> {
   const profile = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
   const ours = await spawnTarget('ours', new URL('./ours.ts', import.meta.url), oursConfig, 60_000, profile);
   cleanups.push(ours.stop);
+  // The same API with its kept answers off: what a request costs when nobody asked for that page before.
+  const coldConfig: OursConfig = { env: { ...stack.apiEnv, PUBLIC_ANSWERS_MB: '0' } };
+  const cold = await spawnTarget('ours-cold', new URL('./ours.ts', import.meta.url), coldConfig, 60_000, profile);
+  cleanups.push(cold.stop);
   const outcomes: Outcome[] = [];
   for (const s of SCENARIOS) {
     if (settings.only.length && !settings.only.includes(s.name)) continue;
-    outcomes.push(await runScenario(s, seed, stack, floor, ours));
+    outcomes.push(await runScenario(s, seed, stack, floor, ours, cold));
   }
   report(seed, outcomes, started, loadBefore, rssMiB(stack.meiliPid()));
 }

@@ -108,6 +108,39 @@ class AnswerStore {
 
 const same = (a: readonly string[], b: readonly (string | null)[]) => a.every((v, i) => v === b[i]);
 
+/**
+ * Version checks of the requests that arrive in one turn of the event loop go to PostgreSQL as one statement:
+ * under load a round trip (and PostgreSQL's work) serves many kept answers. A check is only ever joined before
+ * it is sent, so its snapshot is taken after every request it answers arrived — as fresh as a check of its own.
+ */
+export function versionBatcher(read: (siteIds: string[]) => Promise<(string | null)[]>) {
+  let pending: { sites: Set<string>; waiters: ((v: Map<string, string | null> | Error) => void)[] } | null = null;
+  const flush = async () => {
+    const batch = pending!;
+    pending = null;
+    const sites = [...batch.sites];
+    let result: Map<string, string | null> | Error;
+    try {
+      const versions = await read(sites);
+      result = new Map(sites.map((s, i) => [s, versions[i] ?? null]));
+    } catch (e) {
+      result = e instanceof Error ? e : new Error(String(e));
+    }
+    for (const w of batch.waiters) w(result);
+  };
+  return (siteIds: readonly string[]): Promise<(string | null)[]> => {
+    if (!pending) {
+      pending = { sites: new Set(), waiters: [] };
+      setImmediate(() => void flush());
+    }
+    for (const s of siteIds) pending.sites.add(s);
+    const batch = pending;
+    return new Promise((resolve, reject) => {
+      batch.waiters.push((v) => (v instanceof Error ? reject(v) : resolve(siteIds.map((s) => v.get(s) ?? null))));
+    });
+  };
+}
+
 /** The ports of a per-request context through which an answer can be read without being seen by the trace. */
 const SPOILING: (keyof Ctx)[] = [
   'em',
@@ -183,6 +216,7 @@ export interface PublicAnswersOptions {
 export function publicAnswers(app: FastifyInstance, opts: PublicAnswersOptions) {
   const path = opts.path ?? '/graphql';
   const store = new AnswerStore(opts.maxBytes, opts.ttlMs);
+  const versions = versionBatcher((ids) => opts.reads.versions(ids));
   const enabled = opts.maxBytes > 0;
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -215,7 +249,7 @@ export function publicAnswers(app: FastifyInstance, opts: PublicAnswersOptions) 
     if (kept) {
       let current: (string | null)[] | null = null;
       try {
-        current = await opts.reads.versions(kept.sites);
+        current = await versions(kept.sites);
       } catch (err) {
         req.log.warn({ err }, 'content versions unreadable; answering without the kept answer');
       }
