@@ -12,6 +12,7 @@ import { DOCUMENT_LIMITS, documentLimitsRule } from './graphql/document-limits.t
 import type { GqlContext } from './graphql/context.ts';
 import { flattenErrors, graphqlResponseOf, retryAfterOf, statusFor, toGraphQLError } from './graphql/errors.ts';
 import { resolvers } from './graphql/index.ts';
+import { type LoaderMap, loaderResolvers } from './graphql/batch.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
@@ -34,6 +35,15 @@ declare module 'fastify' {
     /** The shared rate-limit counters (flush() adds local hits to PostgreSQL now). */
     rateLimitCounters: { flush(): Promise<void> };
   }
+}
+
+/** Each type's field resolvers with its loader fields added. */
+function withLoaders(base: Record<string, unknown>, loaded: Record<string, Record<string, unknown>>) {
+  const out: Record<string, unknown> = { ...base };
+  for (const [type, fields] of Object.entries(loaded)) {
+    out[type] = { ...((base[type] as Record<string, unknown> | undefined) ?? {}), ...fields };
+  }
+  return out;
 }
 
 export interface AppOptions {
@@ -146,8 +156,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   await app.register(mercurius, {
     schema: loadTypeDefs(),
-    resolvers: resolvers() as never,
-    loaders: loaders as never,
+    // Field loaders are batched resolvers of our own (graphql/batch.ts says why not Mercurius' `loaders`).
+    resolvers: withLoaders(resolvers(), loaderResolvers(loaders as LoaderMap<GqlContext>)) as never,
     path: '/graphql',
     graphiql: config.graphiql,
     queryDepth: config.GRAPHQL_MAX_DEPTH,
