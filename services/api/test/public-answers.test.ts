@@ -4,6 +4,7 @@
  * change made through ANY API instance is seen at once: instance A keeps, instance B (same database) changes.
  */
 import { stripVTControlCharacters } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createPlatform, type Platform } from '@zhanqun/adapters';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -201,6 +202,31 @@ describe('kept public answers', () => {
     const notModified = await t.app.inject({ method: 'GET', url, headers: { 'if-none-match': etag } });
     expect(notModified.statusCode).toBe(304);
     expect(notModified.body).toBe('');
+  });
+});
+
+describe('kept answers over compression', () => {
+  it('sends a kept answer compressed as the client accepts, the same bytes once decoded', async () => {
+    const body = `<p>${'县政府常务会议研究部署春季农业生产和森林防火工作。'.repeat(40)}</p>`;
+    const id = await publishItem(t, 'miyi', { column: '/zwdt/yw', title: '一篇长正文的信息', body });
+    const vars = { id };
+    const plain = await onA(ITEM, vars);
+    expect(plain.body.length).toBeGreaterThan(1024);
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate, br', 'br', brotliDecompressSync],
+      ['gzip;q=1, br;q=0', 'gzip', gunzipSync],
+    ] as const) {
+      t.queries.length = 0;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'accept-encoding': accept },
+        payload: { query: ITEM, variables: vars },
+      });
+      expect(keptOnly(statements())).toBe(true);
+      expect(res.headers['content-encoding']).toBe(encoding);
+      expect(decode(res.rawPayload).toString('utf8')).toBe(plain.body);
+    }
   });
 });
 

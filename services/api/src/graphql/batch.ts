@@ -36,7 +36,12 @@ function run<C>(batch: FieldBatch, load: LoaderFn<C>, ctx: C) {
   const waiting = batch.waiting;
   batch.waiting = [];
   Promise.resolve()
-    .then(() => load(waiting.map((w) => w.query), ctx))
+    .then(() =>
+      load(
+        waiting.map((w) => w.query),
+        ctx,
+      ),
+    )
     .then(
       (results) => {
         for (let i = 0; i < waiting.length; i++) waiting[i]!.resolve(results[i]);
@@ -54,8 +59,10 @@ const paramsKey = (params: Record<string, unknown>) => {
 
 /** Turns `{ Type: { field: loader } }` into `{ Type: { field: resolver } }` whose calls are batched per request. */
 export function loaderResolvers<C extends object>(loaders: LoaderMap<C>) {
-  const out: Record<string, Record<string, (obj: any, params: Record<string, unknown>, ctx: C) => Promise<unknown>>> =
-    {};
+  const out: Record<
+    string,
+    Record<string, (obj: any, params: Record<string, unknown>, ctx: C) => Promise<unknown>>
+  > = {};
   for (const [type, fields] of Object.entries(loaders)) {
     out[type] = {};
     for (const [field, load] of Object.entries(fields)) {

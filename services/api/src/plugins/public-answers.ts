@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Ctx, PublicReadPort } from '@zhanqun/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
@@ -25,6 +26,28 @@ interface KeptAnswer {
   versions: string[];
   expiresAt: number;
   bytes: number;
+  /** The same bytes compressed, made the first time a client accepts them (what @fastify/compress would send). */
+  br?: Buffer;
+  gzip?: Buffer;
+}
+
+/** Below this, answers go uncompressed (the threshold deliveryHttp gives @fastify/compress). */
+const COMPRESS_THRESHOLD = 1024;
+
+/** br or gzip when the client accepts it (q > 0), br first, as @fastify/compress chooses; else null. */
+export function acceptedEncoding(header: string | string[] | undefined): 'br' | 'gzip' | null {
+  if (!header) return null;
+  const accepted = new Map<string, number>();
+  for (const part of String(header).toLowerCase().split(',')) {
+    const [name = '', ...params] = part.split(';').map((x) => x.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    accepted.set(name, q ? Number(q.slice(2)) : 1);
+  }
+  for (const enc of ['br', 'gzip'] as const) {
+    const q = accepted.get(enc) ?? accepted.get('*');
+    if (q !== undefined && q > 0) return enc;
+  }
+  return null;
 }
 
 /** What one request's answer was read from (per request; absent when the request cannot be kept). */
@@ -94,7 +117,8 @@ class AnswerStore {
     this.bytes -= e.bytes;
   }
   set(key: string, e: Omit<KeptAnswer, 'expiresAt' | 'bytes'>, now: number) {
-    const bytes = e.body.length + key.length * 2 + 200;
+    // Room for the compressed variants made later (each well under the body's size).
+    const bytes = e.body.length * 2 + key.length * 2 + 200;
     if (bytes > this.maxBytes / 8) return; // one answer never takes more than an eighth of the store
     this.delete(key);
     while (this.bytes + bytes > this.maxBytes && this.map.size) this.delete(this.map.keys().next().value!);
@@ -275,5 +299,14 @@ function sendKept(req: FastifyRequest, reply: FastifyReply, kept: KeptAnswer) {
   } else {
     reply.header('cache-control', 'private, no-store');
   }
-  return reply.send(kept.body);
+  const encoding = kept.body.length >= COMPRESS_THRESHOLD ? acceptedEncoding(req.headers['accept-encoding']) : null;
+  if (!encoding) return reply.send(kept.body);
+  // Compressed once per kept answer, not once per request; @fastify/compress leaves an encoded body alone.
+  if (encoding === 'br')
+    kept.br ??= brotliCompressSync(kept.body, {
+      params: { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_QUALITY]: 4 },
+    });
+  else kept.gzip ??= gzipSync(kept.body);
+  const body = (encoding === 'br' ? kept.br : kept.gzip)!;
+  return reply.header('content-encoding', encoding).header('content-length', body.length).send(body);
 }
