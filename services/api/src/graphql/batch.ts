@@ -68,17 +68,29 @@ export function loaderResolvers<C extends object>(loaders: LoaderMap<C>) {
     for (const [field, load] of Object.entries(fields)) {
       const name = `${type}.${field}`;
       out[type]![field] = (obj, params, ctx) => {
-        const batches = ((ctx as Record<symbol, Map<string, FieldBatch>>)[kBatches] ??= new Map());
+        const holder = ctx as Record<symbol, Map<string, FieldBatch>>;
+        let batches = holder[kBatches];
+        if (!batches) {
+          batches = new Map();
+          holder[kBatches] = batches;
+        }
         let batch = batches.get(name);
-        if (!batch) batches.set(name, (batch = new FieldBatch()));
+        if (!batch) {
+          batch = new FieldBatch();
+          batches.set(name, batch);
+        }
         const key = paramsKey(params);
         let byParams = batch.asked.get(obj);
         const known = byParams?.get(key);
         if (known) return known;
+        const waiting = batch.waiting;
         const promise = new Promise<unknown>((resolve, reject) => {
-          batch.waiting.push({ query: { obj, params }, resolve, reject });
+          waiting.push({ query: { obj, params }, resolve, reject });
         });
-        if (!byParams) batch.asked.set(obj, (byParams = new Map()));
+        if (!byParams) {
+          byParams = new Map();
+          batch.asked.set(obj, byParams);
+        }
         byParams.set(key, promise);
         // The first call of this pass schedules the load after every sibling of the level has asked (graphql-js
         // resolves a list's items synchronously, so they all land before the tick).
