@@ -76,6 +76,18 @@ export interface PublicReadPort {
   route(siteId: string, columnPath: string | null, slug: string | null): Promise<unknown[]>;
   /** Names of visible columns of public sites among `ids` (search's column facet): zq_public_column_names. */
   columnNames(ids: string[]): Promise<unknown[]>;
+  /**
+   * Names of the visible columns of these sites, by column id: search's column-facet labels, asked while
+   * Meilisearch works (zq_public_column_labels, migration 0024). The port may keep a site's names for as long as
+   * the function says the site's tree version is current. Optional: without it, labels come from columnNames
+   * once the facet is known (one more round trip).
+   */
+  columnLabels?(siteIds: readonly string[]): Promise<ColumnLabels>;
+}
+
+/** Column names by id, as columnLabels answers them. */
+export interface ColumnLabels {
+  get(columnId: string): string | undefined;
 }
 
 /**
