@@ -20,8 +20,9 @@ language sql stable security definer set search_path = public as $$
          end
     from unnest(p_site_ids, p_known_versions) as k (site_id, known)
     join site s on s.id = k.site_id
-   -- The same sites as zq_public_column_names: any but those still being prepared.
-   where s.status <> 'PREPARING'
+   -- Only sites whose content is searchable (SEARCHABLE_SITE_STATUSES): a site still being prepared shows
+   -- nothing, and a taken-down (ARCHIVED) one serves nothing through any door (migration 0017, 2017 §2).
+   where s.status in ('ONLINE', 'CLOSING')
 $$;
 revoke all on function zq_public_column_labels(uuid[], bigint[]) from public;
 grant execute on function zq_public_column_labels(uuid[], bigint[]) to zhanqun_app;
