@@ -15,12 +15,21 @@
  *   BENCH_SEARCH_BODY_KB=3     bodies of the variants padded to about this many KB of Chinese HTML (0–20)
  *   BENCH_PUBLISH_N=30         items published for the publish-to-searchable delay (1–200), idle and under load
  *   BENCH_MIXED_CONNECTIONS=16 connections of the mixed load (column lists and searches on our API)
+ *   BENCH_SEARCH_ONLY=latency  only the side-by-side latency (or `publish`: only the publish-to-searchable delays)
+ *   BENCH_SEARCH_GZIP=1        also time the direct request with accept-encoding: gzip (the pre-issue-10 stall)
+ *   BENCH_CPU_PROF=dir         run our API under `node --cpu-prof` and write its profile into dir (on exit)
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, platform as osPlatform, release } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createPlatform, loadConfig, MeiliSearchIndex, type Platform } from '../packages/adapters/src/index.ts';
+import {
+  createPlatform,
+  loadConfig,
+  MeiliSearchIndex,
+  type Platform,
+  type SearchTransport,
+} from '../packages/adapters/src/index.ts';
 import {
   type Actor,
   createItem,
@@ -36,13 +45,14 @@ import { withClient } from '../packages/testing/src/index.ts';
 import { createWorkerLogger } from '../services/worker/src/logger.ts';
 import { startSearchSync } from '../services/worker/src/search-sync.ts';
 import { spawnTarget } from './lib/child.ts';
-import { rssMiB } from './lib/cpu.ts';
+import { processCpu, rssMiB } from './lib/cpu.ts';
 import type { PgClient } from './lib/deps.ts';
 import { lifetime } from './lib/lifetime.ts';
 import { backgroundLoad } from './lib/load.ts';
 import { prng } from './lib/realistic-seed.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
 import { startStack } from './lib/stack.ts';
+import { countStatements, type OursConfig, type StatementCount } from './ours.ts';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -58,7 +68,17 @@ const settings = {
   bodyKb: intEnv('BENCH_SEARCH_BODY_KB', 3, 0, 20),
   publishN: intEnv('BENCH_PUBLISH_N', 30, 1, 200),
   mixedConnections: intEnv('BENCH_MIXED_CONNECTIONS', 16, 1, 256),
+  only: (process.env.BENCH_SEARCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+  gzip: process.env.BENCH_SEARCH_GZIP === '1',
+  cpuProf: process.env.BENCH_CPU_PROF ?? '',
 };
+for (const phase of settings.only) {
+  if (phase !== 'latency' && phase !== 'publish') throw new Error('BENCH_SEARCH_ONLY names latency and/or publish');
+}
+const runs = (phase: 'latency' | 'publish') => settings.only.length === 0 || settings.only.includes(phase);
 const WARMUP = 10;
 const SITE = 'panzhihua';
 /** The worker's default delivery interval (services/worker: SEARCH_SYNC_INTERVAL_MS). */
@@ -172,22 +192,39 @@ const API_QUERY = `query($q: String!, $s: String!, $f: SearchFilters, $sort: Sea
     facets { kind { value count } year { value count } column { value label count } site { value label count } }
   } }`;
 
+/** The GraphQL request of one bench query, as a theme's search page would POST it. */
+function apiRequestBody(query: BenchQuery): string {
+  // Unset variables are left out: an explicit `sort: null` is refused by the API's input validation.
+  return JSON.stringify({
+    query: API_QUERY,
+    variables: {
+      q: query.input.query,
+      s: SITE,
+      ...(query.input.filters ? { f: query.input.filters } : {}),
+      ...(query.input.sort ? { sort: query.input.sort } : {}),
+    },
+  });
+}
+
 /**
  * The exact Meilisearch request our adapter sends for this search: searchPublished runs as it does in the API
- * (input validation, cluster scope from the site directory), against a MeiliSearchIndex whose client only records
- * what it is asked. The body is what the meilisearch client would POST to /indexes/{uid}/search.
+ * (input validation, cluster scope from the site directory), against a MeiliSearchIndex whose transport only
+ * records the body it is given: the very bytes the API POSTs to /indexes/{uid}/search.
  */
-async function meiliRequestFor(platform: Platform, input: SearchInput): Promise<Record<string, unknown>> {
-  let captured: Record<string, unknown> | null = null;
-  const recorder = {
-    index: () => ({
-      search: async (query: string, params: Record<string, unknown>) => {
-        captured = { q: query, ...params };
-        return { hits: [], facetDistribution: {}, processingTimeMs: 0, estimatedTotalHits: 0 };
-      },
-    }),
+async function meiliRequestFor(platform: Platform, input: SearchInput): Promise<string> {
+  let captured: string | null = null;
+  const recorder: SearchTransport = {
+    postJson: async (_path, body) => {
+      captured = body;
+      return { hits: [], facetDistribution: {}, processingTimeMs: 0, estimatedTotalHits: 0 };
+    },
   };
-  const index = new MeiliSearchIndex(recorder as never, { host: '', indexUid: platform.search.indexUid, synonyms: {} });
+  const index = new MeiliSearchIndex(platform.meili, {
+    host: '',
+    indexUid: platform.search.indexUid,
+    synonyms: {},
+    searchTransport: recorder,
+  });
   const ctx = makeCtx({
     actor: { kind: 'anonymous' },
     rootEm: platform.orm.em,
@@ -195,48 +232,51 @@ async function meiliRequestFor(platform: Platform, input: SearchInput): Promise<
     search: index,
   });
   await searchPublished(ctx, input);
-  if (!captured) throw new Error('the adapter sent no search');
+  if (captured === null) throw new Error('the adapter sent no search');
   return captured;
 }
 
 interface QueryFigures {
   label: string;
   hits: number;
+  /** The API's first 10 hit ids equal Meilisearch's, in order, checked before and after the measured loop. */
   sameHits: boolean;
   api: number[];
   meili: number[];
-  /** Meilisearch asked for a compressed answer, as our adapter's client (fetch) asks by default. */
+  /** Meilisearch asked for a compressed answer (BENCH_SEARCH_GZIP=1 only). */
   meiliGzip: number[];
   meiliServer: number[];
+  /** CPU seconds our API process used during the loop (the direct requests never touch it). */
+  apiCpu: number;
+  /** CPU seconds Meilisearch used during the loop, and how many searches it answered meanwhile. */
+  meiliCpu: number;
+  meiliSearches: number;
+}
+
+interface Pids {
+  api: number;
+  meili: number;
 }
 
 async function measureQuery(
   platform: Platform,
   apiUrl: string,
   meili: { url: string; key: string },
+  pids: Pids,
   query: BenchQuery,
 ): Promise<QueryFigures> {
   const input: SearchInput = { ...query.input, site: SITE, scope: 'CLUSTER', first: 10 };
-  // Unset variables are left out: an explicit `sort: null` is refused by the API's input validation.
-  const apiBody = JSON.stringify({
-    query: API_QUERY,
-    variables: {
-      q: input.query,
-      s: SITE,
-      ...(input.filters ? { f: input.filters } : {}),
-      ...(input.sort ? { sort: input.sort } : {}),
-    },
-  });
-  const meiliBody = JSON.stringify(await meiliRequestFor(platform, input));
+  const apiBody = apiRequestBody(query);
+  const meiliBody = await meiliRequestFor(platform, input);
   const meiliSearchUrl = `${meili.url}/indexes/${platform.search.indexUid}/search`;
   const meiliHeaders = { authorization: `Bearer ${meili.key}` };
-  // What fetch (undici), and so the meilisearch client inside our API, sends unless told otherwise.
+  // What fetch (undici) sends unless told otherwise; our API's client asks for no compression (ADR 0022).
   const gzipHeaders = { ...meiliHeaders, 'accept-encoding': 'gzip, deflate, br' };
   const apiAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const meiliAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const gzipAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  try {
-    // Probe: both answer, with the same hits in the same order.
+  // Both answer, with the same hits in the same order (checked outside the timed loop: parsing costs the client).
+  const probe = async (): Promise<{ same: boolean; hits: number }> => {
     const a = await post(apiAgent, `${apiUrl}/graphql`, apiBody);
     const aj = JSON.parse(a.text) as {
       data?: { search: { estimatedTotalHits: number; edges: { node: { id: string } }[] } };
@@ -248,17 +288,23 @@ async function measureQuery(
     if (m.status !== 200) throw new Error(`Meilisearch: HTTP ${m.status} ${m.text.slice(0, 300)}`);
     const mj = JSON.parse(m.text) as { hits: { id: string }[]; estimatedTotalHits: number };
     const apiIds = aj.data.search.edges.map((e) => e.node.id);
-    const sameHits = JSON.stringify(apiIds) === JSON.stringify(mj.hits.map((h) => h.id));
-
+    const same =
+      JSON.stringify(apiIds) === JSON.stringify(mj.hits.map((h) => h.id)) &&
+      aj.data.search.estimatedTotalHits === mj.estimatedTotalHits;
+    return { same, hits: aj.data.search.estimatedTotalHits };
+  };
+  try {
+    const before = await probe();
     for (let i = 0; i < WARMUP; i++) {
       await post(apiAgent, `${apiUrl}/graphql`, apiBody);
       await post(meiliAgent, meiliSearchUrl, meiliBody, meiliHeaders);
-      await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
+      if (settings.gzip) await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
     }
     const api: number[] = [];
     const meiliMs: number[] = [];
     const meiliGzip: number[] = [];
     const meiliServer: number[] = [];
+    const cpu0 = { api: processCpu(pids.api), meili: processCpu(pids.meili) };
     // Alternating, so both targets see the same moments of the machine's load.
     for (let i = 0; i < settings.requests; i++) {
       const ra = await post(apiAgent, `${apiUrl}/graphql`, apiBody);
@@ -268,18 +314,27 @@ async function measureQuery(
       if (rm.status !== 200) throw new Error(`Meilisearch: HTTP ${rm.status}`);
       meiliMs.push(rm.ms);
       meiliServer.push((JSON.parse(rm.text) as { processingTimeMs: number }).processingTimeMs);
-      const rg = await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
-      if (rg.status !== 200) throw new Error(`Meilisearch: HTTP ${rg.status}`);
-      meiliGzip.push(rg.ms);
+      if (settings.gzip) {
+        const rg = await post(gzipAgent, meiliSearchUrl, meiliBody, gzipHeaders);
+        if (rg.status !== 200) throw new Error(`Meilisearch: HTTP ${rg.status}`);
+        meiliGzip.push(rg.ms);
+      }
     }
+    const apiCpu = processCpu(pids.api) - cpu0.api;
+    const meiliCpu = processCpu(pids.meili) - cpu0.meili;
+    const after = await probe();
     return {
       label: query.label,
-      hits: aj.data.search.estimatedTotalHits,
-      sameHits,
+      hits: before.hits,
+      sameHits: before.same && after.same,
       api,
       meili: meiliMs,
       meiliGzip,
       meiliServer,
+      apiCpu,
+      meiliCpu,
+      // The API's own search plus the direct one (and the compressed one) per round.
+      meiliSearches: settings.requests * (settings.gzip ? 3 : 2),
     };
   } finally {
     apiAgent.destroy();
@@ -433,8 +488,10 @@ function report(
   seed: SearchSeedResult,
   indexing: { documents: number; seconds: number },
   rows: QueryFigures[],
-  idle: PublishFigures,
-  loaded: PublishFigures,
+  statements: { label: string; count: StatementCount }[],
+  idle: PublishFigures | null,
+  loaded: PublishFigures | null,
+  meiliRss: { indexed: number; end: number },
 ): void {
   const cpu = cpus();
   const lines: string[] = [''];
@@ -457,7 +514,26 @@ function report(
     `  method   per query: ${WARMUP} warm-up + ${settings.requests} sequential requests to each target, alternating, ` +
       'keep-alive, one in flight; ms from sending to the last byte.',
   );
+  lines.push(
+    `  Meilisearch RSS ${fmt(meiliRss.indexed, 0)} MiB after indexing, ${fmt(meiliRss.end, 0)} MiB at the end (VmRSS)`,
+  );
   lines.push('');
+  if (rows.length) latencyReport(lines, rows, statements);
+  for (const [phase, publish] of [
+    ['idle', idle],
+    ['under mixed load', loaded],
+  ] as const) {
+    if (publish) publishReport(lines, phase, publish);
+  }
+  lines.push('');
+  console.log(lines.join('\n'));
+}
+
+function latencyReport(
+  lines: string[],
+  rows: QueryFigures[],
+  statements: { label: string; count: StatementCount }[],
+): void {
   const W = 44;
   const cols: [string, number][] = [
     ['hits', 5],
@@ -466,8 +542,13 @@ function report(
     ['Meili p50', 10],
     ['Meili p95', 10],
     ['srv p50', 8],
-    ['gzip p50', 9],
-    ['gzip p95', 9],
+    ['API CPU', 8],
+    ...(settings.gzip
+      ? ([
+          ['gzip p50', 9],
+          ['gzip p95', 9],
+        ] as [string, number][])
+      : []),
   ];
   const line = (label: string, cells: string[]) =>
     [padEnd(label, W), ...cells.map((c, i) => padStart(c, cols[i]![1]))].join(' ');
@@ -478,29 +559,36 @@ function report(
   lines.push(header);
   lines.push('-'.repeat(width(header)));
   const all = { api: [] as number[], meili: [] as number[], gzip: [] as number[], server: [] as number[] };
-  const figures = (xs: { api: number[]; meili: number[]; gzip: number[]; server: number[] }) => [
+  const cpuMs = (seconds: number, n: number) => fmt((seconds * 1000) / n, 2);
+  const figures = (xs: { api: number[]; meili: number[]; gzip: number[]; server: number[] }, apiCpu: number) => [
     fmt(percentile(xs.api, 50)),
     fmt(percentile(xs.api, 95)),
     fmt(percentile(xs.meili, 50)),
     fmt(percentile(xs.meili, 95)),
     fmt(percentile(xs.server, 50), 0),
-    fmt(percentile(xs.gzip, 50)),
-    fmt(percentile(xs.gzip, 95)),
+    cpuMs(apiCpu, xs.api.length),
+    ...(settings.gzip ? [fmt(percentile(xs.gzip, 50)), fmt(percentile(xs.gzip, 95))] : []),
   ];
+  let apiCpu = 0;
+  let meiliCpu = 0;
+  let meiliSearches = 0;
   for (const r of rows) {
     all.api.push(...r.api);
     all.meili.push(...r.meili);
     all.gzip.push(...r.meiliGzip);
     all.server.push(...r.meiliServer);
+    apiCpu += r.apiCpu;
+    meiliCpu += r.meiliCpu;
+    meiliSearches += r.meiliSearches;
     lines.push(
       line(r.label + (r.sameHits ? '' : ' *'), [
         String(r.hits),
-        ...figures({ api: r.api, meili: r.meili, gzip: r.meiliGzip, server: r.meiliServer }),
+        ...figures({ api: r.api, meili: r.meili, gzip: r.meiliGzip, server: r.meiliServer }, r.apiCpu),
       ]),
     );
   }
   lines.push('-'.repeat(width(header)));
-  lines.push(line(`all ${rows.length} queries`, ['', ...figures(all)]));
+  lines.push(line(`all ${rows.length} queries`, ['', ...figures(all, apiCpu)]));
   const p50 = percentile(all.api, 50) / percentile(all.meili, 50);
   const p95 = percentile(all.api, 95) / percentile(all.meili, 95);
   lines.push(
@@ -513,9 +601,20 @@ function report(
       'request, uncompressed answer.',
   );
   lines.push(
-    "  srv: Meilisearch's own processingTimeMs. gzip: the same request with accept-encoding: gzip, deflate, br — " +
-      'what fetch, and so the meilisearch client inside our API, sends by default.',
+    "  srv: Meilisearch's own processingTimeMs. API CPU: ms of CPU our API process spent per search (from /proc; the " +
+      'direct requests never touch it).' +
+      (settings.gzip ? ' gzip: the same direct request with accept-encoding: gzip, deflate, br.' : ''),
   );
+  lines.push(
+    `  CPU per search, all queries: our API ${cpuMs(apiCpu, all.api.length)} ms; Meilisearch ` +
+      `${cpuMs(meiliCpu, meiliSearches)} ms (its CPU over ${meiliSearches} searches: the API's and the direct ones)`,
+  );
+  for (const s of statements) {
+    lines.push(
+      `  SQL statements per search (${s.label}, warm): ${s.count.data} data + ${s.count.scope} transaction/scope` +
+        (s.count.sql.length ? ` — ${s.count.sql.map((q) => q.replace(/\s+/g, ' ').slice(0, 80)).join('; ')}` : ''),
+    );
+  }
   const differing = rows.filter((r) => !r.sameHits);
   lines.push(
     differing.length
@@ -523,46 +622,42 @@ function report(
       : '  the API returned the same first 10 hits, in the same order, as Meilisearch for every query',
   );
   lines.push('');
-  for (const [phase, publish] of [
-    ['idle', idle],
-    ['under mixed load', loaded],
-  ] as const) {
-    lines.push(`Publish to searchable, ${phase}:`);
-    const d = publish.delays;
-    lines.push(
-      `Publish to searchable: ${settings.publishN} items published on ${SITE} /zwdt/yw through createItem, submitItem and ` +
-        'three signOffs (editor, reviewer, approver),',
-    );
-    lines.push(
-      `  while the worker's delivery loop runs (startSearchSync, ${SYNC_INTERVAL_MS} ms interval); each publish starts at a ` +
-        `random phase of the loop; Meilisearch polled every ${POLL_MS} ms (limit ${POLL_LIMIT_MS / 1000} s).`,
-    );
-    lines.push(
-      `  delay from the level-3 signOff returning to the item found by search: p50 ${fmt(percentile(d, 50), 0)} ms, ` +
-        `p95 ${fmt(percentile(d, 95), 0)} ms, min ${fmt(Math.min(...d), 0)} ms, max ${fmt(Math.max(...d), 0)} ms` +
-        (publish.missed ? `; ${publish.missed} not found within the limit` : ''),
-    );
-    lines.push(
-      `  the publishing itself (create + submit + 3 sign-offs): p50 ${fmt(percentile(publish.publishing, 50), 0)} ms, ` +
-        `p95 ${fmt(percentile(publish.publishing, 95), 0)} ms`,
-    );
-    lines.push(
-      `  Meilisearch's documents-addition tasks for them: queued p50 ${fmt(percentile(publish.taskQueued, 50), 0)} ms / ` +
-        `p95 ${fmt(percentile(publish.taskQueued, 95), 0)} ms, processing p50 ${fmt(percentile(publish.taskProcessing, 50), 0)} ms / ` +
-        `p95 ${fmt(percentile(publish.taskProcessing, 95), 0)} ms`,
-    );
+}
 
-    if (publish.load) {
-      lines.push(
-        `  meanwhile ${publish.load.connections} connections of column lists and searches got ${fmt(publish.load.rps, 0)} req/s ` +
-          `from our API (${publish.load.errors} errors); target p95 ≤ 2000 ms: ` +
-          `${percentile(publish.delays, 95) <= 2000 && !publish.missed ? 'met' : 'NOT met'} on this run`,
-      );
-    }
-    lines.push('');
+function publishReport(lines: string[], phase: string, publish: PublishFigures): void {
+  lines.push(`Publish to searchable, ${phase}:`);
+  const d = publish.delays;
+  lines.push(
+    `Publish to searchable: ${settings.publishN} items published on ${SITE} /zwdt/yw through createItem, submitItem and ` +
+      'three signOffs (editor, reviewer, approver),',
+  );
+  lines.push(
+    `  while the worker's delivery loop runs (startSearchSync, ${SYNC_INTERVAL_MS} ms interval); each publish starts at a ` +
+      `random phase of the loop; Meilisearch polled every ${POLL_MS} ms (limit ${POLL_LIMIT_MS / 1000} s).`,
+  );
+  lines.push(
+    `  delay from the level-3 signOff returning to the item found by search: p50 ${fmt(percentile(d, 50), 0)} ms, ` +
+      `p95 ${fmt(percentile(d, 95), 0)} ms, min ${fmt(Math.min(...d), 0)} ms, max ${fmt(Math.max(...d), 0)} ms` +
+      (publish.missed ? `; ${publish.missed} not found within the limit` : ''),
+  );
+  lines.push(
+    `  the publishing itself (create + submit + 3 sign-offs): p50 ${fmt(percentile(publish.publishing, 50), 0)} ms, ` +
+      `p95 ${fmt(percentile(publish.publishing, 95), 0)} ms`,
+  );
+  lines.push(
+    `  Meilisearch's documents-addition tasks for them: queued p50 ${fmt(percentile(publish.taskQueued, 50), 0)} ms / ` +
+      `p95 ${fmt(percentile(publish.taskQueued, 95), 0)} ms, processing p50 ${fmt(percentile(publish.taskProcessing, 50), 0)} ms / ` +
+      `p95 ${fmt(percentile(publish.taskProcessing, 95), 0)} ms`,
+  );
+
+  if (publish.load) {
+    lines.push(
+      `  meanwhile ${publish.load.connections} connections of column lists and searches got ${fmt(publish.load.rps, 0)} req/s ` +
+        `from our API (${publish.load.errors} errors); target p95 ≤ 2000 ms: ` +
+        `${percentile(publish.delays, 95) <= 2000 && !publish.missed ? 'met' : 'NOT met'} on this run`,
+    );
   }
   lines.push('');
-  console.log(lines.join('\n'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -588,7 +683,8 @@ async function main(): Promise<void> {
     `delivered ${delivered.upserted} documents to Meilisearch in ${fmt(indexing.seconds)} s (${delivered.processed} change records)`,
   );
 
-  say(`Meilisearch RSS after indexing: ${fmt(rssMiB(stack.meiliPid()), 0)} MiB (VmRSS)`);
+  const meiliRss = { indexed: rssMiB(stack.meiliPid()), end: Number.NaN };
+  say(`Meilisearch RSS after indexing: ${fmt(meiliRss.indexed, 0)} MiB (VmRSS)`);
   const [zc] = await withClient(
     stack.ownerUrl,
     async (c) =>
@@ -601,17 +697,40 @@ async function main(): Promise<void> {
   );
   if (!zc) throw new Error('the demo city portal has no /zc column');
 
-  const api = await spawnTarget('api', new URL('./ours.ts', import.meta.url), { env: stack.apiEnv });
+  const oursConfig: OursConfig = { env: stack.apiEnv };
+  const profile = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', settings.cpuProf] : [];
+  const api = await spawnTarget('api', new URL('./ours.ts', import.meta.url), oursConfig, 60_000, profile);
   cleanups.push(api.stop);
   assertLoopback(api.url);
   const meili = { url: stack.meiliUrl, key: stack.meiliKey };
+  const pids: Pids = { api: api.pid, meili: stack.meiliPid() };
   const rows: QueryFigures[] = [];
-  for (const q of queries(zc.id)) {
-    const r = await measureQuery(platform, api.url, meili, q);
-    say(
-      `${q.label}: API p50 ${fmt(percentile(r.api, 50))} ms, Meilisearch p50 ${fmt(percentile(r.meili, 50))} ms (${r.hits} hits)`,
-    );
-    rows.push(r);
+  const statements: { label: string; count: StatementCount }[] = [];
+  if (runs('latency')) {
+    // Counted on a separate in-process instance (the counting hook slows the ORM down): a word query and a
+    // filtered one, whose column facet needs labels.
+    for (const q of [queries(zc.id)[5]!, queries(zc.id)[18]!]) {
+      const { warm, status } = await countStatements(oursConfig, {
+        query: API_QUERY,
+        variables: JSON.parse(apiRequestBody(q)).variables,
+        headers: {},
+      });
+      if (status !== 200) throw new Error(`counting statements: HTTP ${status}`);
+      statements.push({ label: q.label, count: warm });
+    }
+    for (const q of queries(zc.id)) {
+      const r = await measureQuery(platform, api.url, meili, pids, q);
+      say(
+        `${q.label}: API p50 ${fmt(percentile(r.api, 50))} ms, Meilisearch p50 ${fmt(percentile(r.meili, 50))} ms (${r.hits} hits)`,
+      );
+      rows.push(r);
+    }
+  }
+  if (!runs('publish')) {
+    meiliRss.end = rssMiB(stack.meiliPid());
+    await api.stop();
+    report(started, loadBefore, seed, indexing, rows, statements, null, null, meiliRss);
+    return;
   }
   const idle = await measurePublishDelay(platform, meili);
   // Issue 10: fresh under load — the same publications while the API serves column lists and searches at once.
@@ -622,12 +741,7 @@ async function main(): Promise<void> {
       variables: { s: SITE, c },
     }),
   );
-  const searches = queries(zc.id).map((q) =>
-    JSON.stringify({
-      query: API_QUERY,
-      variables: { q: q.input.query, s: SITE, f: q.input.filters, sort: q.input.sort },
-    }),
-  );
+  const searches = queries(zc.id).map(apiRequestBody);
   const mixed: MixedLoad = {
     url: api.url,
     bodies: lists.flatMap((l, i) => [l, searches[i]!, ...searches.slice(4 + i * 4, 8 + i * 4)]),
@@ -635,9 +749,10 @@ async function main(): Promise<void> {
   };
   say(`publish-to-searchable under mixed load: ${mixed.connections} connections of column lists and searches`);
   const loaded = await measurePublishDelay(platform, meili, mixed);
-  say(`Meilisearch RSS after the mixed load: ${fmt(rssMiB(stack.meiliPid()), 0)} MiB (VmRSS)`);
+  meiliRss.end = rssMiB(stack.meiliPid());
+  say(`Meilisearch RSS after the mixed load: ${fmt(meiliRss.end, 0)} MiB (VmRSS)`);
   await api.stop();
-  report(started, loadBefore, seed, indexing, rows, idle, loaded);
+  report(started, loadBefore, seed, indexing, rows, statements, idle, loaded, meiliRss);
 }
 
 try {

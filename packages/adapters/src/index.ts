@@ -6,6 +6,7 @@ export * from './db/notifications.ts';
 export * from './platform.ts';
 export * from './jobs/boss.ts';
 export * from './search/meili-index.ts';
+export { type SearchTransport } from './search/keep-alive-client.ts';
 export * from './media/media-port.ts';
 export * from './media/prepare.ts';
 export * from './media/renditions.ts';

@@ -84,13 +84,7 @@ export async function createPlatform(
     requestInit: { headers: { 'accept-encoding': 'identity' } },
   });
   // Public searches go through a client of their own on a keep-alive node:http agent (issue 10; ADR 0022).
-  const searchHttp = keepAliveJsonClient({ timeoutMs: 5_000 });
-  const searchClient = new Meilisearch({
-    host: config.MEILI_URL,
-    apiKey: config.MEILI_MASTER_KEY,
-    requestInit: { headers: { 'accept-encoding': 'identity' } },
-    httpClient: searchHttp.httpClient,
-  });
+  const searchHttp = keepAliveJsonClient({ host: config.MEILI_URL, apiKey: config.MEILI_MASTER_KEY, timeoutMs: 5_000 });
   const jobs = jobPort(config.DATABASE_URL, {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     retryDelaySeconds: config.WEBHOOK_RETRY_DELAY_SECONDS,
@@ -103,7 +97,7 @@ export async function createPlatform(
     // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
     host: config.MEILI_PUBLIC_URL ?? config.MEILI_URL,
     indexUid: `${config.MEILI_INDEX_PREFIX}items`,
-    searchClient,
+    searchTransport: searchHttp,
     synonyms: loadSynonyms(config.SEARCH_SYNONYMS_FILE),
   });
   return {

@@ -22,7 +22,7 @@ const ids = (r: { data: Record<string, any> | null }) =>
   r.data!.search.edges.map((e: { node: { id: string } }) => e.node.id);
 
 beforeAll(async () => {
-  t = await startTestApp({ search: true });
+  t = await startTestApp({ search: true, countQueries: true });
   miyiId = await publishItem(t, 'miyi', {
     column: '/zwdt/yw',
     title: '米易县召开乡村振兴工作推进会',
@@ -128,6 +128,53 @@ describe('public search', () => {
     await t.gql(`mutation { withdrawItem(id: "${miyiId}", reason: "信息有误") { state } }`, {}, approver);
     expect((await t.syncSearch()).removed).toBe(1);
     expect(ids(await t.gql(SEARCH, { q: '乡村振兴', s: 'miyi' }))).toEqual([]);
+  });
+});
+
+describe('column-facet labels (issue 10: asked while Meilisearch works)', () => {
+  const columnFacet = async () => {
+    const r = await t.gql(SEARCH, { q: '常务会议', s: 'panzhihua' });
+    expect(ids(r)).toEqual([cityId]);
+    return r.data!.search.facets.column as { value: string; label: string | null; count: number }[];
+  };
+
+  it('costs one statement per public search, asked with the scope’s sites, not the facet’s ids', async () => {
+    await columnFacet();
+    t.queries.length = 0;
+    const [facet] = await columnFacet();
+    expect(facet!.label).toMatch(/要闻$/);
+    const sql = t.queries.map((q) => q.replace(/^\S*\[query\]\S*\s*/, ''));
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toContain('zq_public_column_labels');
+  });
+
+  it('follows a renamed column at the next search, and labels a hidden one no more', async () => {
+    const [before] = await columnFacet();
+    const original = before!.label!;
+    const admin = await t.tokenFor(demo.admin('panzhihua'));
+    const update = async (input: string) => {
+      const r = await t.gql(`mutation { updateColumn(input: { id: "${before!.value}", ${input} }) { id } }`, {}, admin);
+      expect(r.errors).toBeUndefined();
+    };
+    await update('name: "市政要闻"');
+    expect((await columnFacet())[0]).toMatchObject({ value: before!.value, label: '市政要闻' });
+    await update('visible: false');
+    expect((await columnFacet())[0]).toMatchObject({ value: before!.value, label: null });
+    await update(`visible: true, name: "${original}"`);
+    expect((await columnFacet())[0]).toMatchObject({ value: before!.value, label: original });
+  });
+
+  it('gives signed-in people the names of their own hidden columns, asked by id', async () => {
+    const admin = await t.tokenFor(demo.admin('panzhihua'));
+    const [facet] = await columnFacet();
+    await t.gql(`mutation { updateColumn(input: { id: "${facet!.value}", visible: false }) { id } }`, {}, admin);
+    try {
+      const r = await t.gql(SEARCH, { q: '常务会议', s: 'panzhihua' }, admin);
+      expect(r.data!.search.facets.column).toEqual([{ value: facet!.value, label: facet!.label, count: 1 }]);
+      expect((await columnFacet())[0]!.label).toBeNull();
+    } finally {
+      await t.gql(`mutation { updateColumn(input: { id: "${facet!.value}", visible: true }) { id } }`, {}, admin);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { PublicReadPort } from '@zhanqun/core';
+import type { ColumnLabels, PublicReadPort } from '@zhanqun/core';
 import pg from 'pg';
 
 /** What /metrics reports about a connection pool (pg-pool's own counters). */
@@ -40,6 +40,9 @@ export function publicReads(
   // Sites' column trees as of a version; zq_public_route checks that version in the statement that reads the
   // page, so a tree changed through another instance is never served (issue 10; see migration 0020).
   const trees = new Map<string, { version: string; site: unknown; columns: unknown; memo: Map<string, unknown> }>();
+  // Search's column-facet labels per site as of its tree version; zq_public_column_labels says, in the statement
+  // asked while Meilisearch works, whether that version is still current (issue 10; migration 0024).
+  const labels = new Map<string, { version: string; names: Map<string, string> }>();
   pool.on('error', () => {});
   return {
     async items(a, seen) {
@@ -123,6 +126,38 @@ export function publicReads(
         values: [siteIds],
       });
       return res.rows[0]?.v ?? siteIds.map(() => null);
+    },
+    async columnLabels(siteIds): Promise<ColumnLabels> {
+      onQuery?.('[query] select * from zq_public_column_labels($1, $2)');
+      // What we hold as the statement is sent: a null `names` row means exactly that version is current.
+      const sent = new Map(siteIds.map((id) => [id, labels.get(id)]));
+      const res = await pool.query<{ site_id: string; version: string; names: Record<string, string> | null }>({
+        name: 'zq_public_column_labels',
+        text: 'select * from zq_public_column_labels($1, $2)',
+        values: [siteIds, siteIds.map((id) => sent.get(id)?.version ?? null)],
+      });
+      const current: Map<string, string>[] = [];
+      for (const row of res.rows) {
+        if (row.names === null) {
+          const held = sent.get(row.site_id);
+          if (held) current.push(held.names);
+          continue;
+        }
+        const fresh = { version: row.version, names: new Map(Object.entries(row.names)) };
+        labels.delete(row.site_id);
+        if (labels.size >= MAX_TREES) labels.delete(labels.keys().next().value!);
+        labels.set(row.site_id, fresh);
+        current.push(fresh.names);
+      }
+      return {
+        get(columnId) {
+          for (const names of current) {
+            const name = names.get(columnId);
+            if (name !== undefined) return name;
+          }
+          return undefined;
+        },
+      };
     },
     close: () => pool.end(),
     stats: () => poolStats(pool, max),

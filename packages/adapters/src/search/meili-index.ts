@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type {
-  SearchDocument,
-  SearchHitDocument,
-  SearchIndex,
-  SearchRequest,
-  SearchResponse,
-} from '@zhanqun/core';
+import type { SearchDocument, SearchHitDocument, SearchIndex, SearchRequest, SearchResponse } from '@zhanqun/core';
 import type { EnqueuedTaskPromise, Meilisearch, Settings } from 'meilisearch';
 import { generateTenantToken } from 'meilisearch/token';
+import type { SearchTransport } from './keep-alive-client.ts';
 
 const HIGHLIGHT_PRE = '\u0001';
 const HIGHLIGHT_POST = '\u0002';
@@ -120,10 +115,52 @@ async function done(task: EnqueuedTaskPromise, what: string): Promise<void> {
     throw new Error(`Meilisearch ${what} ${t.status}: ${t.error?.code ?? ''} ${t.error?.message ?? ''}`);
 }
 
+/** What Meilisearch answers to a search, as far as we read it. */
+interface MeiliSearchAnswer {
+  hits: (SearchHitDocument & { _formatted?: { title?: unknown; bodyText?: unknown } })[];
+  estimatedTotalHits?: number;
+  facetDistribution?: Record<string, Record<string, number>>;
+  processingTimeMs: number;
+}
+
+/** The body of `POST /indexes/{uid}/search` for a search request (exported for bench/search.ts and tests). */
+export function searchBody(req: SearchRequest): Record<string, unknown> {
+  const f = req.filters;
+  const filter = [
+    scopeFilter(req.scope),
+    anyOf('kind', f.kind),
+    anyOf('year', f.year),
+    anyOf('columnIds', f.columnId),
+    anyOf('validity', f.validity),
+    f.locale ? `locale = ${quote(f.locale)}` : null,
+    f.issuingBody ? `issuingBody = ${quote(f.issuingBody)}` : null,
+  ].filter(Boolean);
+  const sort = req.sort === 'NEWEST' ? ['publishedAt:desc'] : req.sort === 'OLDEST' ? ['publishedAt:asc'] : undefined;
+  return {
+    q: req.query,
+    filter: filter.join(' AND '),
+    offset: req.offset,
+    limit: req.limit,
+    ...(sort ? { sort } : {}),
+    facets: req.facets,
+    // Issue 10: only what a hit shows. Without this Meilisearch sends every document whole (a ~3 KB body as
+    // `bodyText`, besides its cropped copy in `_formatted`), which the API parsed and dropped on every search.
+    attributesToRetrieve: HIT_ATTRIBUTES,
+    attributesToHighlight: ['title', 'bodyText'],
+    attributesToCrop: ['bodyText'],
+    cropLength: 40,
+    cropMarker: '…',
+    highlightPreTag: HIGHLIGHT_PRE,
+    highlightPostTag: HIGHLIGHT_POST,
+    ...(HAN.test(req.query) ? { locales: ['cmn'] } : {}),
+  };
+}
+
 export class MeiliSearchIndex implements SearchIndex {
   readonly #client: Meilisearch;
-  /** The client public searches go through (a keep-alive node:http agent in the platform); else #client. */
-  readonly #searchClient: Meilisearch;
+  /** How public searches are sent (a keep-alive node:http client in the platform); else through #client. */
+  readonly #transport: SearchTransport;
+  readonly #searchPath: string;
   readonly #host: string;
   readonly #uid: string;
   readonly #settings: Settings;
@@ -131,12 +168,15 @@ export class MeiliSearchIndex implements SearchIndex {
 
   constructor(
     client: Meilisearch,
-    opts: { host: string; indexUid: string; synonyms: Record<string, string[]>; searchClient?: Meilisearch },
+    opts: { host: string; indexUid: string; synonyms: Record<string, string[]>; searchTransport?: SearchTransport },
   ) {
     this.#client = client;
-    this.#searchClient = opts.searchClient ?? client;
+    this.#transport = opts.searchTransport ?? {
+      postJson: (path, body) => client.httpRequest.post({ path, body, contentType: 'application/json' }),
+    };
     this.#host = opts.host;
     this.#uid = opts.indexUid;
+    this.#searchPath = `indexes/${encodeURIComponent(opts.indexUid)}/search`;
     this.#settings = searchSettings(opts.synonyms);
   }
 
@@ -167,44 +207,21 @@ export class MeiliSearchIndex implements SearchIndex {
   }
 
   async search(req: SearchRequest): Promise<SearchResponse> {
-    const f = req.filters;
-    const filter = [
-      scopeFilter(req.scope),
-      anyOf('kind', f.kind),
-      anyOf('year', f.year),
-      anyOf('columnIds', f.columnId),
-      anyOf('validity', f.validity),
-      f.locale ? `locale = ${quote(f.locale)}` : null,
-      f.issuingBody ? `issuingBody = ${quote(f.issuingBody)}` : null,
-    ].filter(Boolean);
-    const res = await this.#searchClient.index<SearchDocument>(this.#uid).search(req.query, {
-      filter: filter.join(' AND '),
-      offset: req.offset,
-      limit: req.limit,
-      sort: req.sort === 'NEWEST' ? ['publishedAt:desc'] : req.sort === 'OLDEST' ? ['publishedAt:asc'] : undefined,
-      facets: req.facets,
-      // Issue 10: only what a hit shows. Without this Meilisearch sends every document whole (a ~3 KB body as
-      // `bodyText`, besides its cropped copy in `_formatted`), which the API parsed and dropped on every search.
-      attributesToRetrieve: HIT_ATTRIBUTES,
-      attributesToHighlight: ['title', 'bodyText'],
-      attributesToCrop: ['bodyText'],
-      cropLength: 40,
-      cropMarker: '…',
-      highlightPreTag: HIGHLIGHT_PRE,
-      highlightPostTag: HIGHLIGHT_POST,
-      ...(HAN.test(req.query) ? { locales: ['cmn'] } : {}),
-    });
+    const res = (await this.#transport.postJson(
+      this.#searchPath,
+      JSON.stringify(searchBody(req)),
+    )) as MeiliSearchAnswer;
     return {
       hits: res.hits.map((h) => {
-        const formatted = (h._formatted ?? {}) as Partial<SearchDocument>;
+        const formatted = h._formatted ?? {};
         return {
-          doc: h as unknown as SearchHitDocument,
+          doc: h,
           titleHighlighted: safeHighlight(String(formatted.title ?? h.title)),
           snippet: safeHighlight(String(formatted.bodyText ?? h.summary ?? '')),
         };
       }),
       estimatedTotalHits: res.estimatedTotalHits ?? res.hits.length,
-      facets: (res.facetDistribution ?? {}) as Record<string, Record<string, number>>,
+      facets: res.facetDistribution ?? {},
       processingTimeMs: res.processingTimeMs,
     };
   }

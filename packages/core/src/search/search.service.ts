@@ -3,7 +3,8 @@ import { isPlatformWide } from '../access/permissions.policy.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { AppError } from '../errors/app-error.ts';
 import { canSeeDrafts } from '../items/item-access.ts';
-import type { Ctx } from '../shared/context.ts';
+import { columnNamesByIds } from '../columns/column.service.ts';
+import type { ColumnLabels, Ctx } from '../shared/context.ts';
 import { parseInput, withDefault } from '../shared/validation.ts';
 import { requireSiteByCode } from '../sites/site-lookup.ts';
 import { SEARCHABLE_SITE_STATUSES } from './search-document.ts';
@@ -55,31 +56,47 @@ const offsetOf = (after: string | null | undefined) => {
 export const searchCursor = (offset: number) => Buffer.from(String(offset)).toString('base64url');
 
 /** The scope a site's search covers: itself, or (cluster) itself and every site below it (站群统一检索). */
-async function scopeFor(ctx: Ctx, code: string, scope: 'SITE' | 'CLUSTER'): Promise<SearchRequest['scope']> {
+async function scopeFor(
+  ctx: Ctx,
+  code: string,
+  scope: 'SITE' | 'CLUSTER',
+): Promise<{ request: SearchRequest['scope']; siteIds: string[] }> {
   const entry = (await ctx.directory.fresh()).byCode(code);
   if (!entry || !SEARCHABLE_SITE_STATUSES.has(entry.status))
     throw new AppError('NOT_FOUND', 'Site not found', { field: 'site' });
-  if (scope === 'SITE') return { field: 'siteId', siteId: entry.id };
+  if (scope === 'SITE') return { request: { field: 'siteId', siteId: entry.id }, siteIds: [entry.id] };
   // 2017 §2: a site below the cluster that was closed or taken down is out of the cluster's search at once, not
   // only once the worker has delivered its removals (the directory is already in memory: no extra round trip).
-  const excludeSiteIds = ctx.directory
-    .subtree(entry.id)
-    .filter((id) => !SEARCHABLE_SITE_STATUSES.has(ctx.directory.byId(id)?.status ?? ''));
-  return { field: 'siteAncestors', siteId: entry.id, ...(excludeSiteIds.length ? { excludeSiteIds } : {}) };
+  const subtree = ctx.directory.subtree(entry.id);
+  const searchable = (id: string) => SEARCHABLE_SITE_STATUSES.has(ctx.directory.byId(id)?.status ?? '');
+  const excludeSiteIds = subtree.filter((id) => !searchable(id));
+  return {
+    request: { field: 'siteAncestors', siteId: entry.id, ...(excludeSiteIds.length ? { excludeSiteIds } : {}) },
+    siteIds: subtree.filter(searchable),
+  };
 }
 
 /** Public search over published content only, through our API (highlights are HTML-safe). */
 export async function searchPublished(
   ctx: Ctx,
   raw: SearchInput,
-): Promise<SearchResponse & { offset: number; limit: number }> {
+): Promise<SearchResponse & { offset: number; limit: number; columnLabels: ColumnLabels }> {
   const input = parseInput(searchInput, raw);
   const scope = await scopeFor(ctx, input.site, input.scope);
   const offset = offsetOf(input.after);
+  const index = requireIndex(ctx);
+  // Issue 10: the public's column labels are asked with the scope's sites while Meilisearch works, not after it
+  // has answered (a second round trip on every search). Signed-in people may see hidden columns of their sites:
+  // theirs are asked by id once the facet is known, as before.
+  const early =
+    ctx.actor.kind === 'anonymous' && ctx.publicReads?.columnLabels
+      ? ctx.publicReads.columnLabels(scope.siteIds).catch(() => null)
+      : null;
+  let res: SearchResponse;
   try {
-    const res = await requireIndex(ctx).search({
+    res = await index.search({
       query: input.query,
-      scope,
+      scope: scope.request,
       filters: {
         kind: input.filters?.kind,
         year: input.filters?.year,
@@ -93,13 +110,15 @@ export async function searchPublished(
       limit: input.first,
       facets: input.scope === 'CLUSTER' ? ['kind', 'year', 'columnId', 'siteId'] : ['kind', 'year', 'columnId'],
     });
-    return { ...res, offset, limit: input.first };
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new AppError('SEARCH_UNAVAILABLE', undefined, {
       details: { cause: String((e as Error).message ?? e).slice(0, 200) },
     });
   }
+  // Should the early question have failed, the labels are asked by id, which reports a real failure.
+  const columnLabels = (await early) ?? (await columnNamesByIds(ctx, Object.keys(res.facets.columnId ?? {})));
+  return { ...res, offset, limit: input.first, columnLabels };
 }
 
 const keyInput = z.object({ site: z.string(), scope: withDefault(z.enum(['SITE', 'CLUSTER']), 'SITE') });
@@ -111,7 +130,7 @@ const keyInput = z.object({ site: z.string(), scope: withDefault(z.enum(['SITE',
  */
 export async function searchKey(ctx: Ctx, raw: z.input<typeof keyInput>) {
   const input = parseInput(keyInput, raw);
-  const scope = await scopeFor(ctx, input.site, input.scope);
+  const { request: scope } = await scopeFor(ctx, input.site, input.scope);
   const expiresAt = new Date(ctx.now().getTime() + 3_600_000);
   const { token, indexUid, host } = await requireIndex(ctx)
     .tenantToken(scope, expiresAt)

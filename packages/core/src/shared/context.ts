@@ -90,6 +90,18 @@ export interface PublicReadPort {
    * public answer may be served while the versions it was computed at are still these (ADR 0028).
    */
   versions(siteIds: string[]): Promise<(string | null)[]>;
+  /**
+   * Names of the visible columns of these sites, by column id: search's column-facet labels, asked while
+   * Meilisearch works (zq_public_column_labels, migration 0024). The port may keep a site's names for as long as
+   * the function says the site's tree version is current. Optional: without it, labels come from columnNames
+   * once the facet is known (one more round trip).
+   */
+  columnLabels?(siteIds: readonly string[]): Promise<ColumnLabels>;
+}
+
+/** Column names by id, as columnLabels answers them. */
+export interface ColumnLabels {
+  get(columnId: string): string | undefined;
 }
 
 /**

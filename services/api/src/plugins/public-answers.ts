@@ -209,6 +209,13 @@ export function tracedCtx(ctx: Ctx, reads: PublicReadPort, trace: AnswerTrace): 
     },
     versions: (ids) => reads.versions(ids),
   };
+  // Search's labels are asked beside Meilisearch, whose answers the versions do not cover.
+  const labels = reads.columnLabels?.bind(reads);
+  if (labels)
+    ctx.publicReads.columnLabels = (ids) => {
+      trace.spoil();
+      return labels(ids);
+    };
   return ctx;
 }
 

@@ -35,5 +35,6 @@ export const migrationsList = [
   sqlMigration('0018_interviews_surveys'),
   sqlMigration('0019_webhooks'),
   sqlMigration('0020_public_route'),
+  sqlMigration('0024_search_column_labels'),
   sqlMigration('0025_public_content_version'),
 ];

@@ -1,6 +1,5 @@
 import {
   AppError,
-  columnNamesByIds,
   findItem,
   itemsByIds,
   reindexSearch,
@@ -30,7 +29,6 @@ export const searchResolvers = {
     async search(_: unknown, a: Omit<SearchInput, 'site'> & { site?: string }, ctx: GqlContext) {
       const { zq } = ctx;
       const res = await searchPublished(zq, { ...a, site: siteOf(a, ctx) });
-      const columns = await columnNamesByIds(zq, Object.keys(res.facets.columnId ?? {}));
       return {
         edges: res.hits.map((hit, i) => ({ cursor: searchCursor(res.offset + i + 1), node: hit })),
         pageInfo: {
@@ -44,7 +42,7 @@ export const searchResolvers = {
         facets: {
           kind: facetList(res.facets.kind),
           year: facetList(res.facets.year),
-          column: facetList(res.facets.columnId, (id) => columns.get(id) ?? null),
+          column: facetList(res.facets.columnId, (id) => res.columnLabels.get(id) ?? null),
           site: facetList(res.facets.siteId, (id) => zq.directory.byId(id)?.name ?? null),
         },
       };
