@@ -25,12 +25,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDedecms, generateWxr, openSource } from '../packages/importers/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
 import { WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
+import { postgresCpu, postmasterPid } from './lib/cpu.ts';
 import type { ImportDone, ImportJob } from './lib/import-child.ts';
 import { lifetime } from './lib/lifetime.ts';
 import { startStack } from './lib/stack.ts';
@@ -113,6 +114,7 @@ async function main() {
   stop.cleanups.push(stack.stop);
   const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
   say(`importing process: node ${WORKER_NODE_FLAGS.join(' ')}`);
+  const postmaster = postmasterPid(stack.pgDataDir);
   const results: string[] = [];
 
   for (const kind of SOURCES) {
@@ -139,6 +141,7 @@ async function main() {
       peak = Math.max(peak, procMem(child.pid!).rss);
     }, 50);
     const job: ImportJob = { env: ourEnv, site: INTO[kind].site, paths: exp.paths, into: INTO[kind].into };
+    const pgBefore = postgresCpu(postmaster);
     child.send(job);
     const [done] = (await Promise.race([
       once(child, 'message'),
@@ -146,6 +149,7 @@ async function main() {
         throw new Error(`the importing process exited (${code})`);
       }),
     ])) as [ImportDone];
+    const pgOurs = postgresCpu(postmaster) - pgBefore;
     await once(child, 'exit');
     clearInterval(sampler);
     peak = Math.max(peak, done.hwm);
@@ -160,20 +164,36 @@ async function main() {
     );
 
     // ——— the floor: the same items, the same tables, plain multi-row INSERTs as the owner ———
+    const pgFloor0 = postgresCpu(postmaster);
+    const cpuFloor0 = process.cpuUsage();
     const floorMs = await withClient(stack.ownerUrl, (c) => floor(c, rows, kind));
+    const cpuFloor = process.cpuUsage(cpuFloor0);
+    const pgFloor = postgresCpu(postmaster) - pgFloor0;
     const oursRate = published / (oursMs / 1000);
     const floorRate = published / (floorMs / 1000);
+    // CPU per published item, importing process + PostgreSQL (ms): on a machine shared with other work the wall
+    // clock ratio moves with the load; the CPU each side spends per item does much less.
+    const oursCpu = ((done.cpuS + pgOurs) * 1000) / published;
+    const floorCpu = (((cpuFloor.user + cpuFloor.system) / 1e6 + pgFloor) * 1000) / published;
+    say(
+      `${kind} CPU per item: ours ${oursCpu.toFixed(2)} ms (importing process ${((done.cpuS * 1000) / published).toFixed(2)} + PostgreSQL ${((pgOurs * 1000) / published).toFixed(2)}), floor ${floorCpu.toFixed(2)} ms (${((cpuFloor.user + cpuFloor.system) / 1e3 / published).toFixed(2)} + ${((pgFloor * 1000) / published).toFixed(2)})`,
+    );
     results.push(
-      `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
+      `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${oursCpu.toFixed(2)} / ${floorCpu.toFixed(2)} ms (${(floorCpu / oursCpu).toFixed(2)}×) | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
     );
     await rm(join(dir, kind), { recursive: true, force: true });
     await rm(rows, { force: true });
   }
   say('');
   say(
-    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | peak RSS (≤ 300 MB) |',
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  say('|---|---|---|---|---|---|---|');
+  say(
+    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | CPU per item ours / floor (floor ÷ ours) | peak RSS (≤ 300 MB) |',
+  );
+  say('|---|---|---|---|---|---|---|---|');
   for (const r of results) say(r);
 }
 

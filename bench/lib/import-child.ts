@@ -25,6 +25,8 @@ export interface ImportDone {
   hwm: number;
   /** Heap used after a full GC at the end: what the import retained. */
   heapUsed: number;
+  /** CPU seconds of this process (every thread: user + system) from the start of the import to its end. */
+  cpuS: number;
 }
 
 function hwm(): number {
@@ -38,6 +40,7 @@ process.once('message', async (job: ImportJob) => {
     const ctx = platform.systemCtx('bench:import');
     await ctx.directory.fresh();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const run = await startImport(
       ctx,
       { site: job.site, source: job.paths, into: job.into, commit: true },
@@ -50,6 +53,7 @@ process.once('message', async (job: ImportJob) => {
       },
     });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     // What the import left behind (the bench starts this process with --expose-gc): flat means nothing kept per item.
     (globalThis as { gc?: () => void }).gc?.();
     if (process.env.BENCH_IMPORT_HEAPSNAP) writeHeapSnapshot(process.env.BENCH_IMPORT_HEAPSNAP);
@@ -61,6 +65,7 @@ process.once('message', async (job: ImportJob) => {
       ms,
       hwm: hwm(),
       heapUsed: process.memoryUsage().heapUsed,
+      cpuS: (cpu.user + cpu.system) / 1e6,
     };
     process.send?.(done);
   } finally {
