@@ -4,6 +4,7 @@
  *   BENCH_IMPORT_BYTES   instead of a count, the size of each export (`1g`, `300m`): for the peak-RSS figure
  *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
  *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
+ *   BENCH_IMPORT_NODE_FLAGS  the importing process's V8/Node flags instead of the worker's (experiments only)
  *
  * For each source:
  * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).
@@ -41,6 +42,8 @@ const ITEMS = Number(process.env.BENCH_IMPORT_ITEMS ?? 100_000);
 const BYTES = parseBytes(process.env.BENCH_IMPORT_BYTES);
 const SOURCES = (process.env.BENCH_IMPORT_SOURCES ?? 'wxr,dedecms').split(',').map((s) => s.trim()) as Kind[];
 const stop = lifetime(say);
+/** The importing process's flags: the worker's, unless an experiment names others (BENCH_IMPORT_NODE_FLAGS). */
+const NODE_FLAGS = process.env.BENCH_IMPORT_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? WORKER_NODE_FLAGS;
 type Kind = 'wxr' | 'dedecms';
 // Each source into its own site: two legacy sites' numeric ids give the same slugs in a matched column.
 const INTO: Record<Kind, { site: string; into: string }> = {
@@ -113,7 +116,7 @@ async function main() {
   const stack = await startStack(say);
   stop.cleanups.push(stack.stop);
   const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
-  say(`importing process: node ${WORKER_NODE_FLAGS.join(' ')}`);
+  say(`importing process: node ${NODE_FLAGS.join(' ')}`);
   const postmaster = postmasterPid(stack.pgDataDir);
   const results: string[] = [];
 
@@ -130,7 +133,7 @@ async function main() {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [
         ...process.execArgv,
-        ...WORKER_NODE_FLAGS,
+        ...NODE_FLAGS,
         '--expose-gc',
         ...(process.env.BENCH_IMPORT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IMPORT_PROF}`] : []),
       ],
@@ -164,11 +167,15 @@ async function main() {
     );
 
     // ——— the floor: the same items, the same tables, plain multi-row INSERTs as the owner ———
-    const pgFloor0 = postgresCpu(postmaster);
     const cpuFloor0 = process.cpuUsage();
-    const floorMs = await withClient(stack.ownerUrl, (c) => floor(c, rows, kind));
+    // PostgreSQL's CPU read while the floor's connection is still open: a backend that has exited but not yet been
+    // reaped by the postmaster would be counted on neither side.
+    const { floorMs, pgFloor } = await withClient(stack.ownerUrl, async (c) => {
+      const pg0 = postgresCpu(postmaster);
+      const ms = await floor(c, rows, kind);
+      return { floorMs: ms, pgFloor: postgresCpu(postmaster) - pg0 };
+    });
     const cpuFloor = process.cpuUsage(cpuFloor0);
-    const pgFloor = postgresCpu(postmaster) - pgFloor0;
     const oursRate = published / (oursMs / 1000);
     const floorRate = published / (floorMs / 1000);
     // CPU per published item, importing process + PostgreSQL (ms): on a machine shared with other work the wall
