@@ -4,7 +4,7 @@
  * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
  */
 import { readFileSync } from 'node:fs';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
 import { runImport, startImport } from '../../packages/core/src/index.ts';
 
@@ -34,7 +34,26 @@ function hwm(): number {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(s)?.[1] ?? 0) * 1024;
 }
 
+/** BENCH_IMPORT_MEMLOG=1: where the memory is, every second (V8 spaces, external, RSS) — what makes the peak RSS. */
+function memLog(): () => void {
+  if (!process.env.BENCH_IMPORT_MEMLOG) return () => undefined;
+  let peak = 0;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss < peak) return;
+    peak = m.rss;
+    const spaces = getHeapSpaceStatistics()
+      .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1e6).toFixed(0)}`)
+      .join(', ');
+    console.log(
+      `[import-child] rss ${(m.rss / 1e6).toFixed(0)} MB: heap ${(m.heapTotal / 1e6).toFixed(0)} (${spaces}), external ${(m.external / 1e6).toFixed(0)}, array buffers ${(m.arrayBuffers / 1e6).toFixed(0)}`,
+    );
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
 process.once('message', async (job: ImportJob) => {
+  const stopMemLog = memLog();
   const platform = await createPlatform(loadConfig(job.env));
   try {
     const ctx = platform.systemCtx('bench:import');
@@ -69,6 +88,7 @@ process.once('message', async (job: ImportJob) => {
     };
     process.send?.(done);
   } finally {
+    stopMemLog();
     await platform.close();
     process.disconnect?.();
   }
