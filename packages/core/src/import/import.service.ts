@@ -941,8 +941,11 @@ async function apply(
     // Files: every reference found in the uploads goes through media, before the batch's transaction.
     const filesOf = new Map<string, string[]>();
     const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
-      "select payload from import_record where run_id = ? and kind = 'FILE' and payload->>'itemSourceId' in (?)",
-      [run.id, ids],
+      // The same keys asked of both indexes of migration 0021 (one serves a run without statistics, the other one with).
+      `select payload from import_record
+        where zq_import_file_owner_key(run_id, kind, payload) in (?)
+          and kind = 'FILE' and (run_id::text || ' ' || (payload->>'itemSourceId')) in (?)`,
+      [ids.map((i) => `${run.id} ${i}`), ids.map((i) => `${run.id} ${i}`)],
     );
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
     for (const r of recs) {
@@ -980,9 +983,9 @@ async function apply(
           `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
                     array(select json_array_elements_text(payload->'oldUrls')) as urls
                from import_record
-              where run_id = ? and kind = 'ITEM' and zq_import_old_url_keys(run_id, payload) && array[?]::text[]`,
-          // Keys of the GIN index of migration 0021 (one index scan, not a scan of the run's records per batch).
-          [run.id, hrefs.map((h) => `${run.id} ${h}`)],
+              where kind = 'ITEM' and zq_import_old_url_keys(run_id, payload) && array[?]::text[]`,
+          // Keys of the GIN index of migration 0021, the run inside each (no `run_id =` the planner could prefer).
+          [hrefs.map((h) => `${run.id} ${h}`)],
         )
       : [];
     const newPathOf = new Map<string, string>();
