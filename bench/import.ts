@@ -4,6 +4,7 @@
  *   BENCH_IMPORT_BYTES   instead of a count, the size of each export (`1g`, `300m`): for the peak-RSS figure
  *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
  *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
+ *   BENCH_IMPORT_NODE_FLAGS  the importing process's V8/Node flags instead of the worker's (experiments only)
  *
  * For each source:
  * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).
@@ -25,12 +26,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDedecms, generateWxr, openSource } from '../packages/importers/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
 import { WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
+import { postgresCpu, postmasterPid } from './lib/cpu.ts';
 import type { ImportDone, ImportJob } from './lib/import-child.ts';
 import { lifetime } from './lib/lifetime.ts';
 import { startStack } from './lib/stack.ts';
@@ -40,6 +42,8 @@ const ITEMS = Number(process.env.BENCH_IMPORT_ITEMS ?? 100_000);
 const BYTES = parseBytes(process.env.BENCH_IMPORT_BYTES);
 const SOURCES = (process.env.BENCH_IMPORT_SOURCES ?? 'wxr,dedecms').split(',').map((s) => s.trim()) as Kind[];
 const stop = lifetime(say);
+/** The importing process's flags: the worker's, unless an experiment names others (BENCH_IMPORT_NODE_FLAGS). */
+const NODE_FLAGS = process.env.BENCH_IMPORT_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? WORKER_NODE_FLAGS;
 type Kind = 'wxr' | 'dedecms';
 // Each source into its own site: two legacy sites' numeric ids give the same slugs in a matched column.
 const INTO: Record<Kind, { site: string; into: string }> = {
@@ -112,7 +116,8 @@ async function main() {
   const stack = await startStack(say);
   stop.cleanups.push(stack.stop);
   const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
-  say(`importing process: node ${WORKER_NODE_FLAGS.join(' ')}`);
+  say(`importing process: node ${NODE_FLAGS.join(' ')}`);
+  const postmaster = postmasterPid(stack.pgDataDir);
   const results: string[] = [];
 
   for (const kind of SOURCES) {
@@ -128,7 +133,7 @@ async function main() {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [
         ...process.execArgv,
-        ...WORKER_NODE_FLAGS,
+        ...NODE_FLAGS,
         '--expose-gc',
         ...(process.env.BENCH_IMPORT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IMPORT_PROF}`] : []),
       ],
@@ -139,6 +144,7 @@ async function main() {
       peak = Math.max(peak, procMem(child.pid!).rss);
     }, 50);
     const job: ImportJob = { env: ourEnv, site: INTO[kind].site, paths: exp.paths, into: INTO[kind].into };
+    const pgBefore = postgresCpu(postmaster);
     child.send(job);
     const [done] = (await Promise.race([
       once(child, 'message'),
@@ -146,6 +152,7 @@ async function main() {
         throw new Error(`the importing process exited (${code})`);
       }),
     ])) as [ImportDone];
+    const pgOurs = postgresCpu(postmaster) - pgBefore;
     await once(child, 'exit');
     clearInterval(sampler);
     peak = Math.max(peak, done.hwm);
@@ -160,20 +167,40 @@ async function main() {
     );
 
     // ——— the floor: the same items, the same tables, plain multi-row INSERTs as the owner ———
-    const floorMs = await withClient(stack.ownerUrl, (c) => floor(c, rows, kind));
+    const cpuFloor0 = process.cpuUsage();
+    // PostgreSQL's CPU read while the floor's connection is still open: a backend that has exited but not yet been
+    // reaped by the postmaster would be counted on neither side.
+    const { floorMs, pgFloor } = await withClient(stack.ownerUrl, async (c) => {
+      const pg0 = postgresCpu(postmaster);
+      const ms = await floor(c, rows, kind);
+      return { floorMs: ms, pgFloor: postgresCpu(postmaster) - pg0 };
+    });
+    const cpuFloor = process.cpuUsage(cpuFloor0);
     const oursRate = published / (oursMs / 1000);
     const floorRate = published / (floorMs / 1000);
+    // CPU per published item, importing process + PostgreSQL (ms): on a machine shared with other work the wall
+    // clock ratio moves with the load; the CPU each side spends per item does much less.
+    const oursCpu = ((done.cpuS + pgOurs) * 1000) / published;
+    const floorCpu = (((cpuFloor.user + cpuFloor.system) / 1e6 + pgFloor) * 1000) / published;
+    say(
+      `${kind} CPU per item: ours ${oursCpu.toFixed(2)} ms (importing process ${((done.cpuS * 1000) / published).toFixed(2)} + PostgreSQL ${((pgOurs * 1000) / published).toFixed(2)}), floor ${floorCpu.toFixed(2)} ms (${((cpuFloor.user + cpuFloor.system) / 1e3 / published).toFixed(2)} + ${((pgFloor * 1000) / published).toFixed(2)})`,
+    );
     results.push(
-      `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
+      `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${oursCpu.toFixed(2)} / ${floorCpu.toFixed(2)} ms (${(floorCpu / oursCpu).toFixed(2)}×) | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
     );
     await rm(join(dir, kind), { recursive: true, force: true });
     await rm(rows, { force: true });
   }
   say('');
   say(
-    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | peak RSS (≤ 300 MB) |',
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  say('|---|---|---|---|---|---|---|');
+  say(
+    '| source | items | export | ours items/s (plan+stage+apply) | floor items/s (raw INSERT) | ratio (≥ 0.5×) | CPU per item ours / floor (floor ÷ ours) | peak RSS (≤ 300 MB) |',
+  );
+  say('|---|---|---|---|---|---|---|---|');
   for (const r of results) say(r);
 }
 

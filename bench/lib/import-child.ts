@@ -4,7 +4,7 @@
  * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
  */
 import { readFileSync } from 'node:fs';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
 import { runImport, startImport } from '../../packages/core/src/index.ts';
 
@@ -25,6 +25,8 @@ export interface ImportDone {
   hwm: number;
   /** Heap used after a full GC at the end: what the import retained. */
   heapUsed: number;
+  /** CPU seconds of this process (every thread: user + system) from the start of the import to its end. */
+  cpuS: number;
 }
 
 function hwm(): number {
@@ -32,12 +34,32 @@ function hwm(): number {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(s)?.[1] ?? 0) * 1024;
 }
 
+/** BENCH_IMPORT_MEMLOG=1: where the memory is, every second (V8 spaces, external, RSS) — what makes the peak RSS. */
+function memLog(): () => void {
+  if (!process.env.BENCH_IMPORT_MEMLOG) return () => undefined;
+  let peak = 0;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss < peak) return;
+    peak = m.rss;
+    const spaces = getHeapSpaceStatistics()
+      .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1e6).toFixed(0)}`)
+      .join(', ');
+    console.log(
+      `[import-child] rss ${(m.rss / 1e6).toFixed(0)} MB: heap ${(m.heapTotal / 1e6).toFixed(0)} (${spaces}), external ${(m.external / 1e6).toFixed(0)}, array buffers ${(m.arrayBuffers / 1e6).toFixed(0)}`,
+    );
+  }, 1000);
+  return () => clearInterval(timer);
+}
+
 process.once('message', async (job: ImportJob) => {
+  const stopMemLog = memLog();
   const platform = await createPlatform(loadConfig(job.env));
   try {
     const ctx = platform.systemCtx('bench:import');
     await ctx.directory.fresh();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const run = await startImport(
       ctx,
       { site: job.site, source: job.paths, into: job.into, commit: true },
@@ -50,6 +72,7 @@ process.once('message', async (job: ImportJob) => {
       },
     });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     // What the import left behind (the bench starts this process with --expose-gc): flat means nothing kept per item.
     (globalThis as { gc?: () => void }).gc?.();
     if (process.env.BENCH_IMPORT_HEAPSNAP) writeHeapSnapshot(process.env.BENCH_IMPORT_HEAPSNAP);
@@ -61,9 +84,11 @@ process.once('message', async (job: ImportJob) => {
       ms,
       hwm: hwm(),
       heapUsed: process.memoryUsage().heapUsed,
+      cpuS: (cpu.user + cpu.system) / 1e6,
     };
     process.send?.(done);
   } finally {
+    stopMemLog();
     await platform.close();
     process.disconnect?.();
   }

@@ -16,6 +16,7 @@ import { canonicalJson } from '../audit/audit-hash.ts';
 import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
 import { prepareItemBody } from '../items/html-port.ts';
+import type { PreparedBody } from '../items/html-work.ts';
 import {
   type ContentAttachment,
   type ContentImage,
@@ -616,10 +617,16 @@ const STAGE_BATCH = 500;
  */
 const FAST_COMMIT = 'set local synchronous_commit = off';
 /**
- * A large JSON parameter as bytes: the ORM inlines parameters into the statement, and it escapes a string one
- * character at a time (MBs per batch) but a buffer as hex in one native call. Read back with convert_from.
+ * A statement with real bind parameters ($1, $2…) on the transaction's own connection (so under its row-level
+ * security settings). The ORM's `execute` inlines every parameter into the statement text: a batch's JSON went as a
+ * hex literal twice its size, plus the statement's copy of it and the wire buffer's — ~20 MB of transient strings
+ * per applied batch, a third of the import's peak heap (issue 11: peak RSS), and CPU to encode and decode them.
+ * Here the JSON is one text parameter. The compiled query is Kysely's raw form, as the ORM itself builds it.
  */
-const jsonBytes = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8');
+async function bound(tx: EntityManager, sql: string, parameters: unknown[]): Promise<void> {
+  const query = { kind: 'RawNode', sqlFragments: [sql], parameters: [] };
+  await tx.getKysely().executeQuery({ sql, parameters, query, queryId: { queryId: 'zq-import' } } as never);
+}
 const hashOf = (v: unknown) =>
   createHash('sha256')
     .update(canonicalJson(v as never))
@@ -636,36 +643,55 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   let seq = 0;
   let system: string | null = null;
   let rows: StagedRow[] = [];
+  // The batch being written while the source's next batch is parsed (issue 11: the parse is CPU on this
+  // process, the write mostly waits on PostgreSQL; in sequence, each waited for the other). At most one.
+  let writing: Promise<void> | null = null;
+  const write = async (json: string, upTo: number) => {
+    // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
+    // is staged again when the job resumes (the insert skips records already there by their key).
+    await ctx.em.transactional(async (tx) => {
+      await tx.execute(FAST_COMMIT);
+      await bound(
+        tx,
+        `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
+         select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
+           from json_to_recordset($4::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
+                                                 outcome text)
+         on conflict (run_id, kind, source_id) do nothing`,
+        [run.id, run.siteId, system, json],
+      );
+      await tx.execute('update import_run set staged = ?, updated_at = ? where id = ?', [upTo, ctx.now(), run.id]);
+    });
+    hooks.onProgress?.({ state: 'STAGING', staged: upTo, applied: 0, total: null });
+    if (await isCancelled(ctx, run.id)) throw new StopSignal();
+  };
+  /** Waits for the batch in flight; its failure (or a cancellation it saw) surfaces here. */
+  const settle = async () => {
+    const w = writing;
+    writing = null;
+    if (w) await w;
+  };
   const flush = async () => {
     if (!rows.length) return;
     // One JSON parameter for the whole batch: no per-value formatting, one parse on the server.
     const first = seq;
     seq += rows.length;
-    const batch = rows.map(([kind, sourceId, hash, payload, outcome], i) => ({
-      seq: first + i + 1,
-      kind,
-      source_id: sourceId,
-      content_hash: hash,
-      payload,
-      outcome,
-    }));
+    const json = JSON.stringify(
+      rows.map(([kind, sourceId, hash, payload, outcome], i) => ({
+        seq: first + i + 1,
+        kind,
+        source_id: sourceId,
+        content_hash: hash,
+        payload,
+        outcome,
+      })),
+    );
     rows = [];
-    // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
-    // is staged again when the job resumes (the insert skips records already there by their key).
-    await ctx.em.transactional(async (tx) => {
-      await tx.execute(FAST_COMMIT);
-      await tx.execute(
-        `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
-         select ?, x.seq, ?, ?, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
-           from json_to_recordset(convert_from(?, 'UTF8')::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
-                                                 outcome text)
-         on conflict (run_id, kind, source_id) do nothing`,
-        [run.id, run.siteId, system, jsonBytes(batch)],
-      );
-      await tx.execute('update import_run set staged = ?, updated_at = ? where id = ?', [seq, ctx.now(), run.id]);
-    });
-    hooks.onProgress?.({ state: 'STAGING', staged: seq, applied: 0, total: null });
-    if (await isCancelled(ctx, run.id)) throw new StopSignal();
+    await settle();
+    const w = write(json, seq);
+    // Awaited by the next flush or by finish; until then a failure must not count as unhandled.
+    w.catch(() => undefined);
+    writing = w;
   };
   const paths = (urls: string[] | undefined) => [
     ...new Set((urls ?? []).map(legacyPath).filter((p): p is string => !!p)),
@@ -701,6 +727,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     },
     async finish() {
       await flush();
+      await settle();
       const [{ n } = { n: 0 }] = await ctx.em.execute<{ n: number }[]>(
         "select count(*)::int as n from import_record where run_id = ? and kind = 'ITEM'",
         [run.id],
@@ -856,6 +883,20 @@ async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: str
   }
 }
 
+/** A staged item as apply reads it. */
+type StagedItem = { seq: number; source_id: string; content_hash: string; payload: LegacyItem };
+/** A staged item made ready to write: its outcome, and for a write its column, content and plain text. */
+type Prepared = {
+  r: StagedItem;
+  outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'FAILED';
+  warnings: { code: string; message: string }[];
+  itemId?: string;
+  prev?: Item;
+  col?: ColumnTarget;
+  content?: ItemContent;
+  text?: string;
+};
+
 async function apply(
   ctx: Ctx,
   run: ImportRun,
@@ -875,386 +916,409 @@ async function apply(
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
   let batches = 0;
-  try {
-    for (;;) {
-      if (await isCancelled(ctx, run.id)) return 'STOPPED';
-      const recs = await ctx.em.execute<{ source_id: string; content_hash: string; payload: LegacyItem }[]>(
-        `select source_id, content_hash, payload from import_record
-          where run_id = ? and kind = 'ITEM' and outcome is null order by seq limit ?`,
-        [run.id, size],
-      );
-      if (!recs.length) break;
-      const ids = recs.map((r) => r.source_id);
-      const existing = new Map(
-        (
-          await ctx.em.find(Item, {
-            siteId: site.id,
-            sourceSystem: run.sourceSystem,
-            sourceScope: run.label,
-            sourceId: { $in: ids },
-          })
-        ).map((i) => [i.sourceId!, i]),
-      );
-      // Files: every reference found in the uploads goes through media, before the batch's transaction.
-      const filesOf = new Map<string, string[]>();
-      const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
-        "select payload from import_record where run_id = ? and kind = 'FILE' and payload->>'itemSourceId' in (?)",
-        [run.id, ids],
-      );
-      const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
-      for (const r of recs) {
-        const refs = new Set(itemFileRefs(r.payload, hosts));
-        for (const l of listed) if (l.payload.itemSourceId === r.source_id) refs.add(l.payload.url);
-        filesOf.set(r.source_id, [...refs]);
-        if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
-        for (const url of refs) {
-          if (media.has(url) || !store) continue;
-          const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
-          const m = await importFile(ctx, site, store, url, name);
-          if (m && 'refused' in m) refusedFiles.set(url, m.refused);
-          media.set(
-            url,
-            m && !('refused' in m)
-              ? { id: m.id, sha256: m.sha256, kind: m.kind, mediaType: m.mediaType, name: m.originalName }
-              : null,
-          );
-          if (media.size > 20_000) media.delete(media.keys().next().value!);
-        }
+  /**
+   * Reads the next batch of pending records after `afterSeq` and does everything that needs no transaction:
+   * files through media, links, slugs, sanitised bodies. Runs while the previous batch is written (below).
+   */
+  const prepareBatch = async (afterSeq: number): Promise<{ prepared: Prepared[]; lastSeq: number } | null> => {
+    const recs = await ctx.em.execute<StagedItem[]>(
+      `select seq, source_id, content_hash, payload from import_record
+          where run_id = ? and kind = 'ITEM' and outcome is null and seq > ? order by seq limit ?`,
+      [run.id, afterSeq, size],
+    );
+    if (!recs.length) return null;
+    const ids = recs.map((r) => r.source_id);
+    const existing = new Map(
+      (
+        await ctx.em.find(Item, {
+          siteId: site.id,
+          sourceSystem: run.sourceSystem,
+          sourceScope: run.label,
+          sourceId: { $in: ids },
+        })
+      ).map((i) => [i.sourceId!, i]),
+    );
+    // Files: every reference found in the uploads goes through media, before the batch's transaction.
+    const filesOf = new Map<string, string[]>();
+    const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
+      // The same keys asked of both indexes of migration 0021 (one serves a run without statistics, the other one with).
+      `select payload from import_record
+        where zq_import_file_owner_key(run_id, kind, payload) in (?)
+          and kind = 'FILE' and (run_id::text || ' ' || (payload->>'itemSourceId')) in (?)`,
+      [ids.map((i) => `${run.id} ${i}`), ids.map((i) => `${run.id} ${i}`)],
+    );
+    const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
+    for (const r of recs) {
+      const refs = new Set(itemFileRefs(r.payload, hosts));
+      for (const l of listed) if (l.payload.itemSourceId === r.source_id) refs.add(l.payload.url);
+      filesOf.set(r.source_id, [...refs]);
+      if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
+      for (const url of refs) {
+        if (media.has(url) || !store) continue;
+        const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
+        const m = await importFile(ctx, site, store, url, name);
+        if (m && 'refused' in m) refusedFiles.set(url, m.refused);
+        media.set(
+          url,
+          m && !('refused' in m)
+            ? { id: m.id, sha256: m.sha256, kind: m.kind, mediaType: m.mediaType, name: m.originalName }
+            : null,
+        );
+        if (media.size > 20_000) media.delete(media.keys().next().value!);
       }
-      // Links to other items of the run: old path → new path.
-      const hrefs = [
-        ...new Set(
-          recs.flatMap((r) =>
-            bodyUrls(r.payload.bodyHtml)
-              .filter((u) => isOwnUrl(u, hosts))
-              .map(legacyPath)
-              .filter((p): p is string => !!p),
-          ),
+    }
+    // Links to other items of the run: old path → new path.
+    const hrefs = [
+      ...new Set(
+        recs.flatMap((r) =>
+          bodyUrls(r.payload.bodyHtml)
+            .filter((u) => isOwnUrl(u, hosts))
+            .map(legacyPath)
+            .filter((p): p is string => !!p),
         ),
-      ];
-      const linked = hrefs.length
-        ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
-            `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
+      ),
+    ];
+    const linked = hrefs.length
+      ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
+          `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
                     array(select json_array_elements_text(payload->'oldUrls')) as urls
-               from import_record where run_id = ? and kind = 'ITEM' and jsonb_exists_any((payload->'oldUrls')::jsonb, array[?]::text[])`,
-            [run.id, hrefs],
-          )
-        : [];
-      const newPathOf = new Map<string, string>();
-      const linkedPrev = linked.length
-        ? new Map(
-            (
-              await ctx.em.find(
-                Item,
-                {
-                  siteId: site.id,
-                  sourceSystem: run.sourceSystem,
-                  sourceScope: run.label,
-                  sourceId: { $in: linked.map((l) => l.source_id) },
-                },
-                { fields: ['slug', 'sourceId'] },
-              )
-            ).map((i) => [i.sourceId!, i.slug]),
-          )
-        : new Map<string, string>();
-      const linkedSlugs = await newSlugs(
-        ctx,
-        site.id,
-        run,
-        linked.flatMap((l) => {
-          const col = (l.col ? columns.get(l.col) : null) ?? into;
-          return col && !linkedPrev.has(l.source_id)
-            ? [{ columnId: col.id, sourceId: l.source_id, legacySlug: l.slug }]
-            : [];
-        }),
-      );
-      for (const l of linked) {
+               from import_record
+              where kind = 'ITEM' and zq_import_old_url_keys(run_id, payload) && array[?]::text[]`,
+          // Keys of the GIN index of migration 0021, the run inside each (no `run_id =` the planner could prefer).
+          [hrefs.map((h) => `${run.id} ${h}`)],
+        )
+      : [];
+    const newPathOf = new Map<string, string>();
+    const linkedPrev = linked.length
+      ? new Map(
+          (
+            await ctx.em.find(
+              Item,
+              {
+                siteId: site.id,
+                sourceSystem: run.sourceSystem,
+                sourceScope: run.label,
+                sourceId: { $in: linked.map((l) => l.source_id) },
+              },
+              { fields: ['slug', 'sourceId'] },
+            )
+          ).map((i) => [i.sourceId!, i.slug]),
+        )
+      : new Map<string, string>();
+    const linkedSlugs = await newSlugs(
+      ctx,
+      site.id,
+      run,
+      linked.flatMap((l) => {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
-        if (!col) continue;
-        const slug = linkedPrev.get(l.source_id) ?? linkedSlugs.get(l.source_id) ?? slugFor(l.source_id, l.slug);
-        for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
-      }
-      type Prepared = {
-        r: (typeof recs)[number];
-        outcome: 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'FAILED';
-        warnings: { code: string; message: string }[];
-        itemId?: string;
-        prev?: Item;
-        col?: ColumnTarget;
-        content?: ItemContent;
-        text?: string;
-      };
-      const slugs = await newSlugs(
-        ctx,
-        site.id,
-        run,
-        recs.flatMap((r) => {
-          const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
-          return col && !existing.has(r.source_id)
-            ? [{ columnId: col.id, sourceId: r.source_id, legacySlug: r.payload.slug }]
-            : [];
-        }),
-      );
-      const prepared: Prepared[] = [];
-      for (const r of recs) {
-        const it = r.payload;
-        const warnings: { code: string; message: string }[] = [];
-        const prev = existing.get(r.source_id);
-        const col = (it.columnSourceIds[0] ? columns.get(it.columnSourceIds[0]) : null) ?? into;
-        if (!col) {
-          prepared.push({
-            r,
-            outcome: 'FAILED' as const,
-            warnings: [{ code: 'NO_COLUMN', message: 'no column and no --into' }],
-          });
-          continue;
-        }
-        if (prev && prev.sourceHash === r.content_hash) {
-          prepared.push({ r, outcome: 'UNCHANGED' as const, itemId: prev.id, warnings });
-          continue;
-        }
-        const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
-        for (const u of missing) {
-          const why = refusedFiles.get(u);
-          warnings.push(
-            why
-              ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) }
-              : { code: 'FILE_MISSING', message: u },
-          );
-        }
-        const rewritten = rewriteBodyUrls(it.bodyHtml, (u) => {
-          const m = media.get(u);
-          if (m) return mediaPath(m.id);
-          if (!isOwnUrl(u, hosts)) return null;
-          const p = legacyPath(u);
-          return p ? (newPathOf.get(p) ?? null) : null;
+        return col && !linkedPrev.has(l.source_id)
+          ? [{ columnId: col.id, sourceId: l.source_id, legacySlug: l.slug }]
+          : [];
+      }),
+    );
+    for (const l of linked) {
+      const col = (l.col ? columns.get(l.col) : null) ?? into;
+      if (!col) continue;
+      const slug = linkedPrev.get(l.source_id) ?? linkedSlugs.get(l.source_id) ?? slugFor(l.source_id, l.slug);
+      for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
+    }
+    const slugs = await newSlugs(
+      ctx,
+      site.id,
+      run,
+      recs.flatMap((r) => {
+        const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
+        return col && !existing.has(r.source_id)
+          ? [{ columnId: col.id, sourceId: r.source_id, legacySlug: r.payload.slug }]
+          : [];
+      }),
+    );
+    // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
+    // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
+    const bodyOf = new Map<string, Promise<PreparedBody>>();
+    for (const r of recs) {
+      const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
+      const prev = existing.get(r.source_id);
+      if (!col || (prev && prev.sourceHash === r.content_hash)) continue;
+      const rewritten = rewriteBodyUrls(r.payload.bodyHtml, (u) => {
+        const m = media.get(u);
+        if (m) return mediaPath(m.id);
+        if (!isOwnUrl(u, hosts)) return null;
+        const p = legacyPath(u);
+        return p ? (newPathOf.get(p) ?? null) : null;
+      });
+      const body = prepareItemBody(ctx, rewritten, { offThread: true });
+      // Awaited in order below; a refused body is that record's FAILED outcome, never an unhandled rejection.
+      body.catch(() => undefined);
+      bodyOf.set(r.source_id, body);
+    }
+    const prepared: Prepared[] = [];
+    for (const r of recs) {
+      const it = r.payload;
+      const warnings: { code: string; message: string }[] = [];
+      const prev = existing.get(r.source_id);
+      const col = (it.columnSourceIds[0] ? columns.get(it.columnSourceIds[0]) : null) ?? into;
+      if (!col) {
+        prepared.push({
+          r,
+          outcome: 'FAILED' as const,
+          warnings: [{ code: 'NO_COLUMN', message: 'no column and no --into' }],
         });
-        let body: { body: string; text: string };
-        try {
-          body = await prepareItemBody(ctx, rewritten);
-        } catch (e) {
-          prepared.push({
-            r,
-            outcome: 'FAILED' as const,
-            warnings: [{ code: 'BODY_REFUSED', message: (e as Error).message }],
-          });
-          continue;
-        }
-        if (it.publishedAt && !legacyDate(it.publishedAt))
-          warnings.push({ code: 'BAD_DATE', message: `publishedAt ${it.publishedAt.slice(0, 40)}` });
-        if (it.title.trim().length > 300) warnings.push({ code: 'TITLE_TRUNCATED', message: it.title.slice(0, 50) });
-        const attachments: ContentAttachment[] = [];
-        for (const a of it.attachments ?? []) {
-          const m = media.get(a.url);
-          if (m)
-            attachments.push({
-              url: mediaPath(m.id),
-              name: clip(a.name, 200) ?? m.name,
-              mediaType: m.mediaType,
-              mediaId: m.id,
-              sha256: m.sha256,
-            });
-        }
-        // Files the legacy system lists as the item's own (DedeCMS `uploads.arcid`, PHPCMS `attachment_index`, a
-        // WordPress attachment's parent) that are not images are its attachments too, under their listed name.
-        for (const l of listed) {
-          if (l.payload.itemSourceId !== r.source_id) continue;
-          const m = media.get(l.payload.url);
-          if (!m || m.kind === 'IMAGE' || attachments.some((a) => a.mediaId === m.id)) continue;
+        continue;
+      }
+      if (prev && prev.sourceHash === r.content_hash) {
+        prepared.push({ r, outcome: 'UNCHANGED' as const, itemId: prev.id, warnings });
+        continue;
+      }
+      const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
+      for (const u of missing) {
+        const why = refusedFiles.get(u);
+        warnings.push(
+          why ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) } : { code: 'FILE_MISSING', message: u },
+        );
+      }
+      let body: { body: string; text: string };
+      try {
+        body = await bodyOf.get(r.source_id)!;
+      } catch (e) {
+        prepared.push({
+          r,
+          outcome: 'FAILED' as const,
+          warnings: [{ code: 'BODY_REFUSED', message: (e as Error).message }],
+        });
+        continue;
+      }
+      if (it.publishedAt && !legacyDate(it.publishedAt))
+        warnings.push({ code: 'BAD_DATE', message: `publishedAt ${it.publishedAt.slice(0, 40)}` });
+      if (it.title.trim().length > 300) warnings.push({ code: 'TITLE_TRUNCATED', message: it.title.slice(0, 50) });
+      const attachments: ContentAttachment[] = [];
+      for (const a of it.attachments ?? []) {
+        const m = media.get(a.url);
+        if (m)
           attachments.push({
             url: mediaPath(m.id),
-            name: clip(l.payload.name ?? null, 200) ?? m.name,
+            name: clip(a.name, 200) ?? m.name,
             mediaType: m.mediaType,
             mediaId: m.id,
             sha256: m.sha256,
           });
-        }
-        const images: ContentImage[] = [];
-        const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
-        if (thumb && thumb.kind === 'IMAGE')
-          images.push({
-            url: mediaPath(thumb.id),
-            alt: clip(it.title, 300),
-            caption: null,
-            mediaId: thumb.id,
-            sha256: thumb.sha256,
-          });
-        const g = it.govMeta ?? {};
-        const content: ItemContent = normaliseContent(
-          null,
-          {
-            title: clip(it.title, 300) ?? `(无标题 ${r.source_id})`,
-            body: body.body,
-            subtitle: clip(it.subtitle, 300),
-            summary: clip(it.summary, 1000),
-            source: clip(it.source, 200),
-            author: clip(it.author, 100),
-            keywords: [
-              ...new Set(
-                [...(it.keywords ?? []), ...(it.tags ?? [])].map((k) => k.trim().slice(0, 50)).filter(Boolean),
-              ),
-            ].slice(0, 20),
-            attachments: attachments.slice(0, 100),
-            images,
-            docNumber: clip(g.docNumber, 100),
-            issuingBody: clip(g.issuingBody, 200),
-            writtenAt: isoDate(g.writtenAt),
-            issuedAt: isoDate(g.issuedAt),
-            topic: clip(g.topic, 100),
-            slug: prev?.slug ?? slugs.get(r.source_id) ?? slugFor(r.source_id, it.slug),
-            alsoIn: it.columnSourceIds
-              .slice(1)
-              .map((s) => columns.get(s)?.id)
-              .filter((id): id is string => !!id && id !== col.id),
-          },
-          body.body,
-        );
-        prepared.push({
-          r,
-          outcome: prev ? ('UPDATED' as const) : ('CREATED' as const),
-          prev,
-          col,
-          content,
-          text: body.text,
-          warnings,
+      }
+      // Files the legacy system lists as the item's own (DedeCMS `uploads.arcid`, PHPCMS `attachment_index`, a
+      // WordPress attachment's parent) that are not images are its attachments too, under their listed name.
+      for (const l of listed) {
+        if (l.payload.itemSourceId !== r.source_id) continue;
+        const m = media.get(l.payload.url);
+        if (!m || m.kind === 'IMAGE' || attachments.some((a) => a.mediaId === m.id)) continue;
+        attachments.push({
+          url: mediaPath(m.id),
+          name: clip(l.payload.name ?? null, 200) ?? m.name,
+          mediaType: m.mediaType,
+          mediaId: m.id,
+          sha256: m.sha256,
         });
       }
-      // The batch: one transaction. New items, their first revisions and placements are one statement (the
-      // item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
-      await ctx.em.transactional(async (tx) => {
-        await tx.execute(FAST_COMMIT);
-        const now = ctx.now();
-        const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
-        const creates = writes.filter((p) => !p.prev);
-        const updates = writes.filter((p) => p.prev);
-        const itemIdOf = new Map<Prepared, string>();
-        const linked: [ItemRevision, ItemContent][] = [];
-        const who = actorLabel(ctx.actor);
-        const by = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
-        if (creates.length) {
-          const items: Record<string, unknown>[] = [];
-          const revisions: Record<string, unknown>[] = [];
-          const placements: Record<string, unknown>[] = [];
-          for (const p of creates) {
-            const it = p.r.payload;
-            const id = randomUUID();
-            const revId = randomUUID();
-            const c = p.content!;
-            itemIdOf.set(p, id);
-            items.push({
-              id,
-              column_id: p.col!.id,
-              kind: KIND[it.kind] ?? 'ARTICLE',
-              slug: c.slug,
-              title: c.title,
-              head_revision_id: revId,
-              issued_at: c.issuedAt,
-              index_number: clip(it.govMeta?.indexNumber, 100),
-              original_published_at: legacyDate(it.publishedAt)?.toISOString() ?? null,
-              source_id: p.r.source_id,
-              source_hash: p.r.content_hash,
-              old_urls: it.oldUrls,
-            });
-            revisions.push({
-              id: revId,
-              item_id: id,
-              content: c,
-              body_text: p.text,
-              content_hash: contentHash(c),
-              note: `imported from ${run.sourceSystem} ${p.r.source_id}`,
-            });
-            for (const [columnId, home] of [
-              [p.col!.id, true] as const,
-              ...(c.alsoIn ?? []).map((x) => [x, false] as const),
-            ])
-              placements.push({ item_id: id, column_id: columnId, home });
-            if (c.images.length || c.attachments.length || c.body.includes('/media/'))
-              linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
-          }
-          await tx.execute(
-            `with i as (
+      const images: ContentImage[] = [];
+      const thumb = it.thumbnail ? media.get(it.thumbnail.url) : null;
+      if (thumb && thumb.kind === 'IMAGE')
+        images.push({
+          url: mediaPath(thumb.id),
+          alt: clip(it.title, 300),
+          caption: null,
+          mediaId: thumb.id,
+          sha256: thumb.sha256,
+        });
+      const g = it.govMeta ?? {};
+      const content: ItemContent = normaliseContent(
+        null,
+        {
+          title: clip(it.title, 300) ?? `(无标题 ${r.source_id})`,
+          body: body.body,
+          subtitle: clip(it.subtitle, 300),
+          summary: clip(it.summary, 1000),
+          source: clip(it.source, 200),
+          author: clip(it.author, 100),
+          keywords: [
+            ...new Set([...(it.keywords ?? []), ...(it.tags ?? [])].map((k) => k.trim().slice(0, 50)).filter(Boolean)),
+          ].slice(0, 20),
+          attachments: attachments.slice(0, 100),
+          images,
+          docNumber: clip(g.docNumber, 100),
+          issuingBody: clip(g.issuingBody, 200),
+          writtenAt: isoDate(g.writtenAt),
+          issuedAt: isoDate(g.issuedAt),
+          topic: clip(g.topic, 100),
+          slug: prev?.slug ?? slugs.get(r.source_id) ?? slugFor(r.source_id, it.slug),
+          alsoIn: it.columnSourceIds
+            .slice(1)
+            .map((s) => columns.get(s)?.id)
+            .filter((id): id is string => !!id && id !== col.id),
+        },
+        body.body,
+      );
+      prepared.push({
+        r,
+        outcome: prev ? ('UPDATED' as const) : ('CREATED' as const),
+        prev,
+        col,
+        content,
+        text: body.text,
+        warnings,
+      });
+    }
+    return { prepared, lastSeq: recs[recs.length - 1]!.seq };
+  };
+  /**
+   * The batch: one transaction. New items, their first revisions and placements are one statement (the
+   * item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
+   */
+  const writeBatch = async (prepared: Prepared[]) => {
+    await ctx.em.transactional(async (tx) => {
+      await tx.execute(FAST_COMMIT);
+      const now = ctx.now();
+      const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
+      const creates = writes.filter((p) => !p.prev);
+      const updates = writes.filter((p) => p.prev);
+      const itemIdOf = new Map<Prepared, string>();
+      const linked: [ItemRevision, ItemContent][] = [];
+      const who = actorLabel(ctx.actor);
+      const by = ctx.actor.kind === 'user' ? ctx.actor.userId : null;
+      if (creates.length) {
+        const items: Record<string, unknown>[] = [];
+        const revisions: Record<string, unknown>[] = [];
+        const placements: Record<string, unknown>[] = [];
+        for (const p of creates) {
+          const it = p.r.payload;
+          const id = randomUUID();
+          const revId = randomUUID();
+          const c = p.content!;
+          itemIdOf.set(p, id);
+          items.push({
+            id,
+            column_id: p.col!.id,
+            kind: KIND[it.kind] ?? 'ARTICLE',
+            slug: c.slug,
+            title: c.title,
+            head_revision_id: revId,
+            issued_at: c.issuedAt,
+            index_number: clip(it.govMeta?.indexNumber, 100),
+            original_published_at: legacyDate(it.publishedAt)?.toISOString() ?? null,
+            source_id: p.r.source_id,
+            source_hash: p.r.content_hash,
+            old_urls: it.oldUrls,
+          });
+          revisions.push({
+            id: revId,
+            item_id: id,
+            content: c,
+            body_text: p.text,
+            content_hash: contentHash(c),
+            note: `imported from ${run.sourceSystem} ${p.r.source_id}`,
+          });
+          for (const [columnId, home] of [
+            [p.col!.id, true] as const,
+            ...(c.alsoIn ?? []).map((x) => [x, false] as const),
+          ])
+            placements.push({ item_id: id, column_id: columnId, home });
+          if (c.images.length || c.attachments.length || c.body.includes('/media/'))
+            linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
+        }
+        await bound(
+          tx,
+          `with i as (
                insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title,
                                  head_revision_id, head_number, review_cycle, issued_at, index_number, created_at,
                                  updated_at, original_published_at, source_system, source_id, source_hash,
                                  legacy_site_name, old_urls, import_run_id, source_scope)
-               select x.id, ?, x.column_id, x.kind, 'DRAFT', ?, x.id, x.slug, x.title, x.head_revision_id, 1, 0,
-                      x.issued_at, x.index_number, ?, ?, x.original_published_at, ?, x.source_id, x.source_hash, ?,
-                      x.old_urls, ?, ?
-                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
+               select x.id, $1::uuid, x.column_id, x.kind, 'DRAFT', $2::text, x.id, x.slug, x.title, x.head_revision_id,
+                      1, 0, x.issued_at, x.index_number, $3::timestamptz, $3::timestamptz, x.original_published_at,
+                      $4::text, x.source_id, x.source_hash, $5::text, x.old_urls, $6::uuid, $7::text
+                 from jsonb_to_recordset($8::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
                       head_revision_id uuid, issued_at date, index_number text, original_published_at timestamptz,
                       source_id text, source_hash text, old_urls text[])),
              r as (
                insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, deadline_at,
                                           created_by, created_by_name, created_at, note)
-               select x.id, x.item_id, ?, 1, x.content, x.body_text, x.content_hash, null, ?, ?, ?, x.note
-                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(id uuid, item_id uuid, content jsonb, body_text text,
+               select x.id, x.item_id, $1::uuid, 1, x.content, x.body_text, x.content_hash, null, $9::uuid, $10::text,
+                      $3::timestamptz, x.note
+                 from jsonb_to_recordset($11::jsonb) as x(id uuid, item_id uuid, content jsonb, body_text text,
                       content_hash text, note text)),
              p as (
                insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, published_at, created_at)
-               select x.item_id, x.column_id, ?, ?, x.home, false, null, ?
-                 from jsonb_to_recordset(convert_from(?, 'UTF8')::jsonb) as x(item_id uuid, column_id uuid, home boolean))
+               select x.item_id, x.column_id, $1::uuid, $1::uuid, x.home, false, null, $3::timestamptz
+                 from jsonb_to_recordset($12::jsonb) as x(item_id uuid, column_id uuid, home boolean))
              select 1`,
-            [
-              site.id,
-              locale,
-              now,
-              now,
-              run.sourceSystem,
-              source.siteName ?? run.label,
-              run.id,
-              run.label,
-              jsonBytes(items),
-              site.id,
-              by,
-              who.name,
-              now,
-              jsonBytes(revisions),
-              site.id,
-              site.id,
-              now,
-              jsonBytes(placements),
-            ],
-          );
+          [
+            site.id,
+            locale,
+            now,
+            run.sourceSystem,
+            source.siteName ?? run.label,
+            run.id,
+            run.label,
+            JSON.stringify(items),
+            by,
+            who.name,
+            JSON.stringify(revisions),
+            JSON.stringify(placements),
+          ],
+        );
+      }
+      if (updates.length) {
+        const reloaded = new Map(
+          (await tx.find(Item, { id: { $in: updates.map((p) => p.prev!.id) } })).map((i) => [i.id, i]),
+        );
+        for (const p of updates) {
+          const it = p.r.payload;
+          const item = reloaded.get(p.prev!.id)!;
+          const note = `imported from ${run.sourceSystem} ${p.r.source_id}`;
+          linked.push([addRevision(tx, ctx, item, p.content!, note, p.text!, null), p.content!]);
+          item.sourceHash = p.r.content_hash;
+          item.importRunId = run.id;
+          item.oldUrls = it.oldUrls;
+          item.originalPublishedAt = legacyDate(it.publishedAt) ?? item.originalPublishedAt ?? null;
+          tx.persist(item);
+          itemIdOf.set(p, item.id);
         }
-        if (updates.length) {
-          const reloaded = new Map(
-            (await tx.find(Item, { id: { $in: updates.map((p) => p.prev!.id) } })).map((i) => [i.id, i]),
-          );
-          for (const p of updates) {
-            const it = p.r.payload;
-            const item = reloaded.get(p.prev!.id)!;
-            const note = `imported from ${run.sourceSystem} ${p.r.source_id}`;
-            linked.push([addRevision(tx, ctx, item, p.content!, note, p.text!, null), p.content!]);
-            item.sourceHash = p.r.content_hash;
-            item.importRunId = run.id;
-            item.oldUrls = it.oldUrls;
-            item.originalPublishedAt = legacyDate(it.publishedAt) ?? item.originalPublishedAt ?? null;
-            tx.persist(item);
-            itemIdOf.set(p, item.id);
-          }
-          await tx.flush();
-        }
-        for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
-        // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
-        // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
-        await tx.execute(
-          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
+        await tx.flush();
+      }
+      for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
+      // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
+      // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
+      await tx.execute(
+        `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
                           unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
             where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
-          [
-            prepared.map((p) => p.r.source_id),
-            prepared.map((p) => p.outcome),
-            prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
-            prepared.map((p) => JSON.stringify(p.warnings)),
-            run.id,
-          ],
-        );
-        await tx.execute(
-          'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
-          [prepared.length, now, run.id],
-        );
-      });
+        [
+          prepared.map((p) => p.r.source_id),
+          prepared.map((p) => p.outcome),
+          prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
+          prepared.map((p) => JSON.stringify(p.warnings)),
+          run.id,
+        ],
+      );
+      await tx.execute(
+        'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
+        [prepared.length, now, run.id],
+      );
+    });
+  };
+  // Batch N is written while batch N+1 is prepared (issue 11: the preparation is this process's CPU, the write
+  // mostly PostgreSQL's; in sequence, each waited for the other). The next batch is taken by seq after the one
+  // being written, so it never reads records still in flight; a resumed run starts again from the records
+  // without an outcome. At most one batch is prepared ahead (memory stays flat).
+  let next = prepareBatch(0);
+  try {
+    for (;;) {
+      const cur = await next;
+      next = Promise.resolve(null);
+      if (!cur) break;
+      if (await isCancelled(ctx, run.id)) return 'STOPPED';
+      const ahead = prepareBatch(cur.lastSeq);
+      // Awaited at the top of the loop (or in finally); until then a failure must not count as unhandled.
+      ahead.catch(() => undefined);
+      next = ahead;
+      await writeBatch(cur.prepared);
       // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
       ctx.em.clear();
       batches += 1;
@@ -1271,6 +1335,8 @@ async function apply(
       if (hooks.stopAfterBatches && batches >= hooks.stopAfterBatches) return 'STOPPED';
     }
   } finally {
+    // The batch prepared ahead may still be bringing files through media: let it end before the store closes.
+    await next.catch(() => undefined);
     await store?.close();
   }
   // Files no item referred to stay in the staging table, marked skipped.

@@ -13,9 +13,18 @@ export interface HtmlWorkPort {
 /** Below this size the work takes well under a millisecond: a round trip to a worker would cost more. */
 const INLINE_BELOW = 20_000;
 
-/** Checks and sanitises a body; a body too deep or with an unsafe link is BAD_USER_INPUT on `body`. */
-export async function prepareItemBody(ctx: Ctx, html: string): Promise<PreparedBody> {
-  const prepared = ctx.html && html.length >= INLINE_BELOW ? await ctx.html.prepare(html) : prepareBody(html);
+/**
+ * Checks and sanitises a body; a body too deep or with an unsafe link is BAD_USER_INPUT on `body`.
+ * `offThread`: on the pool whatever its size — a caller that has many bodies at once (an import batch) keeps this
+ * thread free for its other work while the pool sanitises.
+ */
+export async function prepareItemBody(
+  ctx: Ctx,
+  html: string,
+  opts: { offThread?: boolean } = {},
+): Promise<PreparedBody> {
+  const prepared =
+    ctx.html && (opts.offThread || html.length >= INLINE_BELOW) ? await ctx.html.prepare(html) : prepareBody(html);
   const p = prepared.problem;
   if (p?.reason === 'BODY_TOO_DEEP')
     throw new AppError('BODY_TOO_DEEP', undefined, { field: 'body', details: { depth: p.depth } });

@@ -312,19 +312,33 @@ async function openFolderStore(dir: string, baseUrls: string[], limits: FileStor
     return { path: rel, size: s.size, open: async () => createReadStream(real) };
   }
 
-  // Case-insensitive fallback, segment by segment (sites hosted on Windows linked `/UpLoad/A.JPG` to `upload/a.jpg`).
-  const listings = new Map<string, string[]>();
-  async function caseInsensitive(rel: string): Promise<string | null> {
+  // Names in a folder, read once (the uploads do not change during an import). A legacy export refers to many files
+  // that are not there (a DedeCMS dump of 20,000 articles: ~30,000 missing references, each tried under several
+  // candidate paths): a miss is answered from these listings instead of a failed realpath per candidate (issue 11).
+  const listings = new Map<string, { names: string[]; exact: Set<string> }>();
+  async function listing(at: string) {
+    let l = listings.get(at);
+    if (!l) {
+      const names = await readdir(at ? join(root, ...at.split('/')) : root).catch(() => [] as string[]);
+      if (listings.size > 1000) listings.clear();
+      l = { names, exact: new Set(names) };
+      listings.set(at, l);
+    }
+    return l;
+  }
+  /**
+   * The path as listed, segment by segment: exactly, or case-insensitively as a fallback (sites hosted on Windows
+   * linked `/UpLoad/A.JPG` to `upload/a.jpg`); null when some segment is not there.
+   */
+  async function listedPath(rel: string, anyCase: boolean): Promise<string | null> {
     let at = '';
     for (const seg of rel.split('/')) {
-      let names = listings.get(at);
-      if (!names) {
-        names = await readdir(at ? join(root, ...at.split('/')) : root).catch(() => [] as string[]);
-        if (listings.size > 1000) listings.clear();
-        listings.set(at, names);
+      const l = await listing(at);
+      let found: string | undefined = l.exact.has(seg) ? seg : undefined;
+      if (!found && anyCase) {
+        const want = seg.toLowerCase();
+        found = l.names.find((n) => n.toLowerCase() === want);
       }
-      const want = seg.toLowerCase();
-      const found = names.find((n) => n === seg) ?? names.find((n) => n.toLowerCase() === want);
       if (!found) return null;
       at = at ? `${at}/${found}` : found;
     }
@@ -365,12 +379,14 @@ async function openFolderStore(dir: string, baseUrls: string[], limits: FileStor
     gbkNames: 0,
     async find(urlOrPath) {
       const candidates = lookupCandidates(urlOrPath, baseUrls, wrappers);
+      // Exact names first (every candidate), then any case; the file system is asked only about listed paths.
       for (const c of candidates) {
+        if (!(await listedPath(c, false))) continue;
         const f = await fileAt(c);
         if (f) return f;
       }
       for (const c of candidates) {
-        const p = await caseInsensitive(c);
+        const p = await listedPath(c, true);
         if (p && p !== c) {
           const f = await fileAt(p);
           if (f) return f;
