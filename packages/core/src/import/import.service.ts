@@ -42,6 +42,7 @@ import {
   isOwnUrl,
   legacyDate,
   legacyPath,
+  legacySlug,
   rewriteBodyUrls,
   slugFor,
   slugWithLabel,
@@ -128,35 +129,71 @@ function defaultLabel(source: string[]): string {
 
 /**
  * New items' slugs, decided the same way wherever they are needed (the links rewritten in bodies, the items
- * written): the slug from the legacy id, unless an item that is not this source's — an editor's, or another legacy
- * site's with the same ids (two township DedeCMS sites folded into one portal column, 2017 §2) — already holds it
- * in that column; then the source's label is added. One statement per batch.
+ * written): the legacy slug when the source has a readable one (WordPress post_name, a DedeCMS page name) and no
+ * other record of the run wants it in the same column (`clashes`), else the slug from the legacy id; and when an
+ * item that is not this very record — an editor's, another legacy site's with the same ids (two township DedeCMS
+ * sites folded into one portal column, 2017 §2), another record of this source — already holds it in that
+ * column, the next of: the id slug, the id slug with the source's label. One statement per batch.
  */
 async function newSlugs(
   ctx: Ctx,
   siteId: string,
   run: { sourceSystem: string; label: string },
-  wants: { columnId: string; sourceId: string; legacySlug?: string | null }[],
+  wants: { columnId: string; colSourceId?: string | null; sourceId: string; legacySlug?: string | null }[],
+  clashes: Set<string>,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!wants.length) return out;
-  const base = wants.map((w) => ({ ...w, slug: slugFor(w.sourceId, w.legacySlug) }));
-  const taken = await ctx.em.execute<{ column_id: string; slug: string }[]>(
-    `select column_id, slug from item
-      where site_id = ? and column_id in (?) and slug in (?)
-        and not (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?)`,
+  const base = wants.map((w) => {
+    const legacy = legacySlug(w.legacySlug);
+    const id = slugFor(w.sourceId);
+    const first = legacy && !clashes.has(`${w.colSourceId ?? ''}|${legacy}`) ? legacy : id;
+    return { ...w, options: [...new Set([first, id, slugWithLabel(id, run.label)])] };
+  });
+  const taken = await ctx.em.execute<{ column_id: string; slug: string; source_id: string | null; own: boolean }[]>(
+    `select column_id, slug, source_id,
+            (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?) as own
+       from item where site_id = ? and column_id in (?) and slug in (?)`,
     [
-      siteId,
-      [...new Set(base.map((b) => b.columnId))],
-      [...new Set(base.map((b) => b.slug))],
       run.sourceSystem,
       run.label,
+      siteId,
+      [...new Set(base.map((b) => b.columnId))],
+      [...new Set(base.flatMap((b) => b.options))],
     ],
   );
-  const held = new Set(taken.map((t) => `${t.column_id}/${t.slug}`));
-  for (const b of base)
-    out.set(b.sourceId, held.has(`${b.columnId}/${b.slug}`) ? slugWithLabel(b.slug, run.label) : b.slug);
+  const held = new Map(taken.map((t) => [`${t.column_id}/${t.slug}`, t]));
+  const used = new Set<string>();
+  for (const b of base) {
+    const free = (o: string) => {
+      const k = `${b.columnId}/${o}`;
+      const h = held.get(k);
+      return !used.has(k) && (!h || (h.own && h.source_id === b.sourceId));
+    };
+    const slug = b.options.find(free) ?? b.options.at(-1)!;
+    used.add(`${b.columnId}/${slug}`);
+    out.set(b.sourceId, slug);
+  }
   return out;
+}
+
+/**
+ * Legacy slugs more than one record of the run wants in the same legacy column (`<column source id>|<slug>`):
+ * none of them gets it (each takes its id slug), so the choice does not depend on which batch comes first.
+ */
+async function legacySlugClashes(ctx: Ctx, runId: string): Promise<Set<string>> {
+  const rows = await ctx.em.execute<{ col: string; slug: string; n: number }[]>(
+    `select coalesce(payload->'columnSourceIds'->>0, '') as col, lower(payload->>'slug') as slug
+       from import_record where run_id = ? and kind = 'ITEM' and payload->>'slug' is not null
+      group by 1, 2 having count(*) > 1`,
+    [runId],
+  );
+  return new Set(
+    rows.flatMap((r) => {
+      const s = legacySlug(r.slug);
+      return s ? [`${r.col}|${s}`] : [];
+    }),
+  );
 }
 
 async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> {
@@ -764,6 +801,7 @@ async function applyColumns(
         into: o.into ?? null,
         map: o.map ?? {},
       });
+      const legacyById = new Map(legacy.map((l) => [l.sourceId, l]));
       const now = ctx.now();
       for (const [i, d] of decisions.entries()) {
         let id: string;
@@ -773,7 +811,8 @@ async function applyColumns(
           outcome = 'UNCHANGED';
         } else {
           const parent = d.parentPath ? byPath.get(d.parentPath) : null;
-          const l = legacy[i]!;
+          // Decisions come parents first (parentsFirst), not in the export's order: the record by its id.
+          const l = legacyById.get(d.sourceId)!;
           const c = tx.create(Column, {
             id: randomUUID(),
             siteId: site.id,
@@ -874,6 +913,7 @@ async function apply(
   const refusedFiles = new Map<string, string>();
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
+  const clashes = await legacySlugClashes(ctx, run.id);
   let batches = 0;
   try {
     for (;;) {
@@ -964,9 +1004,10 @@ async function apply(
         linked.flatMap((l) => {
           const col = (l.col ? columns.get(l.col) : null) ?? into;
           return col && !linkedPrev.has(l.source_id)
-            ? [{ columnId: col.id, sourceId: l.source_id, legacySlug: l.slug }]
+            ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
             : [];
         }),
+        clashes,
       );
       for (const l of linked) {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
@@ -991,9 +1032,17 @@ async function apply(
         recs.flatMap((r) => {
           const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
           return col && !existing.has(r.source_id)
-            ? [{ columnId: col.id, sourceId: r.source_id, legacySlug: r.payload.slug }]
+            ? [
+                {
+                  columnId: col.id,
+                  colSourceId: r.payload.columnSourceIds[0] ?? null,
+                  sourceId: r.source_id,
+                  legacySlug: r.payload.slug,
+                },
+              ]
             : [];
         }),
+        clashes,
       );
       const prepared: Prepared[] = [];
       for (const r of recs) {
