@@ -34,6 +34,7 @@ import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
+import { moveRunItems } from './import-moves.ts';
 import {
   bodyFileUrls,
   bodyUrls,
@@ -1059,7 +1060,10 @@ async function apply(
           continue;
         }
         if (prev && prev.sourceHash === r.content_hash) {
-          prepared.push({ r, outcome: 'UNCHANGED' as const, itemId: prev.id, warnings });
+          // Same record, another column (a changed --map): the item moves when the run is published (import-moves).
+          const moved = prev.columnId !== col.id;
+          if (moved) warnings.push({ code: 'MOVED', message: `to ${col.path}` });
+          prepared.push({ r, outcome: moved ? 'UPDATED' : 'UNCHANGED', itemId: prev.id, col, warnings });
           continue;
         }
         const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
@@ -1287,15 +1291,19 @@ async function apply(
         // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
         // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
         await tx.execute(
-          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
+          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb,
+                  column_id = nullif(v.column_id, '')::uuid
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
-                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
+                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings,
+                          unnest(array[?]::text[]) as column_id) v
             where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
           [
             prepared.map((p) => p.r.source_id),
             prepared.map((p) => p.outcome),
             prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
             prepared.map((p) => JSON.stringify(p.warnings)),
+            // The item's column as this run decided it: the publication moves items that are elsewhere.
+            prepared.map((p) => p.col?.id ?? ''),
             run.id,
           ],
         );
@@ -1444,6 +1452,8 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
       where id in (${runItems}) and (published_revision_id is distinct from head_revision_id or withdrawn_at is not null)`,
     [now, now, now, run.id],
   );
+  // Items this run puts in another column (a changed --map) move now, not before the signatures.
+  const moved = await moveRunItems(tx, run, now);
   await tx.execute(
     `update item_placement p set live = true, published_at = i.published_at from item i
       where i.id = p.item_id and p.item_id in (${runItems})`,
@@ -1537,6 +1547,7 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
       published: published?.n ?? 0,
       redirects: { items: items?.n ?? 0, columns: cols?.n ?? 0 },
       removed: removed.length,
+      moved,
     },
   });
 }

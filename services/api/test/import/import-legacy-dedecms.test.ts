@@ -94,11 +94,13 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
     const cols = Object.fromEntries(
       plan.columns.map((c: { name: string; action: string; path: string }) => [c.name, `${c.action} ${c.path}`]),
     );
+    // 2017 §2: the township's 政务公开 is the portal's 政府信息公开; its 机构概况 is created in the township's subtree.
     expect(cols).toMatchObject({
-      政务公开: 'CREATE /zwdt/xzdt/zwgk',
+      政务公开: 'MAP /zwgk',
       通知公告: 'MAP /zwdt/tzgg',
       政策文件: 'MAP /zc/zcwj',
-      机构概况: 'CREATE /zwdt/xzdt/zwgk/jggk',
+      乡镇动态: 'MAP /zwdt/xzdt',
+      机构概况: 'CREATE /zwdt/xzdt/jggk',
     });
     missing = plan.missingFiles;
     expect(plan.missingFiles[0]).toEqual({ url: expect.stringMatching(/^\/uploads\//), sourceId: expect.any(String) });
@@ -111,8 +113,8 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
     const r = await run(runId);
     expect(r.counts).toMatchObject({
       'ITEM.CREATED': 219,
-      'COLUMN.CREATED': 5,
-      'COLUMN.UNCHANGED': 3,
+      'COLUMN.CREATED': 3,
+      'COLUMN.UNCHANGED': 5,
       'SKIPPED.SKIPPED': 22,
     });
     expect(r.counts['ITEM.FAILED']).toBeUndefined();
