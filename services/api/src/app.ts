@@ -22,6 +22,7 @@ import { deliveryRoutes } from './routes/delivery.ts';
 import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importUploadRoutes } from './routes/import-uploads.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { publicUploadRoutes } from './routes/public-uploads.ts';
 
@@ -112,6 +113,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       proofOfWork: platform.proofOfWork,
     });
   mediaRoutes(app, platform, ctxFor);
+  importUploadRoutes(app, platform, ctxFor);
   publicUploadRoutes(app, platform, ctxFor);
   deliveryRoutes(app, {
     ctxFor,
@@ -119,7 +121,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   // The actor is resolved before GraphQL (and the media edges) run; a bad credential answers 401.
-  const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant']);
+  const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant', '/imports/uploads']);
   app.addHook('preHandler', async (req, reply) => {
     if (!AUTHENTICATED_ROUTES.has(req.routeOptions.url ?? '')) return;
     try {

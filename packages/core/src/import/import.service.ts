@@ -35,6 +35,7 @@ import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import { moveRunItems } from './import-moves.ts';
+import { hasUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
 import {
   bodyFileUrls,
   bodyUrls,
@@ -91,7 +92,7 @@ function canImport(ctx: Ctx, siteId: string): boolean {
   return canAdministerSite(ctx.actor, siteId, ctx.directory);
 }
 
-async function requireImportSite(ctx: Ctx, code: string): Promise<Site> {
+export async function requireImportSite(ctx: Ctx, code: string): Promise<Site> {
   const site = await requireSiteByCode(ctx, code);
   if (!canImport(ctx, site.id)) throw new AppError('FORBIDDEN');
   return site;
@@ -410,11 +411,39 @@ export async function planImport(ctx: Ctx, raw: PlanImportInput): Promise<Import
   const o = {
     ...input,
     scope: defaultLabel(input.source),
-    source: input.source.map((p) => resolveImportPath(ctx, p, 'source')),
-    files: input.files ? resolveImportPath(ctx, input.files, 'files') : null,
+    ...(await sourcePaths(ctx, site, input)),
   };
   if (o.into) await requireIntoColumn(ctx, site, o.into);
-  return computePlan(ctx, site, o);
+  return withLocalUploads(ctx, site.id, o, (local) => computePlan(ctx, site, local));
+}
+
+/** Paths inside IMPORT_DIR, or references to exports uploaded to this site (import-upload.ts). */
+async function sourcePaths(
+  ctx: Ctx,
+  site: Site,
+  input: { source: string[]; files?: string | null },
+): Promise<{ source: string[]; files: string | null }> {
+  const one = (p: string, field: string) =>
+    isUploadRef(p) ? requireUpload(ctx, site.id, p, field) : Promise.resolve(resolveImportPath(ctx, p, field));
+  const source: string[] = [];
+  for (const p of input.source) source.push(await one(p, 'source'));
+  return { source, files: input.files ? await one(input.files, 'files') : null };
+}
+
+/** Runs `fn` with the uploads of `o` copied to a work directory of this process, removed afterwards. */
+async function withLocalUploads<O extends SourceOptions, T>(
+  ctx: Ctx,
+  siteId: string,
+  o: O,
+  fn: (local: O) => Promise<T>,
+): Promise<T> {
+  if (!hasUploads(o)) return fn(o);
+  const work = await importer(ctx).uploads.workDir();
+  try {
+    return await fn(await localUploads(ctx, siteId, o, work.path));
+  } finally {
+    await work.remove();
+  }
 }
 
 async function requireIntoColumn(ctx: Ctx, site: Site, path: string): Promise<Column> {
@@ -433,8 +462,7 @@ export async function startImport(
   const input = parseInput(startInput, raw);
   const site = await requireImportSite(ctx, input.site);
   assertWritable(site);
-  const source = input.source.map((p) => resolveImportPath(ctx, p, 'source'));
-  const files = input.files ? resolveImportPath(ctx, input.files, 'files') : null;
+  const { source, files } = await sourcePaths(ctx, site, input);
   if (input.into) await requireIntoColumn(ctx, site, input.into);
   const now = ctx.now();
   const who = actorLabel(ctx.actor);
@@ -602,8 +630,11 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   const run = await ctx.em.findOne(ImportRun, { id: runId });
   if (!run) throw new AppError('NOT_FOUND', 'Import run not found');
   const site = await requireSiteById(ctx, run.siteId);
-  const o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
+  let o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
+  // Exports uploaded through the API: copied from the object storage into a work directory of this run's process.
+  const work = hasUploads(o) ? await importer(ctx).uploads.workDir() : null;
   try {
+    if (work) o = await localUploads(ctx, run.siteId, o, work.path);
     if (run.state === 'PLANNING') {
       // A run committed from the start (the CLI without --plan, startImport with commit) stages in the plan's
       // read: the source is read and parsed once, not twice (issue 11: throughput). Interrupted, the run is
@@ -640,6 +671,8 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
       return 'FAILED';
     }
     throw e;
+  } finally {
+    await work?.remove();
   }
 }
 
