@@ -134,6 +134,29 @@ describe('an export uploaded through the API', () => {
     expect(readdirSync(tmp)).not.toContain('evil.jsonl');
   });
 
+  it('an IMPORT-scoped API token of the site uploads and imports; a token without the scope cannot upload', async () => {
+    const tokenWith = async (scopes: string) =>
+      (
+        await t.gql(
+          `mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "迁移脚本 ${scopes}", scopes: [${scopes}], expiresAt: $e }) { token } }`,
+          { e: new Date(Date.now() + 86_400_000).toISOString() },
+          await t.tokenFor(demo.admin('miyi')),
+        )
+      ).data!.createApiToken.token as string;
+    const importer = await tokenWith('IMPORT');
+    const u = await post('miyi', importer, { name: 'baigu.zip', bytes: await bundle() });
+    expect(u.status, JSON.stringify(u.body)).toBe(201);
+    const started = await t.gql(
+      'mutation($i: StartImportInput!) { startImport(input: $i) { id } }',
+      { i: { site: 'miyi', source: [u.body.upload.ref], into: '/zwdt/xzdt', commit: false, label: 'token upload' } },
+      importer,
+    );
+    expect(started.errors, JSON.stringify(started.errors)).toBeUndefined();
+    expect(await runImport(sys(), started.data!.startImport.id)).toBe('PLANNED');
+    const other = await post('miyi', await tokenWith('MANAGE_CONTENT'), { name: 'baigu.zip', bytes: await bundle() });
+    expect(other.status).toBe(403);
+  });
+
   it('a reference resolves only for the site it was uploaded to', async () => {
     const other = await t.gql(
       'mutation($i: StartImportInput!) { startImport(input: $i) { id } }',
