@@ -66,6 +66,12 @@ const schema = z.object({
   MEDIA_DIR: z.string().default('.data/media').describe('the local storage root (MEDIA_STORAGE=local)'),
   // Issue 11: legacy sources given through the API must lie in this directory (the CLI reads any path).
   IMPORT_DIR: z.string().default('.data/import').describe('where legacy exports are put for GraphQL startImport'),
+  // Exports uploaded through POST /imports/uploads (a whole site's dump or snapshot: larger than a media file).
+  IMPORT_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024 * 1024),
   MEDIA_TMP_DIR: z.string().optional().describe('uploads in progress and work files; defaults to the OS temp dir'),
   MEDIA_MAX_BYTES: z.coerce
     .number()

@@ -92,7 +92,7 @@ export async function createPlatform(
   const html = htmlWorkPool();
   const reads = publicReads(config.DATABASE_URL, config.DATABASE_POOL_MAX, opts.onQuery);
   const media = mediaPortFrom(config);
-  const importer = importPort({ importDir: config.IMPORT_DIR, tmpDir: mediaTmpDir(config) });
+  const importer = importPort({ importDir: config.IMPORT_DIR, tmpDir: mediaTmpDir(config), storage: media.storage });
   const search = new MeiliSearchIndex(meili, {
     // searchKey hands this address to browsers: the public one, never the internal one (issue 12).
     host: config.MEILI_PUBLIC_URL ?? config.MEILI_URL,

@@ -121,4 +121,5 @@ export * from './import/import.entities.ts';
 export * from './import/import.policy.ts';
 export * from './import/import.port.ts';
 export * from './import/import.service.ts';
+export * from './import/import-upload.ts';
 export * from './import/legacy-site.service.ts';

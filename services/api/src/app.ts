@@ -24,6 +24,7 @@ import { graphqlOverHttp } from './plugins/graphql-over-http.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { publicAnswers, tracedCtx } from './plugins/public-answers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importUploadRoutes } from './routes/import-uploads.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { publicUploadRoutes } from './routes/public-uploads.ts';
 
@@ -132,6 +133,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     return req.answerTrace ? tracedCtx(ctx, platform.publicReads, req.answerTrace) : ctx;
   };
   mediaRoutes(app, platform, ctxFor);
+  importUploadRoutes(app, platform, ctxFor);
   publicUploadRoutes(app, platform, ctxFor);
   deliveryRoutes(app, {
     ctxFor,
@@ -139,7 +141,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
 
   // The actor is resolved before GraphQL (and the media edges) run; a bad credential answers 401.
-  const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant']);
+  const AUTHENTICATED_ROUTES = new Set(['/graphql', '/media', '/media/:id/:variant', '/imports/uploads']);
   app.addHook('preHandler', async (req, reply) => {
     if (!AUTHENTICATED_ROUTES.has(req.routeOptions.url ?? '')) return;
     try {

@@ -4,7 +4,8 @@ import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { MediaStorage } from '@zhanqun/core';
 
-const KEY = /^[0-9a-f-]{36}\/[0-9a-f]{64}(\.w\d{2,4}\.(webp|avif|jpg|png|gif))?$/;
+// Media originals and renditions; `imports/…` holds legacy exports uploaded for an import (issue 11).
+const KEY = /^(imports\/)?[0-9a-f-]{36}\/[0-9a-f]{64}(\.w\d{2,4}\.(webp|avif|jpg|png|gif))?$/;
 
 /**
  * The embedded default: files under one directory (`.data/media`). A write goes to a temporary file in the

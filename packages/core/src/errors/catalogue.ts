@@ -220,6 +220,10 @@ export const errorReasons = {
     '2015 §9',
   ),
   IMPORT_PATH_OUTSIDE: r('FORBIDDEN', 'Import sources must lie inside the server’s import directory (IMPORT_DIR)'),
+  IMPORT_UPLOAD_TOO_LARGE: r(
+    'PAYLOAD_TOO_LARGE',
+    'The export is larger than the upload limit (IMPORT_UPLOAD_MAX_BYTES)',
+  ),
   INVALID_IMPORT_STATE: r('PRECONDITION_FAILED', 'The import run is not in a state that allows this'),
   IMPORT_CHANGED: r(
     'CONFLICT',

@@ -6,7 +6,9 @@ import {
   isOwnUrl,
   legacyDate,
   legacyPath,
+  legacySlug,
   nameKey,
+  parentsFirst,
   rewriteBodyUrls,
   slugFor,
 } from './import.policy.ts';
@@ -73,6 +75,78 @@ describe('import rules', () => {
       ['9', 'MAP', '/zwdt/xzdt/old'],
       ['10', 'MAP', '/zc/zcwj'],
     ]);
+  });
+
+  it('keeps readable legacy slugs (WordPress post_name, a DedeCMS page name) and refuses the rest', () => {
+    expect(legacySlug('hello-world')).toBe('hello-world');
+    expect(legacySlug('Template_Sticky')).toBe('template-sticky');
+    expect(legacySlug('baigu-chungeng-2016')).toBe('baigu-chungeng-2016');
+    // Percent-encoded Greek or Chinese, or anything not a URL name: the id is used instead.
+    expect(legacySlug('%ce%b1%ce%b2')).toBeNull();
+    expect(legacySlug('%e9%80%9a%e7%9f%a5')).toBeNull();
+    expect(legacySlug('a b')).toBeNull();
+    expect(legacySlug('../x')).toBeNull();
+    expect(legacySlug('')).toBeNull();
+    expect(legacySlug(null)).toBeNull();
+  });
+
+  it('maps 政务公开 onto the portal’s 政府信息公开 and ignores bracketed qualifiers (2017 §2)', () => {
+    expect(nameKey('政务公开')).toBe(nameKey('政府信息公开'));
+    expect(nameKey('信息公开')).toBe(nameKey('政府信息公开'));
+    expect(nameKey('乡镇（街道）动态')).toBe(nameKey('乡镇动态'));
+    expect(nameKey('政务动态')).not.toBe(nameKey('政府信息公开'));
+    const site = [
+      { id: 'g', path: '/zwgk', name: '政府信息公开', type: 'LIST' },
+      { id: 'j', path: '/jggk', name: '机构概况', type: 'LIST' },
+    ];
+    // A department site: its legacy 政务公开 is the template's /zwgk, not a /zwgk-2 beside it.
+    const d = decideColumns(
+      [
+        { sourceId: '1', name: '政务公开', slug: 'zwgk' },
+        { sourceId: '2', name: '公开年报', slug: 'nb', parentSourceId: '1' },
+      ],
+      site,
+      { system: 'dedecms', into: null, map: {} },
+    );
+    expect(d.map((x) => [x.sourceId, x.action, x.path])).toEqual([
+      ['1', 'MAP', '/zwgk'],
+      ['2', 'CREATE', '/zwgk/nb'],
+    ]);
+  });
+
+  it('with --into, children of a column mapped outside the subtree are created inside it; parents first', () => {
+    const site = [
+      { id: 'b', path: '/zwdt/bmdt', name: '部门动态', type: 'LIST' },
+      { id: 'x', path: '/zwdt/xzdt', name: '乡镇（街道）动态', type: 'LIST' },
+      { id: 'k', path: '/zwdt/xzdt/cwgk', name: '村务公开', type: 'LIST' },
+    ];
+    // The export lists a child before its parent (WordPress categories, DedeCMS arctype ids).
+    const legacy = [
+      { sourceId: '5', name: '财务', slug: 'cw', parentSourceId: '3' },
+      { sourceId: '4', name: '村组动态', slug: 'czdt', parentSourceId: '1' },
+      { sourceId: '1', name: '部门动态', slug: 'bmdt' },
+      { sourceId: '2', name: '乡镇动态', slug: 'xzdt' },
+      { sourceId: '3', name: '村务公开', slug: 'cwgk' },
+    ];
+    expect(parentsFirst(legacy).map((c) => c.sourceId)).toEqual(['3', '5', '1', '4', '2']);
+    const d = decideColumns(legacy, site, { system: 'dedecms', into: '/zwdt/xzdt', map: {} });
+    expect(Object.fromEntries(d.map((x) => [x.sourceId, `${x.action} ${x.path}`]))).toEqual({
+      '1': 'MAP /zwdt/bmdt',
+      // not /zwdt/bmdt/czdt among the county's own columns
+      '4': 'CREATE /zwdt/xzdt/czdt',
+      '2': 'MAP /zwdt/xzdt',
+      '3': 'MAP /zwdt/xzdt/cwgk',
+      // under its parent's target, which lies inside the subtree — though listed before its parent
+      '5': 'CREATE /zwdt/xzdt/cwgk/cw',
+    });
+    // A cycle or a missing parent does not loop or drop a column.
+    expect(
+      parentsFirst([
+        { sourceId: 'a', parentSourceId: 'b' },
+        { sourceId: 'b', parentSourceId: 'a' },
+        { sourceId: 'c', parentSourceId: 'z' },
+      ]).length,
+    ).toBe(3);
   });
 
   it('finds and rewrites the files and links of a body, leaving the rest', () => {

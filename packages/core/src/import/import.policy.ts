@@ -34,19 +34,41 @@ const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(
 
 /**
  * A slug from the legacy id (`123` → `123`; anything else made safe, with a hash suffix when it had to change).
- * The legacy slug (WordPress post_name) is not used: ids are unique within a source, slugs are not always, and a
- * clash would fail a whole batch; the old permalink keeps working through the redirect map anyway.
+ * The import prefers the legacy slug (legacySlug) and falls back to this one when the source has none, when it
+ * is not a URL-safe name, or when it clashes.
  */
 export function slugFor(sourceId: string, _legacySlug?: string | null): string {
-  const clean = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60);
-  const fromId = clean(sourceId);
+  const fromId = cleanSlug(sourceId);
   if (fromId && fromId === sourceId) return fromId;
   return `${fromId || 'item'}-${short(sourceId)}`.slice(0, 100).replace(/^-/, 'i');
+}
+
+const cleanSlug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+
+/**
+ * The legacy slug as the new item's slug, when it is a readable URL name: a WordPress `post_name`
+ * (`hello-world`), a DedeCMS custom `filename` or the last part of its naming rule's page name — the new address
+ * keeps what the old one said (`/zwdt/tzgg/hello-world.html`, not `/zwdt/tzgg/1724.html`). Null when there is
+ * none, or it is not ASCII letters, digits, `-` and `_` once percent-decoded (a Greek or Chinese `post_name`:
+ * the id is used; the old address still redirects).
+ */
+export function legacySlug(slug: string | null | undefined): string | null {
+  if (!slug) return null;
+  let s = slug.trim();
+  try {
+    s = decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(s)) return null;
+  const c = cleanSlug(s.replace(/_/g, '-'));
+  return c && /^[a-z0-9][a-z0-9-]{0,59}$/.test(c) ? c : null;
 }
 
 /** A slug made distinct by the source's label, when the plain one is taken in the column by another source. */
@@ -68,13 +90,33 @@ export function codeFor(sourceId: string, slug?: string | null): string {
   return (id && COLUMN_CODE.test(`c${id}`) ? `c${id}` : `c${short(sourceId)}`).slice(0, 48);
 }
 
-/** Names compared loosely: spaces, brackets and the usual 栏目 suffixes do not matter (通知公告 ≈ 通知 公告栏). */
+/**
+ * Names legacy systems gave the disclosure column, all meaning the portal's 政府信息公开 (2017 §2: a township's or
+ * department's disclosure columns are mapped into the portal's 政府信息公开 structure, not created beside it —
+ * a department site's 政务公开 used to become /zwgk-2 next to the template's /zwgk).
+ */
+const SAME_AS: Record<string, string> = {
+  政务公开: '政府信息公开',
+  信息公开: '政府信息公开',
+  政务信息公开: '政府信息公开',
+  政府信息公开专栏: '政府信息公开',
+  信息公开目录: '政府信息公开',
+  政府信息公开目录: '政府信息公开',
+};
+
+/**
+ * Names compared loosely: spaces, bracketed qualifiers and the usual 栏目 suffixes do not matter (通知公告 ≈ 通知 公告栏,
+ * 乡镇（街道）动态 ≈ 乡镇动态), and the disclosure column's names are one (SAME_AS).
+ */
 export function nameKey(name: string): string {
-  return name
+  const k = name
     .normalize('NFKC')
+    // A bracketed qualifier does not make another column: 乡镇（街道）动态 ≈ 乡镇动态.
+    .replace(/\([^()]*\)|\[[^[\]]*\]|【[^【】]*】/g, '')
     .replace(/[\s·•()（）[\]【】"“”'‘’]/g, '')
     .replace(/(栏目|专栏|专题)$/u, '')
     .toLowerCase();
+  return SAME_AS[k] ?? k;
 }
 
 export interface SiteColumnRef {
@@ -111,7 +153,8 @@ export type ColumnDecision =
  * to create. The `--map` file wins (by legacy id, then by name; `create` forces a new column); then a column an
  * earlier run of the same source made; then a column of the same name — below `--into` first, then anywhere
  * in the site, which is how 通知公告 lands on the template's /zwdt/tzgg and a township's 政策文件 on the
- * portal's 政府信息公开 columns (2017 §2) — and otherwise a new column under the parent's decision or `--into`.
+ * portal's 政府信息公开 columns (2017 §2) — and otherwise a new column under the parent's decision or `--into`
+ * (with `--into`, always inside that subtree).
  */
 export function decideColumns(
   legacy: LegacyColumnRef[],
@@ -133,7 +176,7 @@ export function decideColumns(
   const decided = new Map<string, ColumnDecision>();
   const taken = new Set(site.map((c) => c.path));
   const out: ColumnDecision[] = [];
-  for (const c of legacy) {
+  for (const c of parentsFirst(legacy)) {
     const mapped = opts.map[c.sourceId] ?? opts.map[c.name];
     let d: ColumnDecision | undefined;
     const prev = bySource.get(c.sourceId);
@@ -164,7 +207,11 @@ export function decideColumns(
     }
     if (!d) {
       const parent = c.parentSourceId ? decided.get(c.parentSourceId) : undefined;
-      const parentPath = parent ? parent.path : opts.into && opts.into !== '/' ? opts.into : null;
+      const into = opts.into && opts.into !== '/' ? opts.into : null;
+      // With --into, new columns stay inside the subtree (the township's part of the portal, which its signers'
+      // roles cover): under the parent's target when that lies inside it, else under --into itself — a child of
+      // 部门动态 (mapped onto the portal's /zwdt/bmdt) is not created among the county's own columns.
+      const parentPath = parent && (!into || below(parent.path, into)) ? parent.path : into;
       let code = codeFor(c.sourceId, c.slug);
       let path = `${parentPath ?? ''}/${code}`;
       for (let n = 2; taken.has(path); n += 1) {
@@ -177,6 +224,28 @@ export function decideColumns(
     decided.set(c.sourceId, d);
     out.push(d);
   }
+  return out;
+}
+
+/**
+ * The legacy columns with every parent before its children, otherwise in the order given. Exports do not promise
+ * it (a WordPress category may be listed before its parent; a DedeCMS `arctype` row's parent may have a higher
+ * id): a child decided before its parent was created under `--into` (or the site's root) instead of under its
+ * parent's target. A parent missing from the export, or a cycle, leaves the column where it stands.
+ */
+export function parentsFirst<T extends { sourceId: string; parentSourceId?: string | null }>(legacy: T[]): T[] {
+  const byId = new Map(legacy.map((c) => [c.sourceId, c]));
+  const out: T[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (c: T) => {
+    if (state.has(c.sourceId)) return;
+    state.set(c.sourceId, 'visiting');
+    const parent = c.parentSourceId ? byId.get(c.parentSourceId) : undefined;
+    if (parent && parent !== c) visit(parent);
+    state.set(c.sourceId, 'done');
+    out.push(c);
+  };
+  for (const c of legacy) visit(c);
   return out;
 }
 

@@ -20,4 +20,20 @@ export interface ImportPort {
   openFiles(pathOrZip: string, options: { baseUrls?: string[] }): Promise<LegacyFileStore>;
   /** Copies a stored legacy file to a temporary file, hashing it on the way (the media pipeline reads files). */
   receive(file: LegacyStoredFile): Promise<ReceivedLegacyFile>;
+  /**
+   * Exports uploaded through the API live in the media object storage (S3-compatible, or the local store), under
+   * `imports/<siteId>/<sha256>`: the API instance that received one keeps nothing the worker on another machine
+   * would need.
+   */
+  uploads: {
+    put(siteId: string, sha256: string, path: string): Promise<void>;
+    exists(siteId: string, sha256: string): Promise<boolean>;
+    /**
+     * A local copy of the upload under `workDir` (named `name`, whose extension the adapters sniff by), or, with
+     * `extract` and a zip, the folder it extracts to safely (importers' extractZip). Returns the path to open.
+     */
+    fetch(siteId: string, sha256: string, name: string, workDir: string, extract: boolean): Promise<string>;
+    /** A work directory for one run's copies, removed by `remove`. */
+    workDir(): Promise<{ path: string; remove(): Promise<void> }>;
+  };
 }

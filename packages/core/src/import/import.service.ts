@@ -35,6 +35,8 @@ import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
+import { moveRunItems } from './import-moves.ts';
+import { hasUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
 import {
   bodyFileUrls,
   bodyUrls,
@@ -43,6 +45,7 @@ import {
   isOwnUrl,
   legacyDate,
   legacyPath,
+  legacySlug,
   rewriteBodyUrls,
   slugFor,
   slugWithLabel,
@@ -90,7 +93,7 @@ function canImport(ctx: Ctx, siteId: string): boolean {
   return canAdministerSite(ctx.actor, siteId, ctx.directory);
 }
 
-async function requireImportSite(ctx: Ctx, code: string): Promise<Site> {
+export async function requireImportSite(ctx: Ctx, code: string): Promise<Site> {
   const site = await requireSiteByCode(ctx, code);
   if (!canImport(ctx, site.id)) throw new AppError('FORBIDDEN');
   return site;
@@ -129,35 +132,71 @@ function defaultLabel(source: string[]): string {
 
 /**
  * New items' slugs, decided the same way wherever they are needed (the links rewritten in bodies, the items
- * written): the slug from the legacy id, unless an item that is not this source's — an editor's, or another legacy
- * site's with the same ids (two township DedeCMS sites folded into one portal column, 2017 §2) — already holds it
- * in that column; then the source's label is added. One statement per batch.
+ * written): the legacy slug when the source has a readable one (WordPress post_name, a DedeCMS page name) and no
+ * other record of the run wants it in the same column (`clashes`), else the slug from the legacy id; and when an
+ * item that is not this very record — an editor's, another legacy site's with the same ids (two township DedeCMS
+ * sites folded into one portal column, 2017 §2), another record of this source — already holds it in that
+ * column, the next of: the id slug, the id slug with the source's label. One statement per batch.
  */
 async function newSlugs(
   ctx: Ctx,
   siteId: string,
   run: { sourceSystem: string; label: string },
-  wants: { columnId: string; sourceId: string; legacySlug?: string | null }[],
+  wants: { columnId: string; colSourceId?: string | null; sourceId: string; legacySlug?: string | null }[],
+  clashes: Set<string>,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!wants.length) return out;
-  const base = wants.map((w) => ({ ...w, slug: slugFor(w.sourceId, w.legacySlug) }));
-  const taken = await ctx.em.execute<{ column_id: string; slug: string }[]>(
-    `select column_id, slug from item
-      where site_id = ? and column_id in (?) and slug in (?)
-        and not (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?)`,
+  const base = wants.map((w) => {
+    const legacy = legacySlug(w.legacySlug);
+    const id = slugFor(w.sourceId);
+    const first = legacy && !clashes.has(`${w.colSourceId ?? ''}|${legacy}`) ? legacy : id;
+    return { ...w, options: [...new Set([first, id, slugWithLabel(id, run.label)])] };
+  });
+  const taken = await ctx.em.execute<{ column_id: string; slug: string; source_id: string | null; own: boolean }[]>(
+    `select column_id, slug, source_id,
+            (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?) as own
+       from item where site_id = ? and column_id in (?) and slug in (?)`,
     [
-      siteId,
-      [...new Set(base.map((b) => b.columnId))],
-      [...new Set(base.map((b) => b.slug))],
       run.sourceSystem,
       run.label,
+      siteId,
+      [...new Set(base.map((b) => b.columnId))],
+      [...new Set(base.flatMap((b) => b.options))],
     ],
   );
-  const held = new Set(taken.map((t) => `${t.column_id}/${t.slug}`));
-  for (const b of base)
-    out.set(b.sourceId, held.has(`${b.columnId}/${b.slug}`) ? slugWithLabel(b.slug, run.label) : b.slug);
+  const held = new Map(taken.map((t) => [`${t.column_id}/${t.slug}`, t]));
+  const used = new Set<string>();
+  for (const b of base) {
+    const free = (o: string) => {
+      const k = `${b.columnId}/${o}`;
+      const h = held.get(k);
+      return !used.has(k) && (!h || (h.own && h.source_id === b.sourceId));
+    };
+    const slug = b.options.find(free) ?? b.options.at(-1)!;
+    used.add(`${b.columnId}/${slug}`);
+    out.set(b.sourceId, slug);
+  }
   return out;
+}
+
+/**
+ * Legacy slugs more than one record of the run wants in the same legacy column (`<column source id>|<slug>`):
+ * none of them gets it (each takes its id slug), so the choice does not depend on which batch comes first.
+ */
+async function legacySlugClashes(ctx: Ctx, runId: string): Promise<Set<string>> {
+  const rows = await ctx.em.execute<{ col: string; slug: string; n: number }[]>(
+    `select coalesce(payload->'columnSourceIds'->>0, '') as col, lower(payload->>'slug') as slug
+       from import_record where run_id = ? and kind = 'ITEM' and payload->>'slug' is not null
+      group by 1, 2 having count(*) > 1`,
+    [runId],
+  );
+  return new Set(
+    rows.flatMap((r) => {
+      const s = legacySlug(r.slug);
+      return s ? [`${r.col}|${s}`] : [];
+    }),
+  );
 }
 
 async function openRunSource(ctx: Ctx, o: SourceOptions): Promise<ImportSource> {
@@ -373,11 +412,39 @@ export async function planImport(ctx: Ctx, raw: PlanImportInput): Promise<Import
   const o = {
     ...input,
     scope: defaultLabel(input.source),
-    source: input.source.map((p) => resolveImportPath(ctx, p, 'source')),
-    files: input.files ? resolveImportPath(ctx, input.files, 'files') : null,
+    ...(await sourcePaths(ctx, site, input)),
   };
   if (o.into) await requireIntoColumn(ctx, site, o.into);
-  return computePlan(ctx, site, o);
+  return withLocalUploads(ctx, site.id, o, (local) => computePlan(ctx, site, local));
+}
+
+/** Paths inside IMPORT_DIR, or references to exports uploaded to this site (import-upload.ts). */
+async function sourcePaths(
+  ctx: Ctx,
+  site: Site,
+  input: { source: string[]; files?: string | null },
+): Promise<{ source: string[]; files: string | null }> {
+  const one = (p: string, field: string) =>
+    isUploadRef(p) ? requireUpload(ctx, site.id, p, field) : Promise.resolve(resolveImportPath(ctx, p, field));
+  const source: string[] = [];
+  for (const p of input.source) source.push(await one(p, 'source'));
+  return { source, files: input.files ? await one(input.files, 'files') : null };
+}
+
+/** Runs `fn` with the uploads of `o` copied to a work directory of this process, removed afterwards. */
+async function withLocalUploads<O extends SourceOptions, T>(
+  ctx: Ctx,
+  siteId: string,
+  o: O,
+  fn: (local: O) => Promise<T>,
+): Promise<T> {
+  if (!hasUploads(o)) return fn(o);
+  const work = await importer(ctx).uploads.workDir();
+  try {
+    return await fn(await localUploads(ctx, siteId, o, work.path));
+  } finally {
+    await work.remove();
+  }
 }
 
 async function requireIntoColumn(ctx: Ctx, site: Site, path: string): Promise<Column> {
@@ -396,8 +463,7 @@ export async function startImport(
   const input = parseInput(startInput, raw);
   const site = await requireImportSite(ctx, input.site);
   assertWritable(site);
-  const source = input.source.map((p) => resolveImportPath(ctx, p, 'source'));
-  const files = input.files ? resolveImportPath(ctx, input.files, 'files') : null;
+  const { source, files } = await sourcePaths(ctx, site, input);
   if (input.into) await requireIntoColumn(ctx, site, input.into);
   const now = ctx.now();
   const who = actorLabel(ctx.actor);
@@ -565,8 +631,11 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   const run = await ctx.em.findOne(ImportRun, { id: runId });
   if (!run) throw new AppError('NOT_FOUND', 'Import run not found');
   const site = await requireSiteById(ctx, run.siteId);
-  const o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
+  let o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
+  // Exports uploaded through the API: copied from the object storage into a work directory of this run's process.
+  const work = hasUploads(o) ? await importer(ctx).uploads.workDir() : null;
   try {
+    if (work) o = await localUploads(ctx, run.siteId, o, work.path);
     if (run.state === 'PLANNING') {
       // A run committed from the start (the CLI without --plan, startImport with commit) stages in the plan's
       // read: the source is read and parsed once, not twice (issue 11: throughput). Interrupted, the run is
@@ -603,6 +672,8 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
       return 'FAILED';
     }
     throw e;
+  } finally {
+    await work?.remove();
   }
 }
 
@@ -791,6 +862,7 @@ async function applyColumns(
         into: o.into ?? null,
         map: o.map ?? {},
       });
+      const legacyById = new Map(legacy.map((l) => [l.sourceId, l]));
       const now = ctx.now();
       for (const [i, d] of decisions.entries()) {
         let id: string;
@@ -800,7 +872,8 @@ async function applyColumns(
           outcome = 'UNCHANGED';
         } else {
           const parent = d.parentPath ? byPath.get(d.parentPath) : null;
-          const l = legacy[i]!;
+          // Decisions come parents first (parentsFirst), not in the export's order: the record by its id.
+          const l = legacyById.get(d.sourceId)!;
           const c = tx.create(Column, {
             id: randomUUID(),
             siteId: site.id,
@@ -915,6 +988,7 @@ async function apply(
   const refusedFiles = new Map<string, string>();
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
+  const clashes = await legacySlugClashes(ctx, run.id);
   let batches = 0;
   /**
    * Reads the next batch of pending records after `afterSeq` and does everything that needs no transaction:
@@ -1012,9 +1086,10 @@ async function apply(
       linked.flatMap((l) => {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
         return col && !linkedPrev.has(l.source_id)
-          ? [{ columnId: col.id, sourceId: l.source_id, legacySlug: l.slug }]
+            ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
           : [];
       }),
+        clashes,
     );
     for (const l of linked) {
       const col = (l.col ? columns.get(l.col) : null) ?? into;
@@ -1029,9 +1104,17 @@ async function apply(
       recs.flatMap((r) => {
         const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
         return col && !existing.has(r.source_id)
-          ? [{ columnId: col.id, sourceId: r.source_id, legacySlug: r.payload.slug }]
+            ? [
+                {
+                  columnId: col.id,
+                  colSourceId: r.payload.columnSourceIds[0] ?? null,
+                  sourceId: r.source_id,
+                  legacySlug: r.payload.slug,
+                },
+              ]
           : [];
       }),
+        clashes,
     );
     // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
     // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
@@ -1067,7 +1150,10 @@ async function apply(
         continue;
       }
       if (prev && prev.sourceHash === r.content_hash) {
-        prepared.push({ r, outcome: 'UNCHANGED' as const, itemId: prev.id, warnings });
+          // Same record, another column (a changed --map): the item moves when the run is published (import-moves).
+          const moved = prev.columnId !== col.id;
+          if (moved) warnings.push({ code: 'MOVED', message: `to ${col.path}` });
+          prepared.push({ r, outcome: moved ? 'UPDATED' : 'UNCHANGED', itemId: prev.id, col, warnings });
         continue;
       }
       const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
@@ -1285,15 +1371,19 @@ async function apply(
       // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
       // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
       await tx.execute(
-        `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb
+          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb,
+                  column_id = nullif(v.column_id, '')::uuid
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
-                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings) v
+                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings,
+                          unnest(array[?]::text[]) as column_id) v
             where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
         [
           prepared.map((p) => p.r.source_id),
           prepared.map((p) => p.outcome),
           prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
           prepared.map((p) => JSON.stringify(p.warnings)),
+            // The item's column as this run decided it: the publication moves items that are elsewhere.
+            prepared.map((p) => p.col?.id ?? ''),
           run.id,
         ],
       );
@@ -1461,6 +1551,8 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
       where id in (${runItems}) and (published_revision_id is distinct from head_revision_id or withdrawn_at is not null)`,
     [now, now, now, run.id],
   );
+  // Items this run puts in another column (a changed --map) move now, not before the signatures.
+  const moved = await moveRunItems(tx, run, now);
   await tx.execute(
     `update item_placement p set live = true, published_at = i.published_at from item i
       where i.id = p.item_id and p.item_id in (${runItems})`,
@@ -1554,6 +1646,7 @@ async function publishRunInTx(tx: EntityManager, ctx: Ctx, run: ImportRun): Prom
       published: published?.n ?? 0,
       redirects: { items: items?.n ?? 0, columns: cols?.n ?? 0 },
       removed: removed.length,
+      moved,
     },
   });
 }

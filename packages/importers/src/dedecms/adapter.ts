@@ -461,6 +461,9 @@ class DedeSource implements ImportSource {
         keywords: keywords(meta.keywords),
         publishedAt: unixToIso(meta.pubdate) ?? unixToIso(meta.senddate),
         thumbnail: meta.litpic ? { url: meta.litpic, mediaType: mimeFromName(meta.litpic) } : null,
+        // The page name of its static address (a custom `filename`, or what the column's naming rule made): the
+        // new address keeps it. Dynamic-only articles have none (their id is used).
+        slug: urls.primary.includes('?') ? null : (/([^/]+)\.html?$/i.exec(urls.primary)?.[1] ?? null),
         oldUrls: urls.all,
         extra: {
           senddate: unixToIso(meta.senddate),
