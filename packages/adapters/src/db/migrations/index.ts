@@ -35,4 +35,5 @@ export const migrationsList = [
   sqlMigration('0018_interviews_surveys'),
   sqlMigration('0019_webhooks'),
   sqlMigration('0020_public_route'),
+  sqlMigration('0023_webhook_retention'),
 ];
