@@ -8,7 +8,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { rateLimitKey } from '../src/plugins/delivery-http.ts';
+import { rateLimitKeys } from '../src/plugins/delivery-http.ts';
 import { demo, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -125,14 +125,30 @@ describe('CORS', () => {
 });
 
 describe('rate limits', () => {
-  it('are keyed by API token for server-side renderers, by address for everyone else', () => {
+  it('are keyed by a valid API token, by address for made-up tokens and everyone else', async () => {
+    const valid = new Set(['zqt_aaaaaaaa', 'zqt_bbbbbbbb']);
+    const checked: string[] = [];
+    const keys = rateLimitKeys(async (token) => {
+      checked.push(token);
+      return valid.has(token);
+    });
     const req = (authorization?: string) =>
       ({ ip: '10.0.0.7', headers: authorization ? { authorization } : {} }) as unknown as FastifyRequest;
-    const a = rateLimitKey(req('Bearer zqt_aaaaaaaa'));
-    const b = rateLimitKey(req('Bearer zqt_bbbbbbbb'));
+    const a = await keys.key(req('Bearer zqt_aaaaaaaa'));
+    const b = await keys.key(req('Bearer zqt_bbbbbbbb'));
+    expect(a).toMatch(/^token:[0-9a-f]{32}$/);
     expect(a).not.toBe(b);
     expect(a).not.toContain('aaaaaaaa');
-    expect(rateLimitKey(req())).toBe('ip:10.0.0.7');
+    // Checked once, then known for a while (no look-up per request).
+    expect(await keys.key(req('Bearer zqt_aaaaaaaa'))).toBe(a);
+    expect(checked).toEqual(['zqt_aaaaaaaa', 'zqt_bbbbbbbb']);
+    // A made-up token counts against the address (rate-limit-tokens.test.ts shows it end to end).
+    expect(await keys.key(req('Bearer zqt_cccccccc'))).toBe('ip:10.0.0.7');
+    // A token auth has just seen authenticate needs no check.
+    keys.remember(req('Bearer zqt_dddddddd'));
+    expect(await keys.key(req('Bearer zqt_dddddddd'))).toMatch(/^token:/);
+    expect(checked).not.toContain('zqt_dddddddd');
+    expect(await keys.key(req())).toBe('ip:10.0.0.7');
   });
 });
 
