@@ -53,6 +53,27 @@ describe('anonymous public reads over GET', () => {
     expect(bad.headers.etag).toBeUndefined();
   });
 
+  it('with an API token (a theme renderer) may be kept by the renderer alone: private, max-age, ETag and 304', async () => {
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    const created = await t.gql(
+      'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "主题", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      admin,
+    );
+    const auth = { authorization: `Bearer ${created.data!.createApiToken.token}` };
+    const r = await getQuery(HOME, auth);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['cache-control']).toBe('private, max-age=60');
+    expect(r.headers.etag).toMatch(/^"[\w-]{20,}"$/);
+    expect(String(r.headers.vary)).toMatch(/Authorization/);
+    const again = await getQuery(HOME, { ...auth, 'if-none-match': r.headers.etag as string });
+    expect(again.statusCode).toBe(304);
+    // A bad token is refused, not cached.
+    const bad = await getQuery(HOME, { authorization: 'Bearer zqt_not_a_token' });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.headers['cache-control']).toBe('private, no-store');
+  });
+
   it('are compressed with br or gzip when the client accepts it', async () => {
     const br = await getQuery(HOME, { 'accept-encoding': 'br' });
     expect(br.headers['content-encoding']).toBe('br');

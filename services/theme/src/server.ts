@@ -18,6 +18,8 @@ export interface ThemeOptions {
   logger?: boolean;
   /** Keep the API's answers as HTTP says (default true; off only to measure the cold path). */
   apiCache?: boolean;
+  /** An API token (`zqt_…`, scope READ_PUBLISHED): the API rate-limits the theme by it, not by its address. */
+  apiToken?: string;
 }
 
 /** Pages for everyone: shared caches may keep them briefly and serve them stale while they fetch a new one. */
@@ -44,7 +46,7 @@ function routePath(rawUrl: string): { path: string; after: string | null; previe
 }
 
 export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInstance; api: ApiClient }> {
-  const api = createApiClient(opts.apiUrl, { cache: opts.apiCache ?? true });
+  const api = createApiClient(opts.apiUrl, { cache: opts.apiCache ?? true, token: opts.apiToken });
   const pageSize = opts.pageSize ?? 10;
   const pageCache = opts.pageCacheControl ?? PAGE_CACHE;
   const [fonts, searchJs] = await Promise.all([fontCss(), bundleSearch()]);
@@ -181,9 +183,11 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
  */
 function passThrough(apiUrl: string, req: FastifyRequest, reply: FastifyReply) {
   const target = new URL(req.url, apiUrl);
-  // Not Accept-Encoding: the theme compresses what it sends itself.
+  // Not Accept-Encoding: the theme compresses what it sends itself. Not the theme's API token: what passes through
+  // stays exactly what an anonymous reader may fetch. The reader's address goes along, so an API that trusts the
+  // theme as a proxy (TRUST_PROXY) rate-limits each reader's media and feed requests on their own.
   const pass = ['if-none-match', 'range', 'if-range', 'accept'];
-  const headers: Record<string, string> = { host: req.hostname };
+  const headers: Record<string, string> = { host: req.hostname, 'x-forwarded-for': req.ip };
   for (const h of pass) {
     const v = req.headers[h];
     if (typeof v === 'string') headers[h] = v;

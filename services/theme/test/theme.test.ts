@@ -19,6 +19,7 @@ import { launchChromium, seriousViolations } from './browser.ts';
 let t: TestApp;
 let content: DemoContent;
 let themeClose: () => Promise<void>;
+let themeApi: Awaited<ReturnType<typeof buildTheme>>['api'];
 let browser: Browser;
 let ctx: BrowserContext;
 let page: Page;
@@ -120,7 +121,19 @@ beforeAll(async () => {
   expect(closing.errors).toBeUndefined();
   await t.syncSearch();
 
-  const theme = await buildTheme({ apiUrl, logger: Boolean(process.env.TEST_LOG) });
+  // As in production: the theme calls the API with an API token, so the API counts it by that token.
+  const apiToken = await t.gql(
+    'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "参考主题", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+    { e: new Date(Date.now() + 86_400_000).toISOString() },
+    admin,
+  );
+  expect(apiToken.errors).toBeUndefined();
+  const theme = await buildTheme({
+    apiUrl,
+    logger: Boolean(process.env.TEST_LOG),
+    apiToken: apiToken.data!.createApiToken.token,
+  });
+  themeApi = theme.api;
   await theme.app.listen({ host: '127.0.0.1', port: 0 });
   port = (theme.app.server.address() as AddressInfo).port;
   themeClose = () => theme.app.close();
@@ -336,6 +349,18 @@ describe('the reference theme in Chromium', () => {
       expect(res?.status()).toBe(200);
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     }
+  });
+
+  it('is rate-limited by its API token, not by its address, and keeps the API answers it was given', async () => {
+    await t.app.rateLimitCounters.flush();
+    const rows = await t.platform
+      .systemCtx('test:rate-limit')
+      .em.execute<{ hits: number }[]>(
+        "select hits from rate_limit_counter where key like 'token:%' order by hits desc limit 1",
+      );
+    // Every page above was one route query (or none, when the theme's cache was fresh) counted by the token.
+    expect(rows[0]?.hits).toBeGreaterThan(10);
+    expect(themeApi.stats.fresh + themeApi.stats.notModified).toBeGreaterThan(0);
   });
 
   it('has no broken internal links on the pages visited', async () => {

@@ -72,17 +72,23 @@ export function originAllowed(platform: Platform, origin: string): boolean {
 }
 
 const isAnonymousGet = (req: FastifyRequest) => req.method === 'GET' && !req.headers.authorization;
+/** A server-side renderer's read with its API token: its own cache may keep it briefly; shared caches may not. */
+const isApiTokenGet = (req: FastifyRequest) =>
+  req.method === 'GET' && req.headers.authorization?.startsWith('Bearer zqt_') === true;
+const TOKEN_READ_CACHE = 'private, max-age=60';
 
 /**
  * HTTP for caches and browsers on /graphql: anonymous public reads over GET get Cache-Control for shared caches,
- * a strong ETag and 304; everything else is `private, no-store`. Then CORS (per-site allow-list) and br/gzip.
+ * a strong ETag and 304; GETs with an API token (a theme's renderer) `private, max-age=60` with the ETag, for the
+ * renderer's own cache; everything else (signed-in people, errors, previews) is `private, no-store`. Then CORS (per-site allow-list) and br/gzip.
  */
 export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
   // Registered before compression, so it sees the uncompressed JSON (the ETag is of that representation).
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.routeOptions.url !== '/graphql') return payload;
     reply.header('vary', 'Accept-Encoding, Authorization, Origin');
-    const cacheable = isAnonymousGet(req) && reply.statusCode === 200 && typeof payload === 'string';
+    const anonymous = isAnonymousGet(req);
+    const cacheable = (anonymous || isApiTokenGet(req)) && reply.statusCode === 200 && typeof payload === 'string';
     if (!cacheable || reply.getHeader('cache-control')) {
       if (!reply.getHeader('cache-control')) reply.header('cache-control', 'private, no-store');
       return payload;
@@ -93,7 +99,7 @@ export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
       return payload;
     }
     const etag = strongEtag(payload);
-    reply.header('cache-control', PUBLIC_CACHE).header('etag', etag);
+    reply.header('cache-control', anonymous ? PUBLIC_CACHE : TOKEN_READ_CACHE).header('etag', etag);
     const given = req.headers['if-none-match'];
     if (given && given.split(',').some((t) => t.trim() === etag)) {
       reply.code(304);
