@@ -143,6 +143,28 @@ describe('CORS', () => {
     );
     expect(bad.errors?.[0]?.extensions.field).toBe('corsOrigins.0');
   });
+
+  it('answers the actual request with the origin it admits, and forgets an origin taken off the list', async () => {
+    const platform = await t.tokenFor(demo.platformAdmin);
+    const origin = 'https://app.miyi.example.cn';
+    const set = (corsOrigins: string[]) =>
+      t.gql(
+        'mutation($o: [String!]!) { updateSiteDelivery(input: { site: "miyi", corsOrigins: $o }) { corsOrigins } }',
+        { o: corsOrigins },
+        platform,
+      );
+    expect((await set([origin])).errors).toBeUndefined();
+    const r = await getQuery(HOME, { origin });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['access-control-allow-origin']).toBe(origin);
+    expect(String(r.headers.vary)).toMatch(/Origin/);
+    // No cookies cross origins: the API authenticates by bearer token only.
+    expect(r.headers['access-control-allow-credentials']).toBeUndefined();
+    expect((await set([])).errors).toBeUndefined();
+    const after = await getQuery(HOME, { origin });
+    expect(after.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await preflight(origin)).headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 describe('rate limits', () => {

@@ -84,6 +84,7 @@ h1{font-size:1.6rem;line-height:1.4}
 .byline{color:var(--muted);display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:16px 0}img{max-width:100%;height:auto}
 .preview{background:#e6f4ff;border:1px solid #69b1ff;padding:8px}
+[hidden]{display:none!important}
 .search-box{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:16px 0}
 .search-box input{flex:1;min-width:12em;padding:8px;font:inherit;border:1px solid #8c8c8c}
 .search-box button{padding:8px 16px;font:inherit;background:var(--red);color:#fff;border:0}

@@ -281,7 +281,7 @@ export function renderSearch(
     navigation: p.navigation,
     current: '/search',
     body: html`<h1>站内搜索</h1>
-<form class="search-box" action="/search" method="get" role="search"><label for="q">关键词</label><input id="q" name="q" type="search" value="${p.q}"><button type="submit">搜索</button></form>
+<form id="server-form" class="search-box" action="/search" method="get" role="search"><label for="q">关键词</label><input id="q" name="q" type="search" value="${p.q}"><button type="submit">搜索</button></form>
 <div id="server-results">${results}</div>
 <div id="instant" hidden><div id="is-box"></div><div id="is-stats"></div><div id="is-hits"></div></div>`,
     scripts: p.key ?? undefined,

@@ -243,6 +243,10 @@ describe('the reference theme in Chromium', () => {
     expect(res.headers.location).toBe(content.article.path);
     await page.goto(`${base}/art/2016/3/art_12.html`);
     expect(new URL(page.url()).pathname).toBe(content.article.path);
+    // The demo content's own legacy addresses, there from a fresh `./dev start`: one moved, one removed.
+    expect((await get(content.legacy.moved)).headers.location).toBe(content.article.path);
+    expect(await visit(content.legacy.removed, 'legacy-removed')).toBe(410);
+    expect(await text('h1')).toBe('信息已撤销');
     expect(await visit(withdrawnPath, 'gone')).toBe(410);
     expect(await text('h1')).toBe('信息已撤销');
     await expectAccessible('gone');
@@ -267,6 +271,8 @@ describe('the reference theme in Chromium', () => {
     await page.screenshot({ path: join(shots, 'preview.png'), fullPage: true });
     await expectAccessible('preview');
     expect((await page.goto(`${base}/zwdt/yw/draft-plan.html`))?.status()).toBe(404);
+    // The demo content's draft is not public either, until previewed.
+    expect((await get(content.draft.path)).status).toBe(404);
   });
 
   it('searches without JavaScript (server side) and as you type with InstantSearch and the tenant token', async () => {
@@ -284,6 +290,9 @@ describe('the reference theme in Chromium', () => {
 
     expect(await visit('/search?q=招聘会', 'search')).toBe(200);
     await page.waitForSelector('#is-hits a');
+    // One search box: InstantSearch's replaces the server form it enhances.
+    expect(await page.locator('#server-form').isVisible()).toBe(false);
+    expect(await page.locator('input[type="search"]:visible').count()).toBe(1);
     const hit = page.locator('#is-hits a', { hasText: content.article.title });
     expect(await hit.count()).toBe(1);
     await page.screenshot({ path: join(shots, 'search-instant.png'), fullPage: true });
