@@ -218,7 +218,11 @@ ${itemList(items)}
         title: '信息已撤销',
         site: r.siteOf,
         navigation: r.nav,
-        body: html`<h1>信息已撤销</h1><p>您访问的信息已被撤销或栏目已关闭（410）。</p><p><a href="/">返回首页</a></p>`,
+        body: html`<h1>信息已撤销</h1><p>${
+          r.reason === 'ITEM_WITHDRAWN' || r.reason === 'COLUMN_CLOSED'
+            ? '您访问的信息已被撤销或栏目已关闭（410）。'
+            : '您访问的页面已在网站整合中删除（410）。'
+        }</p><p><a href="/">返回首页</a>　<a href="/search">站内搜索</a></p>`,
       });
     case 'NotFoundPage':
       return layout(rc, {

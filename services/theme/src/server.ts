@@ -151,9 +151,20 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
     }
   });
 
-  async function sendPage(req: FastifyRequest, reply: FastifyReply, r: Route, preview = false) {
+  async function sendPage(req: FastifyRequest, reply: FastifyReply, answer: Route, preview = false) {
+    let r = answer;
     if (r.__typename === 'RedirectPage') {
       return reply.header('cache-control', pageCache).redirect(r.location, r.status as 301 | 302);
+    }
+    // The API answers a path the redirect map marks as removed (410) without the site (unlike its 404s): the page
+    // would lose the site's name, navigation and footer marks (ID-03). Take them from the home page's answer —
+    // usually fresh in this theme's cache.
+    if (r.__typename === 'GonePage' && !r.siteOf) {
+      const home = await api
+        .read<{ route: Route }>(ROUTE, { host: req.hostname, path: '/', first: pageSize, after: null, preview: null })
+        .then((d) => d.route)
+        .catch(() => null);
+      if (home?.__typename === 'HomePage') r = { ...r, siteOf: home.site, nav: home.navigation };
     }
     const cache = preview ? 'private, no-store' : r.status >= 400 ? 'public, max-age=60' : pageCache;
     return sendHtml(req, reply, r.status, renderPage(renderContext(req), r), cache);
