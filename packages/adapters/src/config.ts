@@ -137,6 +137,10 @@ const schema = z.object({
     .default(24),
   /** How often the worker looks for undispatched events when no notification came (ms). */
   WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** The daily purge keeps successful delivery attempts (and the events they delivered) this many days. */
+  WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** …and failed attempts this many days: they are what a site admin investigates after the fact. */
+  WEBHOOK_FAILED_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   // Rate-limit counters shared through PostgreSQL: local hits are flushed at most this often (ms).
   RATE_LIMIT_FLUSH_MS: z.coerce.number().int().min(10).max(1000).default(1000),
 });

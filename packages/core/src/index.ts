@@ -117,6 +117,7 @@ export * from './webhooks/webhook.port.ts';
 export * from './webhooks/webhook-target.policy.ts';
 export * from './webhooks/webhook.service.ts';
 export * from './webhooks/webhook-delivery.ts';
+export * from './webhooks/webhook-retention.ts';
 export * from './import/import.entities.ts';
 export * from './import/import.policy.ts';
 export * from './import/import.port.ts';

@@ -3,7 +3,7 @@ import fastifyJwt from '@fastify/jwt';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import { type Platform, persistedQueryStore, pgRateLimitStore } from '@zhanqun/adapters';
-import { type Actor, type Column, type Ctx, isAppError, makeCtx } from '@zhanqun/core';
+import { type Actor, type Column, type Ctx, isAppError, loadApiTokenActor, makeCtx } from '@zhanqun/core';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { guardRootFields } from './graphql/access.ts';
@@ -16,7 +16,7 @@ import { type LoaderMap, loaderResolvers } from './graphql/batch.ts';
 import { loaders } from './graphql/loaders.ts';
 import { loadTypeDefs } from './graphql/schema.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, resolveActor } from './plugins/auth.ts';
-import { deliveryHttp, rateLimitKey } from './plugins/delivery-http.ts';
+import { deliveryHttp, rateLimitKeys } from './plugins/delivery-http.ts';
 import { maskInternalErrors } from './plugins/edge-errors.ts';
 import { persistedQueries } from './graphql/persisted-queries.ts';
 import { deliveryRoutes } from './routes/delivery.ts';
@@ -33,8 +33,8 @@ declare module 'fastify' {
     actor: Actor;
   }
   interface FastifyInstance {
-    /** The shared rate-limit counters (flush() adds local hits to PostgreSQL now). */
-    rateLimitCounters: { flush(): Promise<void> };
+    /** The shared rate-limit counters (flush() adds local hits to PostgreSQL now; errors(): failed flushes). */
+    rateLimitCounters: { flush(): Promise<void>; errors(): number };
   }
 }
 
@@ -80,17 +80,31 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   });
   await deliveryHttp(app, platform);
   // Counters shared by every API instance through PostgreSQL, flushed in batches (ADR 0020).
+  // If PostgreSQL fails, the limit fails open to per-instance counting (docs/operations.md#rate-limits): public
+  // reads must not stop because a counter could not be written. One warning a minute (a flush runs every second),
+  // every failure counted in zhanqun_rate_limit_store_errors_total.
+  let warnedAt = 0;
   const rateCounters = pgRateLimitStore(config.DATABASE_URL, {
     flushMs: config.RATE_LIMIT_FLUSH_MS,
-    onError: (err) => app.log.warn({ err }, 'rate-limit counters not shared (PostgreSQL); counting locally'),
+    onError: (err) => {
+      if (Date.now() - warnedAt < 60_000) return;
+      warnedAt = Date.now();
+      app.log.warn({ err }, 'rate-limit counters not shared (PostgreSQL); counting per instance meanwhile');
+    },
   });
   app.addHook('onClose', () => rateCounters.close());
   app.decorate('rateLimitCounters', rateCounters);
+  const limitKeys = rateLimitKeys((token) =>
+    loadApiTokenActor(platform.orm.em.fork(), token, now()).then(
+      () => true,
+      () => false,
+    ),
+  );
   await app.register(rateLimit, {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     store: rateCounters.Store as never,
-    keyGenerator: rateLimitKey,
+    keyGenerator: limitKeys.key,
     // Thrown as an error with status 429; the GraphQL error formatter turns it into RATE_LIMITED.
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new Error(`Rate limit exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
@@ -146,6 +160,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     if (!AUTHENTICATED_ROUTES.has(req.routeOptions.url ?? '')) return;
     try {
       req.actor = await resolveActor(req, app.jwt, platform, now());
+      if (req.actor.kind === 'apiToken') limitKeys.remember(req);
     } catch (e) {
       if (!isAppError(e)) throw e;
       return reply

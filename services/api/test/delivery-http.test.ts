@@ -8,7 +8,7 @@ import { brotliDecompressSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { rateLimitKey } from '../src/plugins/delivery-http.ts';
+import { rateLimitKeys } from '../src/plugins/delivery-http.ts';
 import { demo, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -51,6 +51,27 @@ describe('anonymous public reads over GET', () => {
     const bad = await getQuery('{ route(host: "www.miyi.gov.cn", path: "/", first: 1000) { __typename } }');
     expect(bad.headers['cache-control']).toMatch(/no-store/);
     expect(bad.headers.etag).toBeUndefined();
+  });
+
+  it('with an API token (a theme renderer) may be kept by the renderer alone: private, max-age, ETag and 304', async () => {
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    const created = await t.gql(
+      'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "主题", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      admin,
+    );
+    const auth = { authorization: `Bearer ${created.data!.createApiToken.token}` };
+    const r = await getQuery(HOME, auth);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['cache-control']).toBe('private, max-age=60');
+    expect(r.headers.etag).toMatch(/^"[\w-]{20,}"$/);
+    expect(String(r.headers.vary)).toMatch(/Authorization/);
+    const again = await getQuery(HOME, { ...auth, 'if-none-match': r.headers.etag as string });
+    expect(again.statusCode).toBe(304);
+    // A bad token is refused, not cached.
+    const bad = await getQuery(HOME, { authorization: 'Bearer zqt_not_a_token' });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.headers['cache-control']).toBe('private, no-store');
   });
 
   it('are compressed with br or gzip when the client accepts it', async () => {
@@ -122,17 +143,55 @@ describe('CORS', () => {
     );
     expect(bad.errors?.[0]?.extensions.field).toBe('corsOrigins.0');
   });
+
+  it('answers the actual request with the origin it admits, and forgets an origin taken off the list', async () => {
+    const platform = await t.tokenFor(demo.platformAdmin);
+    const origin = 'https://app.miyi.example.cn';
+    const set = (corsOrigins: string[]) =>
+      t.gql(
+        'mutation($o: [String!]!) { updateSiteDelivery(input: { site: "miyi", corsOrigins: $o }) { corsOrigins } }',
+        { o: corsOrigins },
+        platform,
+      );
+    expect((await set([origin])).errors).toBeUndefined();
+    const r = await getQuery(HOME, { origin });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['access-control-allow-origin']).toBe(origin);
+    expect(String(r.headers.vary)).toMatch(/Origin/);
+    // No cookies cross origins: the API authenticates by bearer token only.
+    expect(r.headers['access-control-allow-credentials']).toBeUndefined();
+    expect((await set([])).errors).toBeUndefined();
+    const after = await getQuery(HOME, { origin });
+    expect(after.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await preflight(origin)).headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 describe('rate limits', () => {
-  it('are keyed by API token for server-side renderers, by address for everyone else', () => {
+  it('are keyed by a valid API token, by address for made-up tokens and everyone else', async () => {
+    const valid = new Set(['zqt_aaaaaaaa', 'zqt_bbbbbbbb']);
+    const checked: string[] = [];
+    const keys = rateLimitKeys(async (token) => {
+      checked.push(token);
+      return valid.has(token);
+    });
     const req = (authorization?: string) =>
       ({ ip: '10.0.0.7', headers: authorization ? { authorization } : {} }) as unknown as FastifyRequest;
-    const a = rateLimitKey(req('Bearer zqt_aaaaaaaa'));
-    const b = rateLimitKey(req('Bearer zqt_bbbbbbbb'));
+    const a = await keys.key(req('Bearer zqt_aaaaaaaa'));
+    const b = await keys.key(req('Bearer zqt_bbbbbbbb'));
+    expect(a).toMatch(/^token:[0-9a-f]{32}$/);
     expect(a).not.toBe(b);
     expect(a).not.toContain('aaaaaaaa');
-    expect(rateLimitKey(req())).toBe('ip:10.0.0.7');
+    // Checked once, then known for a while (no look-up per request).
+    expect(await keys.key(req('Bearer zqt_aaaaaaaa'))).toBe(a);
+    expect(checked).toEqual(['zqt_aaaaaaaa', 'zqt_bbbbbbbb']);
+    // A made-up token counts against the address (rate-limit-tokens.test.ts shows it end to end).
+    expect(await keys.key(req('Bearer zqt_cccccccc'))).toBe('ip:10.0.0.7');
+    // A token auth has just seen authenticate needs no check.
+    keys.remember(req('Bearer zqt_dddddddd'));
+    expect(await keys.key(req('Bearer zqt_dddddddd'))).toMatch(/^token:/);
+    expect(checked).not.toContain('zqt_dddddddd');
+    expect(await keys.key(req())).toBe('ip:10.0.0.7');
   });
 });
 

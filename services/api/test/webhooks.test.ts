@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBoss, startWebhookWork } from '@zhanqun/adapters';
+import { createBoss, queues, startWebhookWork } from '@zhanqun/adapters';
 import { AppError, AuditRecord, createWebhookEndpoint, makeCtx, recordWebhookEvent, WebhookEvent } from '@zhanqun/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,14 @@ describe('webhooks', () => {
     ]);
     expect(log.log.find((d) => d.attempt === 1)!.responseBody).toBe('receiver broken');
     expect(log.consecutiveFailures).toBe(0);
+    // The retries are pg-boss's, with exponential back-off from the configured delay (WEBHOOK_RETRY_DELAY_SECONDS=1,
+    // WEBHOOK_MAX_ATTEMPTS=3 in this file), capped at an hour.
+    expect(await boss.getQueue(queues.deliverWebhook)).toMatchObject({
+      retryLimit: 2,
+      retryDelay: 1,
+      retryBackoff: true,
+      retryDelayMax: 3600,
+    });
     // The first endpoint also subscribed to withdrawals and got it once.
     await expect.poll(() => at('/ok').length, poll).toBe(2);
   });

@@ -5,7 +5,8 @@
  * Public reads go as GET (the API answers anonymous GETs with `Cache-Control` and a strong ETag). The theme keeps
  * answers in memory as a private HTTP cache: fresh for `max-age` seconds, then revalidated with `If-None-Match`
  * (a 304 reuses the body). Reads with a preview token go as POST and are never kept (the API marks them
- * `private, no-store`).
+ * `private, no-store`). With an API token (THEME_API_TOKEN) every request carries it, so the API's rate limit
+ * counts the theme by its token rather than by its address.
  */
 export interface GqlError {
   message: string;
@@ -39,16 +40,23 @@ export interface ApiClient {
   stats: { requests: number; notModified: number; fresh: number };
 }
 
+/**
+ * How long an answer may be kept, or -1. `private` answers are kept too: this cache belongs to one client, the
+ * theme (with THEME_API_TOKEN the API answers its reads `private, max-age=60`: for it alone, not shared caches).
+ */
 function maxAge(cacheControl: string | null): number {
-  if (!cacheControl || /no-store|private|no-cache/.test(cacheControl)) return -1;
+  if (!cacheControl || /no-store|no-cache/.test(cacheControl)) return -1;
   const m = /(?:^|,)\s*max-age=(\d+)/.exec(cacheControl);
   return m ? Number(m[1]) : 0;
 }
 
 export function createApiClient(
   baseUrl: string,
-  opts: { timeoutMs?: number; now?: () => number; cache?: boolean } = {},
+  opts: { timeoutMs?: number; now?: () => number; cache?: boolean; token?: string } = {},
 ): ApiClient {
+  // A server-side renderer's API token: the API then counts the theme's requests by the token, not by the
+  // theme's address (which every reader of every site shares) — docs/operations.md#rate-limits.
+  const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
   const keep = opts.cache ?? true;
   const cache = new Map<string, Cached>();
   const now = opts.now ?? Date.now;
@@ -74,7 +82,7 @@ export function createApiClient(
       }
       stats.requests++;
       const res = await fetch(url, {
-        headers: { accept: 'application/json', ...(hit?.etag ? { 'if-none-match': hit.etag } : {}) },
+        headers: { accept: 'application/json', ...auth, ...(hit?.etag ? { 'if-none-match': hit.etag } : {}) },
         signal: AbortSignal.timeout(timeoutMs),
       });
       const age = maxAge(res.headers.get('cache-control'));
@@ -95,7 +103,7 @@ export function createApiClient(
       stats.requests++;
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...auth },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(timeoutMs),
       });

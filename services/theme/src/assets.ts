@@ -51,7 +51,7 @@ export async function bundleSearch(): Promise<string> {
 export const themeCss = `
 :root{--red:#a8071a;--ink:#1f1f1f;--muted:#595959;--link:#0b4f9c;--line:#d9d9d9;--bg:#fff;--soft:#f5f5f5;font-size:16px}
 *{box-sizing:border-box}
-body{margin:0;font-family:'Noto Sans SC',system-ui,sans-serif;color:var(--ink);background:var(--bg);line-height:1.7}
+body{margin:0;font-family:'Noto Sans SC',system-ui,sans-serif;color:var(--ink);background:var(--bg);line-height:1.7;min-height:100vh;display:flex;flex-direction:column}
 a{color:var(--link)}
 a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #f0a500;outline-offset:2px}
 .wrap{max-width:1100px;margin:0 auto;padding:0 16px}
@@ -66,7 +66,7 @@ a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #f0a5
 .nav a{display:block;color:#fff;padding:10px 12px;text-decoration:none}
 .nav a[aria-current]{background:#5c000d;text-decoration:underline}
 .closing{background:#fff1b8;border-bottom:1px solid #d4b106;padding:8px 0}
-main{padding-top:16px;padding-bottom:32px;min-height:50vh}
+main{padding-top:16px;padding-bottom:32px;flex:1 0 auto;width:100%}
 h1{font-size:1.6rem;line-height:1.4}
 .crumbs ol{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;color:var(--muted)}
 .crumbs li+li::before{content:'>';padding:0 6px}
@@ -84,6 +84,7 @@ h1{font-size:1.6rem;line-height:1.4}
 .byline{color:var(--muted);display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:16px 0}img{max-width:100%;height:auto}
 .preview{background:#e6f4ff;border:1px solid #69b1ff;padding:8px}
+[hidden]{display:none!important}
 .search-box{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:16px 0}
 .search-box input{flex:1;min-width:12em;padding:8px;font:inherit;border:1px solid #8c8c8c}
 .search-box button{padding:8px 16px;font:inherit;background:var(--red);color:#fff;border:0}

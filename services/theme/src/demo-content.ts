@@ -2,7 +2,8 @@
  * Published content for the demo city's 米易县 portal, so that every page type of the theme shows something
  * real: news over more than one page, notices, an article with two images and a PDF attachment (small real
  * files made here, uploaded through the media pipeline — POST /media), a policy document with its disclosure
- * metadata and an interpretation linked to it. Everything goes through the API as the site's staff would do
+ * metadata and an interpretation linked to it, two legacy addresses (one moved: 301, one removed: 410) and a draft
+ * to preview. Everything goes through the API as the site's staff would do
  * it: drafted by the editor, then the three-level review (2015 §12: 初审, 审核, 审发) by three people.
  * Idempotent: does nothing when 米易要闻 already has items.
  */
@@ -19,7 +20,15 @@ export interface DemoContent {
   interpretation: { id: string; path: string; title: string };
   attachmentName: string;
   newsCount: number;
+  /** Addresses of the legacy site this portal replaced (the import map): one moved (301), one removed (410). */
+  legacy: { moved: string; removed: string };
+  /** A draft, never public: request a `previewToken` for it to see it through the theme. */
+  draft: { id: string; path: string; title: string };
 }
+
+/** Old addresses, as the legacy site printed them in documents (ADR 0014: they must keep working). */
+export const LEGACY_MOVED = '/art/2017/3/15/art_2041_88.html';
+export const LEGACY_REMOVED = '/art/2016/5/9/art_2040_17.html';
 
 /** A real PNG: an RGB gradient with a band, w×h, from first principles (zlib's deflate and CRC-32). */
 export function demoPng(w: number, h: number, hue: [number, number, number]): Buffer {
@@ -222,7 +231,40 @@ export async function seedDemoContent(apiUrl: string, password = DEMO_PASSWORD):
     interprets: [policyId],
   });
 
+  // So that a fresh start shows a 301 and a 410 too: the import map of the county's legacy site (ADR 0014) — the
+  // job-fair article's old address, and an old notice that was not carried over.
+  const admin = await login('admin');
+  await gql(
+    'mutation($e: [RedirectEntryInput!]!) { recordRedirects(site: "miyi", entries: $e) }',
+    {
+      e: [
+        { fromPath: LEGACY_MOVED, toItemId: articleId },
+        { fromPath: LEGACY_REMOVED, gone: true },
+      ],
+    },
+    admin,
+  );
+  // And a draft to preview (the editor's work in progress; nothing public shows it).
+  const draftTitle = '米易县2026年民生实事项目安排（征求意见稿）';
+  const draft = await gql<{ createItem: { id: string } }>(
+    'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }',
+    {
+      i: {
+        site: SITE,
+        kind: 'ARTICLE',
+        source: '米易县人民政府办公室',
+        column: '/zwdt/yw',
+        slug: 'livelihood-projects-draft',
+        title: draftTitle,
+        body: '<p>征求意见稿：2026年拟实施民生实事项目10件。</p>',
+      },
+    },
+    editor,
+  );
+
   return {
+    legacy: { moved: LEGACY_MOVED, removed: LEGACY_REMOVED },
+    draft: { id: draft.createItem.id, path: '/zwdt/yw/livelihood-projects-draft.html', title: draftTitle },
     article: { id: articleId, path: '/zwdt/yw/spring-job-fair.html', title: articleTitle },
     policy: { id: policyId, path: '/zc/zcwj/xzfwj/employment-opinions.html', title: policyTitle, docNumber },
     interpretation: {

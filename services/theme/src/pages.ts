@@ -218,7 +218,11 @@ ${itemList(items)}
         title: '信息已撤销',
         site: r.siteOf,
         navigation: r.nav,
-        body: html`<h1>信息已撤销</h1><p>您访问的信息已被撤销或栏目已关闭（410）。</p><p><a href="/">返回首页</a></p>`,
+        body: html`<h1>信息已撤销</h1><p>${
+          r.reason === 'ITEM_WITHDRAWN' || r.reason === 'COLUMN_CLOSED'
+            ? '您访问的信息已被撤销或栏目已关闭（410）。'
+            : '您访问的页面已在网站整合中删除（410）。'
+        }</p><p><a href="/">返回首页</a>　<a href="/search">站内搜索</a></p>`,
       });
     case 'NotFoundPage':
       return layout(rc, {
@@ -281,7 +285,7 @@ export function renderSearch(
     navigation: p.navigation,
     current: '/search',
     body: html`<h1>站内搜索</h1>
-<form class="search-box" action="/search" method="get" role="search"><label for="q">关键词</label><input id="q" name="q" type="search" value="${p.q}"><button type="submit">搜索</button></form>
+<form id="server-form" class="search-box" action="/search" method="get" role="search"><label for="q">关键词</label><input id="q" name="q" type="search" value="${p.q}"><button type="submit">搜索</button></form>
 <div id="server-results">${results}</div>
 <div id="instant" hidden><div id="is-box"></div><div id="is-stats"></div><div id="is-hits"></div></div>`,
     scripts: p.key ?? undefined,

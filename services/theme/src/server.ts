@@ -18,6 +18,8 @@ export interface ThemeOptions {
   logger?: boolean;
   /** Keep the API's answers as HTTP says (default true; off only to measure the cold path). */
   apiCache?: boolean;
+  /** An API token (`zqt_…`, scope READ_PUBLISHED): the API rate-limits the theme by it, not by its address. */
+  apiToken?: string;
 }
 
 /** Pages for everyone: shared caches may keep them briefly and serve them stale while they fetch a new one. */
@@ -44,7 +46,7 @@ function routePath(rawUrl: string): { path: string; after: string | null; previe
 }
 
 export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInstance; api: ApiClient }> {
-  const api = createApiClient(opts.apiUrl, { cache: opts.apiCache ?? true });
+  const api = createApiClient(opts.apiUrl, { cache: opts.apiCache ?? true, token: opts.apiToken });
   const pageSize = opts.pageSize ?? 10;
   const pageCache = opts.pageCacheControl ?? PAGE_CACHE;
   const [fonts, searchJs] = await Promise.all([fontCss(), bundleSearch()]);
@@ -149,9 +151,20 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
     }
   });
 
-  async function sendPage(req: FastifyRequest, reply: FastifyReply, r: Route, preview = false) {
+  async function sendPage(req: FastifyRequest, reply: FastifyReply, answer: Route, preview = false) {
+    let r = answer;
     if (r.__typename === 'RedirectPage') {
       return reply.header('cache-control', pageCache).redirect(r.location, r.status as 301 | 302);
+    }
+    // The API answers a path the redirect map marks as removed (410) without the site (unlike its 404s): the page
+    // would lose the site's name, navigation and footer marks (ID-03). Take them from the home page's answer —
+    // usually fresh in this theme's cache.
+    if (r.__typename === 'GonePage' && !r.siteOf) {
+      const home = await api
+        .read<{ route: Route }>(ROUTE, { host: req.hostname, path: '/', first: pageSize, after: null, preview: null })
+        .then((d) => d.route)
+        .catch(() => null);
+      if (home?.__typename === 'HomePage') r = { ...r, siteOf: home.site, nav: home.navigation };
     }
     const cache = preview ? 'private, no-store' : r.status >= 400 ? 'public, max-age=60' : pageCache;
     return sendHtml(req, reply, r.status, renderPage(renderContext(req), r), cache);
@@ -181,9 +194,11 @@ export async function buildTheme(opts: ThemeOptions): Promise<{ app: FastifyInst
  */
 function passThrough(apiUrl: string, req: FastifyRequest, reply: FastifyReply) {
   const target = new URL(req.url, apiUrl);
-  // Not Accept-Encoding: the theme compresses what it sends itself.
+  // Not Accept-Encoding: the theme compresses what it sends itself. Not the theme's API token: what passes through
+  // stays exactly what an anonymous reader may fetch. The reader's address goes along, so an API that trusts the
+  // theme as a proxy (TRUST_PROXY) rate-limits each reader's media and feed requests on their own.
   const pass = ['if-none-match', 'range', 'if-range', 'accept'];
-  const headers: Record<string, string> = { host: req.hostname };
+  const headers: Record<string, string> = { host: req.hostname, 'x-forwarded-for': req.ip };
   for (const h of pass) {
     const v = req.headers[h];
     if (typeof v === 'string') headers[h] = v;

@@ -19,6 +19,7 @@ import { launchChromium, seriousViolations } from './browser.ts';
 let t: TestApp;
 let content: DemoContent;
 let themeClose: () => Promise<void>;
+let themeApi: Awaited<ReturnType<typeof buildTheme>>['api'];
 let browser: Browser;
 let ctx: BrowserContext;
 let page: Page;
@@ -120,7 +121,19 @@ beforeAll(async () => {
   expect(closing.errors).toBeUndefined();
   await t.syncSearch();
 
-  const theme = await buildTheme({ apiUrl, logger: Boolean(process.env.TEST_LOG) });
+  // As in production: the theme calls the API with an API token, so the API counts it by that token.
+  const apiToken = await t.gql(
+    'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "参考主题", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+    { e: new Date(Date.now() + 86_400_000).toISOString() },
+    admin,
+  );
+  expect(apiToken.errors).toBeUndefined();
+  const theme = await buildTheme({
+    apiUrl,
+    logger: Boolean(process.env.TEST_LOG),
+    apiToken: apiToken.data!.createApiToken.token,
+  });
+  themeApi = theme.api;
   await theme.app.listen({ host: '127.0.0.1', port: 0 });
   port = (theme.app.server.address() as AddressInfo).port;
   themeClose = () => theme.app.close();
@@ -230,6 +243,16 @@ describe('the reference theme in Chromium', () => {
     expect(res.headers.location).toBe(content.article.path);
     await page.goto(`${base}/art/2016/3/art_12.html`);
     expect(new URL(page.url()).pathname).toBe(content.article.path);
+    // The demo content's own legacy addresses, there from a fresh `./dev start`: one moved, one removed.
+    expect((await get(content.legacy.moved)).headers.location).toBe(content.article.path);
+    expect(await visit(content.legacy.removed, 'legacy-removed')).toBe(410);
+    expect(await text('h1')).toBe('信息已撤销');
+    expect(await text('main')).toContain('网站整合');
+    // With the site's name, navigation and footer marks, like every other page (ID-03).
+    expect(await text('.site-name')).toBe('米易县人民政府');
+    expect(await page.locator('nav.nav a').count()).toBeGreaterThan(5);
+    expect(await text('footer')).toContain('5104210001');
+    await expectAccessible('legacy-removed');
     expect(await visit(withdrawnPath, 'gone')).toBe(410);
     expect(await text('h1')).toBe('信息已撤销');
     await expectAccessible('gone');
@@ -254,6 +277,8 @@ describe('the reference theme in Chromium', () => {
     await page.screenshot({ path: join(shots, 'preview.png'), fullPage: true });
     await expectAccessible('preview');
     expect((await page.goto(`${base}/zwdt/yw/draft-plan.html`))?.status()).toBe(404);
+    // The demo content's draft is not public either, until previewed.
+    expect((await get(content.draft.path)).status).toBe(404);
   });
 
   it('searches without JavaScript (server side) and as you type with InstantSearch and the tenant token', async () => {
@@ -271,6 +296,9 @@ describe('the reference theme in Chromium', () => {
 
     expect(await visit('/search?q=招聘会', 'search')).toBe(200);
     await page.waitForSelector('#is-hits a');
+    // One search box: InstantSearch's replaces the server form it enhances.
+    expect(await page.locator('#server-form').isVisible()).toBe(false);
+    expect(await page.locator('input[type="search"]:visible').count()).toBe(1);
     const hit = page.locator('#is-hits a', { hasText: content.article.title });
     expect(await hit.count()).toBe(1);
     await page.screenshot({ path: join(shots, 'search-instant.png'), fullPage: true });
@@ -336,6 +364,18 @@ describe('the reference theme in Chromium', () => {
       expect(res?.status()).toBe(200);
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
     }
+  });
+
+  it('is rate-limited by its API token, not by its address, and keeps the API answers it was given', async () => {
+    await t.app.rateLimitCounters.flush();
+    const rows = await t.platform.systemCtx('test:rate-limit').em.execute<{ hits: number }[]>(
+      // Summed over the windows (one a minute) this file spans.
+      "select sum(hits)::int as hits from rate_limit_counter where key like 'token:%'",
+    );
+    // Every request the theme sent to the API (none when its cache was fresh) was counted by the token.
+    expect(themeApi.stats.requests).toBeGreaterThan(0);
+    expect(rows[0]?.hits).toBe(themeApi.stats.requests);
+    expect(themeApi.stats.fresh + themeApi.stats.notModified).toBeGreaterThan(0);
   });
 
   it('has no broken internal links on the pages visited', async () => {

@@ -30,13 +30,13 @@ describe('html', () => {
 describe('the API client as an HTTP cache', () => {
   let server: Server;
   let now = 0;
-  const seen: { method: string; inm: string | undefined }[] = [];
+  const seen: { method: string; inm: string | undefined; auth?: string }[] = [];
   let cacheControl = 'public, max-age=60, s-maxage=300';
   let version = 1;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
-      seen.push({ method: req.method ?? '', inm: req.headers['if-none-match'] });
+      seen.push({ method: req.method ?? '', inm: req.headers['if-none-match'], auth: req.headers.authorization });
       const etag = `"v${version}"`;
       res.setHeader('cache-control', cacheControl);
       res.setHeader('content-type', 'application/json');
@@ -60,12 +60,27 @@ describe('the API client as an HTTP cache', () => {
     expect(api.stats).toMatchObject({ requests: 1, fresh: 1 });
     now += 31_000; // past max-age
     expect(await api.read('{ v }')).toEqual({ v: 1 });
-    expect(seen.at(-1)).toEqual({ method: 'GET', inm: '"v1"' });
+    expect(seen.at(-1)).toEqual({ method: 'GET', inm: '"v1"', auth: undefined });
     expect(api.stats.notModified).toBe(1);
     version = 2;
     now += 61_000;
     expect(await api.read('{ v }')).toEqual({ v: 2 });
     expect(seen).toHaveLength(3);
+  });
+
+  it('sends its API token and keeps the private answers the API gives a token (private, max-age)', async () => {
+    const api = createApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+      now: () => now,
+      token: 'zqt_theme',
+    });
+    cacheControl = 'private, max-age=60';
+    const before = seen.length;
+    expect(await api.read('{ v }')).toEqual({ v: version });
+    expect(await api.read('{ v }')).toEqual({ v: version });
+    expect(seen.length - before).toBe(1);
+    expect(seen.at(-1)!.auth).toBe('Bearer zqt_theme');
+    await api.readPrivate('{ v }');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', auth: 'Bearer zqt_theme' });
   });
 
   it('never keeps private answers, nor previews (POST)', async () => {

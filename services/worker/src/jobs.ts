@@ -7,6 +7,7 @@ import {
   purgeDeliveredSearchChanges,
   purgeExpiredSessions,
   purgePublicWriteState,
+  purgeWebhookLog,
   sweepDisclosureDeadlines,
   sweepInteractionCompletions,
   runImport,
@@ -102,6 +103,16 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       log.info(result, 'maintenance done');
     }),
   );
+  // The webhook delivery log and outbox, daily at 03:27 (after the maintenance job): retention in the config.
+  if (!(await boss.getQueue(queues.purgeWebhookLog))) await boss.createQueue(queues.purgeWebhookLog, { retryLimit: 3 });
+  await boss.schedule(queues.purgeWebhookLog, '27 3 * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.purgeWebhookLog,
+    instrumented(queues.purgeWebhookLog, hooks, async () => {
+      const result = await purgeWebhookLogJob(platform);
+      log.info(result, 'webhook log purged');
+    }),
+  );
   // 2015 §4: letters' deadlines, reminders and escalations, hourly at minute 7.
   if (!(await boss.getQueue(queues.letterDeadlines))) await boss.createQueue(queues.letterDeadlines, { retryLimit: 3 });
   await boss.schedule(queues.letterDeadlines, '7 * * * *', {}, { tz: 'Asia/Shanghai' });
@@ -143,6 +154,14 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       await anchorAuditChains(platform, log);
     }),
   );
+}
+
+/** The purge-webhook-log job: retention from WEBHOOK_LOG_RETENTION_DAYS and WEBHOOK_FAILED_LOG_RETENTION_DAYS. */
+export function purgeWebhookLogJob(platform: Platform) {
+  return purgeWebhookLog(platform.systemCtx('job:purge-webhook-log'), {
+    days: platform.config.WEBHOOK_LOG_RETENTION_DAYS,
+    failedDays: platform.config.WEBHOOK_FAILED_LOG_RETENTION_DAYS,
+  });
 }
 
 /**

@@ -31,8 +31,9 @@ export interface PgRateLimitOptions {
  * are counted locally and added to the shared counters by one statement for all keys at most every `flushMs`,
  * which also brings back what the other instances counted. The bound: an instance may admit, beyond the limit,
  * the hits the other instances counted in the last flush interval and have not flushed yet — at most
- * (instances − 1) × rate × flushMs. If PostgreSQL does not answer, requests are let through (fail open, like
- * @fastify/rate-limit's skipOnError) and the error reported.
+ * (instances − 1) × rate × flushMs. If PostgreSQL does not answer, requests are not refused for it (fail open, like
+ * @fastify/rate-limit's skipOnError): each instance goes on counting on its own, the error is reported and
+ * counted (`errors()`), and the pending hits are added once PostgreSQL answers again.
  */
 export function pgRateLimitStore(databaseUrl: string, opts: PgRateLimitOptions) {
   // A pool of its own (two connections): the counters never wait behind the ORM's work, nor it behind them.
@@ -43,6 +44,8 @@ export function pgRateLimitStore(databaseUrl: string, opts: PgRateLimitOptions) 
   let flushing: Promise<void> | null = null;
   let again = false;
   let lastPurge = 0;
+  /** Flushes that failed (PostgreSQL unreachable or refusing): exported as a metric by the API. */
+  let errors = 0;
 
   async function flushOnce(): Promise<void> {
     const batch = [...entries.values()].filter((e) => e.pending > 0 || !e.known);
@@ -70,8 +73,10 @@ export function pgRateLimitStore(databaseUrl: string, opts: PgRateLimitOptions) 
         await pool.query("delete from rate_limit_counter where window_start < now() - interval '1 day'");
       }
     } catch (err) {
-      // Fail open: answer with what this instance knows; the hits stay pending for the next flush.
+      // Fail open to this instance's own count: answer with what it knows (so one instance still enforces the
+      // limit on the hits it sees); the hits stay pending and reach the shared counters once PostgreSQL answers.
       for (const { e } of sent) e.known = true;
+      errors += 1;
       opts.onError?.(err);
     }
     for (const { e } of sent) for (const w of e.waiting.splice(0)) w();
@@ -147,6 +152,8 @@ export function pgRateLimitStore(databaseUrl: string, opts: PgRateLimitOptions) 
     Store: PgRateLimitStore,
     /** Adds local hits to the shared counters now (shutdown, tests). */
     flush,
+    /** How many flushes failed since start (the API's `zhanqun_rate_limit_store_errors_total`). */
+    errors: () => errors,
     async close() {
       if (timer) clearTimeout(timer);
       timer = null;

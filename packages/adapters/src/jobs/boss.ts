@@ -23,6 +23,8 @@ export const queues = {
   processMedia: 'process-media',
   /** One job per (webhook event, endpoint): a signed POST, retried with exponential back-off (issue 12). */
   deliverWebhook: 'deliver-webhook',
+  /** Daily: purge the webhook delivery log and delivered outbox events past their retention. */
+  purgeWebhookLog: 'purge-webhook-log',
   /** One job per import run (issue 11): plan, stage, apply in batches; resumable, so a retry carries on. */
   runImport: 'run-import',
 } as const;

@@ -5,15 +5,52 @@ import type { Platform } from '@zhanqun/adapters';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
 
-/**
- * Rate limits are keyed by API token when the caller presents one: a theme's server-side renderer serves many
- * citizens from one address, so keying it by IP would throttle the whole city through one renderer. Everyone
- * else is keyed by client address. The token itself is never kept, only a hash prefix.
- */
-export function rateLimitKey(req: FastifyRequest): string {
+const tokenOf = (req: FastifyRequest): string | null => {
   const auth = req.headers.authorization;
-  const token = auth?.startsWith('Bearer zqt_') ? auth.slice(7) : null;
-  return token ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+  return auth?.startsWith('Bearer zqt_') ? auth.slice(7) : null;
+};
+const tokenKey = (token: string) => `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+
+/** How long an instance trusts that a token it checked is valid (a revoked token's key lasts at most this). */
+const KNOWN_TOKEN_MS = 5 * 60_000;
+const MAX_KNOWN_TOKENS = 10_000;
+
+/**
+ * Rate-limit keys. A theme's server-side renderer serves many citizens from one address, so keying it by IP would
+ * throttle the whole city through one renderer: a caller that presents a valid API token is keyed by (a hash of)
+ * that token. A token is valid when `check` says so — once per token per five minutes on an instance, or never
+ * when the auth step has just seen it authenticate (`remember`). Made-up tokens are keyed by the client address:
+ * otherwise anyone could escape the per-address limit by sending a fresh `zqt_…` on every request (each its own
+ * bucket); checking one costs the same index probe auth would spend on it anyway. The token itself is never kept.
+ */
+export function rateLimitKeys(check: (token: string) => Promise<boolean>) {
+  const known = new Map<string, number>();
+  const learn = (k: string) => {
+    known.delete(k);
+    if (known.size >= MAX_KNOWN_TOKENS) known.delete(known.keys().next().value as string);
+    known.set(k, Date.now() + KNOWN_TOKEN_MS);
+  };
+  return {
+    async key(req: FastifyRequest): Promise<string> {
+      const token = tokenOf(req);
+      if (token) {
+        const k = tokenKey(token);
+        const until = known.get(k);
+        if (until !== undefined && until > Date.now()) return k;
+        if (await check(token).catch(() => false)) {
+          learn(k);
+          return k;
+        }
+        known.delete(k);
+      }
+      return `ip:${req.ip}`;
+    },
+    /** The request's API token authenticated: no need to check it again for a while. */
+    remember(req: FastifyRequest): void {
+      const token = tokenOf(req);
+      if (token) learn(tokenKey(token));
+    },
+  };
 }
 
 /**
@@ -35,17 +72,23 @@ export function originAllowed(platform: Platform, origin: string): boolean {
 }
 
 const isAnonymousGet = (req: FastifyRequest) => req.method === 'GET' && !req.headers.authorization;
+/** A server-side renderer's read with its API token: its own cache may keep it briefly; shared caches may not. */
+const isApiTokenGet = (req: FastifyRequest) =>
+  req.method === 'GET' && req.headers.authorization?.startsWith('Bearer zqt_') === true;
+const TOKEN_READ_CACHE = 'private, max-age=60';
 
 /**
  * HTTP for caches and browsers on /graphql: anonymous public reads over GET get Cache-Control for shared caches,
- * a strong ETag and 304; everything else is `private, no-store`. Then CORS (per-site allow-list) and br/gzip.
+ * a strong ETag and 304; GETs with an API token (a theme's renderer) `private, max-age=60` with the ETag, for the
+ * renderer's own cache; everything else (signed-in people, errors, previews) is `private, no-store`. Then CORS (per-site allow-list) and br/gzip.
  */
 export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
   // Registered before compression, so it sees the uncompressed JSON (the ETag is of that representation).
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.routeOptions.url !== '/graphql') return payload;
     reply.header('vary', 'Accept-Encoding, Authorization, Origin');
-    const cacheable = isAnonymousGet(req) && reply.statusCode === 200 && typeof payload === 'string';
+    const anonymous = isAnonymousGet(req);
+    const cacheable = (anonymous || isApiTokenGet(req)) && reply.statusCode === 200 && typeof payload === 'string';
     if (!cacheable || reply.getHeader('cache-control')) {
       if (!reply.getHeader('cache-control')) reply.header('cache-control', 'private, no-store');
       return payload;
@@ -56,7 +99,7 @@ export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
       return payload;
     }
     const etag = strongEtag(payload);
-    reply.header('cache-control', PUBLIC_CACHE).header('etag', etag);
+    reply.header('cache-control', anonymous ? PUBLIC_CACHE : TOKEN_READ_CACHE).header('etag', etag);
     const given = req.headers['if-none-match'];
     if (given && given.split(',').some((t) => t.trim() === etag)) {
       reply.code(304);

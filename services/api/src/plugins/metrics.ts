@@ -47,6 +47,17 @@ async function metricsPlugin(app: FastifyInstance, opts: { platform: Platform })
     registers: [registry],
   });
 
+  // The shared rate-limit store's failed flushes (the limit then counts per instance: fail open, app.ts).
+  new Counter({
+    name: 'zhanqun_rate_limit_store_errors_total',
+    help: 'Failed writes of the shared rate-limit counters to PostgreSQL (the limit counts per instance meanwhile)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(app.rateLimitCounters?.errors() ?? 0);
+    },
+  });
+
   const seen = new Set<string>();
   const label = (name: string | undefined): string => {
     if (!name || !NAME.test(name)) return 'anonymous';

@@ -37,5 +37,7 @@ if (el && root) {
   ]);
   search.start();
   root.hidden = false;
+  // One search box on the page: InstantSearch's takes the place of the form it enhances.
+  document.getElementById('server-form')?.setAttribute('hidden', '');
   document.getElementById('server-results')?.setAttribute('data-enhanced', 'true');
 }

@@ -36,6 +36,7 @@ export const migrationsList = [
   sqlMigration('0019_webhooks'),
   sqlMigration('0020_public_route'),
   sqlMigration('0021_import_lookups'),
+  sqlMigration('0023_webhook_retention'),
   sqlMigration('0024_search_column_labels'),
   sqlMigration('0025_public_content_version'),
 ];
