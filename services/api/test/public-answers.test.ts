@@ -187,6 +187,33 @@ describe('kept public answers', () => {
     expect(second.sql.length).toBeGreaterThan(1);
   });
 
+  it("keeps a theme token's public reads apart from the public's, and forgets them when the token is revoked", async () => {
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    const created = await t.gql(
+      'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "主题渲染", scopes: [READ_PUBLISHED], expiresAt: $e }) { token apiToken { id } } }',
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      admin,
+    );
+    const { token, apiToken } = created.data!.createApiToken;
+    const headers = { authorization: `Bearer ${token}` };
+    const vars = { s: 'miyi', c: '/zwdt/bmdt' };
+    await onA(LIST, vars); // the public's kept answer
+    const first = await onA(LIST, vars, headers);
+    expect(keptOnly(first.sql)).toBe(false); // not the public's
+    const again = await onA(LIST, vars, headers);
+    expect(keptOnly(again.sql.filter((q) => !q.includes('api_token')))).toBe(true);
+    expect(again.body).toBe(first.body);
+    const revoked = await t.gql('mutation($id: ID!) { revokeApiToken(id: $id) { id } }', { id: apiToken.id }, admin);
+    expect(revoked.errors).toBeUndefined();
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers,
+      payload: { query: LIST, variables: vars },
+    });
+    expect(refused.statusCode).toBe(401);
+  });
+
   it('gives a kept GET answer its ETag and answers 304 to it', async () => {
     const url = `/graphql?query=${encodeURIComponent(LIST)}&variables=${encodeURIComponent(JSON.stringify({ s: 'miyi', c: '/zwdt/bmdt' }))}`;
     const first = await t.app.inject({ method: 'GET', url });

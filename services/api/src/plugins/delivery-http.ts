@@ -75,7 +75,7 @@ const isAnonymousGet = (req: FastifyRequest) => req.method === 'GET' && !req.hea
 /** A server-side renderer's read with its API token: its own cache may keep it briefly; shared caches may not. */
 const isApiTokenGet = (req: FastifyRequest) =>
   req.method === 'GET' && req.headers.authorization?.startsWith('Bearer zqt_') === true;
-const TOKEN_READ_CACHE = 'private, max-age=60';
+export const TOKEN_READ_CACHE = 'private, max-age=60';
 
 /**
  * HTTP for caches and browsers on /graphql: anonymous public reads over GET get Cache-Control for shared caches,

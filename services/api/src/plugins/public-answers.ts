@@ -2,6 +2,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Ctx, PublicReadPort } from '@zhanqun/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
+import { TOKEN_READ_CACHE } from './delivery-http.ts';
 
 /**
  * Kept public answers (issue 10, ADR 0028): the serialised GraphQL answer of an anonymous public read, kept by
@@ -14,7 +15,8 @@ import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
  *
  * Only answers that touched nothing but the public read port are kept: a request whose resolvers reach for the
  * entity manager, search, media, jobs or any other port is "spoiled" and answered as usual, never kept. So are
- * errors, partial data, previews and every authenticated request.
+ * errors, partial data, previews and every request of a signed-in person. A theme's API token keeps its own
+ * answers (keyed by the token), under the same rule.
  */
 
 /** What one kept answer holds; `versions[i]` is the content version of `sites[i]` when it was read. */
@@ -77,14 +79,14 @@ declare module 'fastify' {
 }
 
 /** The request parts a public answer depends on (the actor is anonymous; previews are never kept). */
-function keyOf(req: FastifyRequest): string | null {
+function keyOf(req: FastifyRequest, reader: string): string | null {
   const raw = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
   if (!raw || typeof raw !== 'object') return null;
   const { query, variables, operationName, extensions } = raw;
   if (query !== undefined && typeof query !== 'string') return null;
   // GET parameters arrive as JSON text, POST ones as values: normalise both to text.
   const text = (v: unknown) => (v == null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-  return `${req.hostname}\n${req.graphqlMedia ?? 'json'}\n${text(operationName)}\n${text(extensions)}\n${text(variables)}\n${query ?? ''}`;
+  return `${reader}\n${req.hostname}\n${req.graphqlMedia ?? 'json'}\n${text(operationName)}\n${text(extensions)}\n${text(variables)}\n${query ?? ''}`;
 }
 
 /** Most recently used last: a Map keeps insertion order, so the first key is the least recently used. */
@@ -271,9 +273,13 @@ export function publicAnswers(app: FastifyInstance, opts: PublicAnswersOptions) 
 
   async function lookup(req: FastifyRequest, reply: FastifyReply) {
     if (!enabled || req.routeOptions.url !== path) return;
-    if (req.actor?.kind !== 'anonymous' || req.headers['x-zhanqun-preview']) return;
+    // The public, and a theme's server-side renderer with its API token (kept apart: a token that may see more
+    // than the public reads through the entity manager, and such an answer is never kept anyway).
+    const actor = req.actor;
+    const reader = actor?.kind === 'anonymous' ? '-' : actor?.kind === 'apiToken' ? `token:${actor.tokenId}` : null;
+    if (reader === null || req.headers['x-zhanqun-preview']) return;
     if (req.method !== 'GET' && req.method !== 'POST') return;
-    const key = keyOf(req);
+    const key = keyOf(req, reader);
     if (key === null) return;
     const now = Date.now();
     const kept = store.get(key, now);
@@ -300,7 +306,10 @@ export function publicAnswers(app: FastifyInstance, opts: PublicAnswersOptions) 
 function sendKept(req: FastifyRequest, reply: FastifyReply, kept: KeptAnswer) {
   reply.header('content-type', kept.contentType).header('vary', 'Accept-Encoding, Authorization, Origin');
   if (req.method === 'GET') {
-    reply.header('cache-control', PUBLIC_CACHE).header('etag', kept.etag);
+    // What deliveryHttp says of the executed answer: shared caches for the public, the renderer's own for a token.
+    reply
+      .header('cache-control', req.actor.kind === 'anonymous' ? PUBLIC_CACHE : TOKEN_READ_CACHE)
+      .header('etag', kept.etag);
     const given = req.headers['if-none-match'];
     if (given?.split(',').some((t) => t.trim() === kept.etag)) return reply.code(304).send();
   } else {
