@@ -218,9 +218,12 @@ async function routeOn(
     // ARC-02: a closed site keeps its notice; its content is archived, not served.
     return { kind: 'CLOSED_SITE', status: 410, closedAt: site.statusChangedAt, ...at(homeUrlPath()) } as RouteResult;
   }
+  // A removed address (410) is still a page of the site: its name, navigation and footer (the theme's 410 page).
+  const framed = (found: RouteResult): RouteResult =>
+    found.kind === 'GONE' ? ({ ...found, ...at(path ?? '/') } as RouteResult) : found;
   const viaRedirectMap = async (): Promise<RouteResult> => {
     const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
-    if (found) return found;
+    if (found) return framed(found);
     return { kind: 'NOT_FOUND', status: 404, ...at(path ?? '/') } as RouteResult;
   };
   if (!parsed) return viaRedirectMap();
@@ -230,7 +233,7 @@ async function routeOn(
     // not the home page: the redirect map first, when the address has a query string (issue 11).
     if (input.path.includes('?')) {
       const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
-      if (found) return found;
+      if (found) return framed(found);
     }
     const items = await publicItemPage(ctx, {
       siteId: entry.id,
