@@ -43,6 +43,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** POST /graphql on an app (in process), with an optional bearer token. */
+export function gqlVia(app: FastifyInstance): TestApp['gql'] {
+  return async (query, variables, token) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      payload: { query, variables },
+    });
+    const body = res.json();
+    return { status: res.statusCode, data: body.data ?? null, errors: body.errors };
+  };
+}
+
 /** A fresh database (cloned from the migrated template) with the demo city, and the app built on it. */
 export async function startTestApp(
   opts: { countQueries?: boolean; env?: Record<string, string>; search?: boolean; now?: () => Date } = {},
@@ -80,16 +94,7 @@ export async function startTestApp(
     db,
     logins,
     queries,
-    async gql(query, variables, token) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        payload: { query, variables },
-      });
-      const body = res.json();
-      return { status: res.statusCode, data: body.data ?? null, errors: body.errors };
-    },
+    gql: gqlVia(app),
     syncSearch: () => deliverAllSearchChanges(platform.systemCtx('test:search-sync'), platform.search),
     async tokenFor(email, password = DEMO_PASSWORD) {
       const cached = tokens.get(email);

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { demo, publishItem, startTestApp, type TestApp } from './helpers.ts';
+import { demo, gqlVia, publishItem, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let bPlatform: Platform;
@@ -54,20 +54,7 @@ beforeAll(async () => {
   // Instance B: a second API process on the same database, as behind a load balancer.
   bPlatform = await createPlatform(t.platform.config);
   bApp = await buildApp(bPlatform, { logger: false });
-  b = {
-    ...t,
-    app: bApp,
-    async gql(query, variables, token) {
-      const res = await bApp.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        payload: { query, variables },
-      });
-      const body = res.json();
-      return { status: res.statusCode, data: body.data ?? null, errors: body.errors };
-    },
-  };
+  b = { ...t, app: bApp, gql: gqlVia(bApp) };
   owner = new pg.Client({ connectionString: t.db.ownerUrl });
   await owner.connect();
   for (const [column, title] of [
