@@ -25,16 +25,9 @@ import { type LoadResult, measure } from './lib/load.ts';
 import { type RealisticSeed, SEED_SITE, seedRealistic } from './lib/realistic-seed.ts';
 import { type Stack, startStack } from './lib/stack.ts';
 import { countStatements, type GqlRequest, type OursConfig, type StatementCount } from './ours.ts';
+import { intEnv } from './lib/env.ts';
 
 const RATIO_TARGET = 0.7;
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return n;
-}
 
 const settings = {
   items: intEnv('BENCH_ITEMS', 100_000, 1_000, 1_000_000),

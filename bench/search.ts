@@ -53,14 +53,7 @@ import { prng } from './lib/realistic-seed.ts';
 import { DEFAULT_SEARCH_COUNTS, type SearchSeedResult, seedSearchContent } from './lib/search-seed.ts';
 import { startStack } from './lib/stack.ts';
 import { countStatements, type OursConfig, type StatementCount } from './ours.ts';
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return n;
-}
+import { intEnv } from './lib/env.ts';
 
 const settings = {
   requests: intEnv('BENCH_SEARCH_REQUESTS', 200, 10, 5_000),

@@ -19,14 +19,7 @@ import autocannon from 'autocannon';
 import { findFreePort, stopChild } from '../packages/testing/src/index.ts';
 import { seedDemoContent } from '../services/theme/src/demo-content.ts';
 import { startStack } from './lib/stack.ts';
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}`);
-  return n;
-}
+import { intEnv } from './lib/env.ts';
 
 const seconds = intEnv('BENCH_THEME_SECONDS', 10, 1, 120);
 const connections = intEnv('BENCH_THEME_CONNECTIONS', 16, 1, 256);
