@@ -219,11 +219,10 @@ async function routeOn(
     return { kind: 'CLOSED_SITE', status: 410, closedAt: site.statusChangedAt, ...at(homeUrlPath()) } as RouteResult;
   }
   // A removed address (410) is still a page of the site: its name, navigation and footer (the theme's 410 page).
-  const framed = (found: RouteResult): RouteResult =>
-    found.kind === 'GONE' ? ({ ...found, ...at(path ?? '/') } as RouteResult) : found;
+  const redirectMap = () => (path === null ? null : followRedirectMap(reads, tree, input.path, path, () => at(path)));
   const viaRedirectMap = async (): Promise<RouteResult> => {
-    const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
-    if (found) return framed(found);
+    const found = await redirectMap();
+    if (found) return found;
     return { kind: 'NOT_FOUND', status: 404, ...at(path ?? '/') } as RouteResult;
   };
   if (!parsed) return viaRedirectMap();
@@ -232,8 +231,8 @@ async function routeOn(
     // A legacy dynamic address on the root (WordPress `/?p=12`, `/?page_id=2`, `/?cat=3`) is the old site's page,
     // not the home page: the redirect map first, when the address has a query string (issue 11).
     if (input.path.includes('?')) {
-      const found = path === null ? null : await followRedirectMap(reads, tree, input.path, path);
-      if (found) return framed(found);
+      const found = await redirectMap();
+      if (found) return found;
     }
     const items = await publicItemPage(ctx, {
       siteId: entry.id,
@@ -292,6 +291,7 @@ async function followRedirectMap(
   tree: Tree,
   rawPath: string,
   path: string,
+  page: () => ReturnType<typeof frame>,
 ): Promise<RouteResult | null> {
   // A locale prefix is kept: /en/old/a.html follows the row for /old and lands on /en/new/a.html.
   const prefix = tree.locales.slice(1).find((l) => path.startsWith(`/${l}/`));
@@ -300,7 +300,7 @@ async function followRedirectMap(
   const rows = await reads.redirects(candidates);
   const row = rows[0];
   if (!row) return null;
-  if (row.gone) return { kind: 'GONE', status: 410, reason: row.reason };
+  if (row.gone) return { kind: 'GONE', status: 410, reason: row.reason, ...page() } as RouteResult;
   if (row.target_url) return redirect(row.target_url, row.reason);
   const loc = prefix && bare.startsWith(row.from_path) ? prefix : null;
   const rest = (loc ? bare : path).slice(row.from_path.length);
