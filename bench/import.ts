@@ -5,6 +5,7 @@
  *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
  *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
  *   BENCH_IMPORT_NODE_FLAGS  the importing process's V8/Node flags instead of the worker's (experiments only)
+ *   BENCH_PG_STATEMENTS  1: PostgreSQL's costliest statements of each import (pg_stat_statements), printed after it
  *
  * For each source:
  * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).
@@ -144,6 +145,8 @@ async function main() {
       peak = Math.max(peak, procMem(child.pid!).rss);
     }, 50);
     const job: ImportJob = { env: ourEnv, site: INTO[kind].site, paths: exp.paths, into: INTO[kind].into };
+    if (process.env.BENCH_PG_STATEMENTS)
+      await withClient(stack.superuserUrl, (c) => c.query('select pg_stat_statements_reset()'));
     const pgBefore = postgresCpu(postmaster);
     child.send(job);
     const [done] = (await Promise.race([
@@ -162,6 +165,7 @@ async function main() {
       stack.ownerUrl,
       async (c) => (await c.query('select counts from import_run where id = $1', [run.id])).rows[0],
     );
+    if (process.env.BENCH_PG_STATEMENTS) await topStatements(stack.superuserUrl, kind);
     say(
       `${kind} ours: ${state}, plan+stage ${(stageMs / 1000).toFixed(1)} s, plan+stage+apply ${(oursMs / 1000).toFixed(1)} s ${JSON.stringify(counts?.counts ?? {})}`,
     );
@@ -202,6 +206,20 @@ async function main() {
   );
   say('|---|---|---|---|---|---|---|---|');
   for (const r of results) say(r);
+}
+
+/** PostgreSQL's costliest statements over the import (BENCH_PG_STATEMENTS=1): where its CPU per item goes. */
+async function topStatements(url: string, kind: Kind) {
+  const { rows } = await withClient(url, (c) =>
+    c.query(
+      `select calls, round(total_exec_time)::int as ms, round((total_exec_time / calls)::numeric, 2) as per_call, rows,
+              regexp_replace(left(query, 160), '\\s+', ' ', 'g') as q
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_exec_time desc limit 15`,
+    ),
+  );
+  say(`${kind}: PostgreSQL's costliest statements over the import (ms in all, calls, ms per call, rows):`);
+  for (const r of rows) say(`  ${r.ms} ms  ${r.calls}×  ${r.per_call} ms  ${r.rows} rows  ${r.q}`);
 }
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[0];

@@ -27,6 +27,8 @@ export interface Stack {
   apiEnv: Record<string, string>;
   /** PostgreSQL's data dir (its postmaster.pid names the postmaster, for CPU figures) and Meilisearch's pid. */
   pgDataDir: string;
+  /** The superuser on the bench database (pg_stat_statements, bulk loads). */
+  superuserUrl: string;
   meiliPid: () => number;
   stop(): Promise<void>;
 }
@@ -48,7 +50,11 @@ export async function startStack<T = undefined>(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), persistent: false, log });
+    // BENCH_PG_STATEMENTS=1: PostgreSQL counts its statements (pg_stat_statements), for a bench to print the costly.
+    const settings = process.env.BENCH_PG_STATEMENTS
+      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
+      : undefined;
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), persistent: false, log, settings });
     stops.push(pg.stop);
     const meiliKey = randomBytes(24).toString('hex');
     const meili = await startEmbeddedMeilisearch({ dataDir: join(dir, 'meilisearch'), masterKey: meiliKey, log });
@@ -76,6 +82,7 @@ export async function startStack<T = undefined>(
     }
     // The superuser, on the bench database (bulk loads may skip foreign-key checks: see realistic-seed.ts).
     const superuserUrl = Object.assign(new URL(pg.adminUrl), { pathname: '/zq_bench' }).toString();
+    if (settings) await withClient(superuserUrl, (c) => c.query('create extension if not exists pg_stat_statements'));
     const seeded = seed
       ? await withClient(db.ownerUrl, (c) => seed(c as unknown as PgClient, superuserUrl))
       : (undefined as T);
@@ -87,6 +94,7 @@ export async function startStack<T = undefined>(
       meiliKey,
       apiEnv,
       pgDataDir: pg.dataDir,
+      superuserUrl,
       meiliPid: () => meili.pid,
       seeded,
       stop,

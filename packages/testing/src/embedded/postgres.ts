@@ -22,6 +22,8 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
   /** Notes about decisions taken on the caller's behalf (moved port or data dir). Default: console.log. */
   log?: (message: string) => void;
+  /** Extra server settings (`-c name=value`), e.g. `shared_preload_libraries: 'pg_stat_statements'` for a bench. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedPostgres {
@@ -181,6 +183,7 @@ async function spawnPostgres(
   args.push('-c', 'unix_socket_directories=');
   // A throwaway test cluster does not need to survive a power cut.
   if (!opts.persistent) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(opts.settings ?? {})) args.push('-c', `${name}=${value}`);
   const child = spawn(postgresBinary(), args, {
     ...postgresIds(),
     env: { ...process.env, LC_MESSAGES: 'C' },
