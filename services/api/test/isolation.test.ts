@@ -1325,6 +1325,14 @@ describe('tenant isolation at the database', () => {
       );
     const aId = ids.find((r) => r.code === A_SITE)!.id;
     const bId = ids.find((r) => r.code === B_SITE)!.id;
+    // An old path of B's run (import_old_path, migration 0028), as staging writes them.
+    const owner = new pg.Client({ connectionString: t.db.ownerUrl });
+    await owner.connect();
+    await owner.query(
+      "insert into import_old_path (run_id, path, source_id, site_id) values ($1, '/a/1.html', '1', $2) on conflict do nothing",
+      [b.importRunId, bId],
+    );
+    await owner.end();
     const client = new pg.Client({ connectionString: t.db.appUrl });
     await client.connect();
     try {
@@ -1335,8 +1343,13 @@ describe('tenant isolation at the database', () => {
         (await client.query('select count(*)::int as n from import_record where run_id = $1', [b.importRunId])).rows[0]
           .n,
       ).toBeGreaterThan(0);
+      expect(
+        (await client.query('select count(*)::int as n from import_old_path where run_id = $1', [b.importRunId]))
+          .rows[0].n,
+      ).toBe(1);
       await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
-      for (const table of ['import_run', 'import_record', 'import_sign_off', 'legacy_site'])
+      expect((await client.query('delete from import_old_path where run_id = $1', [b.importRunId])).rowCount).toBe(0);
+      for (const table of ['import_run', 'import_record', 'import_old_path', 'import_sign_off', 'legacy_site'])
         expect(
           (await client.query(`select count(*)::int as n from ${table} where site_id = $1`, [bId])).rows[0].n,
           table,
@@ -1352,6 +1365,15 @@ describe('tenant isolation at the database', () => {
           "insert into import_sign_off (id, run_id, site_id, level, user_id, user_name, role, content_hash, signed_at) values ($1, $2, $3, 1, $1, 'x', 'EDITOR', 'x', now())",
           [randomUUID(), b.importRunId, bId],
         ),
+      ).rejects.toThrow(/row-level security/);
+      await client.query('rollback');
+      await client.query('begin');
+      await client.query("select set_config('zq.site_ids', $1, true)", [aId]);
+      await expect(
+        client.query("insert into import_old_path (run_id, path, source_id, site_id) values ($1, '/b.html', '2', $2)", [
+          b.importRunId,
+          bId,
+        ]),
       ).rejects.toThrow(/row-level security/);
       await client.query('rollback');
       await client.query('begin');

@@ -86,6 +86,8 @@ export const ImportRecordSchema = defineEntity({
     itemId: p.uuid().nullable(),
     columnId: p.uuid().nullable(),
     mediaId: p.uuid().nullable(),
+    /** A listed file's item (its source id): the key the apply looks the batch's files up by. */
+    ownerSourceId: p.string().nullable(),
     outcome: p.enum(['CREATED', 'UPDATED', 'UNCHANGED', 'SKIPPED', 'FAILED'] as const).nullable(),
     warnings: p.json<unknown[]>(),
   },

@@ -703,7 +703,8 @@ const hashOf = (v: unknown) =>
     .update(canonicalJson(v as never))
     .digest('hex');
 
-type StagedRow = [string, string, string | null, Record<string, unknown> | null, string | null];
+/** kind, source id, content hash, payload, outcome, and for a listed file the source id of its item. */
+type StagedRow = [string, string, string | null, Record<string, unknown> | null, string | null, string | null];
 
 /**
  * Writes legacy records into import_record (kind, source id, hash, payload) in multi-row inserts of
@@ -714,22 +715,30 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   let seq = 0;
   let system: string | null = null;
   let rows: StagedRow[] = [];
+  // The old paths of the batch's items (import_old_path: the links between items are found by them, migration 0028).
+  let oldPaths: string[] = [];
+  let oldPathOwners: string[] = [];
   // The batch being written while the source's next batch is parsed (issue 11: the parse is CPU on this
   // process, the write mostly waits on PostgreSQL; in sequence, each waited for the other). At most one.
   let writing: Promise<void> | null = null;
-  const write = async (json: string, upTo: number) => {
+  const write = async (json: string, upTo: number, paths: string[], owners: string[]) => {
     // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
-    // is staged again when the job resumes (the insert skips records already there by their key).
+    // is staged again when the job resumes (the inserts skip records and paths already there by their key).
     await ctx.em.transactional(async (tx) => {
       await tx.execute(FAST_COMMIT);
       await bound(
         tx,
-        `insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome)
-         select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome
+        `with p as (
+           insert into import_old_path (run_id, path, source_id, site_id)
+           select $1::uuid, x.path, x.source_id, $2::uuid from unnest($5::text[], $6::text[]) as x(path, source_id)
+           on conflict do nothing)
+         insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome,
+                                    owner_source_id)
+         select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome, x.owner
            from json_to_recordset($4::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
-                                                 outcome text)
+                                                 outcome text, owner text)
          on conflict (run_id, kind, source_id) do nothing`,
-        [run.id, run.siteId, system, json],
+        [run.id, run.siteId, system, json, paths, owners],
       );
       await tx.execute('update import_run set staged = ?, updated_at = ? where id = ?', [upTo, ctx.now(), run.id]);
     });
@@ -748,18 +757,23 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     const first = seq;
     seq += rows.length;
     const json = JSON.stringify(
-      rows.map(([kind, sourceId, hash, payload, outcome], i) => ({
+      rows.map(([kind, sourceId, hash, payload, outcome, owner], i) => ({
         seq: first + i + 1,
         kind,
         source_id: sourceId,
         content_hash: hash,
         payload,
         outcome,
+        owner,
       })),
     );
+    const batchPaths = oldPaths;
+    const batchOwners = oldPathOwners;
     rows = [];
+    oldPaths = [];
+    oldPathOwners = [];
     await settle();
-    const w = write(json, seq);
+    const w = write(json, seq, batchPaths, batchOwners);
     // Awaited by the next flush or by finish; until then a failure must not count as unhandled.
     w.catch(() => undefined);
     writing = w;
@@ -774,17 +788,29 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     async push(ev: ImportEvent) {
       if (ev.type === 'column') {
         const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
-        rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null]);
+        rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null, null]);
       } else if (ev.type === 'item') {
         const it = ev.item;
         if (it.status !== 'published') {
-          rows.push(['SKIPPED', it.sourceId, null, { title: it.title, reason: it.status.toUpperCase() }, 'SKIPPED']);
+          rows.push([
+            'SKIPPED',
+            it.sourceId,
+            null,
+            { title: it.title, reason: it.status.toUpperCase() },
+            'SKIPPED',
+            null,
+          ]);
         } else {
           const item = { ...it, oldUrls: paths(it.oldUrls) };
-          rows.push(['ITEM', it.sourceId, hashOf(item), item as unknown as Record<string, unknown>, null]);
+          rows.push(['ITEM', it.sourceId, hashOf(item), item as unknown as Record<string, unknown>, null, null]);
+          for (const p of item.oldUrls) {
+            oldPaths.push(p);
+            oldPathOwners.push(it.sourceId);
+          }
         }
       } else if (ev.type === 'file') {
-        rows.push(['FILE', ev.file.sourceId, null, ev.file as unknown as Record<string, unknown>, null]);
+        const f = ev.file;
+        rows.push(['FILE', f.sourceId, null, f as unknown as Record<string, unknown>, null, f.itemSourceId ?? null]);
       } else if (ev.type === 'skipped') {
         rows.push([
           'SKIPPED',
@@ -792,6 +818,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
           null,
           { title: ev.title ?? null, reason: ev.reason, what: ev.what },
           'SKIPPED',
+          null,
         ]);
       }
       if (rows.length >= STAGE_BATCH) await flush();
@@ -956,6 +983,13 @@ async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: str
   }
 }
 
+/** A listed file of an applied item: brought in (CREATED), missing or refused (FAILED), or not looked at. */
+type FileOutcome = {
+  sourceId: string;
+  outcome: 'CREATED' | 'UNCHANGED' | 'SKIPPED' | 'FAILED';
+  mediaId: string | null;
+  warnings: { code: string; message: string }[];
+};
 /** A staged item as apply reads it. */
 type StagedItem = { seq: number; source_id: string; content_hash: string; payload: LegacyItem };
 /** A staged item made ready to write: its outcome, and for a write its column, content and plain text. */
@@ -994,7 +1028,9 @@ async function apply(
    * Reads the next batch of pending records after `afterSeq` and does everything that needs no transaction:
    * files through media, links, slugs, sanitised bodies. Runs while the previous batch is written (below).
    */
-  const prepareBatch = async (afterSeq: number): Promise<{ prepared: Prepared[]; lastSeq: number } | null> => {
+  const prepareBatch = async (
+    afterSeq: number,
+  ): Promise<{ prepared: Prepared[]; files: FileOutcome[]; lastSeq: number } | null> => {
     const recs = await ctx.em.execute<StagedItem[]>(
       `select seq, source_id, content_hash, payload from import_record
           where run_id = ? and kind = 'ITEM' and outcome is null and seq > ? order by seq limit ?`,
@@ -1014,12 +1050,13 @@ async function apply(
     );
     // Files: every reference found in the uploads goes through media, before the batch's transaction.
     const filesOf = new Map<string, string[]>();
-    const listed = await ctx.em.execute<{ payload: { url: string; name?: string; itemSourceId?: string } }[]>(
-      // The same keys asked of both indexes of migration 0021 (one serves a run without statistics, the other one with).
-      `select payload from import_record
-        where zq_import_file_owner_key(run_id, kind, payload) in (?)
-          and kind = 'FILE' and (run_id::text || ' ' || (payload->>'itemSourceId')) in (?)`,
-      [ids.map((i) => `${run.id} ${i}`), ids.map((i) => `${run.id} ${i}`)],
+    // Plain `=` on the run and the owner: leakproof, so an index scan under row-level security (migration 0028).
+    const listed = await ctx.em.execute<
+      { source_id: string; payload: { url: string; name?: string; itemSourceId?: string } }[]
+    >(
+      `select source_id, payload from import_record
+        where run_id = ? and owner_source_id in (?) and kind = 'FILE'`,
+      [run.id, ids],
     );
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
     for (const r of recs) {
@@ -1052,16 +1089,23 @@ async function apply(
         ),
       ),
     ];
-    const linked = hrefs.length
-      ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; urls: string[] }[]>(
-          `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug,
-                    array(select json_array_elements_text(payload->'oldUrls')) as urls
-               from import_record
-              where kind = 'ITEM' and zq_import_old_url_keys(run_id, payload) && array[?]::text[]`,
-          // Keys of the GIN index of migration 0021, the run inside each (no `run_id =` the planner could prefer).
-          [hrefs.map((h) => `${run.id} ${h}`)],
+    // The staged items that own those paths (import_old_path, migration 0028: index scans under row-level security).
+    const linkedRows = hrefs.length
+      ? await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null; path: string }[]>(
+          `select r.source_id, r.payload->'columnSourceIds'->>0 as col, r.payload->>'slug' as slug, p.path
+             from import_old_path p
+             join import_record r on r.run_id = p.run_id and r.kind = 'ITEM' and r.source_id = p.source_id
+            where p.run_id = ? and p.path in (?)`,
+          [run.id, hrefs],
         )
       : [];
+    const linkedBy = new Map<string, { source_id: string; col: string | null; slug: string | null; urls: string[] }>();
+    for (const l of linkedRows) {
+      const had = linkedBy.get(l.source_id);
+      if (had) had.urls.push(l.path);
+      else linkedBy.set(l.source_id, { source_id: l.source_id, col: l.col, slug: l.slug, urls: [l.path] });
+    }
+    const linked = [...linkedBy.values()];
     const newPathOf = new Map<string, string>();
     const linkedPrev = linked.length
       ? new Map(
@@ -1086,10 +1130,10 @@ async function apply(
       linked.flatMap((l) => {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
         return col && !linkedPrev.has(l.source_id)
-            ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
+          ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
           : [];
       }),
-        clashes,
+      clashes,
     );
     for (const l of linked) {
       const col = (l.col ? columns.get(l.col) : null) ?? into;
@@ -1104,17 +1148,17 @@ async function apply(
       recs.flatMap((r) => {
         const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
         return col && !existing.has(r.source_id)
-            ? [
-                {
-                  columnId: col.id,
-                  colSourceId: r.payload.columnSourceIds[0] ?? null,
-                  sourceId: r.source_id,
-                  legacySlug: r.payload.slug,
-                },
-              ]
+          ? [
+              {
+                columnId: col.id,
+                colSourceId: r.payload.columnSourceIds[0] ?? null,
+                sourceId: r.source_id,
+                legacySlug: r.payload.slug,
+              },
+            ]
           : [];
       }),
-        clashes,
+      clashes,
     );
     // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
     // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
@@ -1150,10 +1194,10 @@ async function apply(
         continue;
       }
       if (prev && prev.sourceHash === r.content_hash) {
-          // Same record, another column (a changed --map): the item moves when the run is published (import-moves).
-          const moved = prev.columnId !== col.id;
-          if (moved) warnings.push({ code: 'MOVED', message: `to ${col.path}` });
-          prepared.push({ r, outcome: moved ? 'UPDATED' : 'UNCHANGED', itemId: prev.id, col, warnings });
+        // Same record, another column (a changed --map): the item moves when the run is published (import-moves).
+        const moved = prev.columnId !== col.id;
+        if (moved) warnings.push({ code: 'MOVED', message: `to ${col.path}` });
+        prepared.push({ r, outcome: moved ? 'UPDATED' : 'UNCHANGED', itemId: prev.id, col, warnings });
         continue;
       }
       const missing = (filesOf.get(r.source_id) ?? []).filter((u) => !media.get(u));
@@ -1251,13 +1295,32 @@ async function apply(
         warnings,
       });
     }
-    return { prepared, lastSeq: recs[recs.length - 1]!.seq };
+    // What became of each file the legacy system lists for the batch's items (the report's FILE counts).
+    const outcomeOf = new Map(prepared.map((p) => [p.r.source_id, p.outcome]));
+    const files: FileOutcome[] = listed.map((l) => {
+      const owner = outcomeOf.get(l.payload.itemSourceId ?? '');
+      if (owner === 'UNCHANGED') return { sourceId: l.source_id, outcome: 'UNCHANGED', mediaId: null, warnings: [] };
+      if (owner !== 'CREATED' && owner !== 'UPDATED')
+        return { sourceId: l.source_id, outcome: 'SKIPPED', mediaId: null, warnings: [] };
+      const m = media.get(l.payload.url);
+      if (m) return { sourceId: l.source_id, outcome: 'CREATED', mediaId: m.id, warnings: [] };
+      const why = refusedFiles.get(l.payload.url);
+      return {
+        sourceId: l.source_id,
+        outcome: 'FAILED',
+        mediaId: null,
+        warnings: [
+          why ? { code: 'FILE_REFUSED', message: why.slice(0, 500) } : { code: 'FILE_MISSING', message: l.payload.url },
+        ],
+      };
+    });
+    return { prepared, files, lastSeq: recs[recs.length - 1]!.seq };
   };
   /**
    * The batch: one transaction. New items, their first revisions and placements are one statement (the
    * item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
    */
-  const writeBatch = async (prepared: Prepared[]) => {
+  const writeBatch = async (prepared: Prepared[], files: FileOutcome[]) => {
     await ctx.em.transactional(async (tx) => {
       await tx.execute(FAST_COMMIT);
       const now = ctx.now();
@@ -1371,7 +1434,7 @@ async function apply(
       // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
       // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
       await tx.execute(
-          `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb,
+        `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb,
                   column_id = nullif(v.column_id, '')::uuid
              from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
                           unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings,
@@ -1382,11 +1445,29 @@ async function apply(
           prepared.map((p) => p.outcome),
           prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
           prepared.map((p) => JSON.stringify(p.warnings)),
-            // The item's column as this run decided it: the publication moves items that are elsewhere.
-            prepared.map((p) => p.col?.id ?? ''),
+          // The item's column as this run decided it: the publication moves items that are elsewhere.
+          prepared.map((p) => p.col?.id ?? ''),
           run.id,
         ],
       );
+      if (files.length)
+        await bound(
+          tx,
+          `update import_record r set outcome = v.outcome, media_id = v.media_id, warnings = v.warnings
+             from json_to_recordset($2::json) as v(source_id text, outcome text, media_id uuid, warnings jsonb)
+            where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = v.source_id`,
+          [
+            run.id,
+            JSON.stringify(
+              files.map((f) => ({
+                source_id: f.sourceId,
+                outcome: f.outcome,
+                media_id: f.mediaId,
+                warnings: f.warnings,
+              })),
+            ),
+          ],
+        );
       await tx.execute(
         'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
         [prepared.length, now, run.id],
@@ -1408,7 +1489,7 @@ async function apply(
       // Awaited at the top of the loop (or in finally); until then a failure must not count as unhandled.
       ahead.catch(() => undefined);
       next = ahead;
-      await writeBatch(cur.prepared);
+      await writeBatch(cur.prepared, cur.files);
       // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
       ctx.em.clear();
       batches += 1;
@@ -1429,10 +1510,20 @@ async function apply(
     await next.catch(() => undefined);
     await store?.close();
   }
-  // Files no item referred to stay in the staging table, marked skipped.
-  await ctx.em.execute(
-    "update import_record set outcome = 'SKIPPED' where run_id = ? and kind = 'FILE' and outcome is null",
-    [run.id],
+  // Files listed without an item of the run (a WordPress attachment with no parent, a DedeCMS upload of a deleted
+  // article): brought in when an item's body or attachments referred to them, else skipped (staying in staging).
+  const brought = [...media].flatMap(([url, m]) => (m ? [{ url, media_id: m.id }] : []));
+  await ctx.em.transactional((tx) =>
+    bound(
+      tx,
+      `update import_record r set outcome = case when b.media_id is null then 'SKIPPED' else 'CREATED' end,
+              media_id = b.media_id
+         from import_record f left join json_to_recordset($2::json) as b(url text, media_id uuid)
+              on b.url = f.payload->>'url'
+        where f.run_id = $1::uuid and f.kind = 'FILE' and f.outcome is null
+          and r.run_id = f.run_id and r.kind = f.kind and r.source_id = f.source_id`,
+      [run.id, JSON.stringify(brought)],
+    ),
   );
   const counts = await runCounts(ctx.em, run.id);
   const [h] = await ctx.em.execute<{ hash: string }[]>(

@@ -138,14 +138,16 @@ describe.skipIf(!haveCorpus)('the WordPress theme unit test export into a new de
     expect(first.counts).toEqual({
       'COLUMN.CREATED': 69,
       'ITEM.CREATED': 76,
-      'FILE.SKIPPED': 37,
+      'FILE.FAILED': 35,
+      'FILE.SKIPPED': 2,
       'SKIPPED.SKIPPED': 55,
     });
     const again = await importAs(sfj.admin, input);
     expect(again.counts).toEqual({
       'COLUMN.UNCHANGED': 69,
       'ITEM.UNCHANGED': 76,
-      'FILE.SKIPPED': 37,
+      'FILE.UNCHANGED': 35,
+      'FILE.SKIPPED': 2,
       'SKIPPED.SKIPPED': 55,
     });
     await gql('mutation($id: ID!) { cancelImport(id: $id) { state } }', { id: again.id }, sfj.admin);

@@ -168,7 +168,33 @@ describe('a GBK DedeCMS site into 米易县 /zwdt/xzdt', () => {
       ).rows[0].warnings;
     expect(await warningsOf(String(withFile.id))).toEqual([]);
     expect(await warningsOf(missing[0]!.sourceId)).toContainEqual({ code: 'FILE_MISSING', message: missing[0]!.url });
+    // Every file the dump lists (dede_uploads) says what became of it: in media, or missing from the uploads folder.
+    const files = (
+      await owner.query<{ outcome: string | null; media_id: string | null; warnings: unknown[]; url: string }>(
+        "select outcome, media_id, warnings, payload->>'url' as url from import_record where run_id = $1 and kind = 'FILE'",
+        [runId],
+      )
+    ).rows;
     await owner.end();
+    const counts = (await run(runId)).counts as Record<string, number>;
+    const created = files.filter((f) => f.outcome === 'CREATED');
+    const failed = files.filter((f) => f.outcome === 'FAILED');
+    expect(created.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(counts['FILE.CREATED']).toBe(created.length);
+    expect(counts['FILE.FAILED']).toBe(failed.length);
+    expect(created.every((f) => f.media_id && existsSync(join(dir, 'miyi-dede-site', f.url)))).toBe(true);
+    // Failed: missing from the uploads folder (and in the plan's missing list), or there but refused by media.
+    for (const f of failed) {
+      const there = existsSync(join(dir, 'miyi-dede-site', f.url));
+      const [w] = f.warnings as { code: string; message: string }[];
+      if (there) expect(w, f.url).toMatchObject({ code: 'FILE_REFUSED', message: expect.stringContaining(':') });
+      else {
+        expect(f.warnings).toEqual([{ code: 'FILE_MISSING', message: f.url }]);
+        expect(missing.map((m) => m.url)).toContain(f.url);
+      }
+    }
+    expect(failed.some((f) => (f.warnings[0] as { code: string }).code === 'FILE_MISSING')).toBe(true);
     expect(withPdf.body).toMatch(/<img src="\/media\/[0-9a-f-]{36}\/original"/);
     expect(withPdf.attachments).toContainEqual({
       name: expect.stringContaining('工作责任分解表'),
