@@ -88,6 +88,8 @@ export const ImportRecordSchema = defineEntity({
     mediaId: p.uuid().nullable(),
     /** A listed file's item (its source id): the key the apply looks the batch's files up by. */
     ownerSourceId: p.string().nullable(),
+    /** A staged item's `<legacy column id>|<lower-case legacy slug>`: the run's slug clashes are found by it. */
+    slugKey: p.string().nullable(),
     outcome: p.enum(['CREATED', 'UPDATED', 'UNCHANGED', 'SKIPPED', 'FAILED'] as const).nullable(),
     warnings: p.json<unknown[]>(),
   },
