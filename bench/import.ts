@@ -174,12 +174,15 @@ async function main() {
     const cpuFloor0 = process.cpuUsage();
     // PostgreSQL's CPU read while the floor's connection is still open: a backend that has exited but not yet been
     // reaped by the postmaster would be counted on neither side.
+    if (process.env.BENCH_PG_STATEMENTS)
+      await withClient(stack.superuserUrl, (c) => c.query('select pg_stat_statements_reset()'));
     const { floorMs, pgFloor } = await withClient(stack.ownerUrl, async (c) => {
       const pg0 = postgresCpu(postmaster);
       const ms = await floor(c, rows, kind);
       return { floorMs: ms, pgFloor: postgresCpu(postmaster) - pg0 };
     });
     const cpuFloor = process.cpuUsage(cpuFloor0);
+    if (process.env.BENCH_PG_STATEMENTS) await topStatements(stack.superuserUrl, `${kind} floor`);
     const oursRate = published / (oursMs / 1000);
     const floorRate = published / (floorMs / 1000);
     // CPU per published item, importing process + PostgreSQL (ms): on a machine shared with other work the wall
@@ -209,7 +212,7 @@ async function main() {
 }
 
 /** PostgreSQL's costliest statements over the import (BENCH_PG_STATEMENTS=1): where its CPU per item goes. */
-async function topStatements(url: string, kind: Kind) {
+async function topStatements(url: string, kind: string) {
   const { rows } = await withClient(url, (c) =>
     c.query(
       `select calls, round(total_exec_time)::int as ms, round((total_exec_time / calls)::numeric, 2) as per_call, rows,

@@ -90,6 +90,8 @@ export const ImportRecordSchema = defineEntity({
     ownerSourceId: p.string().nullable(),
     /** A staged item's `<legacy column id>|<lower-case legacy slug>`: the run's slug clashes are found by it. */
     slugKey: p.string().nullable(),
+    /** A hash of a staged item's trimmed title: the plan of a committed run finds duplicate titles by it. */
+    titleKey: p.string().nullable(),
     outcome: p.enum(['CREATED', 'UPDATED', 'UNCHANGED', 'SKIPPED', 'FAILED'] as const).nullable(),
     warnings: p.json<unknown[]>(),
   },

@@ -272,6 +272,8 @@ export interface ImportPlan {
   filesGiven: boolean;
 }
 
+/** The key duplicate titles are found by (bounded size per item, in memory or in import_record.title_key). */
+const titleKey = (title: string) => createHash('sha1').update(title.trim()).digest('base64').slice(0, 16);
 const bump = (o: Record<string, number>, k: string) => {
   o[k] = (o[k] ?? 0) + 1;
 };
@@ -357,10 +359,11 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
         const col = it.columnSourceIds[0];
         if (col) bump(perColumn, col);
         else plan.counts.itemsWithoutColumn += 1;
-        const tk = createHash('sha1').update(it.title.trim()).digest('base64').slice(0, 16);
-        const first = titles.get(tk);
-        if (first === undefined) titles.set(tk, own(it.sourceId));
-        else {
+        // A committed run's duplicates are asked of its staged records at the end (nothing kept here per item).
+        const tk = staging ? null : titleKey(it.title);
+        const first = tk === null ? undefined : titles.get(tk);
+        if (tk !== null && first === undefined) titles.set(tk, own(it.sourceId));
+        else if (tk !== null && first !== undefined) {
           const list = dups.get(tk) ?? [first];
           if (list.length === 1) plan.counts.duplicateTitles += 1;
           if (list.length < 10) list.push(own(it.sourceId));
@@ -387,6 +390,11 @@ async function computePlan(ctx: Ctx, site: Site, o: SourceOptions, staging?: Sta
           }
         }
       }
+    }
+    if (staging) {
+      const d = await staging.duplicateTitles(100);
+      plan.counts.duplicateTitles = d.total;
+      plan.duplicateTitles = d.list;
     }
     const siteColumns = await ctx.em.find(Column, { siteId: site.id });
     plan.columns = decideColumns(legacyColumns, siteColumns, {
@@ -706,13 +714,14 @@ const hashOf = (v: unknown) =>
 
 /**
  * kind, source id, content hash, payload, outcome; for a listed file the source id of its item, for an item its
- * slug key (`<legacy column id>|<lower-case legacy slug>`).
+ * slug key (`<legacy column id>|<lower-case legacy slug>`) and title key.
  */
 type StagedRow = [
   string,
   string,
   string | null,
   Record<string, unknown> | null,
+  string | null,
   string | null,
   string | null,
   string | null,
@@ -745,11 +754,11 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
            select $1::uuid, x.path, x.source_id, $2::uuid from unnest($5::text[], $6::text[]) as x(path, source_id)
            on conflict do nothing)
          insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome,
-                                    owner_source_id, slug_key)
+                                    owner_source_id, slug_key, title_key)
          select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome, x.owner,
-                x.slug_key
+                x.slug_key, x.title_key
            from json_to_recordset($4::json) as x(seq integer, kind text, source_id text, content_hash text, payload json,
-                                                 outcome text, owner text, slug_key text)
+                                                 outcome text, owner text, slug_key text, title_key text)
          on conflict (run_id, kind, source_id) do nothing`,
         [run.id, run.siteId, system, json, paths, owners],
       );
@@ -770,7 +779,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     const first = seq;
     seq += rows.length;
     const json = JSON.stringify(
-      rows.map(([kind, sourceId, hash, payload, outcome, owner, slugKey], i) => ({
+      rows.map(([kind, sourceId, hash, payload, outcome, owner, slugKey, titleKey], i) => ({
         seq: first + i + 1,
         kind,
         source_id: sourceId,
@@ -779,6 +788,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
         outcome,
         owner,
         slug_key: slugKey,
+        title_key: titleKey,
       })),
     );
     const batchPaths = oldPaths;
@@ -802,7 +812,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     async push(ev: ImportEvent) {
       if (ev.type === 'column') {
         const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
-        rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null, null, null]);
+        rows.push(['COLUMN', c.sourceId, hashOf(c), c as unknown as Record<string, unknown>, null, null, null, null]);
       } else if (ev.type === 'item') {
         const it = ev.item;
         if (it.status !== 'published') {
@@ -812,6 +822,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
             null,
             { title: it.title, reason: it.status.toUpperCase() },
             'SKIPPED',
+            null,
             null,
             null,
           ]);
@@ -826,6 +837,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
             null,
             null,
             slugKey,
+            titleKey(it.title),
           ]);
           for (const p of item.oldUrls) {
             oldPaths.push(p);
@@ -835,7 +847,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
       } else if (ev.type === 'file') {
         const f = ev.file;
         const owner = f.itemSourceId ?? null;
-        rows.push(['FILE', f.sourceId, null, f as unknown as Record<string, unknown>, null, owner, null]);
+        rows.push(['FILE', f.sourceId, null, f as unknown as Record<string, unknown>, null, owner, null, null]);
       } else if (ev.type === 'skipped') {
         rows.push([
           'SKIPPED',
@@ -845,9 +857,33 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
           'SKIPPED',
           null,
           null,
+          null,
         ]);
       }
       if (rows.length >= STAGE_BATCH) await flush();
+    },
+    /**
+     * Titles more than one staged item has (how many, and the first `cap` with up to 10 source ids each, in the
+     * export's order): asked of import_record once everything read so far is written.
+     */
+    async duplicateTitles(cap: number): Promise<{ total: number; list: { title: string; sourceIds: string[] }[] }> {
+      await flush();
+      await settle();
+      const rows = await ctx.em.execute<{ total: number; ids: string[]; title: string | null }[]>(
+        `with d as (
+           select title_key, (array_agg(source_id order by seq))[1:10] as ids, min(seq) as first
+             from import_record where run_id = ? and kind = 'ITEM' and title_key is not null
+            group by title_key having count(*) > 1)
+         select (select count(*)::int from d) as total, d.ids,
+                (select trim(r.payload->>'title') from import_record r
+                  where r.run_id = ? and r.kind = 'ITEM' and r.source_id = d.ids[1]) as title
+           from d order by d.first limit ?`,
+        [run.id, run.id, cap],
+      );
+      return {
+        total: rows[0]?.total ?? 0,
+        list: rows.map((r) => ({ title: r.title ?? '', sourceIds: r.ids })),
+      };
     },
     async finish() {
       await flush();
@@ -1016,6 +1052,22 @@ type FileOutcome = {
   mediaId: string | null;
   warnings: { code: string; message: string }[];
 };
+/** Writes what became of listed files onto their staged records (by primary key). */
+async function recordFileOutcomes(tx: EntityManager, runId: string, files: FileOutcome[]): Promise<void> {
+  if (!files.length) return;
+  await bound(
+    tx,
+    `update import_record r set outcome = v.outcome, media_id = v.media_id, warnings = v.warnings
+       from json_to_recordset($2::json) as v(source_id text, outcome text, media_id uuid, warnings jsonb)
+      where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = v.source_id`,
+    [
+      runId,
+      JSON.stringify(
+        files.map((f) => ({ source_id: f.sourceId, outcome: f.outcome, media_id: f.mediaId, warnings: f.warnings })),
+      ),
+    ],
+  );
+}
 /** A staged item as apply reads it. */
 type StagedItem = { seq: number; source_id: string; content_hash: string; payload: LegacyItem };
 /** A staged item made ready to write: its outcome, and for a write its column, content and plain text. */
@@ -1479,24 +1531,7 @@ async function apply(
           run.id,
         ],
       );
-      if (files.length)
-        await bound(
-          tx,
-          `update import_record r set outcome = v.outcome, media_id = v.media_id, warnings = v.warnings
-             from json_to_recordset($2::json) as v(source_id text, outcome text, media_id uuid, warnings jsonb)
-            where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = v.source_id`,
-          [
-            run.id,
-            JSON.stringify(
-              files.map((f) => ({
-                source_id: f.sourceId,
-                outcome: f.outcome,
-                media_id: f.mediaId,
-                warnings: f.warnings,
-              })),
-            ),
-          ],
-        );
+      await recordFileOutcomes(tx, run.id, files);
       await tx.execute(
         'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
         [prepared.length, now, run.id],
@@ -1541,19 +1576,21 @@ async function apply(
   }
   // Files listed without an item of the run (a WordPress attachment with no parent, a DedeCMS upload of a deleted
   // article): brought in when an item's body or attachments referred to them, else skipped (staying in staging).
-  const brought = [...media].flatMap(([url, m]) => (m ? [{ url, media_id: m.id }] : []));
-  await ctx.em.transactional((tx) =>
-    bound(
-      tx,
-      `update import_record r set outcome = case when b.media_id is null then 'SKIPPED' else 'CREATED' end,
-              media_id = b.media_id
-         from import_record f left join json_to_recordset($2::json) as b(url text, media_id uuid)
-              on b.url = f.payload->>'url'
-        where f.run_id = $1::uuid and f.kind = 'FILE' and f.outcome is null
-          and r.run_id = f.run_id and r.kind = f.kind and r.source_id = f.source_id`,
-      [run.id, JSON.stringify(brought)],
-    ),
-  );
+  // In slices by seq (memory stays flat), each a read and an update by primary key.
+  for (let after = 0; ; ) {
+    const left = await ctx.em.execute<{ seq: number; source_id: string; url: string | null }[]>(
+      `select seq, source_id, payload->>'url' as url from import_record
+        where run_id = ? and kind = 'FILE' and outcome is null and seq > ? order by seq limit 2000`,
+      [run.id, after],
+    );
+    if (!left.length) break;
+    after = left[left.length - 1]!.seq;
+    const files: FileOutcome[] = left.map((f) => {
+      const m = f.url ? media.get(f.url) : null;
+      return { sourceId: f.source_id, outcome: m ? 'CREATED' : 'SKIPPED', mediaId: m?.id ?? null, warnings: [] };
+    });
+    await ctx.em.transactional((tx) => recordFileOutcomes(tx, run.id, files));
+  }
   const counts = await runCounts(ctx.em, run.id);
   const [h] = await ctx.em.execute<{ hash: string }[]>(
     `select encode(sha256(convert_to(coalesce(string_agg(kind || ':' || source_id || ':' || coalesce(content_hash, '') || ':' ||

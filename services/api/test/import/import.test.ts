@@ -192,6 +192,21 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
     expect(codeOf(editor)).toBe('FORBIDDEN');
   });
 
+  it('a run committed from the start (one read) plans the same: its duplicate titles are asked of its staged records', async () => {
+    const admin = demo.admin('panzhihua');
+    const { startImport } = await gql(
+      START,
+      { i: { ...input, site: 'panzhihua', into: '/zwdt/qxdt', commit: true } },
+      admin,
+    );
+    expect(await runImport(sys(), startImport.id)).toBe('IN_REVIEW');
+    const { report, counts } = await run(startImport.id, admin);
+    expect(report.duplicateTitles).toEqual([{ title: '白姑镇召开春耕备耕工作会', sourceIds: ['2', '5'] }]);
+    expect(report.counts).toMatchObject({ items: 25, toImport: 24, duplicateTitles: 1 });
+    expect(counts).toMatchObject({ 'ITEM.CREATED': 24 });
+    await gql('mutation($id: ID!) { cancelImport(id: $id) { state } }', { id: startImport.id }, admin);
+  });
+
   it('commits in batches; a worker dying after two batches resumes to exact counts', async () => {
     await gql('mutation($id: ID!) { commitImport(id: $id) { id } }', { id: firstRun }, demo.admin('miyi'));
     expect(await runImport(sys(), firstRun, { batchSize: 5, stopAfterBatches: 2 })).toBe('STOPPED');
@@ -505,7 +520,9 @@ describe('two legacy sites of one system, with the same ids, into one column (20
       .map((e: { node: { title: string; slug: string; provenance: { sourceId: string } | null } }) => e.node)
       .filter((n: { title: string }) => n.title === '甲镇召开春耕动员会' || n.title === '乙镇开展森林防火宣传');
     expect(mine).toHaveLength(2);
-    expect(new Set(mine.map((n: { provenance: { sourceId: string } }) => n.provenance.sourceId))).toEqual(new Set(['5']));
+    expect(new Set(mine.map((n: { provenance: { sourceId: string } }) => n.provenance.sourceId))).toEqual(
+      new Set(['5']),
+    );
     expect(new Set(mine.map((n: { slug: string }) => n.slug)).size).toBe(2);
     // Each source again: its own item is recognised (unchanged), the other's is not touched.
     for (const name of ['township-a', 'township-b']) {
