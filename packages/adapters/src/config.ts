@@ -72,6 +72,8 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024 * 1024),
+  /** Days an uploaded export no import run has used is kept (the daily purge-import-uploads job; docs/import.md). */
+  IMPORT_UPLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   MEDIA_TMP_DIR: z.string().optional().describe('uploads in progress and work files; defaults to the OS temp dir'),
   MEDIA_MAX_BYTES: z.coerce
     .number()

@@ -167,6 +167,94 @@ describe('CORS', () => {
   });
 });
 
+describe('CORS per site (ADR 0031)', () => {
+  const listed = 'https://app.miyi.example.cn';
+  const preflight = (origin: string, opts: { host?: string; url?: string; headers?: string; method?: string } = {}) =>
+    t.app.inject({
+      method: 'OPTIONS',
+      url: opts.url ?? '/graphql',
+      headers: {
+        origin,
+        ...(opts.host ? { host: opts.host } : {}),
+        'access-control-request-method': opts.method ?? 'POST',
+        'access-control-request-headers': opts.headers ?? 'content-type',
+      },
+    });
+  const allowed = (r: { headers: Record<string, unknown> }) => r.headers['access-control-allow-origin'];
+
+  beforeAll(async () => {
+    const platform = await t.tokenFor(demo.platformAdmin);
+    const set = await t.gql(
+      'mutation($o: [String!]!) { updateSiteDelivery(input: { site: "miyi", corsOrigins: $o }) { corsOrigins } }',
+      { o: [listed] },
+      platform,
+    );
+    expect(set.errors).toBeUndefined();
+  });
+  afterAll(async () => {
+    const platform = await t.tokenFor(demo.platformAdmin);
+    await t.gql(
+      'mutation { updateSiteDelivery(input: { site: "miyi", corsOrigins: [] }) { corsOrigins } }',
+      {},
+      platform,
+    );
+  });
+
+  it('refuses on site B’s host an origin only site A lists, preflight and actual request, and admits it on A’s', async () => {
+    const onEdu = await preflight(listed, { host: 'edu.localhost' });
+    expect(allowed(onEdu)).toBeUndefined();
+    expect(String(onEdu.headers.vary)).toMatch(/Origin/);
+    const onMiyi = await preflight(listed, { host: 'miyi.localhost' });
+    expect(onMiyi.statusCode).toBe(204);
+    expect(allowed(onMiyi)).toBe(listed);
+    expect(String(onMiyi.headers['access-control-allow-methods'])).toMatch(/POST/);
+    expect(String(onMiyi.headers.vary)).toMatch(/Origin/);
+    const actualOnEdu = await getQuery(HOME, { origin: listed, host: 'edu.localhost' });
+    expect(actualOnEdu.statusCode).toBe(200);
+    expect(allowed(actualOnEdu)).toBeUndefined();
+    expect(String(actualOnEdu.headers.vary)).toMatch(/Origin/);
+    const actualOnMiyi = await getQuery(HOME, { origin: listed, host: 'miyi.localhost' });
+    expect(allowed(actualOnMiyi)).toBe(listed);
+    // A site's host admits its own other hosts, not another site's.
+    expect(allowed(await preflight('https://www.miyi.gov.cn', { host: 'miyi.localhost' }))).toBe(
+      'https://www.miyi.gov.cn',
+    );
+    expect(allowed(await preflight('https://www.miyi.gov.cn', { host: 'edu.localhost' }))).toBeUndefined();
+  });
+
+  it('on a REST route that names a site with ?site=, admits only that site’s origins', async () => {
+    const url = (site: string) => `/imports/uploads?site=${site}`;
+    expect(allowed(await preflight(listed, { url: url('miyi'), headers: 'authorization' }))).toBe(listed);
+    expect(allowed(await preflight(listed, { url: url('edu'), headers: 'authorization' }))).toBeUndefined();
+    expect(allowed(await preflight(listed, { url: url('nosuchsite') }))).toBeUndefined();
+    // Host and ?site= both name a site: both must admit the origin.
+    expect(allowed(await preflight(listed, { url: url('miyi'), host: 'edu.localhost' }))).toBeUndefined();
+  });
+
+  it('on the API host, admits a listed origin for requests without credentials only', async () => {
+    expect(allowed(await preflight(listed))).toBe(listed);
+    expect(allowed(await preflight(listed, { headers: 'content-type, authorization' }))).toBeUndefined();
+    const token = await t.tokenFor(demo.editor('miyi'));
+    const withToken = await getQuery(HOME, { origin: listed, authorization: `Bearer ${token}` });
+    expect(withToken.statusCode).toBe(200);
+    expect(allowed(withToken)).toBeUndefined();
+    expect(String(withToken.headers.vary)).toMatch(/Origin/);
+    // A site's own host (a domain the platform assigns) may send a token to the API host.
+    expect(allowed(await preflight('https://www.miyi.gov.cn', { headers: 'authorization' }))).toBe(
+      'https://www.miyi.gov.cn',
+    );
+    const ownWithToken = await getQuery(HOME, { origin: 'https://www.miyi.gov.cn', authorization: `Bearer ${token}` });
+    expect(allowed(ownWithToken)).toBe('https://www.miyi.gov.cn');
+  });
+
+  it('varies REST answers on Origin and Authorization', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/imports/uploads?site=miyi', headers: { origin: listed } });
+    expect(allowed(r)).toBe(listed);
+    expect(String(r.headers.vary)).toMatch(/Origin/);
+    expect(String(r.headers.vary)).toMatch(/Authorization/);
+  });
+});
+
 describe('rate limits', () => {
   it('are keyed by a valid API token, by address for made-up tokens and everyone else', async () => {
     const valid = new Set(['zqt_aaaaaaaa', 'zqt_bbbbbbbb']);

@@ -6,6 +6,7 @@ import {
   publishScheduled,
   purgeDeliveredSearchChanges,
   purgeExpiredSessions,
+  purgeImportUploads,
   purgePublicWriteState,
   purgeWebhookLog,
   sweepDisclosureDeadlines,
@@ -113,6 +114,18 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
       log.info(result, 'webhook log purged');
     }),
   );
+  // Uploaded import exports, daily at 03:37 (after the webhook log): kept while a run can still read them
+  // (docs/import.md#uploaded-exports). Each deletion is its own transaction, so two workers never clash.
+  if (!(await boss.getQueue(queues.purgeImportUploads)))
+    await boss.createQueue(queues.purgeImportUploads, { retryLimit: 3 });
+  await boss.schedule(queues.purgeImportUploads, '37 3 * * *', {}, { tz: 'Asia/Shanghai' });
+  await boss.work(
+    queues.purgeImportUploads,
+    instrumented(queues.purgeImportUploads, hooks, async () => {
+      const result = await purgeImportUploadsJob(platform);
+      log.info(result, 'import uploads purged');
+    }),
+  );
   // 2015 §4: letters' deadlines, reminders and escalations, hourly at minute 7.
   if (!(await boss.getQueue(queues.letterDeadlines))) await boss.createQueue(queues.letterDeadlines, { retryLimit: 3 });
   await boss.schedule(queues.letterDeadlines, '7 * * * *', {}, { tz: 'Asia/Shanghai' });
@@ -161,6 +174,13 @@ export function purgeWebhookLogJob(platform: Platform) {
   return purgeWebhookLog(platform.systemCtx('job:purge-webhook-log'), {
     days: platform.config.WEBHOOK_LOG_RETENTION_DAYS,
     failedDays: platform.config.WEBHOOK_FAILED_LOG_RETENTION_DAYS,
+  });
+}
+
+/** The purge-import-uploads job: uploads no run used are kept IMPORT_UPLOAD_RETENTION_DAYS. */
+export function purgeImportUploadsJob(platform: Platform) {
+  return purgeImportUploads(platform.systemCtx('job:purge-import-uploads'), {
+    days: platform.config.IMPORT_UPLOAD_RETENTION_DAYS,
   });
 }
 

@@ -17,6 +17,7 @@ export function importPort(opts: { importDir: string; tmpDir: string; storage: M
     uploads: {
       put: (siteId, sha256, path) => opts.storage.put(key(siteId, sha256), path),
       exists: (siteId, sha256) => opts.storage.exists(key(siteId, sha256)),
+      delete: (siteId, sha256) => opts.storage.delete(key(siteId, sha256)),
       async fetch(siteId, sha256, name, workDir, extract) {
         const dir = join(workDir, sha256);
         await mkdir(dir, { recursive: true });

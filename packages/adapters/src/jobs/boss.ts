@@ -25,6 +25,8 @@ export const queues = {
   deliverWebhook: 'deliver-webhook',
   /** Daily: purge the webhook delivery log and delivered outbox events past their retention. */
   purgeWebhookLog: 'purge-webhook-log',
+  /** Daily: delete uploaded import exports whose runs have all finished, or that no run used within the retention. */
+  purgeImportUploads: 'purge-import-uploads',
   /** One job per import run (issue 11): plan, stage, apply in batches; resumable, so a retry carries on. */
   runImport: 'run-import',
 } as const;

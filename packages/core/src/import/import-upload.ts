@@ -8,6 +8,7 @@
  * same export uploaded twice is one object) and the name the adapters sniff by. Uploads are per site: a reference
  * only resolves for the site it was uploaded to.
  */
+import type { EntityManager } from '@mikro-orm/sql';
 import { appendAudit } from '../audit/audit.service.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Ctx } from '../shared/context.ts';
@@ -53,24 +54,66 @@ export async function requireUploadSite(ctx: Ctx, siteCode: string): Promise<Sit
   return site;
 }
 
-/** Keeps a received export (streamed to a temporary file and hashed by the edge) for imports into `site`. */
+/**
+ * Keeps a received export (streamed to a temporary file and hashed by the edge) for imports into `site`. The
+ * register row (import_upload, migration 0027) is written — and its `uploaded_at` renewed — before the object is
+ * put: a purge that holds the row at that moment finishes (object and row gone) before this upload proceeds, and
+ * one that comes after sees a fresh upload and keeps it (import-upload-retention.ts).
+ */
 export async function storeImportUpload(
   ctx: Ctx,
   site: Site,
   file: { path: string; name: string; size: number; sha256: string },
 ): Promise<ImportUpload> {
   const name = uploadName(file.name);
-  await uploads(ctx).put(site.id, file.sha256, file.path);
-  await ctx.em.transactional((tx) =>
-    appendAudit(tx, ctx, {
+  await ctx.em.transactional(async (tx) => {
+    await tx.execute(
+      `insert into import_upload (site_id, sha256, name, size, uploaded_at) values (?, ?, ?, ?, ?)
+       on conflict (site_id, sha256) do update set name = excluded.name, size = excluded.size,
+         uploaded_at = excluded.uploaded_at`,
+      [site.id, file.sha256, name, file.size, ctx.now()],
+    );
+    await appendAudit(tx, ctx, {
       siteId: site.id,
       action: 'import.upload',
       targetType: 'ImportUpload',
       targetId: file.sha256,
       changes: { name, size: file.size },
-    }),
-  );
+    });
+  });
+  await uploads(ctx).put(site.id, file.sha256, file.path);
   return { ref: `upload:${file.sha256}/${name}`, name, size: file.size, sha256: file.sha256 };
+}
+
+/** The content addresses of the uploads a run's source and files refer to. */
+export function uploadShas(o: { source?: unknown; files?: unknown }): string[] {
+  const refs = [...(Array.isArray(o.source) ? o.source : []), o.files].filter(
+    (s): s is string => typeof s === 'string',
+  );
+  const shas = refs.map((r) => REF.exec(r)?.[1]).filter((s): s is string => !!s);
+  return [...new Set(shas)];
+}
+
+/**
+ * Inside the transaction that creates a run: holds the register rows of the uploads it refers to (FOR SHARE)
+ * until the run is committed, and refuses one the purge has just deleted. A purge holds the row FOR UPDATE while
+ * it deletes, and re-reads the runs after taking it: either the run is seen and the upload kept, or the upload is
+ * gone before the run is written (NOT_FOUND, like any missing upload).
+ */
+export async function holdUploads(
+  tx: EntityManager,
+  siteId: string,
+  o: { source: string[]; files?: string | null },
+): Promise<void> {
+  const shas = uploadShas(o);
+  if (!shas.length) return;
+  const rows = await tx.execute<{ sha256: string }[]>(
+    'select sha256 from import_upload where site_id = ? and sha256 in (?) for share',
+    [siteId, shas],
+  );
+  const held = new Set(rows.map((r) => r.sha256));
+  const missing = shas.find((s) => !held.has(s));
+  if (missing) throw new AppError('NOT_FOUND', `No upload upload:${missing} for this site`, { field: 'source' });
 }
 
 /** Refuses a reference that is malformed or names nothing uploaded to this site (NOT_FOUND, like a missing one). */

@@ -28,6 +28,8 @@ export interface ImportPort {
   uploads: {
     put(siteId: string, sha256: string, path: string): Promise<void>;
     exists(siteId: string, sha256: string): Promise<boolean>;
+    /** Deletes the stored upload; deleting one already gone is not an error (the purge may run twice). */
+    delete(siteId: string, sha256: string): Promise<void>;
     /**
      * A local copy of the upload under `workDir` (named `name`, whose extension the adapters sniff by), or, with
      * `extract` and a zip, the folder it extracts to safely (importers' extractZip). Returns the path to open.

@@ -36,7 +36,8 @@ import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import { moveRunItems } from './import-moves.ts';
-import { hasUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
+import { hasUploads, holdUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
+import { releaseRunUploads } from './import-upload-retention.ts';
 import {
   bodyFileUrls,
   bodyUrls,
@@ -478,6 +479,8 @@ export async function startImport(
   const who = actorLabel(ctx.actor);
   const label = input.label ?? defaultLabel(source);
   const run = await ctx.em.transactional(async (tx) => {
+    // The uploads it names stay until this run is committed (a purge in between would delete them under it).
+    await holdUploads(tx, site.id, { source, files });
     const r = tx.create(ImportRun, {
       id: randomUUID(),
       siteId: site.id,
@@ -582,7 +585,7 @@ export async function cancelImport(ctx: Ctx, id: string): Promise<ImportRun> {
   if (!canImport(ctx, run.siteId)) throw new AppError('FORBIDDEN');
   if (['PUBLISHED', 'CANCELLED', 'FAILED'].includes(run.state))
     throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}`);
-  return ctx.em.transactional(async (tx) => {
+  const cancelled = await ctx.em.transactional(async (tx) => {
     const from = run.state;
     run.state = 'CANCELLED';
     run.finishedAt = ctx.now();
@@ -598,6 +601,9 @@ export async function cancelImport(ctx: Ctx, id: string): Promise<ImportRun> {
     });
     return run;
   });
+  // Its uploads go now unless another unfinished run needs them (import-upload-retention.ts).
+  await releaseRunUploads(ctx, cancelled);
+  return cancelled;
 }
 
 // ——— running a run (the worker's job; the CLI runs the same function in its own process) ———
@@ -620,6 +626,9 @@ export interface RunHooks {
   batchSize?: number;
 }
 
+/** Where a run ends: nothing reads its source any more. */
+export const finalImportStates: readonly ImportState[] = ['PUBLISHED', 'CANCELLED', 'FAILED'];
+
 const setState = async (ctx: Ctx, run: ImportRun, state: ImportState, extra: Partial<ImportRun> = {}) => {
   await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { state, updatedAt: ctx.now(), ...extra });
   Object.assign(run, { state, ...extra });
@@ -639,6 +648,8 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   await ctx.directory.fresh();
   const run = await ctx.em.findOne(ImportRun, { id: runId });
   if (!run) throw new AppError('NOT_FOUND', 'Import run not found');
+  // A final run is not run again (a job retried after a cancel): its uploads may already be gone.
+  if (finalImportStates.includes(run.state)) return run.state;
   const site = await requireSiteById(ctx, run.siteId);
   let o = { ...(run.options as unknown as SourceOptions & { commit: boolean }), scope: run.label };
   // Exports uploaded through the API: copied from the object storage into a work directory of this run's process.
@@ -677,7 +688,10 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
     if (e instanceof StopSignal) return 'STOPPED';
     // A source that cannot be read fails the run (with the reason); anything else is retried by the job.
     if (e instanceof AppError && e.reason === 'IMPORT_SOURCE_UNREADABLE') {
+      // Cancelled meanwhile (its uploads released under this job): it stays cancelled.
+      if (await isCancelled(ctx, run.id)) return 'CANCELLED';
       await setState(ctx, run, 'FAILED', { error: e.message, finishedAt: ctx.now() });
+      await releaseRunUploads(ctx, run);
       return 'FAILED';
     }
     throw e;
@@ -1659,36 +1673,43 @@ export async function signImportRun(ctx: Ctx, raw: SignImportRunInput): Promise<
     });
   if (signed.some((s) => s.userId === actor.userId)) throw new AppError('SIGNER_ALREADY_SIGNED');
   if (level > 1 && run.startedBy === actor.userId) throw new AppError('SELF_REVIEW_NOT_ALLOWED');
-  return ctx.em.transactional(async (tx) => {
-    const now = ctx.now();
-    const [locked] = await tx.execute<{ state: string; content_hash: string }[]>(
-      'select state, content_hash from import_run where id = ? for update',
-      [run.id],
-    );
-    if (locked?.state !== 'IN_REVIEW' || locked.content_hash !== run.contentHash) throw new AppError('IMPORT_CHANGED');
-    tx.create(ImportSignOff, {
-      id: randomUUID(),
-      runId: run.id,
-      siteId: run.siteId,
-      level,
-      userId: actor.userId,
-      userName: actor.name,
-      role,
-      opinion: input.opinion ?? null,
-      contentHash: run.contentHash!,
-      signedAt: now,
+  return ctx.em
+    .transactional(async (tx) => {
+      const now = ctx.now();
+      const [locked] = await tx.execute<{ state: string; content_hash: string }[]>(
+        'select state, content_hash from import_run where id = ? for update',
+        [run.id],
+      );
+      if (locked?.state !== 'IN_REVIEW' || locked.content_hash !== run.contentHash)
+        throw new AppError('IMPORT_CHANGED');
+      tx.create(ImportSignOff, {
+        id: randomUUID(),
+        runId: run.id,
+        siteId: run.siteId,
+        level,
+        userId: actor.userId,
+        userName: actor.name,
+        role,
+        opinion: input.opinion ?? null,
+        contentHash: run.contentHash!,
+        signedAt: now,
+      });
+      await tx.flush();
+      await appendAudit(tx, ctx, {
+        siteId: run.siteId,
+        action: 'import.signOff',
+        targetType: 'ImportRun',
+        targetId: run.id,
+        changes: { level, role, hash: run.contentHash, opinion: input.opinion ?? null },
+      });
+      if (level === 3) await publishRunInTx(tx, ctx, run);
+      return run;
+    })
+    .then(async (signedRun) => {
+      // Published: its uploads have done their work (import-upload-retention.ts).
+      if (signedRun.state === 'PUBLISHED') await releaseRunUploads(ctx, signedRun);
+      return signedRun;
     });
-    await tx.flush();
-    await appendAudit(tx, ctx, {
-      siteId: run.siteId,
-      action: 'import.signOff',
-      targetType: 'ImportRun',
-      targetId: run.id,
-      changes: { level, role, hash: run.contentHash, opinion: input.opinion ?? null },
-    });
-    if (level === 3) await publishRunInTx(tx, ctx, run);
-    return run;
-  });
 }
 
 /**

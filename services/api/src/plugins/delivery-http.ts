@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import type { Platform } from '@zhanqun/adapters';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DirectoryEntry } from '@zhanqun/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PUBLIC_CACHE, strongEtag } from '../routes/http-cache.ts';
 
 const tokenOf = (req: FastifyRequest): string | null => {
@@ -53,23 +54,74 @@ export function rateLimitKeys(check: (token: string) => Promise<boolean>) {
   };
 }
 
-/**
- * Whether a browser origin may call the API: any host of a public site (a theme served on the site's own
- * domain), or an origin a site lists in its CORS allow-list (site settings, `updateSiteDelivery`). Decided from
- * the site directory in memory.
- */
-export function originAllowed(platform: Platform, origin: string): boolean {
-  let url: URL;
+const parseOrigin = (origin: string): URL | null => {
   try {
-    url = new URL(origin);
+    return new URL(origin);
   } catch {
-    return false;
+    return null;
   }
-  const entry = platform.directory.byHost(url.hostname);
-  if (entry && entry.status !== 'PREPARING') return true;
+};
+
+/** Whether `site` admits a browser origin: one of its own hosts, or an origin in its CORS allow-list. */
+function siteAdmits(site: DirectoryEntry, origin: string, url: URL): boolean {
+  if (site.status === 'PREPARING') return false;
+  return site.hosts.includes(url.hostname.toLowerCase()) || (site.corsOrigins?.includes(origin.toLowerCase()) ?? false);
+}
+
+/**
+ * Whether the request would carry credentials: an Authorization header, or (a preflight) the browser asking to
+ * send one. The API uses no cookies, so a bearer token is the only credential a browser can present.
+ */
+export const carriesCredentials = (req: FastifyRequest): boolean => {
+  if (req.headers.authorization) return true;
+  if (req.method !== 'OPTIONS') return false;
+  const asked = String(req.headers['access-control-request-headers'] ?? '').toLowerCase();
+  return asked.split(',').some((h) => h.trim() === 'authorization');
+};
+
+/** The sites a request names before its body is read: its Host (a site's domain) and a `?site=CODE` argument. */
+function namedSites(platform: Platform, req: FastifyRequest): DirectoryEntry[] | null {
+  const named: DirectoryEntry[] = [];
+  const byHost = platform.directory.byHost(req.hostname);
+  if (byHost) named.push(byHost);
+  const code = (req.query as { site?: unknown } | undefined)?.site;
+  if (typeof code === 'string' && code) {
+    const byCode = platform.directory.byCode(code);
+    // An unknown code admits nobody (the route answers its own 404/403 to same-origin callers).
+    if (!byCode) return null;
+    named.push(byCode);
+  }
+  return named;
+}
+
+/**
+ * Whether a browser origin may call the API with this request (ADR 0031). A request that names a site — its Host
+ * is a site's domain, or it carries `?site=CODE` (the REST upload routes) — admits an origin only if every site it
+ * names admits it: that site's own hosts and its own allow-list, never another site's. A request to the API's own
+ * host (the shared `/graphql`) names no site before its body is parsed: there the union of all public sites' hosts
+ * and allow-lists is admitted for requests without credentials only (public reads, anonymous public writes —
+ * nothing a server could not fetch anyway), and a request with a bearer token only from a site's own host (a
+ * domain the platform assigns, not an origin a site lists). Decided from the site directory in memory.
+ */
+export function originAllowed(platform: Platform, req: FastifyRequest, origin: string): boolean {
+  const url = parseOrigin(origin);
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return false;
+  const named = namedSites(platform, req);
+  if (!named) return false;
+  if (named.length) return named.every((s) => siteAdmits(s, origin, url));
+  const host = platform.directory.publicByHost(url.hostname);
+  if (host) return true;
+  if (carriesCredentials(req)) return false;
   const normalised = origin.toLowerCase();
   return platform.directory.all().some((e) => e.status !== 'PREPARING' && e.corsOrigins?.includes(normalised));
 }
+
+const appendVary = (reply: FastifyReply, name: string): string => {
+  const current = String(reply.getHeader('vary') ?? '');
+  const names = current ? current.split(',').map((v) => v.trim()) : [];
+  if (!names.some((v) => v.toLowerCase() === name.toLowerCase())) names.push(name);
+  return names.join(', ');
+};
 
 const isAnonymousGet = (req: FastifyRequest) => req.method === 'GET' && !req.headers.authorization;
 /** A server-side renderer's read with its API token: its own cache may keep it briefly; shared caches may not. */
@@ -107,11 +159,23 @@ export async function deliveryHttp(app: FastifyInstance, platform: Platform) {
     }
     return payload;
   });
-  await app.register(cors, {
-    origin: (origin, cb) => cb(null, !origin || originAllowed(platform, origin)),
+  const corsOptions = {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'x-zhanqun-preview'],
     maxAge: 600,
+  };
+  // Per request (ADR 0031): the answer depends on the Host, `?site=` and whether a token is sent, so responses
+  // vary on Origin (added by @fastify/cors) and, outside /graphql (which sets its own Vary), on Authorization.
+  await app.register(cors, {
+    delegator: (req, cb) => {
+      const origin = req.headers.origin;
+      cb(null, { ...corsOptions, origin: origin ? originAllowed(platform, req, origin) : false });
+    },
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.headers.origin && req.routeOptions.url !== '/graphql')
+      reply.header('vary', appendVary(reply, 'Authorization'));
+    return payload;
   });
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
 }
