@@ -1151,9 +1151,17 @@ async function apply(
       [run.id, ids],
     );
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
+    // The listed files by their item (a batch has hundreds of items and of files: no scan of one per other).
+    const listedOf = new Map<string, typeof listed>();
+    for (const l of listed) {
+      const owner = l.payload.itemSourceId ?? '';
+      const had = listedOf.get(owner);
+      if (had) had.push(l);
+      else listedOf.set(owner, [l]);
+    }
     for (const r of recs) {
       const refs = new Set(itemFileRefs(r.payload, hosts));
-      for (const l of listed) if (l.payload.itemSourceId === r.source_id) refs.add(l.payload.url);
+      for (const l of listedOf.get(r.source_id) ?? []) refs.add(l.payload.url);
       filesOf.set(r.source_id, [...refs]);
       if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
       for (const url of refs) {
@@ -1330,8 +1338,7 @@ async function apply(
       }
       // Files the legacy system lists as the item's own (DedeCMS `uploads.arcid`, PHPCMS `attachment_index`, a
       // WordPress attachment's parent) that are not images are its attachments too, under their listed name.
-      for (const l of listed) {
-        if (l.payload.itemSourceId !== r.source_id) continue;
+      for (const l of listedOf.get(r.source_id) ?? []) {
         const m = media.get(l.payload.url);
         if (!m || m.kind === 'IMAGE' || attachments.some((a) => a.mediaId === m.id)) continue;
         attachments.push({
@@ -1466,6 +1473,8 @@ async function apply(
           if (c.images.length || c.attachments.length || c.body.includes('/media/'))
             linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
         }
+        // json_to_recordset, not jsonb_: the batch's text is walked once and only each revision's `content` is made
+        // jsonb; the jsonb form converted the whole batch (bodies included) and then copied every record out of it.
         await bound(
           tx,
           `with i as (
@@ -1476,7 +1485,7 @@ async function apply(
                select x.id, $1::uuid, x.column_id, x.kind, 'DRAFT', $2::text, x.id, x.slug, x.title, x.head_revision_id,
                       1, 0, x.issued_at, x.index_number, $3::timestamptz, $3::timestamptz, x.original_published_at,
                       $4::text, x.source_id, x.source_hash, $5::text, x.old_urls, $6::uuid, $7::text
-                 from jsonb_to_recordset($8::jsonb) as x(id uuid, column_id uuid, kind text, slug text, title text,
+                 from json_to_recordset($8::json) as x(id uuid, column_id uuid, kind text, slug text, title text,
                       head_revision_id uuid, issued_at date, index_number text, original_published_at timestamptz,
                       source_id text, source_hash text, old_urls text[])),
              r as (
@@ -1484,12 +1493,12 @@ async function apply(
                                           created_by, created_by_name, created_at, note)
                select x.id, x.item_id, $1::uuid, 1, x.content, x.body_text, x.content_hash, null, $9::uuid, $10::text,
                       $3::timestamptz, x.note
-                 from jsonb_to_recordset($11::jsonb) as x(id uuid, item_id uuid, content jsonb, body_text text,
+                 from json_to_recordset($11::json) as x(id uuid, item_id uuid, content jsonb, body_text text,
                       content_hash text, note text)),
              p as (
                insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, published_at, created_at)
                select x.item_id, x.column_id, $1::uuid, $1::uuid, x.home, false, null, $3::timestamptz
-                 from jsonb_to_recordset($12::jsonb) as x(item_id uuid, column_id uuid, home boolean))
+                 from json_to_recordset($12::json) as x(item_id uuid, column_id uuid, home boolean))
              select 1`,
           [
             site.id,
