@@ -65,7 +65,7 @@ export function publicReads(
       values: [[...new Set(ids)], sites],
     });
     const versions = res.rows[0]?.zq_versions ?? [];
-    sites.forEach((s, i) => seen?.(s, versions[i] ?? null));
+    if (seen) for (const [i, s] of sites.entries()) seen(s, versions[i] ?? null);
     return res.rows.filter((r) => r.id !== null).map(({ zq_versions, ...row }) => row);
   }
   return {

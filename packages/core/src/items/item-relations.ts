@@ -52,7 +52,10 @@ function publicLinks(ctx: Ctx, items: readonly ItemView[]): Promise<LinkRow[]> {
   const ids = [...new Set(items.map((i) => i.id))].sort();
   const key = ids.join(',');
   let memo = asked.get(ctx);
-  if (!memo) asked.set(ctx, (memo = new Map()));
+  if (!memo) {
+    memo = new Map();
+    asked.set(ctx, memo);
+  }
   let rows = memo.get(key);
   if (!rows) {
     rows = ctx.publicReads!.links(
