@@ -5,12 +5,14 @@
  * check; and a change made through another API instance (an interpretation published or withdrawn, a column
  * renamed, a column moved with its items) shows on the very next request.
  */
+import type { AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { createPlatform, type Platform } from '@zhanqun/adapters';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The theme's actual query (services/theme/src/queries.ts), not a copy: what the theme sends is what is kept.
+import { createApiClient } from '../../theme/src/api.ts';
 import { ROUTE } from '../../theme/src/queries.ts';
 import { buildApp } from '../src/app.ts';
 import { demo, gqlVia, publishItem, startTestApp, type TestApp } from './helpers.ts';
@@ -39,6 +41,8 @@ function statements(): string[] {
 
 /** The theme's request for one page, anonymous, on instance A (the theme sends `first: 20`, as page.ts does). */
 async function page(path: string) {
+  // The site directory reloads after its TTL (5 s) on whichever request comes: not the page's cost.
+  await t.platform.directory.fresh();
   t.queries.length = 0;
   const res = await t.app.inject({
     method: 'POST',
@@ -106,7 +110,7 @@ describe("the theme's pages are kept answers", () => {
       expect(first.sql.length, `${path}: ${first.sql.join('\n')}`).toBeLessThanOrEqual(4);
       expect(
         first.sql.every((s) => s.includes('zq_public_')),
-        path,
+        `${path}: ${first.sql.join('\n')}`,
       ).toBe(true);
       pages[path] = first.sql.length;
       const again = await page(path);
@@ -186,6 +190,37 @@ describe("the theme's pages are kept answers", () => {
     expect(node.column).toEqual({ path: '/zc/zcjd/xzfwj' });
     const interp = (await page('/zc/zcjd/rjhj-jd.html')).json.data.route;
     expect(interp.item.interprets[0].column).toEqual({ path: '/zc/zcjd/xzfwj' });
+  });
+});
+
+describe("the theme's own requests", () => {
+  it('are kept as the theme sends them (GET, its API client, anonymous or with its READ_PUBLISHED token)', async () => {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const apiUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const created = await t.gql(
+      'mutation($e: DateTime!) { createApiToken(input: { site: "miyi", name: "参考主题", scopes: [READ_PUBLISHED], expiresAt: $e }) { token } }',
+      { e: new Date(Date.now() + 86_400_000).toISOString() },
+      await t.tokenFor(demo.admin('miyi')),
+    );
+    // The theme's cold path (THEME_API_CACHE=0): every page asks the API, which answers from kept bytes.
+    for (const token of [undefined, created.data!.createApiToken.token as string]) {
+      const theme = createApiClient(apiUrl, { cache: false, token });
+      for (const path of ['/', '/zc/zcwj/', '/zc/zcjd/rjhj-jd.html']) {
+        const vars = { host: HOST, path, first: 10 };
+        await t.platform.directory.fresh();
+        t.queries.length = 0;
+        const first = await theme.read(ROUTE, vars);
+        expect(keptOnly(statements()), path).toBe(false);
+        await t.platform.directory.fresh();
+        t.queries.length = 0;
+        const again = await theme.read(ROUTE, vars);
+        // A token's own check (is it still valid) is not the answer's: only the version check reads content.
+        expect(keptOnly(statements().filter((q) => !q.includes('api_token'))), `${path} ${token ? 'token' : ''}`).toBe(
+          true,
+        );
+        expect(again).toEqual(first);
+      }
+    }
   });
 });
 
