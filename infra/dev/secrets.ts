@@ -9,6 +9,8 @@ export interface DevSecrets {
   appPassword: string;
   jwtSecret: string;
   meiliMasterKey: string;
+  /** The reference theme's API token, added after the API first starts (theme-token.ts). */
+  themeApiToken?: { token: string; expiresAt: string };
 }
 
 const generate = (bytes: number) => randomBytes(bytes).toString('base64url');

@@ -1,7 +1,8 @@
 /**
  * One-command local start (`pnpm start`, `./dev start`): embedded PostgreSQL and Meilisearch unless
  * DATABASE_URL / MEILI_URL point elsewhere, migrations, the demo city on first run, then the API and the worker,
- * the demo city's published content (through the API) and the reference theme (services/theme).
+ * the demo city's published content and answered letters (through the API) and the reference theme
+ * (services/theme), which calls the API with its own API token (created on the first start, kept in secrets.json).
  * State lives in .data/ at the repo root; delete it to start afresh.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -22,6 +23,7 @@ import {
 import { prefix, spawnService } from './children.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { supervise } from './supervise.ts';
+import { ensureThemeToken } from './theme-token.ts';
 
 interface DemoLogin {
   email: string;
@@ -268,12 +270,25 @@ async function main(): Promise<void> {
   const { seedDemoContent } = await import('@zhanqun/theme');
   if (await seedDemoContent(base))
     say('published the demo content of 米易县 (news, notices, a policy document and its interpretation)');
+  // Answered letters of 县长信箱 (idempotent), through the public door and the handler's use cases.
+  const { seedDemoLetters } = await import('@zhanqun/theme');
+  const letters = await seedDemoLetters(base);
+  if (letters > 0) say(`published the replies of ${letters} answered letters in 米易县's 县长信箱`);
+  // The theme calls the API with its own token, as in production (THEME_API_TOKEN; kept in secrets.json).
+  const themeToken = env.THEME_API_TOKEN
+    ? { token: env.THEME_API_TOKEN, created: false }
+    : await ensureThemeToken(base, files.secrets).catch((e: unknown) => {
+        say(`the theme runs without an API token: ${(e as Error).message}`);
+        return null;
+      });
+  if (themeToken?.created) say(`created the theme's API token (READ_PUBLISHED, 米易县), kept in ${files.secrets}`);
   const tPort = await themePort(host);
   startService('theme', 'services/theme/src/main.ts', {
     ...childEnv,
     THEME_API_URL: base,
     THEME_PORT: String(tPort),
     THEME_HOST: host,
+    ...(themeToken ? { THEME_API_TOKEN: themeToken.token } : {}),
   });
   const themeBase = `http://${reachable}:${tPort}`;
   await waitUntilReady(`${themeBase}/assets/theme.css`, 60_000);

@@ -48,6 +48,7 @@ export * from './items/item.service.ts';
 export * from './items/item-access.ts';
 export * from './items/item-listing.entity.ts';
 export * from './items/item-listing.ts';
+export * from './items/item-relations.ts';
 export * from './items/item-reports.ts';
 export * from './items/item-view.ts';
 export * from './items/prepublish.policy.ts';

@@ -166,8 +166,8 @@ describe('kept public answers', () => {
       expect(bad.json.errors?.[0]?.extensions.reason).toBe('INVALID_INPUT');
       expect(bad.sql.some((s) => s.startsWith('select zq_public_versions'))).toBe(false);
     }
-    // A read through the ORM (a policy document's interpretations, a loader) is not covered by the versions: executed every time.
-    const q = 'query($s: String!) { items(site: $s, first: 3) { edges { node { id interpretations { id } } } } }';
+    // A read through the ORM (an item's placements, a loader) is not covered by the versions: executed every time.
+    const q = 'query($s: String!) { items(site: $s, first: 3) { edges { node { id placements { path } } } } }';
     await onA(q, { s: 'miyi' });
     const second = await onA(q, { s: 'miyi' });
     expect(second.sql.some((s) => s.startsWith('select zq_public_versions'))).toBe(false);

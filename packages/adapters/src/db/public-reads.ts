@@ -1,4 +1,4 @@
-import type { ColumnLabels, PublicReadPort } from '@zhanqun/core';
+import type { ColumnLabels, PublicReadPort, SeenVersion } from '@zhanqun/core';
 import pg from 'pg';
 
 /** What /metrics reports about a connection pool (pg-pool's own counters). */
@@ -17,8 +17,19 @@ const ITEMS = 'select * from zq_public_items($1, $2, $3, $4, $5, $6)';
 const ITEMS_SEEN =
   'select v.zq_version, t.* from (select (zq_public_versions(array[$1::uuid]))[1] as zq_version) v ' +
   'left join lateral zq_public_items($1, $2, $3, $4, $5, $6) t on true';
+const ITEMS_UNDER = 'select * from zq_public_items_under($1, $2, $3, $4, $5, $6)';
+const ITEMS_UNDER_SEEN =
+  'select v.zq_version, t.* from (select (zq_public_versions(array[$1::uuid]))[1] as zq_version) v ' +
+  'left join lateral zq_public_items_under($1, $2, $3, $4, $5, $6) t on true';
 const ITEM = 'select * from zq_public_item($1)';
 const ITEM_SEEN = 'select t.*, (zq_public_versions(array[t.site_id]))[1] as zq_version from zq_public_item($1) t';
+// The versions of the asked items' sites with the rows, in one statement (one row of nulls when none is found).
+const COLUMNS_SEEN =
+  'select v.zq_versions, t.* from (select zq_public_versions($2::uuid[]) as zq_versions) v ' +
+  'left join lateral zq_public_columns($1::uuid[]) t on true';
+const LINKS_SEEN =
+  'select v.zq_versions, t.* from (select zq_public_versions($2::uuid[]) as zq_versions) v ' +
+  'left join lateral zq_public_links($1::uuid[]) t on true';
 const ROUTE = 'select * from zq_public_route($1, $2, $3, $4)';
 const ROUTE_SEEN =
   'select t.*, (zq_public_versions(array[$1::uuid]))[1] as zq_version from zq_public_route($1, $2, $3, $4) t';
@@ -44,19 +55,35 @@ export function publicReads(
   // asked while Meilisearch works, whether that version is still current (issue 10; migration 0024).
   const labels = new Map<string, { version: string; names: Map<string, string> }>();
   pool.on('error', () => {});
+  /** One statement: the rows of a set-returning door and the versions of `siteIds` (same snapshot). */
+  async function versioned(name: string, text: string, ids: string[], siteIds: string[], seen?: SeenVersion) {
+    const sites = [...new Set(siteIds)];
+    onQuery?.(`[query] ${text}`);
+    const res = await pool.query<{ zq_versions: (string | null)[] | null; id: string | null }>({
+      name,
+      text,
+      values: [[...new Set(ids)], sites],
+    });
+    const versions = res.rows[0]?.zq_versions ?? [];
+    if (seen) for (const [i, s] of sites.entries()) seen(s, versions[i] ?? null);
+    return res.rows.filter((r) => r.id !== null).map(({ zq_versions, ...row }) => row);
+  }
   return {
     async items(a, seen) {
       const values = [a.siteId, a.columnPath, a.kind, a.limit, a.afterAt, a.afterId];
+      const under = !!(a.descendants && a.columnPath);
       if (!seen) {
-        onQuery?.('[query] select * from zq_public_items($1, $2, $3, $4, $5, $6)');
-        const res = await pool.query({ name: 'zq_public_items', text: ITEMS, values });
+        const text = under ? ITEMS_UNDER : ITEMS;
+        onQuery?.(`[query] ${text}`);
+        const res = await pool.query({ name: under ? 'zq_public_items_under' : 'zq_public_items', text, values });
         return res.rows;
       }
       // The site's content version in the same statement (one snapshot): an empty page is versioned too.
-      onQuery?.(`[query] ${ITEMS_SEEN}`);
+      const text = under ? ITEMS_UNDER_SEEN : ITEMS_SEEN;
+      onQuery?.(`[query] ${text}`);
       const res = await pool.query<{ zq_version: string | null; id: string | null }>({
-        name: 'zq_public_items_seen',
-        text: ITEMS_SEEN,
+        name: under ? 'zq_public_items_under_seen' : 'zq_public_items_seen',
+        text,
         values,
       });
       seen(a.siteId, res.rows[0]?.zq_version ?? null);
@@ -108,6 +135,16 @@ export function publicReads(
         trees.set(siteId, tree);
       }
       return [{ site: tree.site, columns: tree.columns, items: row.items, memo: tree.memo }];
+    },
+    async columns(ids, siteIds, seen) {
+      return versioned('zq_public_columns_seen', COLUMNS_SEEN, ids, siteIds, seen);
+    },
+    async links(itemIds, siteIds, seen) {
+      const rows = await versioned('zq_public_links_seen', LINKS_SEEN, itemIds, siteIds, seen);
+      // A linked item's own site (the same one today: links stay within a site) is reported as read too.
+      if (seen)
+        for (const r of rows as unknown as { site_id: string; site_version: string }[]) seen(r.site_id, r.site_version);
+      return rows;
     },
     async columnNames(ids) {
       onQuery?.('[query] select * from zq_public_column_names($1)');

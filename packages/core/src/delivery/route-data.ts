@@ -177,7 +177,8 @@ export async function loadRedirects(tx: EntityManager, siteId: string, candidate
 
 /**
  * A page of a column's (or the home page's) live items through the public read path: `zq_public_items` on the
- * prepared-statement port, or `zq_public_items_under` when the listing includes descendant columns. No bodies.
+ * prepared-statement port, or `zq_public_items_under` (the same port, migration 0026's ADR 0029) when the listing
+ * includes descendant columns. No bodies.
  */
 export async function publicItemPage(
   ctx: Ctx,
@@ -201,8 +202,8 @@ export async function publicItemPage(
   };
   const fn = args.descendants && args.columnPath ? 'zq_public_items_under' : 'zq_public_items';
   const rows = (
-    ctx.publicReads && fn === 'zq_public_items'
-      ? await ctx.publicReads.items(a)
+    ctx.publicReads
+      ? await ctx.publicReads.items({ ...a, descendants: fn === 'zq_public_items_under' })
       : await ctx.unscopedEm.execute(`select * from ${fn}(?, ?, ?, ?, ?, ?)`, Object.values(a))
   ) as PublicItemRow[];
   const nodes = rows.slice(0, limit);

@@ -72,9 +72,21 @@ export interface PublicReadPort {
       limit: number;
       afterAt: string | null;
       afterId: string | null;
+      /** With a column path: the items of that column and of every column below it (zq_public_items_under). */
+      descendants?: boolean;
     },
     seen?: SeenVersion,
   ): Promise<unknown[]>;
+  /**
+   * Items' home columns as the public may see them (visible, of a public site): zq_public_columns, whole rows.
+   * `siteIds` are the sites of the items asked about; their versions are reported to `seen` (migration 0026).
+   */
+  columns(ids: string[], siteIds: string[], seen?: SeenVersion): Promise<unknown[]>;
+  /**
+   * 政策解读 ↔ 规范性文件 links of these items, both ways, to linked items the public may see (zq_public_links:
+   * `of_id`, `side` and the list projection). `siteIds` as for `columns` (migration 0026).
+   */
+  links(itemIds: string[], siteIds: string[], seen?: SeenVersion): Promise<unknown[]>;
   /** The public item page: zq_public_item (0 or 1 row, with the body). */
   item(id: string, seen?: SeenVersion): Promise<unknown[]>;
   /**

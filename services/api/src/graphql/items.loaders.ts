@@ -1,9 +1,10 @@
 import {
   bodiesOf,
   columnsByIds,
+  homeColumnsOf,
   type ItemView,
   itemsByIds,
-  linksOf,
+  linkedItemsOf,
   placementsOf,
   signOffsOf,
   sitesByIds,
@@ -13,31 +14,6 @@ import { type GqlContext, groupFor } from './context.ts';
 
 type Q = { obj: ItemView; params: Record<string, unknown> }[];
 const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
-
-/** One side of 政策解读 ↔ 规范性文件 links for every item asked about: two queries for the whole list. */
-async function linkedItems(
-  queries: Q,
-  { zq }: GqlContext,
-  self: 'interpretationId' | 'policyId',
-  other: 'interpretationId' | 'policyId',
-) {
-  const links = await linksOf(
-    zq,
-    queries.map((q) => q.obj.id),
-  );
-  const items = byId(
-    await itemsByIds(
-      zq,
-      links.map((l) => l[other]),
-    ),
-  );
-  return queries.map((q) =>
-    links
-      .filter((l) => l[self] === q.obj.id)
-      .map((l) => items.get(l[other]))
-      .filter((i) => i !== undefined),
-  );
-}
 
 /** Item field loaders: each answers a whole list of items with one or two queries. */
 export const itemLoaders = {
@@ -56,15 +32,12 @@ export const itemLoaders = {
       );
       return queries.map((q) => sites.get(q.obj.siteId) ?? null);
     },
-    async column(queries: Q, { zq }: GqlContext) {
-      const cols = byId(
-        await columnsByIds(
-          zq,
-          queries.map((q) => q.obj.columnId),
-        ),
-      );
-      return queries.map((q) => cols.get(q.obj.columnId) ?? null);
-    },
+    // The public's through the public read port (migration 0026), so a page listing items can be kept (ADR 0029).
+    column: (queries: Q, { zq }: GqlContext) =>
+      homeColumnsOf(
+        zq,
+        queries.map((q) => q.obj),
+      ),
     async placements(queries: Q, { zq }: GqlContext) {
       const rows = await placementsOf(
         zq,
@@ -95,8 +68,19 @@ export const itemLoaders = {
         (q) => q.obj.id,
       );
     },
-    interprets: (queries: Q, ctx: GqlContext) => linkedItems(queries, ctx, 'interpretationId', 'policyId'),
-    interpretations: (queries: Q, ctx: GqlContext) => linkedItems(queries, ctx, 'policyId', 'interpretationId'),
+    // 政策解读 ↔ 规范性文件, both sides in one statement for the public (migration 0026, ADR 0029).
+    interprets: (queries: Q, { zq }: GqlContext) =>
+      linkedItemsOf(
+        zq,
+        queries.map((q) => q.obj),
+        'policy',
+      ),
+    interpretations: (queries: Q, { zq }: GqlContext) =>
+      linkedItemsOf(
+        zq,
+        queries.map((q) => q.obj),
+        'interpretation',
+      ),
     async supersededBy(queries: Q, { zq }: GqlContext) {
       const ids = queries.map((q) => q.obj.content.supersededById).filter((id): id is string => !!id);
       const items = byId(await itemsByIds(zq, ids));

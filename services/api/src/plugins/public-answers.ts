@@ -205,6 +205,8 @@ export function tracedCtx(ctx: Ctx, reads: PublicReadPort, trace: AnswerTrace): 
     items: (a) => reads.items(a, trace.saw),
     item: (id) => reads.item(id, trace.saw),
     route: (siteId, path, slug) => reads.route(siteId, path, slug, trace.saw),
+    columns: (ids, siteIds) => reads.columns(ids, siteIds, trace.saw),
+    links: (ids, siteIds) => reads.links(ids, siteIds, trace.saw),
     columnNames: (ids) => {
       trace.spoil();
       return reads.columnNames(ids);

@@ -39,6 +39,7 @@ export const migrationsList = [
   sqlMigration('0023_webhook_retention'),
   sqlMigration('0024_search_column_labels'),
   sqlMigration('0025_public_content_version'),
+  sqlMigration('0026_public_page_reads'),
   sqlMigration('0027_import_upload_retention'),
   sqlMigration('0028_import_lookups_leakproof'),
 ];
