@@ -1,5 +1,6 @@
 import type { ColumnLabels, PublicReadPort, SeenVersion } from '@zhanqun/core';
 import pg from 'pg';
+import { fastTypes } from './timestamptz.ts';
 
 /** What /metrics reports about a connection pool (pg-pool's own counters). */
 export interface PoolStats {
@@ -47,7 +48,8 @@ export function publicReads(
   max: number,
   onQuery?: (sql: string) => void,
 ): PublicReadPort & { close(): Promise<void>; stats(): PoolStats } {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public' });
+  // Its timestamps read by position (a list row carries five): same Dates as pg's parser, a fraction of its CPU.
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'zhanqun-public', types: fastTypes });
   // Sites' column trees as of a version; zq_public_route checks that version in the statement that reads the
   // page, so a tree changed through another instance is never served (issue 10; see migration 0020).
   const trees = new Map<string, { version: string; site: unknown; columns: unknown; memo: Map<string, unknown> }>();
