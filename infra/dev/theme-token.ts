@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { DEMO_PASSWORD } from '@zhanqun/core';
+import { postGraphql } from '@zhanqun/theme';
 
 /**
  * The reference theme's API token for `./dev start` (scope READ_PUBLISHED, of the demo county 米易县), so the
@@ -13,8 +15,6 @@ export interface StoredThemeToken {
 }
 
 const SITE = 'miyi';
-/** The demo city's shared password (packages/core/src/demo/seed-demo.ts). */
-const DEMO_PASSWORD = 'Zhanqun#Demo2026';
 /** Within the API's limit (apiTokenMaxDays, 366). */
 const LIFETIME_DAYS = 365;
 /** A token this close to expiry is replaced at start rather than left to fail mid-run. */
@@ -27,16 +27,10 @@ type Gql = <T>(
 ) => Promise<{ status: number; data?: T }>;
 
 function client(apiUrl: string): Gql {
-  const base = apiUrl.replace(/\/$/, '');
-  return async (query, variables, token) => {
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json().catch(() => ({}))) as { data?: never; errors?: unknown[] };
-    if (res.status === 200 && body.errors?.length) throw new Error(`theme token: ${JSON.stringify(body.errors)}`);
-    return { status: res.status, data: body.data };
+  return async <T>(query: string, variables: Record<string, unknown>, token?: string) => {
+    const r = await postGraphql<T>(apiUrl, query, variables, token);
+    if (r.status === 200 && r.errors?.length) throw new Error(`theme token: ${JSON.stringify(r.errors)}`);
+    return { status: r.status, data: r.data };
   };
 }
 

@@ -45,17 +45,27 @@ export const DEMO_LETTERS = [
 
 type Gql = <T = Record<string, unknown>>(q: string, v: Record<string, unknown>, token?: string) => Promise<T>;
 
+/** One GraphQL request to the API, as the demo set-up (letters here, the theme's token in infra/dev) sends it. */
+export async function postGraphql<T>(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<{ status: number; data?: T; errors?: unknown[] }> {
+  const res = await fetch(`${apiUrl.replace(/\/$/, '')}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: unknown[] };
+  return { status: res.status, data: body.data, errors: body.errors };
+}
+
 function client(apiUrl: string): Gql {
-  const base = apiUrl.replace(/\/$/, '');
-  return async (query, variables, token) => {
-    const res = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: never; errors?: unknown[] };
-    if (body.errors?.length || !body.data) throw new Error(`demo letters: ${JSON.stringify(body.errors)}`);
-    return body.data;
+  return async <T>(query: string, variables: Record<string, unknown>, token?: string) => {
+    const r = await postGraphql<T>(apiUrl, query, variables, token);
+    if (r.errors?.length || !r.data) throw new Error(`demo letters: ${JSON.stringify(r.errors)}`);
+    return r.data;
   };
 }
 
