@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateDedecms, generateWxr, openSource } from '../packages/importers/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
-import { WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
 import { postgresCpu, postmasterPid } from './lib/cpu.ts';
 import type { ImportDone, ImportJob } from './lib/import-child.ts';
 import { lifetime } from './lib/lifetime.ts';
@@ -117,7 +117,9 @@ async function main() {
   const stack = await startStack(say);
   stop.cleanups.push(stack.stop);
   const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
-  say(`importing process: node ${NODE_FLAGS.join(' ')}`);
+  say(
+    `importing process: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? WORKER_ENV.MALLOC_ARENA_MAX} node ${NODE_FLAGS.join(' ')}`,
+  );
   const postmaster = postmasterPid(stack.pgDataDir);
   const results: string[] = [];
 
@@ -132,6 +134,8 @@ async function main() {
     // ——— ours: in a child process with the worker's heap flags, as the worker's run-import job runs it ———
     const child = fork(new URL('./lib/import-child.ts', import.meta.url), [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The worker's environment (two malloc arenas); a value set for the bench wins (experiments).
+      env: { ...WORKER_ENV, ...process.env },
       execArgv: [
         ...process.execArgv,
         ...NODE_FLAGS,

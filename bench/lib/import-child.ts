@@ -34,6 +34,28 @@ function hwm(): number {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(s)?.[1] ?? 0) * 1024;
 }
 
+/**
+ * The resident set by kind of mapping (/proc/self/smaps, MB): V8's heap and malloc's arenas are anonymous
+ * mappings, the binary and shared libraries file-backed; also the thread count (each thread may get an arena).
+ */
+function residentByMapping(): string {
+  const sums = new Map<string, number>();
+  let kind = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const path = head[1] ?? '';
+      kind = path === '' ? 'anon' : path.startsWith('[') ? path : (path.split('/').pop() ?? path);
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) sums.set(kind, (sums.get(kind) ?? 0) + Number(rss[1]) / 1024);
+  }
+  const top = [...sums].sort((a, b) => b[1] - a[1]).filter(([, mb]) => mb >= 1);
+  const threads = readFileSync('/proc/self/status', 'utf8').match(/^Threads:\s+(\d+)/m)?.[1];
+  return `${top.map(([k, mb]) => `${k} ${mb.toFixed(0)}`).join(', ')}; threads ${threads}`;
+}
+
 /** BENCH_IMPORT_MEMLOG=1: where the memory is, every second (V8 spaces, external, RSS) — what makes the peak RSS. */
 function memLog(): () => void {
   if (!process.env.BENCH_IMPORT_MEMLOG) return () => undefined;
@@ -46,7 +68,7 @@ function memLog(): () => void {
       .map((s) => `${s.space_name.replace(/_space$/, '')} ${(s.space_size / 1e6).toFixed(0)}`)
       .join(', ');
     console.log(
-      `[import-child] rss ${(m.rss / 1e6).toFixed(0)} MB: heap ${(m.heapTotal / 1e6).toFixed(0)} (${spaces}), external ${(m.external / 1e6).toFixed(0)}, array buffers ${(m.arrayBuffers / 1e6).toFixed(0)}`,
+      `[import-child] rss ${(m.rss / 1e6).toFixed(0)} MB: heap ${(m.heapTotal / 1e6).toFixed(0)} (${spaces}), external ${(m.external / 1e6).toFixed(0)}, array buffers ${(m.arrayBuffers / 1e6).toFixed(0)}; resident by mapping: ${residentByMapping()}`,
     );
   }, 1000);
   return () => clearInterval(timer);

@@ -12,8 +12,19 @@ export function prefix(name: string): string {
  * Runs a Node entry point with the launcher's Node. Detached (its own process group) so that Ctrl-C in the
  * terminal reaches only the launcher, which then stops everything in order; each output line is prefixed.
  */
-export function spawnService(name: string, entry: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function spawnService(
+  name: string,
+  entry: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const tag = prefix(name);
   for (const [stream, out] of [
     [child.stdout, process.stdout],

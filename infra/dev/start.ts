@@ -20,6 +20,7 @@ import {
   startEmbeddedPostgres,
   stopChild,
 } from '@zhanqun/testing';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../services/worker/src/node-flags.ts';
 import { prefix, spawnService } from './children.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
 import { supervise } from './supervise.ts';
@@ -161,8 +162,13 @@ async function seed(childEnv: Record<string, string>): Promise<DemoLogin[]> {
   return existsSync(files.logins) ? (JSON.parse(readFileSync(files.logins, 'utf8')) as DemoLogin[]) : [];
 }
 
-function startService(name: string, entry: string, childEnv: Record<string, string>): ChildProcess {
-  const child = spawnService(name, entry, root, childEnv);
+function startService(
+  name: string,
+  entry: string,
+  childEnv: Record<string, string>,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
+  const child = spawnService(name, entry, root, childEnv, nodeFlags);
   running.push({ name, stop: () => stopChild(child) });
   child.once('exit', (code, signal) => {
     if (!shuttingDown) void shutdown(1, `${name} exited unexpectedly (${signal ?? `code ${code}`})`);
@@ -261,7 +267,8 @@ async function main(): Promise<void> {
   });
 
   startService('api', 'services/api/src/main.ts', childEnv);
-  startService('worker', 'services/worker/src/main.ts', childEnv);
+  // The worker as it runs everywhere else: its heap flags and two malloc arenas (issue 11; ADR 0015, ADR 0032).
+  startService('worker', 'services/worker/src/main.ts', { ...WORKER_ENV, ...childEnv }, WORKER_NODE_FLAGS);
   // A wildcard bind address is reachable on loopback; that is the URL to print and to poll.
   const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const base = `http://${reachable}:${port}`;

@@ -13,7 +13,8 @@ export * from './media/renditions.ts';
 export * from './media/extract-text.ts';
 export * from './media/write-hashed.ts';
 export * from './storage/local-storage.ts';
-export * from './storage/s3-storage.ts';
+// Types only: the AWS SDK loads when S3 storage is first used (media-port.ts; ADR 0032).
+export type { S3Settings } from './storage/s3-storage.ts';
 export * from './db/persisted-queries.ts';
 export * from './metrics.ts';
 export * from './interaction/altcha.ts';

@@ -1,6 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { createRequire, stripTypeScriptTypes } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import type { HtmlWorkPort } from '@zhanqun/core';
 import { Piscina } from 'piscina';
+
+const WORKER = new URL('./html-worker.ts', import.meta.url).href;
+
+/**
+ * The worker's modules as JavaScript, stripped here — this thread has Node's TypeScript stripper loaded already —
+ * so the worker thread need not start its own (~19 MB of RSS per thread; html-worker-entry.mjs, ADR 0032). Null
+ * when that cannot be done (a runtime without `stripTypeScriptTypes`): the worker then loads the `.ts` itself.
+ */
+function strippedWorkerModules(): Record<string, string> | null {
+  // stripTypeScriptTypes is flagged experimental in Node 24 and warns once on first use; this use is ours and
+  // deliberate, and the warning would otherwise reach every process's log. Only that warning is held back.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning instanceof Error ? warning.message : warning).includes('stripTypeScriptTypes')) return;
+    (emitWarning as (w: string | Error, ...r: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    // The worker's TypeScript modules: html-worker.ts and what it imports of ours (html-work.ts imports packages only).
+    const core = pathToFileURL(createRequire(import.meta.url).resolve('@zhanqun/core/html')).href;
+    const sources: Record<string, string> = {};
+    for (const url of [WORKER, core]) sources[url] = stripTypeScriptTypes(readFileSync(new URL(url), 'utf8'));
+    return sources;
+  } catch {
+    return null;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+let workerModules: Record<string, string> | null | undefined;
 
 /**
  * A small pool of worker threads for the heavy HTML work on item bodies (checking, sanitising, text and alt
@@ -9,8 +42,14 @@ import { Piscina } from 'piscina';
  */
 export function htmlWorkPool(opts: { threads?: number } = {}): HtmlWorkPort & { close(): Promise<void> } {
   const threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism() - 1));
+  if (workerModules === undefined) workerModules = strippedWorkerModules();
   const pool = new Piscina({
-    filename: new URL('./html-worker.ts', import.meta.url).href,
+    ...(workerModules
+      ? {
+          filename: new URL('./html-worker-entry.mjs', import.meta.url).href,
+          workerData: { main: WORKER, sources: workerModules },
+        }
+      : { filename: WORKER }),
     minThreads: 0,
     maxThreads: threads,
     // Threads are started on the first large body and stopped after a minute without one.

@@ -4,8 +4,9 @@ import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError, classifyUpload, type PreparedFile } from '@zhanqun/core';
 import { fileTypeFromFile } from 'file-type';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
+import { loadSharp } from './sharp.ts';
 
 const SNIFF_BYTES = 8192;
 
@@ -91,6 +92,7 @@ export async function prepareFile(
   const out = join(opts.tmpDir, `prepared-${randomUUID()}`);
   await mkdir(opts.tmpDir, { recursive: true });
   try {
+    const sharp = await loadSharp();
     const input = { limitInputPixels: opts.maxPixels, failOn: 'truncated' as const };
     let meta: Metadata;
     try {

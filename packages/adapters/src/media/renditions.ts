@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type MadeRendition, parseRenditionName } from '@zhanqun/core';
-import sharp from 'sharp';
 import { sha256File } from './prepare.ts';
+import { loadSharp } from './sharp.ts';
 
 const MIME = { webp: 'image/webp', avif: 'image/avif', jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif' };
 
@@ -22,6 +22,7 @@ export async function makeRenditions(
     byWidth.set(p.width, [...(byWidth.get(p.width) ?? []), { name, format: p.format }]);
   }
   const made: MadeRendition[] = [];
+  const sharp = await loadSharp();
   for (const [width, outs] of byWidth) {
     const resized = sharp(srcPath, { animated }).resize({ width, withoutEnlargement: true });
     await Promise.all(
@@ -56,5 +57,6 @@ export async function makeRenditions(
 }
 
 export async function imageHasAlpha(path: string): Promise<boolean> {
+  const sharp = await loadSharp();
   return (await sharp(path).metadata()).hasAlpha ?? false;
 }

@@ -153,6 +153,7 @@ class Lexer {
       this.carry = null;
     }
     const n = b.length;
+    this.backslashIn = null; // a chunk's remembered backslash is for that chunk only
     let i = 0;
     while (i < n) {
       switch (this.state) {
@@ -250,6 +251,21 @@ class Lexer {
     this.acc = next;
   }
 
+  /** The chunk `backslashAt` was found in, and where: -1 for none after the last search. */
+  private backslashIn: Buffer | null = null;
+  private backslashAt = -1;
+
+  /**
+   * The next backslash in `b` at or after `i`, or -1. Remembered per chunk: most strings have none, and searching
+   * afresh for each string would scan the rest of the chunk once per string (quadratic in strings per chunk).
+   */
+  private nextBackslash(b: Buffer, i: number): number {
+    if (this.backslashIn === b && (this.backslashAt < 0 || this.backslashAt >= i)) return this.backslashAt;
+    this.backslashIn = b;
+    this.backslashAt = b.indexOf(0x5c, i);
+    return this.backslashAt;
+  }
+
   /** Inside a quoted string: copy runs of plain bytes, undo escapes, watch for the closing quote. */
   private string(b: Buffer, i: number, n: number): number {
     const q = this.quote;
@@ -289,13 +305,25 @@ class Lexer {
       if (!mb) {
         // no multi-byte trap: jump to the next quote or backslash
         const nq = b.indexOf(q, i);
-        const nb = b.indexOf(0x5c, i);
+        const nb = this.nextBackslash(b, i);
         const stop = nq < 0 ? nb : nb < 0 ? nq : Math.min(nq, nb);
         if (stop < 0) {
           i = n;
           break;
         }
         i = stop;
+      } else {
+        // a tight loop over plain bytes and whole two-byte characters, to the next quote, backslash or a lead byte
+        // that ends the chunk (left to the general case below)
+        while (i < n) {
+          const c = b[i]!;
+          if (c === q || c === 0x5c) break;
+          if (c >= 0x81 && c <= 0xfe) {
+            if (i + 1 >= n) break;
+            i += 2;
+          } else i++;
+        }
+        if (i >= n) break;
       }
       const c = b[i]!;
       if (c === q) {

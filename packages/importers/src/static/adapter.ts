@@ -24,7 +24,7 @@ import type {
 } from '../record.ts';
 import { ImportSourceError } from '../record.ts';
 import { decode, detectEncoding, normaliseEncodingName } from '../text/encoding.ts';
-import { extractDetail, type ParsedPage, parsePage } from './page.ts';
+import type { ParsedPage } from './page.ts';
 import {
   articleContinuation,
   columnChain,
@@ -54,6 +54,16 @@ interface ColumnInfo {
   hasItems: boolean;
   description: string | null;
   keywords: string | null;
+}
+
+let pageModule: Promise<typeof import('./page.ts')> | null = null;
+/**
+ * The page parser (cheerio) on the first page: cheerio costs ~20 MB of resident memory, which every importing
+ * process would otherwise carry whatever its source — a WXR or a dump never parses a page (ADR 0032).
+ */
+function pageParser(): Promise<typeof import('./page.ts')> {
+  pageModule ??= import('./page.ts');
+  return pageModule;
 }
 
 async function readBytes(file: LegacyStoredFile, limit: number): Promise<Buffer> {
@@ -221,7 +231,7 @@ class StaticSource implements ImportSource {
       events.push({ type: 'encoding', encoding: det.encoding, how: det.how, where: `/${path}` });
     }
     const html = decode(bytes, det.encoding);
-    return { page: parsePage(html, path), events };
+    return { page: (await pageParser()).parsePage(html, path), events };
   }
 
   private async *readOpen(): AsyncGenerator<ImportEvent> {
@@ -367,9 +377,9 @@ class StaticSource implements ImportSource {
     seenEncodings: Set<string>,
   ): AsyncGenerator<ImportEvent> {
     const sourceId = `/${path}`;
-    let d: Awaited<ReturnType<typeof extractDetail>>;
+    let d: Awaited<ReturnType<typeof import('./page.ts').extractDetail>>;
     try {
-      d = await extractDetail(page, this.siteName);
+      d = await (await pageParser()).extractDetail(page, this.siteName);
     } catch (err) {
       yield {
         type: 'warning',
@@ -385,7 +395,7 @@ class StaticSource implements ImportSource {
       if (!f) break;
       const { page: next } = await this.load(f, nextPath, seenEncodings);
       if (next?.signals.kind !== 'detail') break;
-      const nd = await extractDetail(next, this.siteName);
+      const nd = await (await pageParser()).extractDetail(next, this.siteName);
       bodyHtml += `\n${nd.bodyHtml}`;
       oldUrls.push(`/${nextPath}`);
       for (const a of nd.attachments) if (!d.attachments.some((x) => x.url === a.url)) d.attachments.push(a);
