@@ -74,6 +74,8 @@ const schema = z.object({
     .default(2 * 1024 * 1024 * 1024),
   /** Days an uploaded export no import run has used is kept (the daily purge-import-uploads job; docs/import.md). */
   IMPORT_UPLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  /** Days a finished import run keeps its staged payloads (bodies) before the daily job clears them (docs/import.md). */
+  IMPORT_STAGING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   MEDIA_TMP_DIR: z.string().optional().describe('uploads in progress and work files; defaults to the OS temp dir'),
   MEDIA_MAX_BYTES: z.coerce
     .number()

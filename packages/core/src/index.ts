@@ -124,5 +124,6 @@ export * from './import/import.policy.ts';
 export * from './import/import.port.ts';
 export * from './import/import.service.ts';
 export * from './import/import-upload.ts';
+export * from './import/import-staging-retention.ts';
 export * from './import/import-upload-retention.ts';
 export * from './import/legacy-site.service.ts';

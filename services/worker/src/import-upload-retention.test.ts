@@ -11,7 +11,7 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { craftZip } from '../../../packages/importers/src/files/zip-craft.test-helper.ts';
 import { demo, reasonOf, startTestApp, type TestApp } from '../../api/test/helpers.ts';
-import { purgeImportUploadsJob, registerJobs } from './jobs.ts';
+import { purgeImportStagingJob, purgeImportUploadsJob, registerJobs } from './jobs.ts';
 import { createWorkerLogger } from './logger.ts';
 
 let t: TestApp;
@@ -266,5 +266,50 @@ describe('uploaded import exports', () => {
       await client.end();
     }
     expect(await stored(onEdu)).toEqual(kept);
+  });
+});
+
+describe("finished runs' staged payloads", () => {
+  /** A run's staged records: how many still carry a payload, by kind, and its old-path keys. */
+  async function staging(id: string) {
+    const rows = await sys().em.execute<{ kind: string; n: number }[]>(
+      'select kind, count(*)::int as n from import_record where run_id = ? and payload is not null group by kind',
+      [id],
+    );
+    const [paths] = await sys().em.execute<{ n: number }[]>(
+      'select count(*)::int as n from import_old_path where run_id = ?',
+      [id],
+    );
+    return { payloads: Object.fromEntries(rows.map((r) => [r.kind, r.n])), oldPaths: paths!.n };
+  }
+  const finishedDaysAgo = (id: string, days: number) =>
+    sys().em.execute('update import_run set updated_at = ? where id = ?', [new Date(Date.now() - days * DAY), id]);
+
+  it('are cleared once the run has been final for IMPORT_STAGING_RETENTION_DAYS; the rows and outcomes stay', async () => {
+    const old = await start(await upload('miyi', await bundle()), `staging-old-${seq}`);
+    const recent = await start(await upload('miyi', await bundle()), `staging-recent-${seq}`);
+    const inReview = await start(await upload('miyi', await bundle()), `staging-review-${seq}`);
+    for (const id of [old, recent, inReview]) expect(await runImport(sys(), id)).toBe('IN_REVIEW');
+    const before = await staging(old);
+    expect(before).toEqual({ payloads: { COLUMN: 1, ITEM: 1 }, oldPaths: 1 });
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    for (const id of [old, recent])
+      await t.gql('mutation($id: ID!) { cancelImport(id: $id) { state } }', { id }, admin);
+    await finishedDaysAgo(old, 31);
+    await finishedDaysAgo(inReview, 31);
+    await finishedDaysAgo(recent, 29);
+    expect(await purgeImportStagingJob(t.platform)).toMatchObject({ runs: 1, records: 2 });
+    expect(await staging(old)).toEqual({ payloads: {}, oldPaths: 0 });
+    // Not final, or final for less than 30 days: untouched.
+    expect(await staging(recent)).toEqual(before);
+    expect(await staging(inReview)).toEqual(before);
+    // The record of what each legacy record became stays.
+    const [item] = await sys().em.execute<{ outcome: string; content_hash: string | null }[]>(
+      "select outcome, content_hash from import_record where run_id = ? and kind = 'ITEM'",
+      [old],
+    );
+    expect(item).toMatchObject({ outcome: 'CREATED', content_hash: expect.any(String) });
+    // Nothing left to clear: a second run of the job (or a second worker) finds nothing.
+    expect(await purgeImportStagingJob(t.platform)).toEqual({ runs: 0, records: 0 });
   });
 });

@@ -6,6 +6,7 @@ import {
   publishScheduled,
   purgeDeliveredSearchChanges,
   purgeExpiredSessions,
+  purgeImportStaging,
   purgeImportUploads,
   purgePublicWriteState,
   purgeWebhookLog,
@@ -124,6 +125,8 @@ export async function registerJobs(boss: PgBoss, platform: Platform, hooks: JobH
     instrumented(queues.purgeImportUploads, hooks, async () => {
       const result = await purgeImportUploadsJob(platform);
       log.info(result, 'import uploads purged');
+      const staging = await purgeImportStagingJob(platform);
+      log.info(staging, 'import staging cleared');
     }),
   );
   // 2015 §4: letters' deadlines, reminders and escalations, hourly at minute 7.
@@ -181,6 +184,13 @@ export function purgeWebhookLogJob(platform: Platform) {
 export function purgeImportUploadsJob(platform: Platform) {
   return purgeImportUploads(platform.systemCtx('job:purge-import-uploads'), {
     days: platform.config.IMPORT_UPLOAD_RETENTION_DAYS,
+  });
+}
+
+/** Staged payloads of runs final for IMPORT_STAGING_RETENTION_DAYS are cleared (same daily job as the uploads). */
+export function purgeImportStagingJob(platform: Platform) {
+  return purgeImportStaging(platform.systemCtx('job:purge-import-staging'), {
+    days: platform.config.IMPORT_STAGING_RETENTION_DAYS,
   });
 }
 
