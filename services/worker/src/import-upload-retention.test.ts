@@ -309,7 +309,12 @@ describe("finished runs' staged payloads", () => {
       [old],
     );
     expect(item).toMatchObject({ outcome: 'CREATED', content_hash: expect.any(String) });
-    // Nothing left to clear: a second run of the job (or a second worker) finds nothing.
+    // The run is marked cleared: a second run of the job (or a second worker) passes it by.
+    const [marked] = await sys().em.execute<{ cleared: boolean }[]>(
+      'select staging_cleared_at is not null as cleared from import_run where id = ?',
+      [old],
+    );
+    expect(marked!.cleared).toBe(true);
     expect(await purgeImportStagingJob(t.platform)).toEqual({ runs: 0, records: 0 });
   });
 });

@@ -34,12 +34,11 @@ export async function purgeImportStaging(
 ): Promise<ImportStagingPurge> {
   await ctx.directory.fresh();
   const cutoff = new Date(ctx.now().getTime() - retention.days * DAY);
+  // A cleared run is marked (staging_cleared_at, migration 0029): later days do not read its records again.
   const runs = await ctx.em.execute<{ id: string; last: number }[]>(
     `select r.id, (select coalesce(max(seq), 0) from import_record x where x.run_id = r.id) as last
        from import_run r
-      where r.state in ('PUBLISHED', 'CANCELLED', 'FAILED') and r.updated_at < ?
-        and (exists (select 1 from import_record x where x.run_id = r.id and x.kind <> 'SKIPPED' and x.payload is not null)
-             or exists (select 1 from import_old_path p where p.run_id = r.id))`,
+      where r.state in ('PUBLISHED', 'CANCELLED', 'FAILED') and r.updated_at < ? and r.staging_cleared_at is null`,
     [cutoff],
   );
   const result: ImportStagingPurge = { runs: 0, records: 0 };
@@ -54,6 +53,7 @@ export async function purgeImportStaging(
       result.records += row?.n ?? 0;
     }
     await ctx.em.execute('delete from import_old_path where run_id = ?', [run.id]);
+    await ctx.em.execute('update import_run set staging_cleared_at = ? where id = ?', [ctx.now(), run.id]);
     result.runs += 1;
   }
   return result;

@@ -63,6 +63,8 @@ export const ImportRunSchema = defineEntity({
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
     finishedAt: p.datetime().nullable(),
+    /** When the daily job cleared its staged payloads (IMPORT_STAGING_RETENTION_DAYS after it became final). */
+    stagingClearedAt: p.datetime().nullable(),
     publishedAt: p.datetime().nullable(),
   },
 });

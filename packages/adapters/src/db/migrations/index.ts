@@ -42,4 +42,5 @@ export const migrationsList = [
   sqlMigration('0026_public_page_reads'),
   sqlMigration('0027_import_upload_retention'),
   sqlMigration('0028_import_lookups_leakproof'),
+  sqlMigration('0029_import_staging_cleared'),
 ];
