@@ -21,6 +21,11 @@ export function canSeeDrafts(ctx: Ctx, siteId: string): boolean {
   return a.memberships.some((m) => m.siteId === siteId) || canAdministerSite(a, siteId, ctx.directory);
 }
 
+/** A caller who sees no site's drafts (the public, a theme's READ_PUBLISHED token) reads through the public port. */
+export function seesNoDrafts(ctx: Ctx): boolean {
+  return !ctx.directory.all().some((e) => canSeeDrafts(ctx, e.id));
+}
+
 /**
  * The actor must hold one of `roles` for this column (a column-limited membership covers its subtree only).
  * Content API tokens of the site act as editors: they create and edit, and never sign.

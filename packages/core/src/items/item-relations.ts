@@ -1,7 +1,7 @@
 import { Column } from '../columns/column.entity.ts';
 import { columnsByIds } from '../columns/column.service.ts';
 import type { Ctx } from '../shared/context.ts';
-import { canSeeDrafts } from './item-access.ts';
+import { seesNoDrafts } from './item-access.ts';
 import { itemsByIds, linksOf } from './item.queries.ts';
 import { type ItemView, type PublicItemRow, viewOfPublicRow } from './item-view.ts';
 
@@ -11,7 +11,7 @@ import { type ItemView, type PublicItemRow, viewOfPublicRow } from './item-view.
  * content versions — so a page built from them can be kept (ADR 0028, 0029). Everyone else through the ORM.
  */
 function publicOnly(ctx: Ctx): boolean {
-  return !!ctx.publicReads && !ctx.directory.all().some((e) => canSeeDrafts(ctx, e.id));
+  return !!ctx.publicReads && seesNoDrafts(ctx);
 }
 
 /** Items' home columns, in the order asked (null: a column the caller may not see). One statement for all. */

@@ -6,7 +6,7 @@ import { forkForPublicRead } from '../shared/scope.ts';
 import { isContentPublicStatus } from '../sites/site.service.ts';
 import { requireSiteByCode } from '../sites/site-lookup.ts';
 import { Item, ItemLink, ItemPlacement, ItemRevision, type ItemState, itemStates, SignOff } from './item.entity.ts';
-import { canSeeDrafts, requireColumnOf } from './item-access.ts';
+import { canSeeDrafts, requireColumnOf, seesNoDrafts } from './item-access.ts';
 import { isLive, type ItemView, type PublicItemRow, viewOf, viewOfPublicRow } from './item-view.ts';
 
 /** The public ids the caller may read live content of: every site that is online or closing (not archived). */
@@ -66,7 +66,7 @@ async function viewsOf(ctx: Ctx, items: Item[]): Promise<ItemView[]> {
 export async function findItem(ctx: Ctx, id: string): Promise<ItemView | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   await ctx.directory.fresh();
-  if (!ctx.directory.all().some((e) => canSeeDrafts(ctx, e.id))) {
+  if (seesNoDrafts(ctx)) {
     const rows = (
       ctx.publicReads
         ? await ctx.publicReads.item(id)
