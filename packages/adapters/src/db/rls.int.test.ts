@@ -89,3 +89,42 @@ describe('the application role', () => {
     }
   });
 });
+
+describe('the policies', () => {
+  const policies = async () =>
+    (
+      await owner.query<{ name: string; qual: string | null; chk: string | null }>(
+        `select cl.relname || '.' || pol.polname as name,
+                pg_get_expr(pol.polqual, pol.polrelid) as qual, pg_get_expr(pol.polwithcheck, pol.polrelid) as chk
+           from pg_policy pol join pg_class cl on cl.oid = pol.polrelid
+           join pg_namespace n on n.oid = cl.relnamespace where n.nspname = 'public'`,
+      )
+    ).rows;
+
+  // ADR 0033: a bare call is inlined and evaluated for every row (the setting read, split and parsed each time); in a
+  // sub-select it is an InitPlan, evaluated once per statement. A policy added later in the bare form fails here.
+  it('read the scope once per statement: every call of a scope function is a sub-select', async () => {
+    const all = await policies();
+    expect(all.length).toBeGreaterThan(30);
+    const bare = all.filter((p) =>
+      [p.qual, p.chk].some((e) =>
+        /zq_(allowed_sites|user_id|platform_scope)\(\)/.test(
+          (e ?? '').replace(/SELECT zq_(allowed_sites|user_id|platform_scope)\(\)/g, ''),
+        ),
+      ),
+    );
+    expect(bare.map((p) => p.name)).toEqual([]);
+    // …and every site-owned policy still checks the scope.
+    expect(all.filter((p) => !/zq_allowed_sites/.test(`${p.qual} ${p.chk}`)).map((p) => p.name)).toEqual([]);
+  });
+
+  it('evaluate the scope as an InitPlan when the application reads or writes', async () => {
+    const plan = await inScope(app, siteId, async () =>
+      (await app.query('explain select id from site where code = $1', ['city'])).rows
+        .map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN'])
+        .join('\n'),
+    );
+    expect(plan).toMatch(/InitPlan/);
+    expect(plan).not.toMatch(/string_to_array/);
+  });
+});
