@@ -4,6 +4,7 @@
  * content bulk-inserted with plain SQL as the schema owner (the owner is not subject to row-level security).
  */
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +52,35 @@ export async function startStack<T = undefined>(
   };
   try {
     // BENCH_PG_STATEMENTS=1: PostgreSQL counts its statements (pg_stat_statements), for a bench to print the costly.
-    const settings = process.env.BENCH_PG_STATEMENTS
-      ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' }
-      : undefined;
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), persistent: false, log, settings });
+    // BENCH_PG_EXPLAIN=<ms>: PostgreSQL logs the plan (with actual rows and times) of every statement slower than that.
+    const explain = process.env.BENCH_PG_EXPLAIN;
+    const settings =
+      process.env.BENCH_PG_STATEMENTS || explain
+        ? {
+            shared_preload_libraries: ['pg_stat_statements', ...(explain ? ['auto_explain'] : [])].join(','),
+            'pg_stat_statements.track': 'all',
+            ...(explain
+              ? {
+                  'auto_explain.log_min_duration': explain,
+                  'auto_explain.log_analyze': 'on',
+                  'auto_explain.log_nested_statements': 'on',
+                }
+              : {}),
+          }
+        : undefined;
+    // The plans go to PostgreSQL's log, written to BENCH_PG_LOG (default: zq-bench-postgres.log in the temp dir).
+    const pgLog = explain
+      ? createWriteStream(process.env.BENCH_PG_LOG ?? join(tmpdir(), 'zq-bench-postgres.log'))
+      : null;
+    if (pgLog) log(`PostgreSQL's log (slow plans): ${pgLog.path}`);
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(dir, 'postgres'),
+      persistent: false,
+      log,
+      settings,
+      ...(pgLog ? { onLog: (line: string) => pgLog.write(`${line}\n`) } : {}),
+    });
+    if (pgLog) stops.push(() => new Promise<void>((r) => pgLog.end(r)));
     stops.push(pg.stop);
     const meiliKey = randomBytes(24).toString('hex');
     const meili = await startEmbeddedMeilisearch({ dataDir: join(dir, 'meilisearch'), masterKey: meiliKey, log });
