@@ -59,6 +59,7 @@ export function htmlWorkPool(opts: { threads?: number } = {}): HtmlWorkPort & { 
   });
   return {
     prepare: (html) => pool.run(html),
+    prepareMany: (htmls) => pool.run(htmls),
     close: () => pool.destroy(),
   };
 }

@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/audit.service.ts';
 import { canonicalJson } from '../audit/audit-hash.ts';
 import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
-import { prepareItemBody } from '../items/html-port.ts';
+import { prepareItemBodies } from '../items/html-port.ts';
 import type { PreparedBody } from '../items/html-work.ts';
 import {
   type ContentAttachment,
@@ -1066,19 +1066,24 @@ type FileOutcome = {
   mediaId: string | null;
   warnings: { code: string; message: string }[];
 };
-/** Writes what became of listed files onto their staged records (by primary key). */
+/**
+ * Writes what became of listed files onto their staged records, by primary key: `source_id = any($3)` makes the
+ * records an index condition. Joined on the values alone, a run whose statistics were taken before it was staged
+ * (the planner believes it has one record) got a hash join over every file record of the run, once per batch.
+ */
 async function recordFileOutcomes(tx: EntityManager, runId: string, files: FileOutcome[]): Promise<void> {
   if (!files.length) return;
   await bound(
     tx,
     `update import_record r set outcome = v.outcome, media_id = v.media_id, warnings = v.warnings
        from json_to_recordset($2::json) as v(source_id text, outcome text, media_id uuid, warnings jsonb)
-      where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = v.source_id`,
+      where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = any ($3::text[]) and r.source_id = v.source_id`,
     [
       runId,
       JSON.stringify(
         files.map((f) => ({ source_id: f.sourceId, outcome: f.outcome, media_id: f.mediaId, warnings: f.warnings })),
       ),
+      files.map((f) => f.sourceId),
     ],
   );
 }
@@ -1143,13 +1148,11 @@ async function apply(
     // Files: every reference found in the uploads goes through media, before the batch's transaction.
     const filesOf = new Map<string, string[]>();
     // Plain `=` on the run and the owner: leakproof, so an index scan under row-level security (migration 0028).
+    // No condition on `kind` (only listed files have an owner): with it, a run staged after its statistics were taken
+    // was read through the primary key's (run, kind) prefix — every file record of the run, once per batch.
     const listed = await ctx.em.execute<
       { source_id: string; payload: { url: string; name?: string; itemSourceId?: string } }[]
-    >(
-      `select source_id, payload from import_record
-        where run_id = ? and owner_source_id in (?) and kind = 'FILE'`,
-      [run.id, ids],
-    );
+    >('select source_id, payload from import_record where run_id = ? and owner_source_id in (?)', [run.id, ids]);
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
     // The listed files by their item (a batch has hundreds of items and of files: no scan of one per other).
     const listedOf = new Map<string, typeof listed>();
@@ -1266,6 +1269,7 @@ async function apply(
     // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
     // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
     const bodyOf = new Map<string, Promise<PreparedBody>>();
+    const toPrepare: { sourceId: string; html: string }[] = [];
     for (const r of recs) {
       const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
       const prev = existing.get(r.source_id);
@@ -1277,11 +1281,18 @@ async function apply(
         const p = legacyPath(u);
         return p ? (newPathOf.get(p) ?? null) : null;
       });
-      const body = prepareItemBody(ctx, rewritten, { offThread: true });
+      toPrepare.push({ sourceId: r.source_id, html: rewritten });
+    }
+    const bodies = prepareItemBodies(
+      ctx,
+      toPrepare.map((b) => b.html),
+    );
+    toPrepare.forEach((b, i) => {
+      const body = bodies[i]!;
       // Awaited in order below; a refused body is that record's FAILED outcome, never an unhandled rejection.
       body.catch(() => undefined);
-      bodyOf.set(r.source_id, body);
-    }
+      bodyOf.set(b.sourceId, body);
+    });
     const prepared: Prepared[] = [];
     for (const r of recs) {
       const it = r.payload;
@@ -1535,23 +1546,25 @@ async function apply(
         await tx.flush();
       }
       for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
-      // The ORM inlines an array parameter element by element and writes a null element as nothing (`'a', , 'b'`,
-      // a syntax error): a record with no item (FAILED) goes as '' and comes back as null.
-      await tx.execute(
-        `update import_record r set outcome = v.outcome, item_id = nullif(v.item_id, '')::uuid, warnings = v.warnings::jsonb,
-                  column_id = nullif(v.column_id, '')::uuid
-             from (select unnest(array[?]::text[]) as source_id, unnest(array[?]::text[]) as outcome,
-                          unnest(array[?]::text[]) as item_id, unnest(array[?]::text[]) as warnings,
-                          unnest(array[?]::text[]) as column_id) v
-            where r.run_id = ? and r.kind = 'ITEM' and r.source_id = v.source_id`,
+      // By primary key (`source_id = any($3)`, see recordFileOutcomes), with bound parameters: one JSON text.
+      await bound(
+        tx,
+        `update import_record r set outcome = v.outcome, item_id = v.item_id, warnings = v.warnings, column_id = v.column_id
+           from json_to_recordset($2::json) as v(source_id text, outcome text, item_id uuid, warnings jsonb, column_id uuid)
+          where r.run_id = $1::uuid and r.kind = 'ITEM' and r.source_id = any ($3::text[]) and r.source_id = v.source_id`,
         [
-          prepared.map((p) => p.r.source_id),
-          prepared.map((p) => p.outcome),
-          prepared.map((p) => itemIdOf.get(p) ?? p.itemId ?? ''),
-          prepared.map((p) => JSON.stringify(p.warnings)),
-          // The item's column as this run decided it: the publication moves items that are elsewhere.
-          prepared.map((p) => p.col?.id ?? ''),
           run.id,
+          JSON.stringify(
+            prepared.map((p) => ({
+              source_id: p.r.source_id,
+              outcome: p.outcome,
+              item_id: itemIdOf.get(p) ?? p.itemId ?? null,
+              warnings: p.warnings,
+              // The item's column as this run decided it: the publication moves items that are elsewhere.
+              column_id: p.col?.id ?? null,
+            })),
+          ),
+          prepared.map((p) => p.r.source_id),
         ],
       );
       await recordFileOutcomes(tx, run.id, files);

@@ -1,6 +1,13 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decode, decodeLegacyUrl, detectEncoding, isPlausibleGbk, repairLatin1Mojibake } from './encoding.ts';
+import {
+  decode,
+  decodeLegacyUrl,
+  decodeStream,
+  detectEncoding,
+  isPlausibleGbk,
+  repairLatin1Mojibake,
+} from './encoding.ts';
 
 const gbk = (s: string) => new Uint8Array(iconv.encode(s, 'gbk'));
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -59,5 +66,37 @@ describe('repairs and URLs', () => {
   it('knows well-formed GBK from random high bytes', () => {
     expect(isPlausibleGbk(gbk('政务公开'))).toBe(true);
     expect(isPlausibleGbk(new Uint8Array([0xd6, 0x20, 0xff]))).toBe(false);
+  });
+});
+
+describe('decodeStream', () => {
+  /** Every chunk boundary one byte apart: each multi-byte character is split somewhere. */
+  const streamed = async (bytes: Uint8Array, encoding: string, size: number) => {
+    const d = decodeStream(encoding);
+    const parts: string[] = [];
+    d.on('data', (s: string) => parts.push(s));
+    const ended = new Promise((r) => d.on('end', r));
+    for (let i = 0; i < bytes.length; i += size) d.write(Buffer.from(bytes.subarray(i, i + size)));
+    d.end();
+    await ended;
+    return parts.join('');
+  };
+  const text = '关于印发《米易县政务公开工作要点》的通知 — 〔2026〕1号';
+
+  it('decodes UTF-8 and GBK split anywhere between chunks, as the whole would decode', async () => {
+    for (const size of [1, 2, 5, 7]) {
+      expect(await streamed(utf8(text), 'utf-8', size)).toBe(text);
+      expect(await streamed(gbk(text), 'gbk', size)).toBe(text);
+      expect(await streamed(gbk(text), 'gb18030', size)).toBe(text);
+    }
+  });
+
+  it('strips a byte-order mark and keeps an invalid byte as U+FFFD', async () => {
+    expect(await streamed(new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('政务')]), 'utf-8', 2)).toBe('政务');
+    expect(await streamed(new Uint8Array([...utf8('政'), 0xff, ...utf8('务')]), 'utf-8', 3)).toBe('政\ufffd务');
+  });
+
+  it('falls back to iconv-lite for an encoding Node has no decoder for', async () => {
+    expect(await streamed(new Uint8Array(iconv.encode('政务公开', 'cp936')), 'cp936', 3)).toBe('政务公开');
   });
 });

@@ -10,6 +10,8 @@
  * A declaration is trusted only if the sample agrees with it: a dump that says `utf8` but holds GBK bytes is
  * common (phpMyAdmin exports of latin1 tables), and a page that declares gb2312 often holds GBK-only characters.
  */
+
+import { Transform } from 'node:stream';
 import { analyse } from 'chardet';
 import iconv from 'iconv-lite';
 
@@ -148,9 +150,32 @@ export function decode(bytes: Uint8Array, encoding: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** A streaming decoder (for SQL dumps and WXR files that must not be held whole). */
+/**
+ * A streaming decoder (for SQL dumps and WXR files that must not be held whole). Node's own decoder (simdutf for
+ * UTF-8, ICU for GBK/GB18030/Big5) where it has the encoding — 5–10× faster than iconv-lite's, which was 3 % of a
+ * WXR import's CPU (issue 11: throughput) — else iconv-lite. Either strips a byte-order mark; a character split
+ * between two chunks is decoded whole.
+ */
 export function decodeStream(encoding: string): NodeJS.ReadWriteStream {
-  return iconv.decodeStream(encoding, { stripBOM: true });
+  let native: TextDecoder;
+  try {
+    native = new TextDecoder(encoding);
+  } catch {
+    return iconv.decodeStream(encoding, { stripBOM: true });
+  }
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, done) {
+      const text = native.decode(chunk, { stream: true });
+      if (text) this.push(text);
+      done();
+    },
+    flush(done) {
+      const text = native.decode();
+      if (text) this.push(text);
+      done();
+    },
+  });
 }
 
 const CJK = /[\u3400-\u9fff]/;
@@ -179,7 +204,8 @@ export function repairLatin1Mojibake(text: string): { text: string; repaired: bo
 }
 
 /** CJK ideographs, CJK and full-width punctuation: what a Chinese file name is made of besides ASCII. */
-const CHINESE_TEXT = /^[\u0020-\u007e\u00b7\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
+const CHINESE_TEXT =
+  /^[\u0020-\u007e\u00b7\u2010-\u201f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]*$/;
 
 /** What a UTF-8 file name plausibly holds: Chinese text as above, or Latin letters with diacritics (café). */
 const PLAUSIBLE_TEXT =

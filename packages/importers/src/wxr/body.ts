@@ -83,6 +83,14 @@ export function convertShortcodes(html: string): { html: string; removed: string
   return { html: out, removed: [...removed] };
 }
 
+// wpautop's patterns over the block tags, compiled once (issue 11: it runs on every WordPress body).
+const BLOCK_OPEN = new RegExp(`(<${ALL_BLOCKS}[\\s/>])`, 'gi');
+const BLOCK_CLOSE = new RegExp(`(</${ALL_BLOCKS}>)`, 'gi');
+const P_AROUND_BLOCK = new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'gi');
+const P_BEFORE_BLOCK = new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)`, 'gi');
+const P_AFTER_BLOCK = new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'gi');
+const BR_AFTER_BLOCK = new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*<br />`, 'gi');
+
 /** wp-includes/formatting.php `wpautop()`, ported. */
 export function wpautop(input: string, br = true): string {
   if (!input.trim()) return '';
@@ -97,12 +105,13 @@ export function wpautop(input: string, br = true): string {
     });
   }
   text = text.replace(/<br\s*\/?>\s*<br\s*\/?>/gi, '\n\n');
-  text = text.replace(new RegExp(`(<${ALL_BLOCKS}[\\s/>])`, 'gi'), '\n\n$1');
-  text = text.replace(new RegExp(`(</${ALL_BLOCKS}>)`, 'gi'), '$1\n\n');
+  text = text.replace(BLOCK_OPEN, '\n\n$1');
+  text = text.replace(BLOCK_CLOSE, '$1\n\n');
   text = text.replace(/<hr\s*?\/?>/gi, '$&\n\n');
   text = text.replace(/\r\n|\r/g, '\n');
   // Newlines inside a tag (attributes over several lines) are not line breaks.
-  text = text.replace(/<[^>]*>/g, (tag) => tag.replace(/\n/g, ' '));
+  // Only the tags that have one are visited (a callback per tag of every body cost more than the rest of the pass).
+  text = text.replace(/<[^>\n]*\n[^>]*>/g, (tag) => tag.replace(/\n/g, ' '));
   if (text.includes('<option')) text = text.replace(/\s*<option/g, '<option').replace(/<\/option>\s*/g, '</option>');
   text = text.replace(/\n\n+/g, '\n\n');
   let paragraphs = '';
@@ -112,12 +121,12 @@ export function wpautop(input: string, br = true): string {
   text = paragraphs;
   text = text.replace(/<p>\s*<\/p>/g, '');
   text = text.replace(/<p>([^<]+)<\/(div|address|form)>/g, '<p>$1</p></$2>');
-  text = text.replace(new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'gi'), '$1');
+  text = text.replace(P_AROUND_BLOCK, '$1');
   text = text.replace(/<p>(<li.+?)<\/p>/g, '$1');
   text = text.replace(/<p><blockquote([^>]*)>/gi, '<blockquote$1><p>');
   text = text.replace(/<\/blockquote><\/p>/g, '</p></blockquote>');
-  text = text.replace(new RegExp(`<p>\\s*(</?${ALL_BLOCKS}[^>]*>)`, 'gi'), '$1');
-  text = text.replace(new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*</p>`, 'gi'), '$1');
+  text = text.replace(P_BEFORE_BLOCK, '$1');
+  text = text.replace(P_AFTER_BLOCK, '$1');
   if (br) {
     if (/<(?:script|style|svg)/i.test(text))
       text = text.replace(/<(script|style|svg)[\s\S]*?<\/\1>/gi, (m) => m.replace(/\n/g, '<WPPreserveNewline />'));
@@ -125,7 +134,7 @@ export function wpautop(input: string, br = true): string {
     text = text.replace(/(?<!<br \/>)\s*\n/g, '<br />\n');
     text = text.replace(/<WPPreserveNewline \/>/g, '\n');
   }
-  text = text.replace(new RegExp(`(</?${ALL_BLOCKS}[^>]*>)\\s*<br />`, 'gi'), '$1');
+  text = text.replace(BR_AFTER_BLOCK, '$1');
   text = text.replace(/<br \/>(\s*<\/?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)/gi, '$1');
   text = text.replace(/\n<\/p>$/g, '</p>');
   if (pres.length) text = text.replace(/<pre wp-pre-tag-(\d+)><\/pre>/g, (_m, i: string) => pres[Number(i)] ?? '');
