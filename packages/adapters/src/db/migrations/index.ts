@@ -43,4 +43,5 @@ export const migrationsList = [
   sqlMigration('0027_import_upload_retention'),
   sqlMigration('0028_import_lookups_leakproof'),
   sqlMigration('0029_import_staging_cleared'),
+  sqlMigration('0030_syndicated_owner_status'),
 ];
