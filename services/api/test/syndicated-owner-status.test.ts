@@ -1,7 +1,7 @@
 /**
  * A syndicated item follows the status of the site that OWNS it (migration 0030; 2015 §7 报送/转载, 2017 §2 关停):
  * 米易县's news placed in the city portal's 区县动态 column leaves every public read of the city portal — its
- * column list, the list's pagination, the single read and the `route` column page — as soon as 米易县 is taken
+ * column list, the list's pagination, the single read, the `route` column page and the column's feed — as soon as 米易县 is taken
  * down, and comes back when 米易县 is public again. The city portal's kept answers (ADR 0028) are not served stale:
  * the owner's status change bumps the content version of every site that lists its items. The status changes go
  * through a second API instance (instance B), as behind a load balancer, so nothing in instance A's memory can
@@ -25,6 +25,7 @@ let syndicated = '';
 const own: string[] = [];
 const CITY_HOST = 'www.panzhihua.gov.cn';
 const COLUMN = '/zwdt/qxdt';
+const SYNDICATED_TITLE = '米易县报送：春耕生产全面展开';
 
 const LIST = `query($c: String, $a: String) { items(site: "panzhihua", column: $c, first: 2, after: $a) {
   edges { node { id } } pageInfo { hasNextPage endCursor } } }`;
@@ -57,11 +58,14 @@ async function cityFace() {
   const second = (await onA(LIST, { c: COLUMN, a: first.pageInfo.endCursor })).json.data.items;
   const route = (await onA(ROUTE, { h: CITY_HOST, p: `${COLUMN}/` })).json.data.route;
   const item = (await onA(ITEM, { id: syndicated })).json.data.item;
+  // The column's feed reads the same door (publicItemPage): its entries are the items' titles.
+  const feed = await t.app.inject({ url: `/feeds${COLUMN}/atom.xml`, headers: { host: CITY_HOST } });
   return {
     pages: [ids(first.edges), ids(second.edges)],
     more: [first.pageInfo.hasNextPage, second.pageInfo.hasNextPage],
     route: route.__typename === 'ColumnPage' ? ids(route.items.edges) : route.__typename,
     item: item?.id ?? null,
+    feed: feed.statusCode === 200 ? feed.body.includes(SYNDICATED_TITLE) : feed.statusCode,
   };
 }
 
@@ -90,7 +94,7 @@ beforeAll(async () => {
   await admin.connect();
   own.push(await publishItem(t, 'panzhihua', { column: COLUMN, title: '仁和区召开经济工作会议' }));
   own.push(await publishItem(t, 'panzhihua', { column: COLUMN, title: '东区推进城市更新' }));
-  syndicated = await publishItem(t, 'miyi', { column: '/zwdt/yw', title: '米易县报送：春耕生产全面展开' });
+  syndicated = await publishItem(t, 'miyi', { column: '/zwdt/yw', title: SYNDICATED_TITLE });
   // 报送 (2015 §7): 米易县's item placed in the city portal's column. No use case writes a cross-site placement
   // yet, so the fixture stores what one would: the placement, then its listing rows by core's own statement.
   await admin.query(
@@ -119,13 +123,14 @@ describe('a syndicated item follows its owning site’s status', () => {
       more: [true, false],
       route: [syndicated, own[1], own[0]],
       item: syndicated,
+      feed: true,
     });
     expect(await sqlDoor()).toEqual([syndicated, own[1], own[0]]);
     expect((await onA(LIST, { c: COLUMN })).kept).toBe(true);
     expect((await onA(ROUTE, { h: CITY_HOST, p: `${COLUMN}/` })).kept).toBe(true);
   });
 
-  it('leaves the list, its pagination, the single read and the route once its owner is taken down', async () => {
+  it('leaves the list, its pagination, the single read, the route and the feed once its owner is taken down', async () => {
     const city = await contentVersion('panzhihua');
     const edu = await contentVersion('edu');
     const down = await b.gql(
@@ -144,6 +149,7 @@ describe('a syndicated item follows its owning site’s status', () => {
       more: [false, false],
       route: [own[1], own[0]],
       item: null,
+      feed: false,
     });
   });
 
