@@ -3,7 +3,9 @@
  * page and an article page of 米易县 (the demo city with its published content), with the theme's HTTP cache of
  * API answers on (as deployed: fresh for the API's max-age, then revalidated by ETag) and off (every page asks
  * the API). The API and the theme run as child processes on loopback; autocannon runs here. Prints figures;
- * never fails on them.
+ * never fails on them. The theme reads with its own API token (READ_PUBLISHED, 米易县), created by the very
+ * function `./dev start` uses (infra/dev/theme-token.ts), so it is answered and counted as deployed
+ * (docs/operations.md: THEME_API_TOKEN), not as an anonymous reader.
  *
  *   BENCH_THEME_SECONDS=10      measuring window per scenario (1–120); a 2 s warm-up comes first
  *   BENCH_THEME_CONNECTIONS=16  concurrent connections (1–256)
@@ -16,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { ensureThemeToken } from '../infra/dev/theme-token.ts';
 import { findFreePort, stopChild } from '../packages/testing/src/index.ts';
 import { seedDemoContent } from '../services/theme/src/demo-content.ts';
 import { startStack } from './lib/stack.ts';
@@ -104,6 +107,10 @@ async function main() {
     await ready(`${apiUrl}/ready`);
     const content = await seedDemoContent(apiUrl);
     if (!content) throw new Error('demo content missing');
+    // As `./dev start` does (infra/dev/start.ts): the site admin creates the theme's token through the API, kept in a
+    // secrets file (here the run's throwaway dir). Unlike `./dev start`, no fallback to running without a token: a
+    // bench of the anonymous path would measure something else than what is deployed.
+    const { token } = await ensureThemeToken(apiUrl, join(mediaDir, 'secrets.json'));
     const rows: string[] = [];
     for (const cache of [true, false]) {
       const port = await findFreePort();
@@ -112,6 +119,7 @@ async function main() {
         THEME_PORT: String(port),
         THEME_API_CACHE: cache ? '1' : '0',
         THEME_LOG: '0',
+        THEME_API_TOKEN: token,
       });
       children.push(theme);
       const url = `http://127.0.0.1:${port}`;

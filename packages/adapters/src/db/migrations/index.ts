@@ -43,5 +43,6 @@ export const migrationsList = [
   sqlMigration('0027_import_upload_retention'),
   sqlMigration('0028_import_lookups_leakproof'),
   sqlMigration('0029_import_staging_cleared'),
+  sqlMigration('0030_syndicated_owner_status'),
   sqlMigration('0031_rls_once_per_statement'),
 ];
