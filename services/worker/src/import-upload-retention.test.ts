@@ -16,6 +16,8 @@ import { createWorkerLogger } from './logger.ts';
 
 let t: TestApp;
 let boss: PgBoss;
+/** The worker's schedules as registerJobs made them (then removed, see beforeAll). */
+let schedules: Awaited<ReturnType<PgBoss['getSchedules']>> = [];
 const DAY = 86_400_000;
 const sys = () => t.platform.systemCtx('test:import-uploads');
 const START = 'mutation($i: StartImportInput!) { startImport(input: $i) { id state } }';
@@ -28,6 +30,15 @@ beforeAll(async () => {
   boss.on('error', () => {});
   await boss.start();
   await registerJobs(boss, t.platform, { log: createWorkerLogger('silent') });
+  // Nothing runs behind the tests' backs: the tests run each import and each purge themselves. Left registered,
+  // the run-import worker also carried out every run startImport enqueued, concurrently with the test's own
+  // runImport and cancelImport: a job's PLANNED landing between a cancel and its upload release (before the
+  // worker's state changes respected a cancel) kept an upload "an upload no run used…" expects gone, and that
+  // upload, left aged, then counted in "two workers purging at once…". And the daily purge (03:37 China time,
+  // 19:37 UTC) would delete uploads under any test running at that minute.
+  schedules = await boss.getSchedules();
+  for (const s of schedules) await boss.unschedule(s.name, s.key);
+  await boss.offWork(queues.runImport);
 }, 120_000);
 afterAll(async () => {
   await boss?.stop({ graceful: false });
@@ -126,7 +137,6 @@ async function purgeAudits(sha256: string) {
 
 describe('uploaded import exports', () => {
   it('are purged by a daily job', async () => {
-    const schedules = await boss.getSchedules();
     expect(schedules.find((s) => s.name === queues.purgeImportUploads)).toMatchObject({
       cron: '37 3 * * *',
       options: expect.objectContaining({ tz: 'Asia/Shanghai' }),
