@@ -109,6 +109,11 @@ async function age(u: Upload, days: number) {
   ]);
 }
 
+/** As if the run had been PLANNED `days` ago (the worker's setState wrote updated_at then). */
+async function plannedDaysAgo(id: string, days: number) {
+  await sys().em.execute('update import_run set updated_at = ? where id = ?', [new Date(Date.now() - days * DAY), id]);
+}
+
 async function start(u: Upload, label: string, commit = true): Promise<string> {
   const r = await t.gql(
     START,
@@ -212,7 +217,12 @@ describe('uploaded import exports', () => {
     // Uploaded again after its run finished: a new upload, kept for the retention like any fresh one.
     expect(await stored(reuploaded)).toEqual(kept);
     // Nothing left to do: a second run deletes nothing.
-    expect(await purgeImportUploadsJob(t.platform)).toEqual({ runsFinished: 0, retention: 0, bytes: 0 });
+    expect(await purgeImportUploadsJob(t.platform)).toEqual({
+      expiredPlans: 0,
+      runsFinished: 0,
+      retention: 0,
+      bytes: 0,
+    });
   });
 
   it('a run is not started from an upload whose purge has committed, even while its object is still there', async () => {
@@ -251,6 +261,48 @@ describe('uploaded import exports', () => {
     await boss.send(queues.purgeImportUploads, {});
     await expect.poll(async () => (await stored(u)).object, { timeout: 30_000, interval: 250 }).toBe(false);
     expect((await stored(u)).row).toBe(false);
+  });
+
+  it('a plan left uncommitted past the retention is cancelled with its reason: its upload goes, it cannot be committed', async () => {
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    const staleUpload = await upload('miyi', await bundle());
+    const recentUpload = await upload('miyi', await bundle());
+    const stale = await start(staleUpload, `stale-plan-${seq}`, false);
+    const recent = await start(recentUpload, `recent-plan-${seq}`, false);
+    for (const id of [stale, recent]) expect(await runImport(sys(), id)).toBe('PLANNED');
+    // Planned 8 and 6 days ago; both uploads older than the retention (only their runs keep them).
+    await plannedDaysAgo(stale, 8);
+    await plannedDaysAgo(recent, 6);
+    await age(staleUpload, 9);
+    await age(recentUpload, 9);
+
+    expect(await purgeImportUploadsJob(t.platform)).toMatchObject({ expiredPlans: 1, runsFinished: 1, retention: 0 });
+    expect(await stored(staleUpload)).toEqual(gone);
+    expect(await stored(recentUpload)).toEqual(kept);
+    const [run] = await sys().em.execute<{ state: string; error: string | null; finished: boolean }[]>(
+      'select state, error, finished_at is not null as finished from import_run where id = ?',
+      [stale],
+    );
+    expect(run).toEqual({
+      state: 'CANCELLED',
+      error: expect.stringMatching(/not committed within 7 days/),
+      finished: true,
+    });
+    const audits = await sys().em.execute<{ changes: { state: string[] } }[]>(
+      "select changes from audit_record where action = 'import.expire' and target_id = ?",
+      [stale],
+    );
+    expect(audits.map((a) => a.changes.state)).toEqual([['PLANNED', 'CANCELLED']]);
+    // Committing it is refused up front, with the reason — not a job failing later on a missing file.
+    const commit = 'mutation($id: ID!) { commitImport(id: $id) { id state } }';
+    const refused = await t.gql(commit, { id: stale }, admin);
+    expect(reasonOf(refused)).toBe('INVALID_IMPORT_STATE');
+    expect(refused.errors![0]!.message).toMatch(/CANCELLED.*not committed within 7 days/);
+    // The recent plan is still the reviewers' to commit; a second purge expires nothing.
+    const committed = await t.gql(commit, { id: recent }, admin);
+    expect(committed.errors, JSON.stringify(committed.errors)).toBeUndefined();
+    expect(await purgeImportUploadsJob(t.platform)).toMatchObject({ expiredPlans: 0, runsFinished: 0 });
+    expect(await stored(recentUpload)).toEqual(kept);
   });
 
   it("the register is site-owned: A's scope neither sees nor deletes B's uploads", async () => {
