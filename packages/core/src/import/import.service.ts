@@ -675,6 +675,18 @@ const setState = async (ctx: Ctx, run: ImportRun, state: ImportState, extra: Par
 /** Inside a batch's transaction: the run's row, locked, unless the run became final (cancelled) meanwhile. */
 const RUN_GOES_ON = "state not in ('PUBLISHED', 'CANCELLED', 'FAILED')";
 
+/**
+ * First in a transaction that writes for the run outside its batches (its columns, which are visible on the site):
+ * holds the run's row against a cancel until it commits, or stops the worker if a cancel came first.
+ */
+async function holdRunGoing(tx: EntityManager, runId: string): Promise<void> {
+  const [row] = await tx.execute<{ id: string }[]>(
+    `select id from import_run where id = ? and ${RUN_GOES_ON} for share`,
+    [runId],
+  );
+  if (!row) throw new StopSignal();
+}
+
 async function isCancelled(ctx: Ctx, id: string): Promise<boolean> {
   const [row] = await ctx.em.execute<{ state: string }[]>('select state from import_run where id = ?', [id]);
   return row?.state === 'CANCELLED';
@@ -995,6 +1007,7 @@ async function applyColumns(
   );
   if (pending.length) {
     await ctx.em.transactional(async (tx) => {
+      await holdRunGoing(tx, run.id);
       const siteColumns = await tx.find(Column, { siteId: site.id });
       const byPath = new Map(siteColumns.map((c) => [c.path, c]));
       const legacy = pending.map(
