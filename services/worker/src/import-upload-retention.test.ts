@@ -16,6 +16,8 @@ import { createWorkerLogger } from './logger.ts';
 
 let t: TestApp;
 let boss: PgBoss;
+/** The worker's schedules as registerJobs made them (then removed, see beforeAll). */
+let schedules: Awaited<ReturnType<PgBoss['getSchedules']>> = [];
 const DAY = 86_400_000;
 const sys = () => t.platform.systemCtx('test:import-uploads');
 const START = 'mutation($i: StartImportInput!) { startImport(input: $i) { id state } }';
@@ -28,6 +30,15 @@ beforeAll(async () => {
   boss.on('error', () => {});
   await boss.start();
   await registerJobs(boss, t.platform, { log: createWorkerLogger('silent') });
+  // Nothing runs behind the tests' backs: the tests run each import and each purge themselves. Left registered,
+  // the run-import worker also carried out every run startImport enqueued, concurrently with the test's own
+  // runImport and cancelImport: a job's PLANNED landing between a cancel and its upload release (before the
+  // worker's state changes respected a cancel) kept an upload "an upload no run used…" expects gone, and that
+  // upload, left aged, then counted in "two workers purging at once…". And the daily purge (03:37 China time,
+  // 19:37 UTC) would delete uploads under any test running at that minute.
+  schedules = await boss.getSchedules();
+  for (const s of schedules) await boss.unschedule(s.name, s.key);
+  await boss.offWork(queues.runImport);
 }, 120_000);
 afterAll(async () => {
   await boss?.stop({ graceful: false });
@@ -98,6 +109,11 @@ async function age(u: Upload, days: number) {
   ]);
 }
 
+/** As if the run had been PLANNED `days` ago (the worker's setState wrote updated_at then). */
+async function plannedDaysAgo(id: string, days: number) {
+  await sys().em.execute('update import_run set updated_at = ? where id = ?', [new Date(Date.now() - days * DAY), id]);
+}
+
 async function start(u: Upload, label: string, commit = true): Promise<string> {
   const r = await t.gql(
     START,
@@ -126,7 +142,6 @@ async function purgeAudits(sha256: string) {
 
 describe('uploaded import exports', () => {
   it('are purged by a daily job', async () => {
-    const schedules = await boss.getSchedules();
     expect(schedules.find((s) => s.name === queues.purgeImportUploads)).toMatchObject({
       cron: '37 3 * * *',
       options: expect.objectContaining({ tz: 'Asia/Shanghai' }),
@@ -202,7 +217,12 @@ describe('uploaded import exports', () => {
     // Uploaded again after its run finished: a new upload, kept for the retention like any fresh one.
     expect(await stored(reuploaded)).toEqual(kept);
     // Nothing left to do: a second run deletes nothing.
-    expect(await purgeImportUploadsJob(t.platform)).toEqual({ runsFinished: 0, retention: 0, bytes: 0 });
+    expect(await purgeImportUploadsJob(t.platform)).toEqual({
+      expiredPlans: 0,
+      runsFinished: 0,
+      retention: 0,
+      bytes: 0,
+    });
   });
 
   it('a run is not started from an upload whose purge has committed, even while its object is still there', async () => {
@@ -241,6 +261,48 @@ describe('uploaded import exports', () => {
     await boss.send(queues.purgeImportUploads, {});
     await expect.poll(async () => (await stored(u)).object, { timeout: 30_000, interval: 250 }).toBe(false);
     expect((await stored(u)).row).toBe(false);
+  });
+
+  it('a plan left uncommitted past the retention is cancelled with its reason: its upload goes, it cannot be committed', async () => {
+    const admin = await t.tokenFor(demo.admin('miyi'));
+    const staleUpload = await upload('miyi', await bundle());
+    const recentUpload = await upload('miyi', await bundle());
+    const stale = await start(staleUpload, `stale-plan-${seq}`, false);
+    const recent = await start(recentUpload, `recent-plan-${seq}`, false);
+    for (const id of [stale, recent]) expect(await runImport(sys(), id)).toBe('PLANNED');
+    // Planned 8 and 6 days ago; both uploads older than the retention (only their runs keep them).
+    await plannedDaysAgo(stale, 8);
+    await plannedDaysAgo(recent, 6);
+    await age(staleUpload, 9);
+    await age(recentUpload, 9);
+
+    expect(await purgeImportUploadsJob(t.platform)).toMatchObject({ expiredPlans: 1, runsFinished: 1, retention: 0 });
+    expect(await stored(staleUpload)).toEqual(gone);
+    expect(await stored(recentUpload)).toEqual(kept);
+    const [run] = await sys().em.execute<{ state: string; error: string | null; finished: boolean }[]>(
+      'select state, error, finished_at is not null as finished from import_run where id = ?',
+      [stale],
+    );
+    expect(run).toEqual({
+      state: 'CANCELLED',
+      error: expect.stringMatching(/not committed within 7 days/),
+      finished: true,
+    });
+    const audits = await sys().em.execute<{ changes: { state: string[] } }[]>(
+      "select changes from audit_record where action = 'import.expire' and target_id = ?",
+      [stale],
+    );
+    expect(audits.map((a) => a.changes.state)).toEqual([['PLANNED', 'CANCELLED']]);
+    // Committing it is refused up front, with the reason — not a job failing later on a missing file.
+    const commit = 'mutation($id: ID!) { commitImport(id: $id) { id state } }';
+    const refused = await t.gql(commit, { id: stale }, admin);
+    expect(reasonOf(refused)).toBe('INVALID_IMPORT_STATE');
+    expect(refused.errors![0]!.message).toMatch(/CANCELLED.*not committed within 7 days/);
+    // The recent plan is still the reviewers' to commit; a second purge expires nothing.
+    const committed = await t.gql(commit, { id: recent }, admin);
+    expect(committed.errors, JSON.stringify(committed.errors)).toBeUndefined();
+    expect(await purgeImportUploadsJob(t.platform)).toMatchObject({ expiredPlans: 0, runsFinished: 0 });
+    expect(await stored(recentUpload)).toEqual(kept);
   });
 
   it("the register is site-owned: A's scope neither sees nor deletes B's uploads", async () => {

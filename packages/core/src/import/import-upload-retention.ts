@@ -9,6 +9,13 @@
  * FAILED the upload has done its work and goes (at once when the last run gets there, else in the daily job). An
  * upload no run has used since it was (last) uploaded goes after IMPORT_UPLOAD_RETENTION_DAYS.
  *
+ * A plan nobody commits would keep its upload for ever: a run planned only (commit: false) that refers to an upload
+ * and has stayed PLANNED for longer than IMPORT_UPLOAD_RETENTION_DAYS is expired by the daily job first — CANCELLED,
+ * its reason in `error`, audited `import.expire` — and its upload then goes like any finished run's. Marked rather
+ * than silently ignored: the run's page says why, and commitImport refuses it (INVALID_IMPORT_STATE with that reason)
+ * instead of handing the worker a source that is gone. Each expiry is a conditional update of the run's row, so a
+ * commitImport holding the row FOR UPDATE either comes first (the run is no longer a stale plan) or is refused.
+ *
  * Safe across worker instances: each upload is deleted in its own transaction holding its register row FOR UPDATE,
  * re-deciding after the lock is taken; startImport holds the row FOR SHARE while it writes a run (holdUploads), and
  * an upload renews the row before it puts the object. Deleting twice is harmless: the second finds no row, and the
@@ -50,7 +57,50 @@ const REASON = `case
     when u.uploaded_at < ? then 'RETENTION'
   end`;
 
+/** Runs that refer to an upload (options as startImport wrote them). */
+const USES_UPLOAD = `(r.options ->> 'files' like 'upload:%'
+    or exists (select 1 from jsonb_array_elements_text(
+         case when jsonb_typeof(r.options -> 'source') = 'array' then r.options -> 'source' else '[]'::jsonb end) s(v)
+       where s.v like 'upload:%'))`;
+
+/** A plan left uncommitted since before the cutoff, holding an upload. */
+const STALE_PLAN = `r.state = 'PLANNED' and r.options ->> 'commit' = 'false' and r.updated_at < ? and ${USES_UPLOAD}`;
+
+/** Cancels the stale plans (see above), each in its own transaction with its audit record; how many. */
+async function expireStalePlans(ctx: Ctx, cutoff: Date, days: number): Promise<number> {
+  const stale = await ctx.em.execute<{ id: string; site_id: string }[]>(
+    `select r.id, r.site_id from import_run r where ${STALE_PLAN} order by r.updated_at`,
+    [cutoff],
+  );
+  const reason = `planned and not committed within ${days} days (IMPORT_UPLOAD_RETENTION_DAYS): plan it again`;
+  let expired = 0;
+  for (const run of stale) {
+    const done = await ctx.em.transactional(async (tx) => {
+      const now = ctx.now();
+      // Re-decided on the locked row: a commit (or a cancel) that got there first leaves nothing to expire.
+      const [hit] = await tx.execute<{ id: string }[]>(
+        `update import_run r set state = 'CANCELLED', error = ?, finished_at = ?, updated_at = ?
+          where r.id = ? and ${STALE_PLAN} returning r.id`,
+        [reason, now, now, run.id, cutoff],
+      );
+      if (!hit) return false;
+      await appendAudit(tx, ctx, {
+        siteId: run.site_id,
+        action: 'import.expire',
+        targetType: 'ImportRun',
+        targetId: run.id,
+        changes: { state: ['PLANNED', 'CANCELLED'], reason },
+      });
+      return true;
+    });
+    if (done) expired += 1;
+  }
+  return expired;
+}
+
 export interface ImportUploadPurge {
+  /** Plans left uncommitted past the retention, cancelled first (their uploads then go as RUNS_FINISHED). */
+  expiredPlans: number;
   /** Uploads deleted whose runs had all finished. */
   runsFinished: number;
   /** Uploads deleted because no run used them within the retention. */
@@ -108,7 +158,8 @@ export async function purgeImportUploads(
 ): Promise<ImportUploadPurge> {
   await ctx.directory.fresh();
   const cutoff = new Date(ctx.now().getTime() - retention.days * DAY);
-  const result: ImportUploadPurge = { runsFinished: 0, retention: 0, bytes: 0 };
+  const result: ImportUploadPurge = { expiredPlans: 0, runsFinished: 0, retention: 0, bytes: 0 };
+  result.expiredPlans = await expireStalePlans(ctx, cutoff, retention.days);
   let after: { siteId: string; sha256: string } | null = null;
   for (;;) {
     const page: { site_id: string; sha256: string }[] = await ctx.em.execute(

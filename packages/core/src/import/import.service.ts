@@ -527,11 +527,26 @@ export async function startImport(
   return run;
 }
 
-/** A planned run (commit: false) goes ahead: the worker stages and applies it. */
+/**
+ * A planned run (commit: false) goes ahead: the worker stages and applies it. Decided on the run's row held FOR
+ * UPDATE, so a cancel — or the purge job expiring a plan left uncommitted past IMPORT_UPLOAD_RETENTION_DAYS
+ * (import-upload-retention.ts) — either comes first and is refused here, or waits and sees a committed run.
+ */
 export async function commitImport(ctx: Ctx, id: string): Promise<ImportRun> {
   const run = await requireRun(ctx, id);
-  if (run.state !== 'PLANNED') throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}, not PLANNED`);
   await ctx.em.transactional(async (tx) => {
+    const [locked] = await tx.execute<{ state: ImportState; error: string | null }[]>(
+      'select state, error from import_run where id = ? for update',
+      [run.id],
+    );
+    const state = locked?.state ?? run.state;
+    if (state !== 'PLANNED')
+      // An expired plan says why (its uploads may be gone): the caller plans again rather than meet a missing file.
+      throw new AppError(
+        'INVALID_IMPORT_STATE',
+        `The run is ${state}, not PLANNED${state === 'CANCELLED' && locked?.error ? `: ${locked.error}` : ''}`,
+        { details: { state } },
+      );
     run.options = { ...run.options, commit: true };
     run.updatedAt = ctx.now();
     tx.persist(run);
@@ -579,19 +594,29 @@ export async function importSignOffs(ctx: Ctx, runIds: string[]): Promise<Import
   return ctx.em.find(ImportSignOff, { runId: { $in: runIds } }, { orderBy: { level: 'asc' } });
 }
 
-/** Stops a run: the worker stops at its next batch; nothing of it was public, its drafts stay drafts. */
+/**
+ * Stops a run: the worker stops at its next batch; nothing of it was public, its drafts stay drafts. Decided on the
+ * run's row held FOR UPDATE: the worker's state changes (setState) and batches (their progress update) wait for the
+ * cancel and then find the run CANCELLED, or the cancel waits for them and decides on the state they left — a run
+ * that became final meanwhile (published by a level-3 signature, failed) is refused, not overwritten.
+ */
 export async function cancelImport(ctx: Ctx, id: string): Promise<ImportRun> {
   const run = await requireRun(ctx, id);
   if (!canImport(ctx, run.siteId)) throw new AppError('FORBIDDEN');
-  if (['PUBLISHED', 'CANCELLED', 'FAILED'].includes(run.state))
-    throw new AppError('INVALID_IMPORT_STATE', `The run is ${run.state}`);
   const cancelled = await ctx.em.transactional(async (tx) => {
-    const from = run.state;
-    run.state = 'CANCELLED';
-    run.finishedAt = ctx.now();
-    run.updatedAt = ctx.now();
-    tx.persist(run);
-    await tx.flush();
+    const [locked] = await tx.execute<{ state: ImportState }[]>(
+      'select state from import_run where id = ? for update',
+      [run.id],
+    );
+    const from = locked?.state ?? run.state;
+    if (finalImportStates.includes(from)) throw new AppError('INVALID_IMPORT_STATE', `The run is ${from}`);
+    const now = ctx.now();
+    await tx.execute("update import_run set state = 'CANCELLED', finished_at = ?, updated_at = ? where id = ?", [
+      now,
+      now,
+      run.id,
+    ]);
+    Object.assign(run, { state: 'CANCELLED', finishedAt: now, updatedAt: now });
     await appendAudit(tx, ctx, {
       siteId: run.siteId,
       action: 'import.cancel',
@@ -629,10 +654,38 @@ export interface RunHooks {
 /** Where a run ends: nothing reads its source any more. */
 export const finalImportStates: readonly ImportState[] = ['PUBLISHED', 'CANCELLED', 'FAILED'];
 
+/** Ends a run's job early (a test's stop, a cancel seen): the run stays where it is, resumable or final. */
+class StopSignal extends Error {}
+
+/**
+ * The worker moves a run on only while it is not final: a cancel committed meanwhile (cancelImport holds the row
+ * FOR UPDATE) is never overwritten — the update re-reads the row once the cancel's lock is released and matches
+ * nothing. Then the worker stops, as it does when it sees the cancel between batches (StopSignal).
+ */
 const setState = async (ctx: Ctx, run: ImportRun, state: ImportState, extra: Partial<ImportRun> = {}) => {
-  await ctx.em.nativeUpdate(ImportRun, { id: run.id }, { state, updatedAt: ctx.now(), ...extra });
+  const moved = await ctx.em.nativeUpdate(
+    ImportRun,
+    { id: run.id, state: { $nin: [...finalImportStates] } },
+    { state, updatedAt: ctx.now(), ...extra },
+  );
+  if (!moved) throw new StopSignal();
   Object.assign(run, { state, ...extra });
 };
+
+/** Inside a batch's transaction: the run's row, locked, unless the run became final (cancelled) meanwhile. */
+const RUN_GOES_ON = "state not in ('PUBLISHED', 'CANCELLED', 'FAILED')";
+
+/**
+ * First in a transaction that writes for the run outside its batches (its columns, which are visible on the site):
+ * holds the run's row against a cancel until it commits, or stops the worker if a cancel came first.
+ */
+async function holdRunGoing(tx: EntityManager, runId: string): Promise<void> {
+  const [row] = await tx.execute<{ id: string }[]>(
+    `select id from import_run where id = ? and ${RUN_GOES_ON} for share`,
+    [runId],
+  );
+  if (!row) throw new StopSignal();
+}
 
 async function isCancelled(ctx: Ctx, id: string): Promise<boolean> {
   const [row] = await ctx.em.execute<{ state: string }[]>('select state from import_run where id = ?', [id]);
@@ -688,9 +741,14 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
     if (e instanceof StopSignal) return 'STOPPED';
     // A source that cannot be read fails the run (with the reason); anything else is retried by the job.
     if (e instanceof AppError && e.reason === 'IMPORT_SOURCE_UNREADABLE') {
-      // Cancelled meanwhile (its uploads released under this job): it stays cancelled.
+      // Cancelled meanwhile (its uploads released under this job), even after this check (setState then stops): it stays cancelled.
       if (await isCancelled(ctx, run.id)) return 'CANCELLED';
-      await setState(ctx, run, 'FAILED', { error: e.message, finishedAt: ctx.now() });
+      try {
+        await setState(ctx, run, 'FAILED', { error: e.message, finishedAt: ctx.now() });
+      } catch (stop) {
+        if (stop instanceof StopSignal) return 'CANCELLED';
+        throw stop;
+      }
       await releaseRunUploads(ctx, run);
       return 'FAILED';
     }
@@ -699,8 +757,6 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
     await work?.remove();
   }
 }
-
-class StopSignal extends Error {}
 
 const STAGE_BATCH = 500;
 /**
@@ -776,7 +832,12 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
          on conflict (run_id, kind, source_id) do nothing`,
         [run.id, run.siteId, system, json, paths, owners],
       );
-      await tx.execute('update import_run set staged = ?, updated_at = ? where id = ?', [upTo, ctx.now(), run.id]);
+      // A batch committed after a cancel would stage into a cancelled run: the row is locked and checked here.
+      const [goes] = await tx.execute<{ id: string }[]>(
+        `update import_run set staged = ?, updated_at = ? where id = ? and ${RUN_GOES_ON} returning id`,
+        [upTo, ctx.now(), run.id],
+      );
+      if (!goes) throw new StopSignal();
     });
     hooks.onProgress?.({ state: 'STAGING', staged: upTo, applied: 0, total: null });
     if (await isCancelled(ctx, run.id)) throw new StopSignal();
@@ -946,6 +1007,7 @@ async function applyColumns(
   );
   if (pending.length) {
     await ctx.em.transactional(async (tx) => {
+      await holdRunGoing(tx, run.id);
       const siteColumns = await tx.find(Column, { siteId: site.id });
       const byPath = new Map(siteColumns.map((c) => [c.path, c]));
       const legacy = pending.map(
@@ -1568,10 +1630,14 @@ async function apply(
         ],
       );
       await recordFileOutcomes(tx, run.id, files);
-      await tx.execute(
-        'update import_run set applied = applied + ?, batches = batches + 1, updated_at = ? where id = ?',
+      // A batch committed after a cancel would add drafts to a cancelled run: the run's row, locked, decides —
+      // cancelled meanwhile, the whole batch rolls back and the worker stops.
+      const [goes] = await tx.execute<{ id: string }[]>(
+        `update import_run set applied = applied + ?, batches = batches + 1, updated_at = ?
+          where id = ? and ${RUN_GOES_ON} returning id`,
         [prepared.length, now, run.id],
       );
+      if (!goes) throw new StopSignal();
     });
   };
   // Batch N is written while batch N+1 is prepared (issue 11: the preparation is this process's CPU, the write
