@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, open, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImportPort, MediaStorage } from '@zhanqun/core';
-import { openSource } from '@zhanqun/importers';
+import { openSource, threadedSource } from '@zhanqun/importers';
 import { extractZip, openFileStore } from '@zhanqun/importers/files';
 import { writeHashed } from '../media/write-hashed.ts';
 
@@ -37,7 +37,11 @@ export function importPort(opts: { importDir: string; tmpDir: string; storage: M
       },
     },
     importDir,
-    open: (paths, o) => openSource(paths, { system: o.system ?? null, baseUrls: o.baseUrls ?? [] }),
+    // Opened here (the adapter chosen, the site's name); read on a thread of its own (importers' threaded.ts).
+    open: async (paths, o) => {
+      const options = { baseUrls: o.baseUrls ?? [] };
+      return threadedSource(await openSource(paths, { ...options, system: o.system ?? null }), paths, options);
+    },
     async openFiles(pathOrZip, o) {
       // Symlinks are resolved once here; the store itself refuses entries that lead outside.
       return openFileStore(await realpath(pathOrZip), { baseUrls: o.baseUrls ?? [] });
