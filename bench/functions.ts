@@ -87,6 +87,11 @@ try {
       `select v.zq_version, t.* from (select ${V} as zq_version) v left join lateral zq_public_items($1, $2, $3, $4, $5, $6) t on true`,
       (i) => [site, col(i).path, null, 21, null, null],
     ],
+    [
+      'items_seen_fenced',
+      `select v.zq_version, t.* from (select ${V} as zq_version offset 0) v left join lateral zq_public_items($1, $2, $3, $4, $5, $6) t on true`,
+      (i) => [site, col(i).path, null, 21, null, null],
+    ],
     ['items_home', 'select * from zq_public_items($1, $2, $3, $4, $5, $6)', () => [site, null, null, 21, null, null]],
     [
       'under_column',
