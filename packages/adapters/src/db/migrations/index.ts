@@ -46,4 +46,5 @@ export const migrationsList = [
   sqlMigration('0030_syndicated_owner_status'),
   sqlMigration('0031_rls_once_per_statement'),
   sqlMigration('0032_import_staging_analyze'),
+  sqlMigration('0033_public_functions_bound'),
 ];
