@@ -128,3 +128,30 @@ describe('the policies', () => {
     expect(plan).not.toMatch(/string_to_array/);
   });
 });
+
+describe('the definer functions', () => {
+  // Migration 0034: pg_temp named last, so a caller's temp table never shadows the tables a definer function reads.
+  it('resolve names in the owner’s schemas, pg_temp last, or are bound to their objects (SQL-standard bodies)', async () => {
+    const { rows } = await owner.query<{ name: string; config: string[] | null }>(
+      `select p.oid::regprocedure::text as name, p.proconfig as config
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.prosecdef and p.prosqlbody is null`,
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.filter((r) => !(r.config ?? []).includes('search_path=pg_catalog, public, pg_temp'))).toEqual([]);
+  });
+
+  it('read the real site table even when the caller has a temp table of that name', async () => {
+    const c = new pg.Client({ connectionString: db.appUrl });
+    await c.connect();
+    try {
+      await c.query('create temp table site (id uuid, code text, status text)');
+      await c.query(`insert into site values ($1, 'fake', 'ONLINE')`, [otherSiteId]);
+      const { rows } = await c.query('select id, code from zq_site_directory()');
+      expect(rows).toContainEqual(expect.objectContaining({ id: siteId, code: 'city' }));
+      expect(rows.map((r) => r.code)).not.toContain('fake');
+    } finally {
+      await c.end();
+    }
+  });
+});

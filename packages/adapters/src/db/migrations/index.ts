@@ -47,4 +47,5 @@ export const migrationsList = [
   sqlMigration('0031_rls_once_per_statement'),
   sqlMigration('0032_import_staging_analyze'),
   sqlMigration('0033_public_functions_bound'),
+  sqlMigration('0034_definer_search_path'),
 ];
