@@ -24,6 +24,8 @@ export function gbk(text: string): Buffer {
   return iconv.encode(text, 'gbk');
 }
 
+const CRAFTED_AT = new Date('2016-03-02T10:00:00+08:00');
+
 export async function craftZip(entries: CraftEntry[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   const placeholders: Buffer[] = [];
@@ -33,7 +35,9 @@ export async function craftZip(entries: CraftEntry[]): Promise<Buffer> {
     const ph = Buffer.from(`Q${i}_`.padEnd(name.length, 'x'));
     if (ph.length !== name.length) throw new Error(`name too short to craft: ${name.toString()}`);
     placeholders.push(ph);
-    zip.addBuffer(Buffer.from(e.data), ph.toString('ascii'), { compress: e.compress ?? false });
+    // A fixed time: the same entries make the same bytes (yazl stamps "now" by default, so two zips of one content
+    // crafted either side of a 2-second boundary had different SHA-256s — a test re-uploading "the same" export flaked).
+    zip.addBuffer(Buffer.from(e.data), ph.toString('ascii'), { compress: e.compress ?? false, mtime: CRAFTED_AT });
   });
   zip.end();
   const chunks: Buffer[] = [];
