@@ -46,6 +46,14 @@ function checked(prepared: PreparedBody): PreparedBody {
   return prepared;
 }
 
+const inline = (html: string): PreparedBody | { error: string } => {
+  try {
+    return prepareBody(html);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+};
+
 /** Bodies per task handed to the pool by `prepareItemBodies`: small enough that the first are ready early. */
 const BODIES_PER_TASK = 50;
 
@@ -58,7 +66,14 @@ export function prepareItemBodies(ctx: Ctx, htmls: string[]): Promise<PreparedBo
   const out: Promise<PreparedBody>[] = [];
   for (let i = 0; i < htmls.length; i += BODIES_PER_TASK) {
     const chunk = htmls.slice(i, i + BODIES_PER_TASK);
-    const task = ctx.html ? ctx.html.prepareMany(chunk) : Promise.resolve(chunk.map((h) => prepareBody(h)));
+    const pool = ctx.html;
+    // A task the pool could not finish (a body that took its thread down): each body again on its own, so that
+    // only that body fails. Inline (no pool), a body whose work throws fails alone too.
+    const task = pool
+      ? pool
+          .prepareMany(chunk)
+          .catch(() => Promise.all(chunk.map((h) => pool.prepare(h).catch((e: Error) => ({ error: e.message })))))
+      : Promise.resolve(chunk.map(inline));
     for (let j = 0; j < chunk.length; j++)
       out.push(
         task.then((r) => {
