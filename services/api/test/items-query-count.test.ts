@@ -66,8 +66,12 @@ afterAll(async () => {
 describe('SQL round trips of a 50-item page with sign-offs', () => {
   it('are the same for 5 and for 50 items', async () => {
     await measure(5);
-    const five = await measure(5);
-    const fifty = await measure(50);
+    // The statements are counted process-wide: a background statement (the site directory's version check, the
+    // search sync) that lands during a request adds one. The fewest of three runs is the request's own count —
+    // background work only ever adds, and an N+1 would show in every run of the 50-item page.
+    const fewest = async (n: number) => Math.min(await measure(n), await measure(n), await measure(n));
+    const five = await fewest(5);
+    const fifty = await fewest(50);
     console.log(`[figures] 50-item page with sign-offs: ${fifty} data statements; 5 items: ${five}`);
     expect(fifty).toBe(five);
     expect(fifty).toBeLessThanOrEqual(10);
