@@ -183,7 +183,8 @@ describe('dates that drive deadlines cannot be bent', () => {
     const edited = await update({ id, occurredAt: new Date(Date.now() - 3_600_000).toISOString() });
     expect(edited.data!.updateItem).toMatchObject({ state: 'DRAFT', deadlineAt: deadline, timeliness: 'LATE' });
     expect(await publicItem(id)).toMatchObject({ deadlineAt: deadline, timeliness: 'LATE' });
-    const day = deadline.slice(0, 10);
+    // The report's days are the city's (UTC+8): from 16:00 UTC the deadline's UTC date is the day before its own.
+    const day = new Date(Date.parse(deadline) + 8 * 3_600_000).toISOString().slice(0, 10);
     const report = async () =>
       (await gql('admin', `{ timelinessReport(site: "miyi", from: "${day}", to: "${day}") { late } }`)).data!
         .timelinessReport.late as number;
