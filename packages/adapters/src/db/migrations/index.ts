@@ -48,4 +48,5 @@ export const migrationsList = [
   sqlMigration('0032_import_staging_analyze'),
   sqlMigration('0033_public_functions_bound'),
   sqlMigration('0034_definer_search_path'),
+  sqlMigration('0035_import_staging_lean'),
 ];
