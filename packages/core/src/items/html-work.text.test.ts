@@ -14,6 +14,10 @@ const samples = [
   '<pre>  保留\n\n\n  换行 </pre><p></p><p>\n\n</p>',
   '',
   '纯文本，没有标签 & 符号',
+  // For the pattern-based reading of sanitised output: `>`, `"` and entities inside attribute values and text.
+  '<p><img src="/a.png?x=1>2" alt="a>b"><a title="x > y" href="/z?a=1&b=2">链</a> 3 > 2 &gt; 1</p>',
+  `<p><img src='/q.png' alt='它"说'><IMG SRC=/u.png ALT=""><img src="/s.png" alt><img src="/t&amp;u.png" title="无"></p>`,
+  '<p><img src="/v.png" alt="&#x20;&nbsp;"><img src="/w.png" alt="&lt;图&gt;">尾</p>',
 ];
 
 // A seeded generator of tag soup (no Math.random: a failure must be reproducible).
@@ -84,5 +88,34 @@ describe('textAndImagesWithoutAlt', () => {
     const p = prepareBody('<p>甲<br>乙</p><img src="/a.png"><img src="/b.png" alt="图">');
     expect(p.text).toBe('甲\n乙');
     expect(p.imagesWithoutAlt).toEqual(['/a.png']);
+  });
+});
+
+describe('the checks, in the sanitising pass', () => {
+  it('see elements the sanitiser drops, and attributes with their entities decoded once, as a browser does', () => {
+    expect(prepareBody('<p>a</p><iframe src="javascript:alert(1)"></iframe>').problem).toMatchObject({
+      reason: 'UNSAFE_URL',
+      attribute: 'iframe.src',
+    });
+    expect(prepareBody('<a href="jav&#x09;ascript:alert(1)">x</a>').problem).toMatchObject({ reason: 'UNSAFE_URL' });
+    // `&amp;#106;` is the text "&#106;" to a browser: a relative link, kept (escaped) rather than refused.
+    const literal = prepareBody('<a href="&amp;#106;avascript:x">x</a>');
+    expect(literal.problem).toBeNull();
+    expect(literal.body).toBe('<a href="&amp;#106;avascript:x">x</a>');
+  });
+
+  it('count nesting as written: 100 levels pass, 101 are refused and nothing of the body is kept', () => {
+    const nested = (n: number) => `${'<div>'.repeat(n)}深${'</div>'.repeat(n)}`;
+    expect(prepareBody(nested(100)).problem).toBeNull();
+    // Void elements do not nest; a `<p>` would be closed by the first `<div>`, as a browser closes it.
+    expect(prepareBody(`<blockquote><br><img src="/a.png">${nested(100)}</blockquote>`).problem).toMatchObject({
+      depth: 101,
+    });
+    expect(prepareBody(nested(101))).toEqual({
+      body: '',
+      text: '',
+      imagesWithoutAlt: [],
+      problem: { reason: 'BODY_TOO_DEEP', depth: 101 },
+    });
   });
 });
