@@ -35,9 +35,6 @@ import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
-import { moveRunItems } from './import-moves.ts';
-import { hasUploads, holdUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
-import { releaseRunUploads } from './import-upload-retention.ts';
 import {
   bodyFileUrls,
   bodyUrls,
@@ -51,6 +48,9 @@ import {
   slugFor,
   slugWithLabel,
 } from './import.policy.ts';
+import { moveRunItems } from './import-moves.ts';
+import { hasUploads, holdUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
+import { releaseRunUploads } from './import-upload-retention.ts';
 
 const systems = ['wordpress', 'dedecms', 'phpcms', 'static', 'bundle'] as const;
 const LIST_CAP = 200;
@@ -534,6 +534,9 @@ export async function startImport(
  */
 export async function commitImport(ctx: Ctx, id: string): Promise<ImportRun> {
   const run = await requireRun(ctx, id);
+  // The site's editors and reviewers see its runs (they sign them); committing one is the importers' (2015 §12:
+  // whoever signs a run is not whoever wrote it into the site).
+  if (!canImport(ctx, run.siteId)) throw new AppError('FORBIDDEN');
   await ctx.em.transactional(async (tx) => {
     const [locked] = await tx.execute<{ state: ImportState; error: string | null }[]>(
       'select state, error from import_run where id = ? for update',
@@ -1784,8 +1787,12 @@ export async function signImportRun(ctx: Ctx, raw: SignImportRunInput): Promise<
         'select state, content_hash from import_run where id = ? for update',
         [run.id],
       );
-      if (locked?.state !== 'IN_REVIEW' || locked.content_hash !== run.contentHash)
-        throw new AppError('IMPORT_CHANGED');
+      // Cancelled (or published) meanwhile: that is the run's state, not a change of its content.
+      if (locked?.state !== 'IN_REVIEW')
+        throw new AppError('INVALID_IMPORT_STATE', `The run is ${locked?.state}, not IN_REVIEW`, {
+          details: { state: locked?.state ?? null },
+        });
+      if (locked.content_hash !== run.contentHash) throw new AppError('IMPORT_CHANGED');
       tx.create(ImportSignOff, {
         id: randomUUID(),
         runId: run.id,

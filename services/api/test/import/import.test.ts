@@ -18,7 +18,7 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, demo, reasonOf, startTestApp, type TestApp } from '../helpers.ts';
-import { photoWithGps, pdfWith } from '../media/fixtures.ts';
+import { pdfWith, photoWithGps } from '../media/fixtures.ts';
 
 let t: TestApp;
 const dir = join(tmpdir(), `zq-import-${process.pid}-${Date.now()}`);
@@ -222,6 +222,14 @@ describe('a township site into 米易县 (plan, commit, review, publish)', () =>
   });
 
   it('commits in batches; a worker dying after two batches resumes to exact counts', async () => {
+    // The site's editors see its runs (they may sign them), but committing one is an importer's.
+    const byEditor = await t.gql(
+      'mutation($id: ID!) { commitImport(id: $id) { id } }',
+      { id: firstRun },
+      await t.tokenFor(demo.editor('miyi')),
+    );
+    expect(codeOf(byEditor)).toBe('FORBIDDEN');
+    expect((await run(firstRun)).state).toBe('PLANNED');
     await gql('mutation($id: ID!) { commitImport(id: $id) { id } }', { id: firstRun }, demo.admin('miyi'));
     expect(await runImport(sys(), firstRun, { batchSize: 5, stopAfterBatches: 2 })).toBe('STOPPED');
     let r = await run(firstRun);
