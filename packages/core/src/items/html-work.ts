@@ -6,6 +6,7 @@
 import { findAll, textContent } from 'domutils';
 import { decodeHTML } from 'entities';
 import { parseDocument } from 'htmlparser2';
+import { parse as parseCss, type Rule } from 'postcss';
 import sanitizeHtml from 'sanitize-html';
 
 /**
@@ -175,6 +176,64 @@ function legacyLayout(tagName: string, attribs: sanitizeHtml.Attributes): saniti
  * classes and styles above. No scripts, no other styles, no event handlers, no frames; links only to
  * http(s)/mailto/tel, platform media and site-relative paths.
  */
+/** The declarations each tag may keep in `style` (the values matched whole by the patterns above). */
+export const ALLOWED_STYLES: Record<string, Record<string, RegExp[]>> = {
+  '*': { 'font-weight': BOLD },
+  ...Object.fromEntries(
+    ['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'caption', 'dd', 'dt', 'figcaption'].map(
+      (t) => [t, BLOCK_STYLE],
+    ),
+  ),
+  table: { ...BORDERS, width: WIDTH, 'border-collapse': COLLAPSE },
+  td: CELL_STYLE,
+  th: CELL_STYLE,
+  col: { width: WIDTH },
+  colgroup: { width: WIDTH },
+};
+
+/**
+ * A `style` attribute as sanitize-html's own filter leaves it (its `parseStyleAttributes` with `allowedStyles`:
+ * postcss parses `tag {value}`, the first rule's declarations are kept when their property is allowed for the tag or
+ * for every tag and a pattern matches the value whole, written back `prop:value` joined by `;`), or null when nothing
+ * is left or postcss refuses the text — here, so that it is worked out once per distinct value (issue 11: a 公文
+ * from Word or UEditor repeats a handful of styles on every paragraph; postcss was a tenth of an import's HTML work).
+ * html-work.styles.test.ts holds it against sanitize-html's own filter.
+ */
+export function allowedStyle(tag: string, value: string): string | null {
+  const key = `${tag}\u0000${value}`;
+  const known = styleMemo.get(key);
+  if (known !== undefined) return known;
+  const filtered = filterStyle(tag, value);
+  if (styleMemo.size >= STYLE_MEMO_MAX) styleMemo.clear();
+  styleMemo.set(key, filtered);
+  return filtered;
+}
+const styleMemo = new Map<string, string | null>();
+/** Distinct (tag, style) pairs remembered per thread: a few hundred kilobytes at most. */
+const STYLE_MEMO_MAX = 5_000;
+
+function filterStyle(tag: string, value: string): string | null {
+  let rule: Rule;
+  try {
+    rule = parseCss(`${tag} {${value}}`, { map: false }).nodes[0] as Rule;
+  } catch {
+    return null;
+  }
+  const specific = Object.hasOwn(ALLOWED_STYLES, rule.selector) ? ALLOWED_STYLES[rule.selector] : undefined;
+  const wildcard = ALLOWED_STYLES['*']!;
+  const kept: string[] = [];
+  for (const node of rule.nodes) {
+    if (node.type !== 'decl') continue;
+    const patterns = [
+      ...(specific && Object.hasOwn(specific, node.prop) ? specific[node.prop]! : []),
+      ...(Object.hasOwn(wildcard, node.prop) ? wildcard[node.prop]! : []),
+    ];
+    if (patterns.some((p) => p.test(node.value)))
+      kept.push(`${node.prop}:${node.value}${node.important ? ' !important' : ''}`);
+  }
+  return kept.length ? kept.join(';') : null;
+}
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code'],
@@ -194,24 +253,20 @@ const SANITIZE: sanitizeHtml.IOptions = {
     ol: ['start', 'type'],
   },
   allowedClasses: { '*': [...GONGWEN_CLASSES] },
-  allowedStyles: {
-    '*': { 'font-weight': BOLD },
-    ...Object.fromEntries(
-      ['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'blockquote', 'caption', 'dd', 'dt', 'figcaption'].map(
-        (t) => [t, BLOCK_STYLE],
-      ),
-    ),
-    table: { ...BORDERS, width: WIDTH, 'border-collapse': COLLAPSE },
-    td: CELL_STYLE,
-    th: CELL_STYLE,
-    col: { width: WIDTH },
-    colgroup: { width: WIDTH },
-  },
   allowedSchemes: ['http', 'https', 'mailto', 'tel', 'media'],
   allowedSchemesByTag: { img: ['http', 'https', 'media'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
+  // Styles are filtered by allowedStyle (the transform for every tag, below), not by sanitize-html's own parse.
+  parseStyleAttributes: false,
   transformTags: {
+    // Every tag, after its own transform: its style as the allow-list leaves it (the attribute goes when empty).
+    '*': (tagName, attribs) => {
+      if (attribs.style === undefined) return { tagName, attribs };
+      const { style, ...rest } = attribs;
+      const kept = allowedStyle(tagName, style);
+      return { tagName, attribs: kept === null ? rest : { ...rest, style: kept } };
+    },
     // Links leaving the site open safely.
     a: (tagName, attribs) =>
       attribs.target === '_blank'
