@@ -534,8 +534,8 @@ export async function startImport(
  */
 export async function commitImport(ctx: Ctx, id: string): Promise<ImportRun> {
   const run = await requireRun(ctx, id);
-  // The site's editors and reviewers see its runs (they sign them); committing one is the importers' (2015 §12:
-  // whoever signs a run is not whoever wrote it into the site).
+  // The site's editors and reviewers see its runs, because they sign them (2015 §12: 三审); putting a run into the
+  // site is the importers' (a site admin, or the site's IMPORT token), as starting and cancelling one are.
   if (!canImport(ctx, run.siteId)) throw new AppError('FORBIDDEN');
   await ctx.em.transactional(async (tx) => {
     const [locked] = await tx.execute<{ state: ImportState; error: string | null }[]>(

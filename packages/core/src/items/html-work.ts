@@ -171,11 +171,6 @@ function legacyLayout(tagName: string, attribs: sanitizeHtml.Attributes): saniti
   return { tagName, attribs: rest };
 }
 
-/**
- * What a government page may contain: headings, paragraphs, lists, tables, links and images, with the 公文
- * classes and styles above. No scripts, no other styles, no event handlers, no frames; links only to
- * http(s)/mailto/tel, platform media and site-relative paths.
- */
 /** The declarations each tag may keep in `style` (the values matched whole by the patterns above). */
 export const ALLOWED_STYLES: Record<string, Record<string, RegExp[]>> = {
   '*': { 'font-weight': BOLD },
@@ -234,6 +229,11 @@ function filterStyle(tag: string, value: string): string | null {
   return kept.length ? kept.join(';') : null;
 }
 
+/**
+ * What a government page may contain: headings, paragraphs, lists, tables, links and images, with the 公文
+ * classes and styles above. No scripts, no other styles, no event handlers, no frames; links only to
+ * http(s)/mailto/tel, platform media and site-relative paths.
+ */
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code'],
