@@ -5,20 +5,13 @@
  * search_path says otherwise — or puts its own temp schema first gets the very same answers: a definer function
  * must never read what its caller chose. A taken-down site stays refused even when the caller's shadow says ONLINE.
  */
+import { withClient } from '@zhanqun/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishItem, startTestApp, type TestApp } from './helpers.ts';
 
 /** As the database's administrator: a status change the API refuses (ARCHIVED is final through it). */
-async function asAdmin(sql: string) {
-  const c = new pg.Client({ connectionString: t.db.adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const asAdmin = (sql: string) => withClient(t.db.adminUrl, (c) => c.query(sql));
 
 let t: TestApp;
 const ids: string[] = [];

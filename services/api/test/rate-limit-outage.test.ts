@@ -7,6 +7,7 @@
 import { Writable } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import { pgRateLimitStore } from '@zhanqun/adapters';
+import { withClient } from '@zhanqun/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,15 +37,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function asOwner(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: t.db.ownerUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const asOwner = (sql: string) => withClient(t.db.ownerUrl, (c) => c.query(sql));
 
 const hit = (address: string) =>
   app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D', remoteAddress: address });
