@@ -8,6 +8,8 @@
  *   BENCH_PG_STATEMENTS  1: PostgreSQL's costliest statements of each import (pg_stat_statements), printed after it
  *   BENCH_PG_EXPLAIN     <ms>: PostgreSQL logs the analysed plan of every statement slower than that (auto_explain)
  *                        to BENCH_PG_LOG (default: zq-bench-postgres.log in the temp dir)
+ *   BENCH_PG_DURATION    <ms>: PostgreSQL logs every parse, bind and execute step slower than that, each apart, to
+ *                        the same log (a bind runs the parameters' input functions: a body's JSON parse is there)
  *
  * For each source:
  * 1. A generated export: a WordPress WXR (`generateWxr`) or a DedeCMS mysqldump in GBK (`generateDedecms`).

@@ -53,9 +53,13 @@ export async function startStack<T = undefined>(
   try {
     // BENCH_PG_STATEMENTS=1: PostgreSQL counts its statements (pg_stat_statements), for a bench to print the costly.
     // BENCH_PG_EXPLAIN=<ms>: PostgreSQL logs the plan (with actual rows and times) of every statement slower than that.
+    // BENCH_PG_DURATION=<ms>: PostgreSQL logs each parse, bind and execute step slower than that, apart — a bind is
+    // where a statement's parameters go through their types' input functions (a JSON body's parse), unseen by
+    // pg_stat_statements. To the same log.
     const explain = process.env.BENCH_PG_EXPLAIN;
+    const duration = process.env.BENCH_PG_DURATION;
     const settings =
-      process.env.BENCH_PG_STATEMENTS || explain
+      process.env.BENCH_PG_STATEMENTS || explain || duration
         ? {
             shared_preload_libraries: ['pg_stat_statements', ...(explain ? ['auto_explain'] : [])].join(','),
             'pg_stat_statements.track': 'all',
@@ -66,12 +70,14 @@ export async function startStack<T = undefined>(
                   'auto_explain.log_nested_statements': 'on',
                 }
               : {}),
+            ...(duration ? { log_min_duration_statement: duration, log_parameter_max_length: '0' } : {}),
           }
         : undefined;
     // The plans go to PostgreSQL's log, written to BENCH_PG_LOG (default: zq-bench-postgres.log in the temp dir).
-    const pgLog = explain
-      ? createWriteStream(process.env.BENCH_PG_LOG ?? join(tmpdir(), 'zq-bench-postgres.log'))
-      : null;
+    const pgLog =
+      explain || duration
+        ? createWriteStream(process.env.BENCH_PG_LOG ?? join(tmpdir(), 'zq-bench-postgres.log'))
+        : null;
     if (pgLog) log(`PostgreSQL's log (slow plans): ${pgLog.path}`);
     const pg = await startEmbeddedPostgres({
       dataDir: join(dir, 'postgres'),

@@ -97,6 +97,15 @@ describe('zhanqun import', () => {
 
   it('exit codes: 2 for usage, 1 for a source that cannot be read', async () => {
     expect(await runCli(['import', '--site', 'miyi'], env, capture().out)).toBe(2);
+    const runs = await query('select id from import_run');
+    for (const size of ['0', 'abc', '2.5', '20000']) {
+      const bad = capture();
+      const args = ['import', join(dir, 'town'), '--site', 'miyi', '--commit', '--batch-size', size];
+      expect(await runCli(args, env, bad.out)).toBe(2);
+      expect(bad.errors).toEqual(['--batch-size: a whole number of items from 1 to 2000']);
+    }
+    // Refused before anything was started.
+    expect(await query('select id from import_run')).toEqual(runs);
     const c = capture();
     expect(await runCli(['import', join(dir, 'nothing-here'), '--site', 'miyi'], env, c.out)).toBe(1);
     expect(c.errors[0]).toMatch(/IMPORT_SOURCE_UNREADABLE.*SOURCE_MISSING/);

@@ -22,6 +22,8 @@ type WithSystem = <T>(config: Config, name: string, fn: (ctx: Ctx) => Promise<T>
 
 /** Exit codes of the import commands (documented in docs/import.md). */
 export const IMPORT_EXIT = { ok: 0, refused: 1, usage: 2, runFailed: 3 } as const;
+/** Items per applied transaction at most: a batch's memory, and its statement's 65,535 bound parameters. */
+const MAX_BATCH_SIZE = 2000;
 
 const options = {
   site: { type: 'string' },
@@ -155,6 +157,11 @@ export const importCommands = (withSystem: WithSystem) => ({
       );
       return IMPORT_EXIT.usage;
     }
+    const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= MAX_BATCH_SIZE)) {
+      out.error(`--batch-size: a whole number of items from 1 to ${MAX_BATCH_SIZE}`);
+      return IMPORT_EXIT.usage;
+    }
     const input = {
       site: values.site,
       source: positionals,
@@ -178,7 +185,7 @@ export const importCommands = (withSystem: WithSystem) => ({
       const onProgress = progressBar((s) => process.stderr.write(s), tty);
       const state = await runImport(ctx, run.id, {
         onProgress,
-        batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
+        batchSize,
       });
       if (tty) process.stderr.write('\n');
       const done = (await importRun(ctx, run.id))!;

@@ -14,15 +14,29 @@ export interface AuditFields {
   changes: Record<string, unknown>;
 }
 
-/** JSON with object keys sorted at every depth, so the same record always hashes the same (jsonb reorders keys). */
+/**
+ * JSON with object keys sorted at every depth, so the same record always hashes the same (jsonb reorders keys).
+ * The text is also valid JSON of the value itself: an importer stores it as the record (issue 11: one serialisation
+ * per record, not two). Built by appending, without the intermediate entry arrays (it runs for every imported item).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Array.prototype.sort compares strings by UTF-16 code units, as `<` does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** hash(n) = sha256(hash(n-1) ‖ canonical record n): editing or deleting any record breaks every later link. */

@@ -173,5 +173,11 @@ export function normaliseContent(
 }
 
 export function contentHash(content: ItemContent): string {
-  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+  return canonicalContent(content).hash;
+}
+
+/** The content's canonical JSON (valid JSON of it, keys sorted) and its hash: one serialisation for both. */
+export function canonicalContent(content: ItemContent): { json: string; hash: string } {
+  const json = canonicalJson(content);
+  return { json, hash: createHash('sha256').update(json).digest('hex') };
 }
