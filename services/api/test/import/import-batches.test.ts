@@ -6,7 +6,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runImport, startImport } from '@zhanqun/core';
+import { contentHash, type ItemContent, runImport, startImport } from '@zhanqun/core';
 import { generateBundle } from '@zhanqun/importers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,5 +81,17 @@ describe('batches written side by side', () => {
     // The first copies' places in the export (after the four columns), not the later copies'.
     expect(staged.rows.map((r) => r.seq)).toEqual([7, 16, 25]);
     expect(staged.rows.every((r) => !r.title.includes('复制的'))).toBe(true);
+    // Revisions written as bound VALUES with the canonical JSON that was hashed: the content as JSON, its text, and
+    // the hash an editor's save would compute from the content read back.
+    const revisions = await db.query<{ content: ItemContent; body_text: string; content_hash: string }>(
+      'select r.content, r.body_text, r.content_hash from item_revision r join item i on i.head_revision_id = r.id where i.import_run_id = $1',
+      [run.id],
+    );
+    expect(revisions.rows).toHaveLength(40);
+    for (const r of revisions.rows) {
+      expect(r.content_hash).toBe(contentHash(r.content));
+      expect(r.content.title).toMatch(/^.+第\d+号：关于做好\d{4}年有关工作的通知$/);
+      expect(r.body_text).toContain('为深入贯彻落实上级有关工作部署');
+    }
   });
 });
