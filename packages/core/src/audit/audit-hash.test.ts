@@ -1,3 +1,4 @@
+import { seededRandom } from '@zhanqun/importers';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './audit-hash.ts';
 
@@ -10,17 +11,6 @@ function reference(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
-}
-
-/** A seeded generator (mulberry32): the same values on every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = [
@@ -70,7 +60,7 @@ describe('canonicalJson', () => {
   });
 
   it('gives the text of its first definition on 2,000 seeded values (hashes stay what they were)', () => {
-    const r = random(11);
+    const r = seededRandom(11);
     for (let i = 0; i < 2000; i++) {
       const v = value(r, 0);
       expect(canonicalJson(v)).toBe(reference(v));
