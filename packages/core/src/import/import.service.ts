@@ -1397,6 +1397,9 @@ async function apply(
       });
       toPrepare.push({ sourceId: r.source_id, html: rewritten });
     }
+    // The legacy bodies are read (rewritten above, or unchanged): the batch is held until it is written, beside two
+    // others, and its raw bodies need not be (issue 11: peak RSS, and less for the collector to mark).
+    for (const r of recs) r.payload.bodyHtml = '';
     const bodies = prepareItemBodies(
       ctx,
       toPrepare.map((b) => b.html),
