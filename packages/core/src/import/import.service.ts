@@ -763,7 +763,7 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
   }
 }
 
-const STAGE_BATCH = 500;
+const STAGE_BATCH = 250;
 /** Staged batches written side by side (the stager). */
 const STAGE_WRITES_IN_FLIGHT = 2;
 /** Code-unit order, as PostgreSQL's "C" collation and a unique index's equality see it. */
@@ -1143,7 +1143,7 @@ async function applyColumns(
   return new Map(rows.map((r) => [r.source_id, { id: r.id, path: r.path }]));
 }
 
-const DEFAULT_BATCH = 500;
+const DEFAULT_BATCH = 250;
 const KIND: Record<string, string> = { article: 'ARTICLE', page: 'PAGE', document: 'POLICY_DOCUMENT' };
 const isoDate = (v: string | null | undefined) => {
   const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
