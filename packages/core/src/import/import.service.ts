@@ -764,8 +764,8 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
 }
 
 const STAGE_BATCH = 250;
-/** Staged batches written side by side (the stager). */
-const STAGE_WRITES_IN_FLIGHT = 2;
+/** Batches written side by side, each its own transaction: staged ones (the stager) and applied ones (apply). */
+const WRITES_IN_FLIGHT = 2;
 /** Code-unit order, as PostgreSQL's "C" collation and a unique index's equality see it. */
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** PostgreSQL's wire protocol counts a statement's parameters in 16 bits. */
@@ -839,7 +839,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   let oldPathOwners: string[] = [];
   // The batches being written while the source's next batch is read (issue 11: the read is CPU on this process
   // and its reading thread, the write one PostgreSQL backend's; one write at a time left PostgreSQL the critical
-  // path). At most STAGE_WRITES_IN_FLIGHT, each a transaction of its own.
+  // path). At most WRITES_IN_FLIGHT, each a transaction of its own.
   const writing: Promise<void>[] = [];
   const write = async (values: unknown[], upTo: number, paths: string[], owners: string[]) => {
     // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
@@ -917,7 +917,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     rows = [];
     oldPaths = [];
     oldPathOwners = [];
-    await settle(STAGE_WRITES_IN_FLIGHT - 1);
+    await settle(WRITES_IN_FLIGHT - 1);
     const w = write(values, seq, batchPaths, batchOwners);
     // Awaited by a later flush or by finish; until then a failure must not count as unhandled.
     w.catch(() => undefined);
@@ -1706,7 +1706,6 @@ async function apply(
   // statements). Each batch is its own transaction over its own records: batches commit in any order, and a
   // resumed run starts again from the records without an outcome. The next batch is taken by seq after the ones
   // in flight, so no record is in two. At most one batch is prepared ahead (memory stays flat).
-  const WRITES_IN_FLIGHT = 2;
   const writes: Promise<void>[] = [];
   let started = 0;
   /** Waits for the oldest write; then what follows a written batch (progress). */
