@@ -49,4 +49,5 @@ export const migrationsList = [
   sqlMigration('0033_public_functions_bound'),
   sqlMigration('0034_definer_search_path'),
   sqlMigration('0035_import_staging_lean'),
+  sqlMigration('0036_import_item_statistics'),
 ];
