@@ -122,7 +122,7 @@ async function main() {
   stop.cleanups.push(stack.stop);
   const ourEnv = { ...stack.apiEnv, MEDIA_DIR: join(dir, 'media'), MEDIA_TMP_DIR: join(dir, 'tmp'), IMPORT_DIR: dir };
   say(
-    `importing process: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? WORKER_ENV.MALLOC_ARENA_MAX} MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? WORKER_ENV.MALLOC_MMAP_THRESHOLD_} node ${NODE_FLAGS.join(' ')}`,
+    `importing process: MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? WORKER_ENV.MALLOC_ARENA_MAX} node ${NODE_FLAGS.join(' ')}`,
   );
   const postmaster = postmasterPid(stack.pgDataDir);
   const results: string[] = [];

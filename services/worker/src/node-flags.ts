@@ -11,10 +11,6 @@ export const WORKER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-si
  * Environment the worker starts with (every way of starting it sets it; a test keeps them equal). glibc gives each
  * thread that allocates its own malloc arena, up to 8 per core; the worker has a dozen threads (V8's helpers, libuv's
  * pool, the HTML pool's thread) and each arena keeps freed memory resident: two arenas cut an import's peak RSS by
- * ~20–45 MB at no measured cost in speed (ADR 0032). And a fixed mmap threshold of 128 KB: glibc raises its
- * threshold to the size of each large block freed, so after the first batch blocks of a megabyte or two (a batch's
- * messages to PostgreSQL among them) came from the main arena, which keeps what it freed in its middle resident:
- * 14–17 MB of it at an import's peak with the threshold fixed, 27–32 MB without (ADR 0015, seventh round).
- * Read at process start, so it cannot be set from inside.
+ * ~20–45 MB at no measured cost in speed (ADR 0032). Read at process start, so it cannot be set from inside.
  */
-export const WORKER_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' } as const;
+export const WORKER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
