@@ -202,6 +202,13 @@ async function main() {
     say(
       `${kind} CPU per item: ours ${oursCpu.toFixed(2)} ms (importing process ${((done.cpuS * 1000) / published).toFixed(2)} + PostgreSQL ${((pgOurs * 1000) / published).toFixed(2)}), floor ${floorCpu.toFixed(2)} ms (${((cpuFloor.user + cpuFloor.system) / 1e3 / published).toFixed(2)} + ${((pgFloor * 1000) / published).toFixed(2)})`,
     );
+    say(
+      `${kind} importing process by thread (CPU s): ${Object.entries(done.threads)
+        .filter(([, v]) => Math.abs(v) >= 0.05)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
     results.push(
       `| ${kind} | ${items.toLocaleString()} (${published.toLocaleString()} published) | ${(exp.bytes / 1e6).toFixed(1)} MB | ${oursRate.toFixed(0)} | ${floorRate.toFixed(0)} | ${(oursRate / floorRate).toFixed(2)}× | ${oursCpu.toFixed(2)} / ${floorCpu.toFixed(2)} ms (${(floorCpu / oursCpu).toFixed(2)}×) | ${(peak / 1e6).toFixed(0)} MB (retained heap after GC ${(done.heapUsed / 1e6).toFixed(0)} MB) |`,
     );

@@ -3,7 +3,8 @@
  * RSS is the import's alone, not the generator's or the floor's. It runs one import the way the worker's
  * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
 import { runImport, startImport } from '../../packages/core/src/index.ts';
@@ -27,6 +28,28 @@ export interface ImportDone {
   heapUsed: number;
   /** CPU seconds of this process (every thread: user + system) from the start of the import to its end. */
   cpuS: number;
+  /**
+   * CPU seconds by thread name over the import (/proc/self/task): MainThread, WorkerThread (the source's reading
+   * thread and the HTML pool's), V8Worker (V8's helpers: concurrent marking and sweeping, parallel scavenges,
+   * background compiles) — where the process's CPU goes, the collectors' share included.
+   */
+  threads: Record<string, number>;
+}
+
+function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync('/proc/self/task')) {
+    let raw = '';
+    try {
+      raw = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
+    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+  }
+  return out;
 }
 
 function hwm(): number {
@@ -74,14 +97,39 @@ function memLog(): () => void {
   return () => clearInterval(timer);
 }
 
+/**
+ * BENCH_IMPORT_ALLOCPROF=<file>: V8's sampling heap profiler over the import, counting what the collectors freed
+ * too (every allocation, not only what survived): where this thread's allocation — and so its GC work — comes from.
+ * With BENCH_IMPORT_ALLOCPROF_PROMOTED=1, only what outlived the young generation's collections (moved to the old
+ * space, where full collections mark it): where the old space's growth, and so the number of full GCs, comes from.
+ */
+async function allocProfile(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_IMPORT_ALLOCPROF;
+  if (!file) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: !process.env.BENCH_IMPORT_ALLOCPROF_PROMOTED,
+  });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 process.once('message', async (job: ImportJob) => {
   const stopMemLog = memLog();
+  const stopAllocProfile = await allocProfile();
   const platform = await createPlatform(loadConfig(job.env));
   try {
     const ctx = platform.systemCtx('bench:import');
     await ctx.directory.fresh();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const threads0 = threadCpu();
     const run = await startImport(
       ctx,
       { site: job.site, source: job.paths, into: job.into, commit: true },
@@ -95,6 +143,13 @@ process.once('message', async (job: ImportJob) => {
     });
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    await stopAllocProfile();
+    // Threads that ended during the import (the source's reading thread) are in none of the two readings: their
+    // CPU is the process's total less the threads still here.
+    const threads1 = threadCpu();
+    const threads: Record<string, number> = {};
+    for (const [name, s] of Object.entries(threads1)) threads[name] = s - (threads0[name] ?? 0);
+    threads['(ended threads)'] = (cpu.user + cpu.system) / 1e6 - Object.values(threads).reduce((a, b) => a + b, 0);
     // What the import left behind (the bench starts this process with --expose-gc): flat means nothing kept per item.
     (globalThis as { gc?: () => void }).gc?.();
     if (process.env.BENCH_IMPORT_HEAPSNAP) writeHeapSnapshot(process.env.BENCH_IMPORT_HEAPSNAP);
@@ -107,6 +162,7 @@ process.once('message', async (job: ImportJob) => {
       hwm: hwm(),
       heapUsed: process.memoryUsage().heapUsed,
       cpuS: (cpu.user + cpu.system) / 1e6,
+      threads,
     };
     process.send?.(done);
   } finally {

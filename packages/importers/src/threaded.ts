@@ -8,10 +8,15 @@ import { Worker } from 'node:worker_threads';
 import type { ReadThreadData, ReadThreadMessage } from './read-thread.ts';
 import { type ImportEvent, type ImportSource, ImportSourceError, type OpenOptions } from './record.ts';
 
-/** Events per message: a few hundred kilobytes to a few megabytes of records. */
-const BATCH_EVENTS = 200;
+/**
+ * Events per message: a few hundred kilobytes of records. Few enough that a message's events are taken before V8's
+ * young generation has been collected twice (issue 11: a message's events all arrive at once and wait for the ones
+ * before them; waiting through two scavenges, they were moved into the old space — the import's largest collector
+ * cost — only to die there).
+ */
+const BATCH_EVENTS = 50;
 /** Batches the reading thread may be ahead of the importing one. */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 4;
 
 /** `source` (opened on this thread: its system, name and base URL) with `read()` done on a thread of its own. */
 export function threadedSource(source: ImportSource, paths: string[], options: OpenOptions = {}): ImportSource {
@@ -51,7 +56,13 @@ async function* readInThread(data: Omit<ReadThreadData, 'batchEvents' | 'inFligh
       }
       // The thread may read the next batch while this one is taken.
       worker.postMessage('more');
-      yield* m.events;
+      // Each event is let go as it is taken: only the ones still to come are held.
+      const events = m.events;
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i]!;
+        events[i] = undefined as never;
+        yield ev;
+      }
     }
   } finally {
     // Done, failed, or left early by the importer (a cancelled run): the thread goes, with whatever it holds.

@@ -52,6 +52,11 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ '\uFF01': 1, '\u{1F600}': 2 })).toBe('{"\u{1F600}":2,"\uFF01":1}');
     expect(canonicalJson({ skipped: undefined })).toBe('{}');
     expect(canonicalJson(undefined)).toBe('null');
+    // Keys a plain object cannot keep in sorted order: array indexes enumerate first, `__proto__` is the prototype.
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3 })).toBe('{"10":2,"9":3,"b":1}');
+    expect(canonicalJson({ x: [{ '2': 'a', '10': 'b' }] })).toBe('{"x":[{"10":"b","2":"a"}]}');
+    expect(canonicalJson(JSON.parse('{"__proto__":{"z":1},"a":2}'))).toBe('{"__proto__":{"z":1},"a":2}');
+    expect(canonicalJson({ '4294967295': 1, a: 2 })).toBe('{"4294967295":1,"a":2}');
   });
 
   it('is valid JSON of the value itself (an importer stores the text it hashes)', () => {

@@ -34,6 +34,7 @@ import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
+import { type ByteArena, ByteArenas } from './byte-arena.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import {
   bodyFileUrls,
@@ -140,7 +141,7 @@ function defaultLabel(source: string[]): string {
  * column, the next of: the id slug, the id slug with the source's label. One statement per batch.
  */
 async function newSlugs(
-  ctx: Ctx,
+  em: EntityManager,
   siteId: string,
   run: { sourceSystem: string; label: string },
   wants: { columnId: string; colSourceId?: string | null; sourceId: string; legacySlug?: string | null }[],
@@ -154,7 +155,7 @@ async function newSlugs(
     const first = legacy && !clashes.has(`${w.colSourceId ?? ''}|${legacy}`) ? legacy : id;
     return { ...w, options: [...new Set([first, id, slugWithLabel(id, run.label)])] };
   });
-  const taken = await ctx.em.execute<{ column_id: string; slug: string; source_id: string | null; own: boolean }[]>(
+  const taken = await em.execute<{ column_id: string; slug: string; source_id: string | null; own: boolean }[]>(
     `select column_id, slug, source_id,
             (coalesce(source_system, '') = ? and coalesce(source_scope, '') = ?) as own
        from item where site_id = ? and column_id in (?) and slug in (?)`,
@@ -768,6 +769,8 @@ export async function runImport(ctx: Ctx, runId: string, hooks: RunHooks = {}): 
 const STAGE_BATCH = 250;
 /** Batches written side by side, each its own transaction: staged ones (the stager) and applied ones (apply). */
 const WRITES_IN_FLIGHT = 2;
+/** Applied batches prepared side by side, ahead of the writes (apply). */
+const PREPARES_IN_FLIGHT = 3;
 /** Code-unit order, as PostgreSQL's "C" collation and a unique index's equality see it. */
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** PostgreSQL's wire protocol counts a statement's parameters in 16 bits. */
@@ -805,14 +808,17 @@ async function bound(tx: EntityManager, sql: string, parameters: unknown[]): Pro
   const query = { kind: 'RawNode', sqlFragments: [sql], parameters: [] };
   await tx.getKysely().executeQuery({ sql, parameters, query, queryId: { queryId: 'zq-import' } } as never);
 }
-/** A staged record's payload as canonical JSON, and its hash: the text hashed is the text stored. */
-const canonicalPayload = (v: unknown): [json: string, hash: string] => {
-  const json = canonicalJson(v);
+/**
+ * A staged record's payload as canonical JSON in UTF-8 (bound in binary format from `arena`: see ByteArena), and its
+ * hash: the text hashed is the text stored.
+ */
+const canonicalPayload = (v: unknown, arena: ByteArena): [json: Buffer, hash: string] => {
+  const json = arena.text(canonicalJson(v));
   return [json, createHash('sha256').update(json).digest('hex')];
 };
 
 /**
- * kind, source id, content hash, payload (an object, or its canonical JSON when that was hashed), outcome; for a
+ * kind, source id, content hash, payload (an object, or its canonical JSON's bytes when that was hashed), outcome; for a
  * listed file the source id of its item, for an item its slug key (`<legacy column id>|<lower-case legacy slug>`)
  * and title key.
  */
@@ -820,7 +826,7 @@ type StagedRow = [
   string,
   string,
   string | null,
-  Record<string, unknown> | string | null,
+  Record<string, unknown> | Buffer | null,
   string | null,
   string | null,
   string | null,
@@ -836,6 +842,9 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   let seq = 0;
   let system: string | null = null;
   let rows: StagedRow[] = [];
+  // The payloads' bytes of the batch being read, and of the batches being written (ByteArena).
+  const arenas = new ByteArenas();
+  let arena = arenas.take();
   // The old paths of the batch's items (import_old_path: the links between items are found by them, migration 0028).
   let oldPaths: string[] = [];
   let oldPathOwners: string[] = [];
@@ -874,8 +883,8 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
       );
       if (!goes) throw new StopSignal();
     });
+    // A cancel committed meanwhile is seen by the next batch's transaction (its update of the run's row).
     hooks.onProgress?.({ state: 'STAGING', staged: upTo, applied: 0, total: null });
-    if (await isCancelled(ctx, run.id)) throw new StopSignal();
   };
   /** Waits for the batches in flight down to `left`, oldest first; a failure (or a cancellation seen) surfaces here. */
   const settle = async (left = 0) => {
@@ -905,7 +914,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
         kind,
         sourceId,
         hash,
-        typeof payload === 'string' ? payload : payload && JSON.stringify(payload),
+        Buffer.isBuffer(payload) ? payload : payload && JSON.stringify(payload),
         outcome,
         owner,
         slugKey,
@@ -924,6 +933,8 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     // Awaited by a later flush or by finish; until then a failure must not count as unhandled.
     w.catch(() => undefined);
     writing.push(w);
+    arenas.giveBack(arena, w);
+    arena = arenas.take();
   };
   const paths = (urls: string[] | undefined) => [
     ...new Set((urls ?? []).map(legacyPath).filter((p): p is string => !!p)),
@@ -935,7 +946,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     async push(ev: ImportEvent) {
       if (ev.type === 'column') {
         const c = { ...ev.column, oldUrls: paths(ev.column.oldUrls) };
-        const [json, hash] = canonicalPayload(c);
+        const [json, hash] = canonicalPayload(c, arena);
         rows.push(['COLUMN', c.sourceId, hash, json, null, null, null, null]);
       } else if (ev.type === 'item') {
         const it = ev.item;
@@ -953,7 +964,7 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
         } else {
           const item = { ...it, oldUrls: paths(it.oldUrls) };
           const slugKey = it.slug ? `${it.columnSourceIds[0] ?? ''}|${it.slug.toLowerCase()}` : null;
-          const [json, hash] = canonicalPayload(item);
+          const [json, hash] = canonicalPayload(item, arena);
           rows.push(['ITEM', it.sourceId, hash, json, null, null, slugKey, titleKey(it.title)]);
           for (const p of item.oldUrls) {
             oldPaths.push(p);
@@ -1158,6 +1169,8 @@ async function applyColumns(
 }
 
 const DEFAULT_BATCH = 250;
+/** jsonb's binary format: a version byte, then the JSON text (a revision's content is bound so, ByteArena). */
+const JSONB_VERSION = 1;
 const KIND: Record<string, string> = { article: 'ARTICLE', page: 'PAGE', document: 'POLICY_DOCUMENT' };
 const isoDate = (v: string | null | undefined) => {
   const m = v ? /^(\d{4})-(\d{2})-(\d{2})/.exec(v) : null;
@@ -1216,8 +1229,14 @@ async function recordFileOutcomes(tx: EntityManager, runId: string, files: FileO
     ],
   );
 }
+/** The run's applied count and total, as a batch's transaction left them. */
+type Progress = { applied: number; total: number | null };
 /** A staged item as apply reads it. */
 type StagedItem = { seq: number; source_id: string; content_hash: string; payload: LegacyItem };
+/** A batch ready to write: its records' outcomes and writes, its listed files' outcomes, the arena of its bytes. */
+type Batch = { prepared: Prepared[]; files: FileOutcome[]; arena: ByteArena };
+/** A batch being prepared: its last seq once its records are read (where the next batch starts), then the batch. */
+type Preparing = { lastSeq: Promise<number | null>; batch: Promise<Batch | null> };
 /** A staged item made ready to write: its outcome, and for a write its column, content and plain text. */
 type Prepared = {
   r: StagedItem;
@@ -1226,8 +1245,15 @@ type Prepared = {
   itemId?: string;
   prev?: Item;
   col?: ColumnTarget;
+  /** For an update, the whole content (the ORM's path); for a create, without its body unless media link to it. */
   content?: ItemContent;
+  /** An update's plain text. */
   text?: string;
+  /**
+   * A create's first revision as bound bytes (the batch's ByteArena): its canonical content (jsonb) and plain text,
+   * written when the body comes back from the pool, so no string of the body waits for the batch's write.
+   */
+  created?: { json: Buffer; hash: string; text: Buffer; linksMedia: boolean };
 };
 
 async function apply(
@@ -1249,38 +1275,42 @@ async function apply(
   const locale = site.locales?.[0] ?? 'zh-CN';
   const size = hooks.batchSize ?? DEFAULT_BATCH;
   const clashes = await legacySlugClashes(ctx, run.id);
+  // The revisions' bytes of the batch being prepared and of the batches being written (ByteArena).
+  const arenas = new ByteArenas();
+  // Bringing files through media, one batch at a time (see prepareRecords).
+  let mediaTurns: Promise<unknown> = Promise.resolve();
+  const inMediaTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = mediaTurns.then(work);
+    mediaTurns = turn.catch(() => undefined);
+    return turn;
+  };
   /**
-   * Reads the next batch of pending records after `afterSeq` and does everything that needs no transaction:
-   * files through media, links, slugs, sanitised bodies. Runs while the previous batch is written (below).
+   * Does for a batch's records everything that needs no transaction: files through media, links, slugs, sanitised
+   * bodies. Runs while earlier batches are written (below).
    */
-  const prepareBatch = async (
-    afterSeq: number,
-  ): Promise<{ prepared: Prepared[]; files: FileOutcome[]; lastSeq: number } | null> => {
-    const recs = await ctx.em.execute<StagedItem[]>(
-      `select seq, source_id, content_hash, payload from import_record
-          where run_id = ? and kind = 'ITEM' and outcome is null and seq > ? order by seq limit ?`,
-      [run.id, afterSeq, size],
-    );
-    if (!recs.length) return null;
+  const prepareRecords = async (recs: StagedItem[]): Promise<Batch> => {
+    const arena = arenas.take();
     const ids = recs.map((r) => r.source_id);
-    const existing = new Map(
-      (
-        await ctx.em.find(Item, {
-          siteId: site.id,
-          sourceSystem: run.sourceSystem,
-          sourceScope: run.label,
-          sourceId: { $in: ids },
-        })
-      ).map((i) => [i.sourceId!, i]),
-    );
+    // The batch's lookups in two transactions, not one per statement (outside one, each statement is BEGIN, the
+    // row-level security scope, the statement and COMMIT: four round trips to a PostgreSQL busy with the writes).
+    const [existingItems, listed] = await ctx.em.transactional(async (tx) => [
+      await tx.find(Item, {
+        siteId: site.id,
+        sourceSystem: run.sourceSystem,
+        sourceScope: run.label,
+        sourceId: { $in: ids },
+      }),
+      // Plain `=` on the run and the owner: leakproof, so an index scan under row-level security (migration 0028).
+      // No condition on `kind` (only listed files have an owner): with it, a run staged after its statistics were
+      // taken was read through the primary key's (run, kind) prefix — every file record of the run, once per batch.
+      await tx.execute<{ source_id: string; payload: { url: string; name?: string; itemSourceId?: string } }[]>(
+        'select source_id, payload from import_record where run_id = ? and owner_source_id in (?)',
+        [run.id, ids],
+      ),
+    ]);
+    const existing = new Map(existingItems.map((i) => [i.sourceId!, i]));
     // Files: every reference found in the uploads goes through media, before the batch's transaction.
     const filesOf = new Map<string, string[]>();
-    // Plain `=` on the run and the owner: leakproof, so an index scan under row-level security (migration 0028).
-    // No condition on `kind` (only listed files have an owner): with it, a run staged after its statistics were taken
-    // was read through the primary key's (run, kind) prefix — every file record of the run, once per batch.
-    const listed = await ctx.em.execute<
-      { source_id: string; payload: { url: string; name?: string; itemSourceId?: string } }[]
-    >('select source_id, payload from import_record where run_id = ? and owner_source_id in (?)', [run.id, ids]);
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
     // The listed files by their item (a batch has hundreds of items and of files: no scan of one per other).
     const listedOf = new Map<string, typeof listed>();
@@ -1290,25 +1320,29 @@ async function apply(
       if (had) had.push(l);
       else listedOf.set(owner, [l]);
     }
-    for (const r of recs) {
-      const refs = new Set(itemFileRefs(r.payload, hosts));
-      for (const l of listedOf.get(r.source_id) ?? []) refs.add(l.payload.url);
-      filesOf.set(r.source_id, [...refs]);
-      if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
-      for (const url of refs) {
-        if (media.has(url) || !store) continue;
-        const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
-        const m = await importFile(ctx, site, store, url, name);
-        if (m && 'refused' in m) refusedFiles.set(url, m.refused);
-        media.set(
-          url,
-          m && !('refused' in m)
-            ? { id: m.id, sha256: m.sha256, kind: m.kind, mediaType: m.mediaType, name: m.originalName }
-            : null,
-        );
-        if (media.size > 20_000) media.delete(media.keys().next().value!);
+    // One batch at a time brings its files through media (two are prepared side by side): a file two batches refer
+    // to is brought in once, by the first.
+    await inMediaTurn(async () => {
+      for (const r of recs) {
+        const refs = new Set(itemFileRefs(r.payload, hosts));
+        for (const l of listedOf.get(r.source_id) ?? []) refs.add(l.payload.url);
+        filesOf.set(r.source_id, [...refs]);
+        if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
+        for (const url of refs) {
+          if (media.has(url) || !store) continue;
+          const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
+          const m = await importFile(ctx, site, store, url, name);
+          if (m && 'refused' in m) refusedFiles.set(url, m.refused);
+          media.set(
+            url,
+            m && !('refused' in m)
+              ? { id: m.id, sha256: m.sha256, kind: m.kind, mediaType: m.mediaType, name: m.originalName }
+              : null,
+          );
+          if (media.size > 20_000) media.delete(media.keys().next().value!);
+        }
       }
-    }
+    });
     // Links to other items of the run: old path → new path.
     const hrefs = [
       ...new Set(
@@ -1320,80 +1354,86 @@ async function apply(
         ),
       ),
     ];
-    // The staged items that own those paths (import_old_path, migration 0028: index scans under row-level security).
-    // Two statements, each on its primary key: joined in one, a fresh run without statistics got a hash join over
-    // every staged record (1.3 s per batch at 5,000 articles).
-    const owners = hrefs.length
-      ? await ctx.em.execute<{ source_id: string; path: string }[]>(
-          'select source_id, path from import_old_path where run_id = ? and path in (?)',
-          [run.id, hrefs],
-        )
-      : [];
-    const linkedBy = new Map<string, { source_id: string; col: string | null; slug: string | null; urls: string[] }>();
-    if (owners.length) {
-      const rows = await ctx.em.execute<{ source_id: string; col: string | null; slug: string | null }[]>(
-        `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug
-           from import_record where run_id = ? and kind = 'ITEM' and source_id in (?)`,
-        [run.id, [...new Set(owners.map((o) => o.source_id))]],
-      );
-      for (const r of rows) linkedBy.set(r.source_id, { ...r, urls: [] });
-      for (const o of owners) linkedBy.get(o.source_id)?.urls.push(o.path);
-    }
-    const linked = [...linkedBy.values()];
+    // Links and slugs: their lookups in one transaction (see above).
     const newPathOf = new Map<string, string>();
-    const linkedPrev = linked.length
-      ? new Map(
-          (
-            await ctx.em.find(
-              Item,
-              {
-                siteId: site.id,
-                sourceSystem: run.sourceSystem,
-                sourceScope: run.label,
-                sourceId: { $in: linked.map((l) => l.source_id) },
-              },
-              { fields: ['slug', 'sourceId'] },
-            )
-          ).map((i) => [i.sourceId!, i.slug]),
-        )
-      : new Map<string, string>();
-    const linkedSlugs = await newSlugs(
-      ctx,
-      site.id,
-      run,
-      linked.flatMap((l) => {
+    const slugs = await ctx.em.transactional(async (tx) => {
+      // The staged items that own those paths (import_old_path, migration 0028: index scans under row-level
+      // security). Two statements, each on its primary key: joined in one, a fresh run without statistics got a hash
+      // join over every staged record (1.3 s per batch at 5,000 articles).
+      const owners = hrefs.length
+        ? await tx.execute<{ source_id: string; path: string }[]>(
+            'select source_id, path from import_old_path where run_id = ? and path in (?)',
+            [run.id, hrefs],
+          )
+        : [];
+      const linkedBy = new Map<
+        string,
+        { source_id: string; col: string | null; slug: string | null; urls: string[] }
+      >();
+      if (owners.length) {
+        const rows = await tx.execute<{ source_id: string; col: string | null; slug: string | null }[]>(
+          `select source_id, payload->'columnSourceIds'->>0 as col, payload->>'slug' as slug
+             from import_record where run_id = ? and kind = 'ITEM' and source_id in (?)`,
+          [run.id, [...new Set(owners.map((o) => o.source_id))]],
+        );
+        for (const r of rows) linkedBy.set(r.source_id, { ...r, urls: [] });
+        for (const o of owners) linkedBy.get(o.source_id)?.urls.push(o.path);
+      }
+      const linked = [...linkedBy.values()];
+      const linkedPrev = linked.length
+        ? new Map(
+            (
+              await tx.find(
+                Item,
+                {
+                  siteId: site.id,
+                  sourceSystem: run.sourceSystem,
+                  sourceScope: run.label,
+                  sourceId: { $in: linked.map((l) => l.source_id) },
+                },
+                { fields: ['slug', 'sourceId'] },
+              )
+            ).map((i) => [i.sourceId!, i.slug]),
+          )
+        : new Map<string, string>();
+      const linkedSlugs = await newSlugs(
+        tx,
+        site.id,
+        run,
+        linked.flatMap((l) => {
+          const col = (l.col ? columns.get(l.col) : null) ?? into;
+          return col && !linkedPrev.has(l.source_id)
+            ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
+            : [];
+        }),
+        clashes,
+      );
+      for (const l of linked) {
         const col = (l.col ? columns.get(l.col) : null) ?? into;
-        return col && !linkedPrev.has(l.source_id)
-          ? [{ columnId: col.id, colSourceId: l.col, sourceId: l.source_id, legacySlug: l.slug }]
-          : [];
-      }),
-      clashes,
-    );
-    for (const l of linked) {
-      const col = (l.col ? columns.get(l.col) : null) ?? into;
-      if (!col) continue;
-      const slug = linkedPrev.get(l.source_id) ?? linkedSlugs.get(l.source_id) ?? slugFor(l.source_id, l.slug);
-      for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
-    }
-    const slugs = await newSlugs(
-      ctx,
-      site.id,
-      run,
-      recs.flatMap((r) => {
-        const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
-        return col && !existing.has(r.source_id)
-          ? [
-              {
-                columnId: col.id,
-                colSourceId: r.payload.columnSourceIds[0] ?? null,
-                sourceId: r.source_id,
-                legacySlug: r.payload.slug,
-              },
-            ]
-          : [];
-      }),
-      clashes,
-    );
+        if (!col) continue;
+        const slug = linkedPrev.get(l.source_id) ?? linkedSlugs.get(l.source_id) ?? slugFor(l.source_id, l.slug);
+        for (const u of l.urls) newPathOf.set(u, `${col.path}/${slug}.html`);
+      }
+      return newSlugs(
+        tx,
+        site.id,
+        run,
+        recs.flatMap((r) => {
+          const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
+          return col && !existing.has(r.source_id)
+            ? [
+                {
+                  columnId: col.id,
+                  colSourceId: r.payload.columnSourceIds[0] ?? null,
+                  sourceId: r.source_id,
+                  legacySlug: r.payload.slug,
+                },
+              ]
+            : [];
+        }),
+        clashes,
+      );
+    });
     // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
     // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
     const bodyOf = new Map<string, Promise<PreparedBody>>();
@@ -1423,7 +1463,10 @@ async function apply(
       // Awaited in order below; a refused body is that record's FAILED outcome, never an unhandled rejection.
       body.catch(() => undefined);
       bodyOf.set(b.sourceId, body);
+      // The pool has its copy: nothing here holds the rewritten body while the batch is prepared (ByteArena).
+      b.html = '';
     });
+    bodies.length = 0;
     const prepared: Prepared[] = [];
     for (const r of recs) {
       const it = r.payload;
@@ -1455,6 +1498,7 @@ async function apply(
       let body: { body: string; text: string };
       try {
         body = await bodyOf.get(r.source_id)!;
+        bodyOf.delete(r.source_id);
       } catch (e) {
         prepared.push({
           r,
@@ -1529,13 +1573,24 @@ async function apply(
         },
         body.body,
       );
+      if (prev) {
+        prepared.push({ r, outcome: 'UPDATED', prev, col, content, text: body.text, warnings });
+        continue;
+      }
+      const canonical = canonicalContent(content);
+      const linksMedia =
+        content.images.length > 0 || content.attachments.length > 0 || content.body.includes('/media/');
       prepared.push({
         r,
-        outcome: prev ? ('UPDATED' as const) : ('CREATED' as const),
-        prev,
+        outcome: 'CREATED',
         col,
-        content,
-        text: body.text,
+        content: linksMedia ? content : { ...content, body: '' },
+        created: {
+          json: arena.text(canonical.json, JSONB_VERSION),
+          hash: canonical.hash,
+          text: arena.text(body.text),
+          linksMedia,
+        },
         warnings,
       });
     }
@@ -1558,14 +1613,32 @@ async function apply(
         ],
       };
     });
-    return { prepared, files, lastSeq: recs[recs.length - 1]!.seq };
+    return { prepared, files, arena };
+  };
+  /**
+   * Starts the batch after `afterSeq`: its records are read, then prepared. Its last seq is known as soon as its
+   * records are, so that the next batch can start while this one is still being prepared.
+   */
+  const startBatch = (afterSeq: number): Preparing => {
+    const recs = ctx.em.execute<StagedItem[]>(
+      `select seq, source_id, content_hash, payload from import_record
+          where run_id = ? and kind = 'ITEM' and outcome is null and seq > ? order by seq limit ?`,
+      [run.id, afterSeq, size],
+    );
+    const lastSeq = recs.then((r) => (r.length ? r[r.length - 1]!.seq : null));
+    const batch = recs.then((r) => (r.length ? prepareRecords(r) : null));
+    // Awaited by the loop below (or in its finally); until then a failure must not count as unhandled.
+    lastSeq.catch(() => undefined);
+    batch.catch(() => undefined);
+    return { lastSeq, batch };
   };
   /**
    * The batch: one transaction. New items, their first revisions and placements are one statement (the
    * item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
    */
-  const writeBatch = async (prepared: Prepared[], files: FileOutcome[]) => {
-    await ctx.em.transactional(async (tx) => {
+  /** Writes a batch; returns the run's applied count and total as its transaction left them. */
+  const writeBatch = async (prepared: Prepared[], files: FileOutcome[]): Promise<Progress> =>
+    ctx.em.transactional(async (tx) => {
       await tx.execute(FAST_COMMIT);
       const now = ctx.now();
       const writes = prepared.filter((p) => (p.outcome === 'CREATED' || p.outcome === 'UPDATED') && p.content);
@@ -1600,22 +1673,14 @@ async function apply(
             source_hash: p.r.content_hash,
             old_urls: it.oldUrls,
           });
-          const canonical = canonicalContent(c);
-          revisions.push(
-            revId,
-            id,
-            canonical.json,
-            p.text,
-            canonical.hash,
-            `imported from ${run.sourceSystem} ${p.r.source_id}`,
-          );
+          const rev = p.created!;
+          revisions.push(revId, id, rev.json, rev.text, rev.hash, `imported from ${run.sourceSystem} ${p.r.source_id}`);
           for (const [columnId, home] of [
             [p.col!.id, true] as const,
             ...(c.alsoIn ?? []).map((x) => [x, false] as const),
           ])
             placements.push({ item_id: id, column_id: columnId, home });
-          if (c.images.length || c.attachments.length || c.body.includes('/media/'))
-            linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
+          if (rev.linksMedia) linked.push([{ id: revId, itemId: id, siteId: site.id } as ItemRevision, c]);
         }
         // Items and placements (short values) as one JSON document each, read by json_to_recordset; the revisions,
         // whose bodies are most of the batch, as bound parameters: each `content` goes through jsonb's parser once,
@@ -1707,58 +1772,58 @@ async function apply(
       await recordFileOutcomes(tx, run.id, files);
       // A batch committed after a cancel would add drafts to a cancelled run: the run's row, locked, decides —
       // cancelled meanwhile, the whole batch rolls back and the worker stops.
-      const [goes] = await tx.execute<{ id: string }[]>(
+      const [goes] = await tx.execute<Progress[]>(
         `update import_run set applied = applied + ?, batches = batches + 1, updated_at = ?
-          where id = ? and ${RUN_GOES_ON} returning id`,
+          where id = ? and ${RUN_GOES_ON} returning applied, total`,
         [prepared.length, now, run.id],
       );
       if (!goes) throw new StopSignal();
+      return goes;
     });
-  };
   // Two batches are written side by side while a third is prepared (issue 11: a batch's write is mostly one
   // PostgreSQL backend's CPU, its preparation this process's; one write at a time left a core idle between
   // statements). Each batch is its own transaction over its own records: batches commit in any order, and a
   // resumed run starts again from the records without an outcome. The next batch is taken by seq after the ones
   // in flight, so no record is in two. At most one batch is prepared ahead (memory stays flat).
-  const writes: Promise<void>[] = [];
+  const writes: Promise<Progress>[] = [];
+  let appliedSeen = 0;
   let started = 0;
   // The run's applied count when this job last refreshed the item statistics (a resumed job refreshes them first).
   let analysedAt = 0;
   const analyseFirst = hooks.analyseFirst ?? ANALYSE_FIRST;
   /** Waits for the oldest write; then what follows a written batch (progress, statistics). */
   const written = async () => {
-    await writes.shift();
+    // The count as the batch's own transaction left it (batches commit in any order: the highest seen is reported).
+    const pr = await writes.shift()!;
     // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
     ctx.em.clear();
-    const [pr] = await ctx.em.execute<{ applied: number; total: number | null }[]>(
-      'select applied, total from import_run where id = ?',
-      [run.id],
-    );
-    const applied = pr?.applied ?? 0;
-    hooks.onProgress?.({ state: 'APPLYING', staged: run.staged, applied, total: pr?.total ?? null });
+    const applied = (appliedSeen = Math.max(appliedSeen, pr.applied));
+    hooks.onProgress?.({ state: 'APPLYING', staged: run.staged, applied, total: pr.total });
     if (applied - analysedAt >= Math.max(analyseFirst, analysedAt)) {
       await analyseItemLookups(ctx);
       analysedAt = applied;
     }
   };
-  let next = prepareBatch(0);
+  const preparing: Preparing[] = [startBatch(0)];
   try {
     for (;;) {
-      const cur = await next;
-      next = Promise.resolve(null);
-      if (!cur) break;
-      if (await isCancelled(ctx, run.id)) {
-        while (writes.length) await written();
-        return 'STOPPED';
+      // PREPARES_IN_FLIGHT batches are prepared side by side: the next starts as soon as the last one's records are
+      // read (issue 11: a batch's preparation — its lookups, one after the other, then its bodies through the pool —
+      // took longer than its write, and the writes waited for it with a core idle).
+      while (preparing.length < PREPARES_IN_FLIGHT) {
+        const last = await preparing[preparing.length - 1]!.lastSeq;
+        if (last === null) break;
+        preparing.push(startBatch(last));
       }
-      const ahead = prepareBatch(cur.lastSeq);
-      // Awaited at the top of the loop (or in finally); until then a failure must not count as unhandled.
-      ahead.catch(() => undefined);
-      next = ahead;
+      const cur = await preparing.shift()!.batch;
+      if (!cur) break;
+      // A cancel is seen by the batch's own transaction (the run's row, locked: RUN_GOES_ON): it rolls back and the
+      // worker stops (StopSignal), no other batch being written after it.
       const w = writeBatch(cur.prepared, cur.files);
       // Awaited in order by `written` (or in finally).
       w.catch(() => undefined);
       writes.push(w);
+      arenas.giveBack(cur.arena, w);
       started += 1;
       if (hooks.stopAfterBatches && started >= hooks.stopAfterBatches) {
         while (writes.length) await written();
@@ -1768,9 +1833,9 @@ async function apply(
     }
     while (writes.length) await written();
   } finally {
-    // The batch prepared ahead may still be bringing files through media, and a failed batch may have left the other
-    // one in flight: let them end before the store closes.
-    await next.catch(() => undefined);
+    // The batches prepared ahead may still be bringing files through media, and a failed batch may have left the
+    // other one in flight: let them end before the store closes.
+    await Promise.allSettled(preparing.map((p) => p.batch));
     await Promise.allSettled(writes);
     await store?.close();
   }

@@ -54,8 +54,13 @@ const inline = (html: string): PreparedBody | { error: string } => {
   }
 };
 
-/** Bodies per task handed to the pool by `prepareItemBodies`: small enough that the first are ready early. */
-const BODIES_PER_TASK = 50;
+/**
+ * Bodies per task handed to the pool by `prepareItemBodies`: small enough that the first are ready early, and that a
+ * task's bodies and results die young on the pool's thread (issue 11: with 50 a task outlived two of its young-
+ * generation collections, and its inputs and results, moved to the old space, made a third of that thread's
+ * allocation there); large enough that messages between the threads stay a small part of the work.
+ */
+const BODIES_PER_TASK = 16;
 
 /**
  * `prepareItemBody` for many bodies at once (an import batch, issue 11: throughput), on the pool in tasks of
