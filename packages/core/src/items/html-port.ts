@@ -60,7 +60,7 @@ const inline = (html: string): PreparedBody | { error: string } => {
  * generation collections, and its inputs and results, moved to the old space, made a third of that thread's
  * allocation there); large enough that messages between the threads stay a small part of the work.
  */
-const BODIES_PER_TASK = 16;
+export const BODIES_PER_TASK = 16;
 
 /**
  * `prepareItemBody` for many bodies at once (an import batch, issue 11: throughput), on the pool in tasks of
