@@ -147,6 +147,14 @@ const VALIGN_VALUES = new Set(['top', 'middle', 'bottom', 'baseline']);
  * (`<p align="center">`, `<td valign="top" width="30%">`, `<table width="600">`); the attribute itself goes.
  */
 function legacyLayout(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  // Most paragraphs carry none of these: nothing to map or check (issue 11: this runs for most tags of every body).
+  if (
+    attribs.align === undefined &&
+    attribs.valign === undefined &&
+    attribs.width === undefined &&
+    !NUMERIC_ATTRIBUTES.some(([name]) => attribs[name] !== undefined)
+  )
+    return { tagName, attribs };
   const styles: string[] = [];
   const { align, valign, width, ...rest } = attribs;
   // The style attribute, when it says the same, wins (it is what Word renders); no duplicate declarations.
