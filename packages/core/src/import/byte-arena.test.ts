@@ -14,7 +14,7 @@ describe('ByteArena', () => {
       '关于印发《办法》的通知',
     ];
     const views = texts.map((t) => arena.text(t));
-    views.forEach((v, i) => expect(v.toString('utf8')).toBe(texts[i]));
+    expect(views.map((v) => v.toString('utf8'))).toEqual(texts);
     // A text longer than a chunk gets a chunk of its own; the others are untouched.
     expect(views[4]!.length).toBe(300);
   });

@@ -1797,7 +1797,8 @@ async function apply(
     const pr = await writes.shift()!;
     // Nothing of a batch stays in the identity map: memory and flush cost stay flat however long the run.
     ctx.em.clear();
-    const applied = (appliedSeen = Math.max(appliedSeen, pr.applied));
+    appliedSeen = Math.max(appliedSeen, pr.applied);
+    const applied = appliedSeen;
     hooks.onProgress?.({ state: 'APPLYING', staged: run.staged, applied, total: pr.total });
     if (applied - analysedAt >= Math.max(analyseFirst, analysedAt)) {
       await analyseItemLookups(ctx);
