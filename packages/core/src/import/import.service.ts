@@ -1320,8 +1320,8 @@ async function apply(
       if (had) had.push(l);
       else listedOf.set(owner, [l]);
     }
-    // One batch at a time brings its files through media (two are prepared side by side): a file two batches refer
-    // to is brought in once, by the first.
+    // One batch at a time brings its files through media (PREPARES_IN_FLIGHT are prepared side by side): a file two
+    // batches refer to is brought in once, by the first.
     await inMediaTurn(async () => {
       for (const r of recs) {
         const refs = new Set(itemFileRefs(r.payload, hosts));
@@ -1463,7 +1463,8 @@ async function apply(
       // Awaited in order below; a refused body is that record's FAILED outcome, never an unhandled rejection.
       body.catch(() => undefined);
       bodyOf.set(b.sourceId, body);
-      // The pool has its copy: nothing here holds the rewritten body while the batch is prepared (ByteArena).
+      // The pool has its copy: nothing here holds the rewritten body while the batch is prepared (issue 11: held, it
+      // outlived two young-generation collections and went to the old space only to die there).
       b.html = '';
     });
     bodies.length = 0;
@@ -1634,9 +1635,9 @@ async function apply(
   };
   /**
    * The batch: one transaction. New items, their first revisions and placements are one statement (the
-   * item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path.
+   * item ↔ head revision foreign keys are checked at its end); changed items take the ORM's path. Returns the run's
+   * applied count and total as the transaction left them.
    */
-  /** Writes a batch; returns the run's applied count and total as its transaction left them. */
   const writeBatch = async (prepared: Prepared[], files: FileOutcome[]): Promise<Progress> =>
     ctx.em.transactional(async (tx) => {
       await tx.execute(FAST_COMMIT);
