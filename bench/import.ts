@@ -5,6 +5,8 @@
  *   BENCH_IMPORT_SOURCES `wxr,dedecms` (default both)
  *   BENCH_IMPORT_PROF    a folder: the importing process writes a V8 CPU profile there (--cpu-prof)
  *   BENCH_IMPORT_NODE_FLAGS  the importing process's V8/Node flags instead of the worker's (experiments only)
+ *   BENCH_IMPORT_ALLOCPROF   a file: V8's sampling heap profile of the importing thread (every allocation; with
+ *                        BENCH_IMPORT_ALLOCPROF_PROMOTED=1 only what outlived the young generation's collections)
  *   BENCH_PG_STATEMENTS  1: PostgreSQL's costliest statements of each import (pg_stat_statements), printed after it
  *   BENCH_PG_EXPLAIN     <ms>: PostgreSQL logs the analysed plan of every statement slower than that (auto_explain)
  *                        to BENCH_PG_LOG (default: zq-bench-postgres.log in the temp dir)

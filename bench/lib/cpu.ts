@@ -18,15 +18,35 @@ interface Stat {
   children: number;
 }
 
-function stat(pid: number): Stat | null {
+/** A process's or a thread's stat file (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`), or null once it has gone. */
+function statAt(path: string): (Stat & { name: string }) | null {
   try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const raw = readFileSync(path, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: fields start after the last ')'.
     const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+    return {
+      name: raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')')),
+      ppid: Number(f[1]),
+      own: Number(f[11]) + Number(f[12]),
+      children: Number(f[13]) + Number(f[14]),
+    };
   } catch {
     return null;
   }
+}
+const stat = (pid: number) => statAt(`/proc/${pid}/stat`);
+
+/**
+ * CPU seconds used so far by each of a process's live threads, summed by thread name (MainThread, WorkerThread,
+ * V8Worker…): where a process's CPU goes, V8's helper threads included.
+ */
+export function threadCpuByName(pid: number | 'self' = 'self'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const s = statAt(`/proc/${pid}/task/${tid}/stat`);
+    if (s) out[s.name] = (out[s.name] ?? 0) + s.own / HZ;
+  }
+  return out;
 }
 
 /** CPU seconds used so far by one process. */

@@ -3,11 +3,12 @@
  * RSS is the import's alone, not the generator's or the floor's. It runs one import the way the worker's
  * run-import job does (startImport with commit, then runImport: plan, stage, apply) and reports over IPC.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createPlatform, loadConfig } from '../../packages/adapters/src/index.ts';
 import { runImport, startImport } from '../../packages/core/src/index.ts';
+import { threadCpuByName } from './cpu.ts';
 
 export interface ImportJob {
   env: Record<string, string>;
@@ -34,22 +35,6 @@ export interface ImportDone {
    * background compiles) — where the process's CPU goes, the collectors' share included.
    */
   threads: Record<string, number>;
-}
-
-function threadCpu(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const tid of readdirSync('/proc/self/task')) {
-    let raw = '';
-    try {
-      raw = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
-    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
-  }
-  return out;
 }
 
 function hwm(): number {
@@ -129,7 +114,7 @@ process.once('message', async (job: ImportJob) => {
     await ctx.directory.fresh();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const threads0 = threadCpu();
+    const threads0 = threadCpuByName();
     const run = await startImport(
       ctx,
       { site: job.site, source: job.paths, into: job.into, commit: true },
@@ -146,7 +131,7 @@ process.once('message', async (job: ImportJob) => {
     await stopAllocProfile();
     // Threads that ended during the import (the source's reading thread) are in none of the two readings: their
     // CPU is the process's total less the threads still here.
-    const threads1 = threadCpu();
+    const threads1 = threadCpuByName();
     const threads: Record<string, number> = {};
     for (const [name, s] of Object.entries(threads1)) threads[name] = s - (threads0[name] ?? 0);
     threads['(ended threads)'] = (cpu.user + cpu.system) / 1e6 - Object.values(threads).reduce((a, b) => a + b, 0);
