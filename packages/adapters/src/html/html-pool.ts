@@ -21,10 +21,14 @@ function strippedWorkerModules(): Record<string, string> | null {
     (emitWarning as (w: string | Error, ...r: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   try {
-    // The worker's TypeScript modules: html-worker.ts and what it imports of ours (html-work.ts imports packages only).
-    const core = pathToFileURL(createRequire(import.meta.url).resolve('@zhanqun/core/html')).href;
+    // The worker's TypeScript modules: html-worker.ts and what it imports of ours — html-work.ts (which imports
+    // packages only), import-bodies.ts and the one module of ours it imports besides html-work.ts.
+    const resolve = createRequire(import.meta.url).resolve;
+    const html = pathToFileURL(resolve('@zhanqun/core/html')).href;
+    const bodies = pathToFileURL(resolve('@zhanqun/core/import-bodies')).href;
     const sources: Record<string, string> = {};
-    for (const url of [WORKER, core]) sources[url] = stripTypeScriptTypes(readFileSync(new URL(url), 'utf8'));
+    for (const url of [WORKER, html, bodies, new URL('./body-urls.ts', bodies).href])
+      sources[url] = stripTypeScriptTypes(readFileSync(new URL(url), 'utf8'));
     return sources;
   } catch {
     return null;
@@ -52,6 +56,10 @@ export function htmlWorkPool(opts: { threads?: number } = {}): HtmlWorkPort & { 
       : { filename: WORKER }),
     minThreads: 0,
     maxThreads: threads,
+    // A second task waits on the thread itself, not in this thread's queue: the worker goes on to it without waiting
+    // for this thread to take the last result and post the next (issue 11: an import's main thread is often busy for
+    // tens of milliseconds, and the pool sat idle meanwhile). The worker still runs one task at a time.
+    concurrentTasksPerWorker: 2,
     // Threads are started on the first large body and stopped after a minute without one.
     idleTimeout: 60_000,
     // A body is at most 2,000,000 characters; a pathological one must not take the process's memory with it.
@@ -59,7 +67,8 @@ export function htmlWorkPool(opts: { threads?: number } = {}): HtmlWorkPort & { 
   });
   return {
     prepare: (html) => pool.run(html),
-    prepareMany: (htmls) => pool.run(htmls),
+    // The bodies' bytes are moved to the worker's thread, not copied (a buffer of the task's own: importBodiesTask).
+    prepareImport: (task) => pool.run(task, { transferList: [task.bytes.buffer as ArrayBuffer] }),
     close: () => pool.destroy(),
   };
 }

@@ -26,6 +26,15 @@ describe('ByteArena', () => {
     expect(v.subarray(1).toString('utf8')).toBe('{"a":"标题"}');
   });
 
+  it('joins texts and bytes into one view, after the prefix byte, across a chunk boundary', () => {
+    const arena = new ByteArena(16);
+    arena.text('0123456789');
+    const body = Buffer.from(JSON.stringify('<p>正文"引号"</p>'), 'utf8');
+    const v = arena.joined(['{"a":1,"body":', body, ',"title":"标题"}'], 1);
+    expect(v[0]).toBe(1);
+    expect(JSON.parse(v.subarray(1).toString('utf8'))).toEqual({ a: 1, body: '<p>正文"引号"</p>', title: '标题' });
+  });
+
   it('reuses its memory after reset: the next texts are written where the first ones were', () => {
     const arena = new ByteArena(1024);
     const first = arena.text('第一批');

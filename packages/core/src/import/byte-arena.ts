@@ -24,8 +24,17 @@ export class ByteArena {
 
   /** `s` in UTF-8, after one `prefix` byte when given (jsonb's binary format starts with its version, 1). */
   text(s: string, prefix?: number): Buffer {
+    return this.joined([s], prefix);
+  }
+
+  /**
+   * The parts one after the other — texts in UTF-8, bytes as they are — after one `prefix` byte when given: a
+   * revision's canonical content around its body's JSON string as the HTML pool wrote it (import-bodies.ts).
+   */
+  joined(parts: readonly (string | Uint8Array)[], prefix?: number): Buffer {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 bytes for 2 units).
-    const room = s.length * 3 + (prefix === undefined ? 0 : 1);
+    let room = prefix === undefined ? 0 : 1;
+    for (const p of parts) room += typeof p === 'string' ? p.length * 3 : p.length;
     let chunk = this.chunks[this.index];
     if (!chunk || this.at + room > chunk.length) {
       if (chunk) this.index += 1;
@@ -39,7 +48,13 @@ export class ByteArena {
     const start = this.at;
     let end = start;
     if (prefix !== undefined) chunk[end++] = prefix;
-    end += chunk.write(s, end, 'utf8');
+    for (const p of parts) {
+      if (typeof p === 'string') end += chunk.write(p, end, 'utf8');
+      else {
+        chunk.set(p, end);
+        end += p.length;
+      }
+    }
     this.at = end;
     return chunk.subarray(start, end);
   }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bodyFileUrls,
   codeFor,
   decideColumns,
   isOwnUrl,
@@ -9,9 +8,9 @@ import {
   legacySlug,
   nameKey,
   parentsFirst,
-  rewriteBodyUrls,
   slugFor,
 } from './import.policy.ts';
+import { bodyLinks, rewriteBodyUrls } from './body-urls.ts';
 
 describe('import rules', () => {
   it('turns legacy URLs into site paths with their query, and refuses what is not one', () => {
@@ -151,9 +150,16 @@ describe('import rules', () => {
 
   it('finds and rewrites the files and links of a body, leaving the rest', () => {
     const body = `<p><img src="/uploads/a.jpg"><a href='http://old.gov.cn/u/b.PDF'>b</a><a href=/a/1.html>x</a></p>`;
-    expect(bodyFileUrls(body)).toEqual(['/uploads/a.jpg', 'http://old.gov.cn/u/b.PDF']);
-    const out = rewriteBodyUrls(body, (u) =>
-      u === '/a/1.html' ? '/zwdt/1.html' : u.endsWith('.jpg') ? '/media/x/original' : null,
+    expect(bodyLinks(body)).toEqual({
+      urls: ['/uploads/a.jpg', 'http://old.gov.cn/u/b.PDF', '/a/1.html'],
+      files: ['/uploads/a.jpg', 'http://old.gov.cn/u/b.PDF'],
+    });
+    const out = rewriteBodyUrls(
+      body,
+      new Map([
+        ['/a/1.html', '/zwdt/1.html'],
+        ['/uploads/a.jpg', '/media/x/original'],
+      ]),
     );
     expect(out).toBe(
       `<p><img src="/media/x/original"><a href='http://old.gov.cn/u/b.PDF'>b</a><a href="/zwdt/1.html">x</a></p>`,

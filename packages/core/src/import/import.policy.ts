@@ -249,39 +249,6 @@ export function parentsFirst<T extends { sourceId: string; parentSourceId?: stri
   return out;
 }
 
-/** Every `src`/`href` value of a body, with its position, for rewriting. */
-const ATTR = /\b(src|href)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>"']+))/gi;
-
-/** The URLs a body refers to (images, links), as written. */
-export function bodyUrls(html: string): string[] {
-  return [...html.matchAll(ATTR)].map((m) => m[3] ?? m[4] ?? m[5] ?? '').filter(Boolean);
-}
-
-/** Rewrites the body's `src`/`href` values through `map` (unmapped values are left as they are). */
-export function rewriteBodyUrls(html: string, map: (url: string) => string | null): string {
-  return html.replace(ATTR, (all, attr: string, _q, d?: string, s?: string, b?: string) => {
-    const url = d ?? s ?? b ?? '';
-    const to = map(url);
-    return to ? `${attr}="${to}"` : all;
-  });
-}
-
-/** Files a body refers to: images, and links whose path looks like a file (not a page). */
-export function bodyFileUrls(html: string): string[] {
-  const files: string[] = [];
-  for (const m of html.matchAll(ATTR)) {
-    const url = m[3] ?? m[4] ?? m[5] ?? '';
-    if (!url) continue;
-    const path = url.split(/[?#]/)[0]!.toLowerCase();
-    if (
-      m[1]!.toLowerCase() === 'src' ||
-      /\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|jpe?g|png|gif|webp|txt|ofd)$/.test(path)
-    )
-      files.push(url);
-  }
-  return [...new Set(files)];
-}
-
 /**
  * A legacy date as an instant: ISO 8601 with an offset as given; without one it is China time (+08:00, the
  * record contract); a date alone is midnight China time. Null for anything unreadable.

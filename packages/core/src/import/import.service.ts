@@ -15,12 +15,10 @@ import { appendAudit } from '../audit/audit.service.ts';
 import { canonicalJson } from '../audit/audit-hash.ts';
 import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
-import { prepareItemBodies } from '../items/html-port.ts';
-import type { PreparedBody } from '../items/html-work.ts';
+import { type ImportedBody, prepareImportedBodies } from '../items/html-port.ts';
 import {
   type ContentAttachment,
   type ContentImage,
-  canonicalContent,
   type ItemContent,
   normaliseContent,
 } from '../items/item.content.ts';
@@ -34,18 +32,17 @@ import type { Ctx } from '../shared/context.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
+import { bodyLinks } from './body-urls.ts';
 import { type ByteArena, ByteArenas } from './byte-arena.ts';
+import { BODY_HERE, splicedContent } from './revision-bytes.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import {
-  bodyFileUrls,
-  bodyUrls,
   type ColumnDecision,
   decideColumns,
   isOwnUrl,
   legacyDate,
   legacyPath,
   legacySlug,
-  rewriteBodyUrls,
   slugFor,
   slugWithLabel,
 } from './import.policy.ts';
@@ -237,11 +234,11 @@ const hostsOf = (urls: string[]) =>
   });
 
 /** The files an item refers to: thumbnail, attachments, and the old site's files in its body. */
-function itemFileRefs(item: LegacyItem, hosts: string[]): string[] {
+function itemFileRefs(item: LegacyItem, hosts: string[], bodyFiles = bodyLinks(item.bodyHtml).files): string[] {
   const refs = [
     ...(item.thumbnail ? [item.thumbnail.url] : []),
     ...(item.attachments ?? []).map((a) => a.url),
-    ...bodyFileUrls(item.bodyHtml).filter((u) => isOwnUrl(u, hosts)),
+    ...bodyFiles.filter((u) => isOwnUrl(u, hosts)),
   ];
   return [...new Set(refs)];
 }
@@ -1231,6 +1228,8 @@ async function recordFileOutcomes(tx: EntityManager, runId: string, files: FileO
 }
 /** The run's applied count and total, as a batch's transaction left them. */
 type Progress = { applied: number; total: number | null };
+/** A staged item's body as apply holds it: its UTF-8 bytes in the batch's arena, and what it links to. */
+type LegacyBody = { html: Buffer; urls: string[]; files: string[] };
 /** A staged item as apply reads it. */
 type StagedItem = { seq: number; source_id: string; content_hash: string; payload: LegacyItem };
 /** A batch ready to write: its records' outcomes and writes, its listed files' outcomes, the arena of its bytes. */
@@ -1290,6 +1289,15 @@ async function apply(
    */
   const prepareRecords = async (recs: StagedItem[]): Promise<Batch> => {
     const arena = arenas.take();
+    // Each body as UTF-8 bytes in the batch's arena, and its links, as soon as the records are read: the strings die
+    // young, where they waited for the batch's lookups, files and turn in the pool long enough to be moved to the
+    // old space (issue 11; the pool rewrites and sanitises the bytes: import-bodies.ts).
+    const legacy = new Map<string, LegacyBody>();
+    for (const r of recs) {
+      const { urls, files } = bodyLinks(r.payload.bodyHtml);
+      legacy.set(r.source_id, { html: arena.text(r.payload.bodyHtml), urls, files });
+      r.payload.bodyHtml = '';
+    }
     const ids = recs.map((r) => r.source_id);
     // The batch's lookups in two transactions, not one per statement (outside one, each statement is BEGIN, the
     // row-level security scope, the statement and COMMIT: four round trips to a PostgreSQL busy with the writes).
@@ -1324,7 +1332,7 @@ async function apply(
     // batches refer to is brought in once, by the first.
     await inMediaTurn(async () => {
       for (const r of recs) {
-        const refs = new Set(itemFileRefs(r.payload, hosts));
+        const refs = new Set(itemFileRefs(r.payload, hosts, legacy.get(r.source_id)!.files));
         for (const l of listedOf.get(r.source_id) ?? []) refs.add(l.payload.url);
         filesOf.set(r.source_id, [...refs]);
         if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
@@ -1347,8 +1355,9 @@ async function apply(
     const hrefs = [
       ...new Set(
         recs.flatMap((r) =>
-          bodyUrls(r.payload.bodyHtml)
-            .filter((u) => isOwnUrl(u, hosts))
+          legacy
+            .get(r.source_id)!
+            .urls.filter((u) => isOwnUrl(u, hosts))
             .map(legacyPath)
             .filter((p): p is string => !!p),
         ),
@@ -1434,38 +1443,32 @@ async function apply(
         clashes,
       );
     });
-    // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU):
-    // the pool sanitises while this thread builds the rest of the batch and the previous batch is written.
-    const bodyOf = new Map<string, Promise<PreparedBody>>();
-    const toPrepare: { sourceId: string; html: string }[] = [];
+    // Every body of the batch handed to the HTML worker-thread pool at once (ADR 0010; ~20% of an import's CPU), as
+    // bytes with its links' new paths (import-bodies.ts): the pool rewrites and sanitises while this thread builds
+    // the rest of the batch and the previous batch is written.
+    const bodyOf = new Map<string, Promise<ImportedBody>>();
+    const toPrepare: { sourceId: string; html: Uint8Array; rewrites: string[] }[] = [];
     for (const r of recs) {
       const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
       const prev = existing.get(r.source_id);
       if (!col || (prev && prev.sourceHash === r.content_hash)) continue;
-      const rewritten = rewriteBodyUrls(r.payload.bodyHtml, (u) => {
+      const body = legacy.get(r.source_id)!;
+      const rewrites: string[] = [];
+      for (const u of body.urls) {
         const m = media.get(u);
-        if (m) return mediaPath(m.id);
-        if (!isOwnUrl(u, hosts)) return null;
-        const p = legacyPath(u);
-        return p ? (newPathOf.get(p) ?? null) : null;
-      });
-      toPrepare.push({ sourceId: r.source_id, html: rewritten });
+        const p = m ? null : isOwnUrl(u, hosts) ? legacyPath(u) : null;
+        const to = m ? mediaPath(m.id) : p ? newPathOf.get(p) : undefined;
+        if (to) rewrites.push(u, to);
+      }
+      toPrepare.push({ sourceId: r.source_id, html: body.html, rewrites });
     }
-    // The legacy bodies are read (rewritten above, or unchanged): the batch is held until it is written, beside two
-    // others, and its raw bodies need not be (issue 11: peak RSS, and less for the collector to mark).
-    for (const r of recs) r.payload.bodyHtml = '';
-    const bodies = prepareItemBodies(
-      ctx,
-      toPrepare.map((b) => b.html),
-    );
+    legacy.clear();
+    const bodies = prepareImportedBodies(ctx, toPrepare);
     toPrepare.forEach((b, i) => {
       const body = bodies[i]!;
       // Awaited in order below; a refused body is that record's FAILED outcome, never an unhandled rejection.
       body.catch(() => undefined);
       bodyOf.set(b.sourceId, body);
-      // The pool has its copy: nothing here holds the rewritten body while the batch is prepared (issue 11: held, it
-      // outlived two young-generation collections and went to the old space only to die there).
-      b.html = '';
     });
     bodies.length = 0;
     const prepared: Prepared[] = [];
@@ -1496,7 +1499,7 @@ async function apply(
           why ? { code: 'FILE_REFUSED', message: `${u}: ${why}`.slice(0, 500) } : { code: 'FILE_MISSING', message: u },
         );
       }
-      let body: { body: string; text: string };
+      let body: ImportedBody;
       try {
         body = await bodyOf.get(r.source_id)!;
         bodyOf.delete(r.source_id);
@@ -1551,7 +1554,7 @@ async function apply(
         null,
         {
           title: clip(it.title, 300) ?? `(无标题 ${r.source_id})`,
-          body: body.body,
+          body: BODY_HERE,
           subtitle: clip(it.subtitle, 300),
           summary: clip(it.summary, 1000),
           source: clip(it.source, 200),
@@ -1572,24 +1575,33 @@ async function apply(
             .map((s) => columns.get(s)?.id)
             .filter((id): id is string => !!id && id !== col.id),
         },
-        body.body,
+        BODY_HERE,
       );
       if (prev) {
-        prepared.push({ r, outcome: 'UPDATED', prev, col, content, text: body.text, warnings });
+        const withBody = { ...content, body: JSON.parse(body.json.toString('utf8')) as string };
+        prepared.push({
+          r,
+          outcome: 'UPDATED',
+          prev,
+          col,
+          content: withBody,
+          text: body.text.toString('utf8'),
+          warnings,
+        });
         continue;
       }
-      const canonical = canonicalContent(content);
-      const linksMedia =
-        content.images.length > 0 || content.attachments.length > 0 || content.body.includes('/media/');
+      const linksMedia = content.images.length > 0 || content.attachments.length > 0 || body.linksMedia;
+      const json = splicedContent(arena, content, body.json, JSONB_VERSION);
       prepared.push({
         r,
         outcome: 'CREATED',
         col,
-        content: linksMedia ? content : { ...content, body: '' },
+        // The body as a string only where linkRevisionMedia reads it (its inline images).
+        content: { ...content, body: linksMedia ? (JSON.parse(body.json.toString('utf8')) as string) : '' },
         created: {
-          json: arena.text(canonical.json, JSONB_VERSION),
-          hash: canonical.hash,
-          text: arena.text(body.text),
+          json,
+          hash: createHash('sha256').update(json.subarray(1)).digest('hex'),
+          text: arena.joined([body.text]),
           linksMedia,
         },
         warnings,
