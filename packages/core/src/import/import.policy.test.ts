@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bodyLinks, rewriteBodyUrls } from './body-urls.ts';
 import {
   codeFor,
   decideColumns,
@@ -10,7 +11,6 @@ import {
   parentsFirst,
   slugFor,
 } from './import.policy.ts';
-import { bodyLinks, rewriteBodyUrls } from './body-urls.ts';
 
 describe('import rules', () => {
   it('turns legacy URLs into site paths with their query, and refuses what is not one', () => {

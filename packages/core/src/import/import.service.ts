@@ -34,7 +34,6 @@ import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
 import { bodyLinks } from './body-urls.ts';
 import { type ByteArena, ByteArenas } from './byte-arena.ts';
-import { BODY_HERE, splicedContent } from './revision-bytes.ts';
 import { ImportRun, ImportSignOff, type ImportState } from './import.entities.ts';
 import {
   type ColumnDecision,
@@ -49,6 +48,7 @@ import {
 import { moveRunItems } from './import-moves.ts';
 import { hasUploads, holdUploads, isUploadRef, localUploads, requireUpload } from './import-upload.ts';
 import { releaseRunUploads } from './import-upload-retention.ts';
+import { BODY_HERE, splicedContent } from './revision-bytes.ts';
 
 const systems = ['wordpress', 'dedecms', 'phpcms', 'static', 'bundle'] as const;
 const LIST_CAP = 200;

@@ -1,11 +1,11 @@
 import { AppError } from '../errors/app-error.ts';
-import type { Ctx } from '../shared/context.ts';
 import {
   type ImportBodiesDone,
   type ImportBodiesTask,
   importBodiesTask,
   prepareImportBodies,
 } from '../import/import-bodies.ts';
+import type { Ctx } from '../shared/context.ts';
 import { type BodyProblem, imagesWithoutAlt, type PreparedBody, prepareBody } from './html-work.ts';
 
 /**
