@@ -295,4 +295,41 @@ describe('content versions (migration 0025)', () => {
       tree: 0,
     });
   });
+
+  it('are not bumped by what no public read shows: a draft created or saved, a placement not live (migration 0037)', async () => {
+    const before = await contentVersion('miyi');
+    const editor = await t.tokenFor(demo.editor('miyi'));
+    const created = await t.gql(
+      'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }',
+      {
+        i: {
+          site: 'miyi',
+          kind: 'ARTICLE',
+          column: '/zwdt/yw',
+          title: '草稿：尚未发布',
+          source: '测试来源',
+          body: '<p>草稿</p>',
+        },
+      },
+      editor,
+    );
+    expect(created.errors).toBeUndefined();
+    const draft = created.data!.createItem.id as string;
+    expect(await contentVersion('miyi')).toBe(before);
+    await owner.query('update item set updated_at = now() where id = $1', [draft]);
+    await owner.query('update item_placement set created_at = created_at where item_id = $1', [draft]);
+    expect(await contentVersion('miyi')).toBe(before);
+    // A live placement of it is counted (what a publication writes), and so is every change of a published item.
+    await owner.query('update item_placement set live = true where item_id = $1', [draft]);
+    expect(await contentVersion('miyi')).toBe(before + 1);
+    await owner.query('update item_placement set live = false where item_id = $1', [draft]);
+    expect(await contentVersion('miyi')).toBe(before + 2);
+    const published = await publishItem(t, 'miyi', { column: '/zwdt/yw', title: '已发布：春耕' });
+    const after = await contentVersion('miyi');
+    expect(after).toBeGreaterThan(before + 2);
+    await owner.query('update item set updated_at = now() where id = $1', [published]);
+    expect(await contentVersion('miyi')).toBe(after + 1);
+    await owner.query('delete from item_placement where item_id = $1', [draft]);
+    expect(await contentVersion('miyi')).toBe(after + 1);
+  });
 });

@@ -50,4 +50,5 @@ export const migrationsList = [
   sqlMigration('0034_definer_search_path'),
   sqlMigration('0035_import_staging_lean'),
   sqlMigration('0036_import_item_statistics'),
+  sqlMigration('0037_public_content_touch_visible'),
 ];
