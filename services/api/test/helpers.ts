@@ -135,18 +135,23 @@ export const demo = {
 export const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions.code ?? 'OK';
 export const reasonOf = (r: GqlResult) => r.errors?.[0]?.extensions.reason ?? 'OK';
 
-/** Drafts, submits and has three different people sign an item; returns its id (published). */
-export async function publishItem(t: TestApp, site: string, input: Record<string, unknown>): Promise<string> {
-  const editor = await t.tokenFor(demo.editor(site));
+/** An item drafted by the site's editor (an article unless `input` says otherwise); returns its id. */
+export async function createDraft(t: TestApp, site: string, input: Record<string, unknown>): Promise<string> {
   const created = await t.gql(
     'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }',
     {
       i: { site, kind: 'ARTICLE', source: '测试来源', body: '<p>正文</p>', ...input },
     },
-    editor,
+    await t.tokenFor(demo.editor(site)),
   );
   if (!created.data) throw new Error(JSON.stringify(created.errors));
-  const id = created.data.createItem.id as string;
+  return created.data.createItem.id as string;
+}
+
+/** Drafts, submits and has three different people sign an item; returns its id (published). */
+export async function publishItem(t: TestApp, site: string, input: Record<string, unknown>): Promise<string> {
+  const editor = await t.tokenFor(demo.editor(site));
+  const id = await createDraft(t, site, input);
   await t.gql('mutation($id: ID!) { submitItem(id: $id) { state } }', { id }, editor);
   for (const who of [demo.editor(site), demo.reviewer(site), demo.approver(site)]) {
     const r = await t.gql(

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { demo, gqlVia, publishItem, startTestApp, type TestApp } from './helpers.ts';
+import { createDraft, demo, gqlVia, publishItem, startTestApp, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let bPlatform: Platform;
@@ -298,23 +298,7 @@ describe('content versions (migration 0025)', () => {
 
   it('are not bumped by what no public read shows: a draft created or saved, a placement not live (migration 0037)', async () => {
     const before = await contentVersion('miyi');
-    const editor = await t.tokenFor(demo.editor('miyi'));
-    const created = await t.gql(
-      'mutation($i: CreateItemInput!) { createItem(input: $i) { id } }',
-      {
-        i: {
-          site: 'miyi',
-          kind: 'ARTICLE',
-          column: '/zwdt/yw',
-          title: '草稿：尚未发布',
-          source: '测试来源',
-          body: '<p>草稿</p>',
-        },
-      },
-      editor,
-    );
-    expect(created.errors).toBeUndefined();
-    const draft = created.data!.createItem.id as string;
+    const draft = await createDraft(t, 'miyi', { column: '/zwdt/yw', title: '草稿：尚未发布', body: '<p>草稿</p>' });
     expect(await contentVersion('miyi')).toBe(before);
     await owner.query('update item set updated_at = now() where id = $1', [draft]);
     await owner.query('update item_placement set created_at = created_at where item_id = $1', [draft]);
