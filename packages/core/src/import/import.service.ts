@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/audit.service.ts';
 import { canonicalJson } from '../audit/audit-hash.ts';
 import { Column, newColumnDefaults } from '../columns/column.entity.ts';
 import { AppError } from '../errors/app-error.ts';
-import { type ImportedBody, prepareImportedBodies } from '../items/html-port.ts';
+import { type ImportedBody, importedHtml, prepareImportedBodies } from '../items/html-port.ts';
 import {
   type ContentAttachment,
   type ContentImage,
@@ -1578,7 +1578,7 @@ async function apply(
         BODY_HERE,
       );
       if (prev) {
-        const withBody = { ...content, body: JSON.parse(body.json.toString('utf8')) as string };
+        const withBody = { ...content, body: importedHtml(body) };
         prepared.push({
           r,
           outcome: 'UPDATED',
@@ -1597,7 +1597,7 @@ async function apply(
         outcome: 'CREATED',
         col,
         // The body as a string only where linkRevisionMedia reads it (its inline images).
-        content: { ...content, body: linksMedia ? (JSON.parse(body.json.toString('utf8')) as string) : '' },
+        content: { ...content, body: linksMedia ? importedHtml(body) : '' },
         created: {
           json,
           hash: createHash('sha256').update(json.subarray(1)).digest('hex'),

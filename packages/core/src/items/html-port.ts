@@ -74,6 +74,9 @@ export interface ImportedBody {
   linksMedia: boolean;
 }
 
+/** The sanitised HTML of an imported body as a string: only where a caller needs it whole (an update, media links). */
+export const importedHtml = (body: ImportedBody): string => JSON.parse(body.json.toString('utf8')) as string;
+
 /**
  * An import batch's legacy bodies (UTF-8, with the links to rewrite) checked, rewritten and sanitised on the pool in
  * tasks of BODIES_PER_TASK, as bytes both ways (import-bodies.ts; issue 11: throughput — a task per body cost as much
