@@ -29,6 +29,7 @@ import { grantsRoleFor, levelRole, type ReviewLevel } from '../items/review.poli
 import { uploadMedia } from '../media/media.service.ts';
 import { linkRevisionMedia, mediaPath } from '../media/media-refs.ts';
 import type { Ctx } from '../shared/context.ts';
+import { isUniqueViolation } from '../shared/db-errors.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
@@ -831,6 +832,33 @@ type StagedRow = [
 ];
 
 /**
+ * The staging statement for `rows` records (nine bound values each, STAGED_COLUMNS, from $6) and their old paths
+ * ($4, $5). As an upsert, a record already staged under its key keeps its first copy (the lower seq, whichever of two
+ * batches in flight commits first) and a path already claimed keeps its first owner; otherwise a key met twice fails
+ * the statement with a unique violation.
+ */
+function stagingSql(rows: number, upsert: boolean): string {
+  return `with p as (
+       insert into import_old_path (run_id, path, source_id, site_id)
+       select $1::uuid, x.path, x.source_id, $2::uuid from unnest($4::text[], $5::text[]) as x(path, source_id)
+       ${upsert ? 'on conflict do nothing' : ''})
+     insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome,
+                                owner_source_id, slug_key, title_key)
+     select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome, x.owner,
+            x.slug_key, x.title_key
+       from (values ${valueRows(rows, 6, STAGED_COLUMNS)})
+            as x(seq, kind, source_id, content_hash, payload, outcome, owner, slug_key, title_key)
+     ${
+       upsert
+         ? `on conflict (run_id, kind, source_id) do update
+        set seq = excluded.seq, content_hash = excluded.content_hash, payload = excluded.payload,
+            outcome = excluded.outcome, owner_source_id = excluded.owner_source_id, slug_key = excluded.slug_key,
+            title_key = excluded.title_key
+      where import_record.seq > excluded.seq`
+         : ''
+     }`;
+}
+/**
  * Writes legacy records into import_record (kind, source id, hash, payload) in multi-row inserts of
  * STAGE_BATCH; `push` takes the source's events in order, `finish` writes the tail and marks the run STAGED.
  * Holds one batch at a time.
@@ -849,37 +877,42 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
   // and its reading thread, the write one PostgreSQL backend's; one write at a time left PostgreSQL the critical
   // path). At most WRITES_IN_FLIGHT, each a transaction of its own.
   const writing: Promise<void>[] = [];
+  // Plain inserts until a key is found staged already: a resumed run's records, a record the export has twice, or an
+  // old path two items claim. From then on the batches insert or keep the first copy (ON CONFLICT). A fresh run
+  // rarely meets one, and a speculative insertion — the unique index probed before the row goes in, and confirmed
+  // after — was a seventh of the staging statement's time in PostgreSQL (issue 11: throughput; ADR 0015).
+  let keyed = run.staged > 0;
   const write = async (values: unknown[], upTo: number, paths: string[], owners: string[]) => {
     // One transaction per batch, committed without waiting for the WAL flush: a tail lost to a PostgreSQL crash
     // is staged again when the job resumes (the inserts skip records and paths already there by their key).
-    await ctx.em.transactional(async (tx) => {
-      await tx.execute(FAST_COMMIT);
-      await bound(
-        tx,
-        `with p as (
-           insert into import_old_path (run_id, path, source_id, site_id)
-           select $1::uuid, x.path, x.source_id, $2::uuid from unnest($4::text[], $5::text[]) as x(path, source_id)
-           on conflict do nothing)
-         insert into import_record (run_id, seq, site_id, source_system, kind, source_id, content_hash, payload, outcome,
-                                    owner_source_id, slug_key, title_key)
-         select $1::uuid, x.seq, $2::uuid, $3::text, x.kind, x.source_id, x.content_hash, x.payload, x.outcome, x.owner,
-                x.slug_key, x.title_key
-           from (values ${valueRows(values.length / STAGED_COLUMNS.length, 6, STAGED_COLUMNS)})
-                as x(seq, kind, source_id, content_hash, payload, outcome, owner, slug_key, title_key)
-         on conflict (run_id, kind, source_id) do update
-            set seq = excluded.seq, content_hash = excluded.content_hash, payload = excluded.payload,
-                outcome = excluded.outcome, owner_source_id = excluded.owner_source_id, slug_key = excluded.slug_key,
-                title_key = excluded.title_key
-          where import_record.seq > excluded.seq`,
-        [run.id, run.siteId, system, paths, owners, ...values],
-      );
-      // A batch committed after a cancel would stage into a cancelled run: the row is locked and checked here.
-      const [goes] = await tx.execute<{ id: string }[]>(
-        `update import_run set staged = greatest(staged, ?), updated_at = ? where id = ? and ${RUN_GOES_ON} returning id`,
-        [upTo, ctx.now(), run.id],
-      );
-      if (!goes) throw new StopSignal();
-    });
+    const attempt = (upsert: boolean) =>
+      ctx.em.transactional(async (tx) => {
+        await tx.execute(FAST_COMMIT);
+        await bound(tx, stagingSql(values.length / STAGED_COLUMNS.length, upsert), [
+          run.id,
+          run.siteId,
+          system,
+          paths,
+          owners,
+          ...values,
+        ]);
+        // A batch committed after a cancel would stage into a cancelled run: the row is locked and checked here.
+        const [goes] = await tx.execute<{ id: string }[]>(
+          `update import_run set staged = greatest(staged, ?), updated_at = ? where id = ? and ${RUN_GOES_ON} returning id`,
+          [upTo, ctx.now(), run.id],
+        );
+        if (!goes) throw new StopSignal();
+      });
+    if (keyed) await attempt(true);
+    else
+      try {
+        await attempt(false);
+      } catch (e) {
+        // The batch rolled back whole; written again as an upsert, and so is every batch after it.
+        if (!isUniqueViolation(e)) throw e;
+        keyed = true;
+        await attempt(true);
+      }
     // A cancel committed meanwhile is seen by the next batch's transaction (its update of the run's row).
     hooks.onProgress?.({ state: 'STAGING', staged: upTo, applied: 0, total: null });
   };

@@ -2,6 +2,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AppError } from '../errors/app-error.ts';
 import type { ErrorReason } from '../errors/catalogue.ts';
 
+/** PostgreSQL's unique_violation (23505), as the driver raises it or as the ORM wraps it. */
+export const isUniqueViolation = (e: unknown): boolean =>
+  e instanceof UniqueConstraintViolationException || (e as { code?: unknown } | null)?.code === '23505';
+
 /**
  * Unique constraints are the source of truth for uniqueness (two concurrent requests cannot both pass a
  * pre-check). This turns a violation of a known constraint into a CONFLICT that names the field.

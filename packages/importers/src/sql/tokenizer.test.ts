@@ -145,6 +145,35 @@ describe('SqlStatementReader', () => {
       expect(rows(run(bytes, { encoding: 'gb18030', multibyteAware: false }))[0]).toEqual(["誠'"]);
     });
 
+    it('reads any mix of 0x5C trail bytes, quotes, escapes and markup back exactly, whatever the chunks', () => {
+      // Strings built from the characters that trip a reader (a trail byte 0x5C, a quote or backslash right after
+      // Chinese text, a doubled quote, markup, line breaks), escaped as the server escapes them, cut at random.
+      const pieces = ['誠', '謀', '運', '政务', "'", '\\', '"', '<p>', '</p>', '\r\n', 'a', ' ', '公开信息'];
+      const escaped = (v: string) =>
+        Buffer.concat(
+          [...v].map((ch) =>
+            ch === "'" ? gbk("\\'") : ch === '\\' ? gbk('\\\\') : ch === '\r' ? gbk('\\r') : ch === '\n' ? gbk('\\n') : gbk(ch),
+          ),
+        );
+      let seed = 7;
+      const rand = (k: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % k;
+      };
+      for (let round = 0; round < 200; round++) {
+        const values = Array.from({ length: 1 + rand(4) }, () =>
+          Array.from({ length: rand(40) }, () => pieces[rand(pieces.length)]).join(''),
+        );
+        const bytes = Buffer.concat([
+          gbk('INSERT INTO t VALUES ('),
+          ...values.flatMap((v, i) => [gbk(i ? ",'" : "'"), escaped(v), gbk("'")]),
+          gbk(');'),
+        ]);
+        const step = 1 + rand(bytes.length + 1);
+        expect(rows(run(bytes, { encoding: 'gb18030', multibyteAware: true }, step))).toEqual([values]);
+      }
+    });
+
     it('keeps a lead byte at the end of a chunk with its trail in the next one', () => {
       const bytes = Buffer.concat([gbk("INSERT INTO t VALUES ('"), gbk('誠'), gbk("','謀');")]);
       const cut = bytes.indexOf(0xd5) + 1; // chunk ends right after the lead byte
