@@ -59,6 +59,9 @@ type Token =
   | { t: 'punct'; v: string };
 
 const St = { Normal: 0, LineComment: 1, BlockComment: 2, Str: 3, Backtick: 4 } as const;
+/** The bytes a skipped statement is read at (Lexer.skipPlain): quotes, backtick, `;`, and `-`, `#`, `/`, `*`. */
+const SKIP_STOPS = new Uint8Array(256);
+for (const c of [0x27, 0x22, 0x60, 0x3b, 0x2d, 0x23, 0x2f, 0x2a]) SKIP_STOPS[c] = 1;
 type St = (typeof St)[keyof typeof St];
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x0c;
@@ -132,6 +135,13 @@ class Lexer {
   offset = 0;
   /** Set while the rows being read are not wanted: string bytes are then not even copied. */
   discard = false;
+  /**
+   * Set while the rest of a statement is not wanted (the rows of a table the reader skips): outside strings and
+   * comments only the bytes that can end the statement or start a string or comment are looked at, no token is made
+   * of the others, and strings are read without being handed out. `skipDepth` counts the parentheses passed.
+   */
+  skipping = false;
+  skipDepth = 0;
 
   private readonly opts: TokenizerOptions;
   private readonly emit: (tok: Token) => void;
@@ -204,6 +214,10 @@ class Lexer {
           break;
         }
         default: {
+          if (this.skipping) {
+            i = this.skipPlain(b, i, n);
+            if (i >= n) break;
+          }
           const r = this.normal(b, i, n, final);
           if (r < 0) {
             this.carry = b.subarray(i);
@@ -220,7 +234,7 @@ class Lexer {
 
   private endString(): void {
     // a view into the reused buffer: the reader decodes it at once, and copies it where it keeps it
-    this.emit({ t: 'str', v: this.acc.subarray(0, this.accLen) });
+    if (!this.skipping) this.emit({ t: 'str', v: this.acc.subarray(0, this.accLen) });
     this.accLen = 0;
     this.quotePending = false;
     this.state = St.Normal;
@@ -351,6 +365,21 @@ class Lexer {
     }
     this.append(b, run, i);
     return i;
+  }
+
+  /**
+   * While skipping: past every byte outside strings that neither ends the statement nor starts a string, an
+   * identifier or a comment (numbers, words, commas, spaces), counting parentheses. Returns the index of the next
+   * byte `normal` must read, or `n`.
+   */
+  private skipPlain(b: Uint8Array, i: number, n: number): number {
+    for (; i < n; i++) {
+      const c = b[i]!;
+      if (c === 0x28) this.skipDepth++;
+      else if (c === 0x29) this.skipDepth--;
+      else if (SKIP_STOPS[c] === 1) return i;
+    }
+    return n;
   }
 
   /** Outside strings. Returns the next index, or -1 when the rest must wait for more bytes. */
@@ -485,7 +514,7 @@ export class SqlStatementReader {
   private fnDepth = 0;
   private afterRow = false;
   private ignoring = false;
-  /** Rows read so far (all tables). */
+  /** Rows read so far (of the tables wanted). */
   rows = 0;
 
   constructor(opts: TokenizerOptions) {
@@ -510,7 +539,10 @@ export class SqlStatementReader {
   /** Ends the input; an unfinished statement becomes a `SQL_TRUNCATED` warning (its partial row is dropped). */
   end(): SqlEvent[] {
     this.lexer.push(new Uint8Array(0), true);
-    if (this.lexer.unfinished || (this.mode === 'values' && this.row !== null)) {
+    if (
+      this.lexer.unfinished ||
+      (this.mode === 'values' && (this.row !== null || (this.lexer.skipping && this.lexer.skipDepth > 0)))
+    ) {
       this.out.push({
         kind: 'warning',
         code: 'SQL_TRUNCATED',
@@ -531,6 +563,7 @@ export class SqlStatementReader {
 
   private reset(): void {
     this.lexer.discard = false;
+    this.lexer.skipping = false;
     this.head = [];
     this.mode = 'head';
     this.row = null;
@@ -542,6 +575,8 @@ export class SqlStatementReader {
   }
 
   private token(t: Token): void {
+    // A skipped statement's only token that counts is the `;` that ends it.
+    if (this.lexer.skipping && !(t.t === 'punct' && t.v === ';')) return;
     if (this.mode === 'values') {
       this.valueToken(t);
       return;
@@ -608,6 +643,10 @@ export class SqlStatementReader {
     this.columns = cols;
     this.ignoring = this.opts.wantTable ? !this.opts.wantTable(name.table) : false;
     this.lexer.discard = this.ignoring;
+    // The rows of a table not wanted are skipped to the statement's end (issue 11: a DedeCMS dump is read twice, and
+    // each pass made tokens of every value of the tables the other pass wants).
+    this.lexer.skipping = this.ignoring;
+    this.lexer.skipDepth = 0;
     this.head = [];
     this.row = null;
     this.afterRow = false;
