@@ -20,9 +20,9 @@
  *    Peak RSS of this process over the import: the kernel's high-water mark (VmHWM, reset through
  *    /proc/self/clear_refs before the import) and VmRSS sampled from /proc/self/status every 50 ms.
  * 3. The floor: the same items (read once beforehand by the same adapter, untimed, into a JSON Lines file) written
- *    into the same tables (item, item_revision, item_placement, then the head link) by multi-row INSERTs of 500
- *    rows as the schema owner: no RLS, no staging, no sanitiser, no parsing of the export. Timed: reading that
- *    file + the INSERTs.
+ *    as the same rows into the same tables — an item with every column the import sets, its first revision with the
+ *    same content fields, its placement — by one multi-row INSERT statement per 500 items as the schema owner: no
+ *    RLS, no staging, no sanitiser, no parsing of the export. Timed: reading that file + the INSERTs.
  *
  * Printed per source: items/s both ways and their ratio (issue: ≥ 0.5×), the export's size and the peak RSS
  * (issue: ≤ 300 MB for a 1 GB export, flat in the export's size).
@@ -36,7 +36,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { generateDedecms, generateWxr, openSource } from '../packages/importers/src/index.ts';
+import { generateDedecms, generateWxr, type LegacyItem, openSource } from '../packages/importers/src/index.ts';
 import { withClient } from '../packages/testing/src/index.ts';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../services/worker/src/node-flags.ts';
 import { postgresCpu, postmasterPid } from './lib/cpu.ts';
@@ -110,7 +110,7 @@ async function extract(paths: string[], out: string): Promise<number> {
     if (ev.type !== 'item' || ev.item.status !== 'published') continue;
     const it = ev.item;
     n += 1;
-    const line = `${JSON.stringify({ sourceId: it.sourceId, title: it.title, bodyHtml: it.bodyHtml, source: it.source ?? null, author: it.author ?? null })}\n`;
+    const line = `${JSON.stringify(it)}\n`;
     if (!w.write(line)) await once(w, 'drain');
   }
   await new Promise<void>((r, j) => w.end((e?: Error | null) => (e ? j(e) : r())));
@@ -258,34 +258,83 @@ async function topStatements(url: string, kind: string) {
 }
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[0];
+/** A legacy date as the import keeps it (`original_published_at`, 成文日期): parsed, or null. */
+const when = (v: string | null | undefined) => (v && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null);
+const day = (v: string | null | undefined) => (v && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null);
+/**
+ * The floor writes the same rows as the import (issue 11: "a raw batched INSERT/COPY of the same rows into the same
+ * tables"): every column the import sets on an item (its provenance: source system, scope and id, content hash, old
+ * URLs, legacy publication date, 索引号, 成文日期), and a first revision whose content has the same fields — from the
+ * adapter's record as it is, with no sanitising, no link rewriting, no staging and no row-level security.
+ */
 async function floor(c: Client, rows: string, kind: Kind): Promise<number> {
   const { rows: found } = await c.query(
     "select c.id as column_id, c.site_id from site_column c join site s on s.id = c.site_id where s.code = 'edu' and c.type = 'LIST' order by c.path limit 1",
   );
   const { column_id: columnId, site_id: siteId } = found[0];
+  const system = kind === 'wxr' ? 'wordpress' : 'dedecms';
   const start = performance.now();
-  let batch: { id: string; rev: string; item: Record<string, string> }[] = [];
+  let batch: { id: string; rev: string; hash: string; item: LegacyItem }[] = [];
   const flush = async () => {
     if (!batch.length) return;
     const now = new Date();
     await c.query('begin');
     const ip: unknown[] = [];
     const iv = batch.map((b, i) => {
-      ip.push(b.id, siteId, columnId, 'ARTICLE', 'DRAFT', b.id, `f-${kind}-${b.item.sourceId}`, b.item.title, now, now);
-      const k = i * 10;
-      return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8}, $${k + 9}, $${k + 10})`;
+      const it = b.item;
+      const g = it.govMeta ?? {};
+      ip.push(
+        b.id,
+        siteId,
+        columnId,
+        'ARTICLE',
+        'DRAFT',
+        'zh-CN',
+        b.id,
+        `f-${kind}-${it.sourceId}`,
+        it.title,
+        day(g.issuedAt),
+        g.indexNumber ? `f-${g.indexNumber}` : null,
+        now,
+        now,
+        when(it.publishedAt),
+        system,
+        it.sourceId,
+        b.hash,
+        'floor',
+        it.oldUrls,
+        `floor-${kind}`,
+        b.rev,
+      );
+      const k = i * 21;
+      return `(${Array.from({ length: 21 }, (_, j) => `$${k + j + 1}`).join(', ')}, 0, 1)`;
     });
-    await c.query(
-      `insert into item (id, site_id, column_id, kind, state, translation_group_id, slug, title, created_at, updated_at) values ${iv.join(',')}`,
-      ip,
-    );
     const rp: unknown[] = [];
     const rv = batch.map((b, i) => {
+      const it = b.item;
+      const g = it.govMeta ?? {};
       const content = JSON.stringify({
-        title: b.item.title,
-        body: b.item.bodyHtml,
-        source: b.item.source,
-        author: b.item.author,
+        title: it.title,
+        subtitle: it.subtitle ?? null,
+        summary: it.summary ?? null,
+        body: it.bodyHtml,
+        source: it.source ?? null,
+        author: it.author ?? null,
+        keywords: [...(it.keywords ?? []), ...(it.tags ?? [])],
+        occurredAt: null,
+        endedAt: null,
+        importantLivelihood: null,
+        attachments: [],
+        images: [],
+        docNumber: g.docNumber ?? null,
+        issuingBody: g.issuingBody ?? null,
+        writtenAt: day(g.writtenAt),
+        issuedAt: day(g.issuedAt),
+        validity: null,
+        supersededById: null,
+        topic: g.topic ?? null,
+        slug: `f-${kind}-${it.sourceId}`,
+        alsoIn: [],
       });
       rp.push(
         b.rev,
@@ -293,37 +342,43 @@ async function floor(c: Client, rows: string, kind: Kind): Promise<number> {
         siteId,
         1,
         content,
-        b.item.bodyHtml,
+        it.bodyHtml,
         createHash('sha256').update(content).digest('hex'),
         now,
+        `imported from ${system} ${it.sourceId}`,
       );
-      const k = i * 8;
-      return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}, $${k + 8})`;
+      const k = ip.length + i * 9;
+      return `(${Array.from({ length: 9 }, (_, j) => `$${k + j + 1}`).join(', ')})`;
     });
-    await c.query(
-      `insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, created_at) values ${rv.join(',')}`,
-      rp,
-    );
     const pp: unknown[] = [];
     const pv = batch.map((b, i) => {
       pp.push(b.id, columnId, siteId, siteId, now);
-      const k = i * 5;
+      const k = ip.length + rp.length + i * 5;
       return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, true, false, $${k + 5})`;
     });
+    // One statement: an item's head revision and the revision's item refer to each other, and a statement's
+    // foreign keys are checked at its end (as the import writes them; no second pass to link the head).
     await c.query(
-      `insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, created_at) values ${pv.join(',')}`,
-      pp,
-    );
-    await c.query(
-      'update item set head_revision_id = r.id, head_number = 1 from item_revision r where r.item_id = item.id and item.id = any($1)',
-      [batch.map((b) => b.id)],
+      `with i as (
+         insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title, issued_at,
+                           index_number, created_at, updated_at, original_published_at, source_system, source_id,
+                           source_hash, legacy_site_name, old_urls, source_scope, head_revision_id, review_cycle,
+                           head_number)
+         values ${iv.join(',')}),
+       r as (
+         insert into item_revision (id, item_id, site_id, number, content, body_text, content_hash, created_at, note)
+         values ${rv.join(',')})
+       insert into item_placement (item_id, column_id, site_id, item_site_id, home, live, created_at)
+       values ${pv.join(',')}`,
+      [...ip, ...rp, ...pp],
     );
     await c.query('commit');
     batch = [];
   };
   for await (const line of createInterface({ input: createReadStream(rows) })) {
     if (!line) continue;
-    batch.push({ id: randomUUID(), rev: randomUUID(), item: JSON.parse(line) });
+    const hash = createHash('sha256').update(line).digest('hex');
+    batch.push({ id: randomUUID(), rev: randomUUID(), hash, item: JSON.parse(line) });
     if (batch.length >= 500) await flush();
   }
   await flush();
