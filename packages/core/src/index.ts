@@ -22,6 +22,7 @@ export * from './people/user.entity.ts';
 export * from './people/user.service.ts';
 export * from './shared/context.ts';
 export * from './shared/pagination.ts';
+export * from './shared/prepared-statement.ts';
 export * from './shared/scope.ts';
 export * from './sites/provision-site.ts';
 export * from './sites/site-directory.ts';

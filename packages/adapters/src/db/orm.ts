@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { entities, siteFilter } from '@zhanqun/core';
 import { migrationsList } from './migrations/index.ts';
+import { preparedStatementsOn } from './prepared-statements.ts';
 
 export interface OrmOptions {
   url: string;
@@ -21,6 +22,8 @@ export function ormConfig(opts: OrmOptions): Options {
     // statements outside an explicit transaction are wrapped in a short one, so the scope is always set.
     sessionContext: 'transaction',
     pool: { min: 0, max: opts.poolMax ?? 10 },
+    // Statements core marks as repeated (an import's batches) are prepared once per connection.
+    driverOptions: { onPoolCreated: preparedStatementsOn },
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: opts.onQuery ? ['query'] : (opts.debug ?? false),

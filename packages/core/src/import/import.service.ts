@@ -30,6 +30,7 @@ import { uploadMedia } from '../media/media.service.ts';
 import { linkRevisionMedia, mediaPath } from '../media/media-refs.ts';
 import type { Ctx } from '../shared/context.ts';
 import { isUniqueViolation } from '../shared/db-errors.ts';
+import { preparedWhen } from '../shared/prepared-statement.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
@@ -835,10 +836,13 @@ type StagedRow = [
  * The staging statement for `rows` records (nine bound values each, STAGED_COLUMNS, from $6) and their old paths
  * ($4, $5). As an upsert, a record already staged under its key keeps its first copy (the lower seq, whichever of two
  * batches in flight commits first) and a path already claimed keeps its first owner; otherwise a key met twice fails
- * the statement with a unique violation.
+ * the statement with a unique violation. A full batch's text (`repeats`) is the same every time: prepared once per
+ * connection (PREPARED_STATEMENT).
  */
-function stagingSql(rows: number, upsert: boolean): string {
-  return `with p as (
+function stagingSql(rows: number, upsert: boolean, repeats: boolean): string {
+  return preparedWhen(
+    repeats,
+    `with p as (
        insert into import_old_path (run_id, path, source_id, site_id)
        select $1::uuid, x.path, x.source_id, $2::uuid from unnest($4::text[], $5::text[]) as x(path, source_id)
        ${upsert ? 'on conflict do nothing' : ''})
@@ -856,7 +860,8 @@ function stagingSql(rows: number, upsert: boolean): string {
             title_key = excluded.title_key
       where import_record.seq > excluded.seq`
          : ''
-     }`;
+     }`,
+  );
 }
 /**
  * Writes legacy records into import_record (kind, source id, hash, payload) in multi-row inserts of
@@ -888,7 +893,8 @@ function stager(ctx: Ctx, run: ImportRun, hooks: RunHooks) {
     const attempt = (upsert: boolean) =>
       ctx.em.transactional(async (tx) => {
         await tx.execute(FAST_COMMIT);
-        await bound(tx, stagingSql(values.length / STAGED_COLUMNS.length, upsert), [
+        const rows = values.length / STAGED_COLUMNS.length;
+        await bound(tx, stagingSql(rows, upsert, rows === (hooks.stageBatchSize ?? STAGE_BATCH)), [
           run.id,
           run.siteId,
           system,
@@ -1732,9 +1738,12 @@ async function apply(
         // whose bodies are most of the batch, as bound parameters: each `content` goes through jsonb's parser once,
         // at the bind, where inside a document it was also lexed with the document (ADR 0015, sixth round: the
         // statement's execute time halved, PostgreSQL's CPU per item fell ~5 % — most of the work is the parse).
+        // A full batch of new items has the same text every time: prepared once per connection (PREPARED_STATEMENT).
         await bound(
           tx,
-          `with i as (
+          preparedWhen(
+            creates.length === size,
+            `with i as (
                insert into item (id, site_id, column_id, kind, state, locale, translation_group_id, slug, title,
                                  head_revision_id, head_number, review_cycle, issued_at, index_number, created_at,
                                  updated_at, original_published_at, source_system, source_id, source_hash,
@@ -1757,6 +1766,7 @@ async function apply(
                select x.item_id, x.column_id, $1::uuid, $1::uuid, x.home, false, null, $3::timestamptz
                  from json_to_recordset($11::json) as x(item_id uuid, column_id uuid, home boolean))
              select 1`,
+          ),
           [
             site.id,
             locale,
