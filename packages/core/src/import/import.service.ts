@@ -30,7 +30,7 @@ import { uploadMedia } from '../media/media.service.ts';
 import { linkRevisionMedia, mediaPath } from '../media/media-refs.ts';
 import type { Ctx } from '../shared/context.ts';
 import { isUniqueViolation } from '../shared/db-errors.ts';
-import { preparedWhen } from '../shared/prepared-statement.ts';
+import { PREPARED_STATEMENT, preparedWhen } from '../shared/prepared-statement.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { Site } from '../sites/site.entity.ts';
 import { assertWritable, requireSiteByCode, requireSiteById } from '../sites/site-lookup.ts';
@@ -1250,9 +1250,10 @@ type FileOutcome = {
  */
 async function recordFileOutcomes(tx: EntityManager, runId: string, files: FileOutcome[]): Promise<void> {
   if (!files.length) return;
+  // The same text for every batch: prepared once per connection (PREPARED_STATEMENT).
   await bound(
     tx,
-    `with v as materialized (
+    `${PREPARED_STATEMENT}with v as materialized (
        select * from json_to_recordset($2::json) as v(source_id text, outcome text, media_id uuid, warnings jsonb))
      update import_record r set outcome = v.outcome, media_id = v.media_id, warnings = v.warnings
        from v where r.run_id = $1::uuid and r.kind = 'FILE' and r.source_id = any ($3::text[]) and r.source_id = v.source_id`,
@@ -1802,10 +1803,11 @@ async function apply(
         await tx.flush();
       }
       for (const [rev, content] of linked) await linkRevisionMedia(tx, rev, content);
-      // By primary key (`source_id = any($3)`, see recordFileOutcomes), with bound parameters: one JSON text.
+      // By primary key (`source_id = any($3)`, see recordFileOutcomes), with bound parameters: one JSON text. The
+      // same text for every batch: prepared once per connection (PREPARED_STATEMENT).
       await bound(
         tx,
-        `with v as materialized (
+        `${PREPARED_STATEMENT}with v as materialized (
            select * from json_to_recordset($2::json) as v(source_id text, outcome text, item_id uuid, warnings jsonb,
                                                             column_id uuid))
          update import_record r set outcome = v.outcome, item_id = v.item_id, warnings = v.warnings, column_id = v.column_id
