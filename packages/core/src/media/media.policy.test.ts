@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkFileName, classifyUpload, parseRenditionName, quotaProblem, renditionPlan } from './media.policy.ts';
+import {
+  checkFileName,
+  classifyUpload,
+  parseRenditionName,
+  quotaProblem,
+  renditionPlan,
+  servedContentType,
+  servedInline,
+} from './media.policy.ts';
 
 const sniff = (detected: { mime: string; ext: string } | undefined, head = '', tail = '') => ({
   detected,
@@ -28,6 +36,23 @@ describe('classifyUpload', () => {
       classifyUpload(sniff({ mime: 'application/zip', ext: 'zip' }, 'PK\u0003\u0004....OFD.xml'), '公文.ofd').kind,
     ).toBe('DOCUMENT');
     expect(classifyUpload(sniff(undefined, '姓名,电话\n'), '名单.csv').mediaType).toBe('text/csv');
+  });
+
+  it('accepts Rich Text as .rtf and under .doc (older CMSs saved Word attachments so), nowhere else', () => {
+    const rtf = sniff({ mime: 'application/rtf', ext: 'rtf' }, '{\\rtf1\\ansi\\ansicpg936 通知}');
+    expect(classifyUpload(rtf, '附件1.doc')).toEqual({
+      mediaType: 'application/rtf',
+      kind: 'DOCUMENT',
+      extension: 'doc',
+    });
+    expect(classifyUpload(rtf, '附件1.RTF').extension).toBe('rtf');
+    expect(reason(() => classifyUpload(rtf, '附件1.docx'))).toBe('MEDIA_TYPE_MISMATCH');
+    expect(reason(() => classifyUpload(rtf, '附件1.pdf'))).toBe('MEDIA_TYPE_MISMATCH');
+    // Markup inside is a polyglot whatever the container.
+    const html = sniff({ mime: 'application/rtf', ext: 'rtf' }, '{\\rtf1 <script>alert(1)</script>}');
+    expect(reason(() => classifyUpload(html, '附件1.doc'))).toBe('MEDIA_POLYGLOT');
+    expect(servedContentType('application/rtf', 'doc')).toBe('application/rtf');
+    expect(servedInline('application/rtf')).toBe(false);
   });
 
   it('refuses by content: unlisted, disguised, markup in text, a ZIP that is not OFD, polyglots', () => {

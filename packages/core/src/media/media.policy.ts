@@ -23,6 +23,10 @@ const ALLOWED: Record<string, Allowed> = {
     kind: 'DOCUMENT',
     serveAs: 'application/octet-stream',
   },
+  // Rich Text Format, as Word and WPS write it — and as many older CMSs and exports stored a "Word" attachment under
+  // .doc (Word and WPS open either by its content): refusing those left a tenth of a DedeCMS site's attachments
+  // behind in an import (issue 11). No script runs in it in a browser; it is served as a download, with its own type.
+  'application/rtf': { exts: ['rtf', 'doc'], kind: 'DOCUMENT', serveAs: 'application/rtf' },
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': {
     exts: ['docx'],
     kind: 'DOCUMENT',
@@ -49,7 +53,7 @@ const ALLOWED: Record<string, Allowed> = {
 /** file-type names some OLE2 files more precisely; they are the same container. */
 const CFB_ALIASES = new Set(['application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint']);
 
-export const allowedExtensions = Object.values(ALLOWED).flatMap((a) => a.exts);
+export const allowedExtensions = [...new Set(Object.values(ALLOWED).flatMap((a) => a.exts))];
 
 /** Markers of markup or script inside a file that claims to be something else (a polyglot). */
 const ACTIVE_MARKERS = [/<script/i, /<html/i, /<!doctype\s+html/i, /<\?php/i, /<svg/i, /<iframe/i, /<body/i];
