@@ -1214,6 +1214,30 @@ const isoDate = (v: string | null | undefined) => {
 };
 const clip = (v: string | null | undefined, max: number) => (v ? v.trim().slice(0, max) || null : null);
 
+/**
+ * The files each unchanged item lacked when it was last written — its record's FILE_MISSING and FILE_REFUSED warnings
+ * in the run that wrote it (`item.import_run_id`): source id → the files' URLs. One read per run among the items.
+ */
+async function fileGaps(ctx: Ctx, recs: StagedItem[], existing: Map<string, Item>): Promise<Map<string, string[]>> {
+  const byRun = new Map<string, string[]>();
+  for (const r of recs) {
+    const runId = existing.get(r.source_id)?.importRunId;
+    if (runId) byRun.set(runId, [...(byRun.get(runId) ?? []), r.source_id]);
+  }
+  const gaps = new Map<string, string[]>();
+  for (const [runId, ids] of byRun) {
+    const rows = await ctx.em.execute<{ source_id: string; urls: string[] }[]>(
+      `select source_id, array_agg(split_part(w ->> 'message', ': ', 1)) as urls
+         from import_record, jsonb_array_elements(warnings) w
+        where run_id = ? and kind = 'ITEM' and source_id in (?) and w ->> 'code' in ('FILE_MISSING', 'FILE_REFUSED')
+        group by source_id`,
+      [runId, ids],
+    );
+    for (const row of rows) gaps.set(row.source_id, row.urls);
+  }
+  return gaps;
+}
+
 /** Brings one legacy file through the media pipeline (content-addressed: the same bytes are one file). */
 async function importFile(ctx: Ctx, site: Site, store: LegacyFileStore, url: string, name?: string | null) {
   const stored = await store.find(url);
@@ -1357,6 +1381,14 @@ async function apply(
       ),
     ]);
     const existing = new Map(existingItems.map((i) => [i.sourceId!, i]));
+    const same = (r: StagedItem) => existing.get(r.source_id)?.sourceHash === r.content_hash;
+    // An unchanged item whose files were missing or refused when it was last written (a first run without --files,
+    // a file the media policy refused then): those files are tried again, and the item gets a new revision when
+    // one of them comes in now — a re-run with the uploads completes an import, where the unchanged item had kept
+    // its links to the closed site. Nothing is tried without a store, and an item stays unchanged when none comes.
+    const gaps = store ? await fileGaps(ctx, recs.filter(same), existing) : new Map<string, string[]>();
+    const retried = new Set<string>();
+    const unchanged = (r: StagedItem) => same(r) && !retried.has(r.source_id);
     // Files: every reference found in the uploads goes through media, before the batch's transaction.
     const filesOf = new Map<string, string[]>();
     const listedNames = new Map(listed.map((l) => [l.payload.url, l.payload.name ?? null]));
@@ -1375,7 +1407,9 @@ async function apply(
         const refs = new Set(itemFileRefs(r.payload, hosts, legacy.get(r.source_id)!.files));
         for (const l of listedOf.get(r.source_id) ?? []) refs.add(l.payload.url);
         filesOf.set(r.source_id, [...refs]);
-        if (existing.get(r.source_id)?.sourceHash === r.content_hash) continue;
+        const gap = same(r) ? gaps.get(r.source_id) : undefined;
+        if (same(r) && !gap) continue;
+        // All of a retried item's files: its new revision links to each of them by its media path.
         for (const url of refs) {
           if (media.has(url) || !store) continue;
           const name = r.payload.attachments?.find((a) => a.url === url)?.name ?? listedNames.get(url);
@@ -1389,6 +1423,7 @@ async function apply(
           );
           if (media.size > 20_000) media.delete(media.keys().next().value!);
         }
+        if (gap?.some((u) => media.get(u))) retried.add(r.source_id);
       }
     });
     // Links to other items of the run: old path → new path.
@@ -1491,7 +1526,7 @@ async function apply(
     for (const r of recs) {
       const col = (r.payload.columnSourceIds[0] ? columns.get(r.payload.columnSourceIds[0]) : null) ?? into;
       const prev = existing.get(r.source_id);
-      if (!col || (prev && prev.sourceHash === r.content_hash)) continue;
+      if (!col || (prev && unchanged(r))) continue;
       const body = legacy.get(r.source_id)!;
       const rewrites: string[] = [];
       for (const u of body.urls) {
@@ -1525,7 +1560,7 @@ async function apply(
         });
         continue;
       }
-      if (prev && prev.sourceHash === r.content_hash) {
+      if (prev && unchanged(r)) {
         // Same record, another column (a changed --map): the item moves when the run is published (import-moves).
         const moved = prev.columnId !== col.id;
         if (moved) warnings.push({ code: 'MOVED', message: `to ${col.path}` });
