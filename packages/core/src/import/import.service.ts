@@ -1222,7 +1222,10 @@ async function fileGaps(ctx: Ctx, recs: StagedItem[], existing: Map<string, Item
   const byRun = new Map<string, string[]>();
   for (const r of recs) {
     const runId = existing.get(r.source_id)?.importRunId;
-    if (runId) byRun.set(runId, [...(byRun.get(runId) ?? []), r.source_id]);
+    if (!runId) continue;
+    const ids = byRun.get(runId);
+    if (ids) ids.push(r.source_id);
+    else byRun.set(runId, [r.source_id]);
   }
   const gaps = new Map<string, string[]>();
   for (const [runId, ids] of byRun) {
