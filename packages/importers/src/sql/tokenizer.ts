@@ -133,12 +133,11 @@ class Lexer {
   private blockStar = false;
   /** Bytes consumed so far (for messages). */
   offset = 0;
-  /** Set while the rows being read are not wanted: string bytes are then not even copied. */
-  discard = false;
   /**
    * Set while the rest of a statement is not wanted (the rows of a table the reader skips): outside strings and
    * comments only the bytes that can end the statement or start a string or comment are looked at, no token is made
-   * of the others, and strings are read without being handed out. `skipDepth` counts the parentheses passed.
+   * of the others, and strings are read without their bytes being copied or handed out. `skipDepth` counts the
+   * parentheses passed.
    */
   skipping = false;
   skipDepth = 0;
@@ -246,14 +245,14 @@ class Lexer {
 
   private append(b: Buffer, from: number, to: number): void {
     const len = to - from;
-    if (len <= 0 || this.discard) return;
+    if (len <= 0 || this.skipping) return;
     this.reserve(len);
     b.copy(this.acc, this.accLen, from, to);
     this.accLen += len;
   }
 
   private appendByte(x: number): void {
-    if (this.discard) return;
+    if (this.skipping) return;
     this.reserve(1);
     this.acc[this.accLen++] = x;
   }
@@ -562,7 +561,6 @@ export class SqlStatementReader {
   }
 
   private reset(): void {
-    this.lexer.discard = false;
     this.lexer.skipping = false;
     this.head = [];
     this.mode = 'head';
@@ -642,7 +640,6 @@ export class SqlStatementReader {
     this.table = name.table;
     this.columns = cols;
     this.ignoring = this.opts.wantTable ? !this.opts.wantTable(name.table) : false;
-    this.lexer.discard = this.ignoring;
     // The rows of a table not wanted are skipped to the statement's end (issue 11: a DedeCMS dump is read twice, and
     // each pass made tokens of every value of the tables the other pass wants).
     this.lexer.skipping = this.ignoring;
